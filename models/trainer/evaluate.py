@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+"""Re-runs the reference sampler on the trained checkpoints and writes per-image reference data for the Java tests:
+
+    models/tiny-sd/evaluation/reference-verdicts.jsonl   the judge's verdict for every held-out (prompt, seed), g 7.5 and 1.0
+    models/tiny-sd/evaluation/reference/*.png             reference images for the first prompts, to compare pixels
+
+Run after train.py (it reads the checkpoints in models/.work).
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import shapes  # noqa: E402
+import train  # noqa: E402
+
+REFERENCE_IMAGES = 8
+
+
+def main():
+    torch.set_num_threads(2)
+    args = train.argparse.Namespace(work=os.path.join(train.ROOT, ".work"), out=train.ROOT, vae_steps=0, unet_steps=0,
+                                    latent_images=0, batch=1, lr=0.0, ema=0.0, threads=2)
+    run = train.Run(args)
+    run.tokenizer()
+    run.vae()
+    run.latents()
+    run.unet()
+    out = f"{train.ROOT}/tiny-sd/evaluation"
+    os.makedirs(f"{out}/reference", exist_ok=True)
+    results = run.evaluate(keep_images=True)
+    pairs = shapes.evaluation_set()
+    with open(f"{out}/reference-verdicts.jsonl", "w") as f:
+        for g, r in results.items():
+            for i, (p, v) in enumerate(zip(pairs, r["_verdicts"])):
+                f.write(json.dumps({"guidance": float(g), "index": i, "prompt": p["prompt"], "seed": p["seed"],
+                                    "verdict": v}) + "\n")
+    for i in range(REFERENCE_IMAGES):
+        Image.fromarray(results["7.5"]["_images"][i]).save(f"{out}/reference/{i:02d}-seed{pairs[i]['seed']}.png")
+    for g, r in results.items():
+        print(g, {k: v for k, v in r.items() if not k.startswith("_")})
+
+
+if __name__ == "__main__":
+    main()

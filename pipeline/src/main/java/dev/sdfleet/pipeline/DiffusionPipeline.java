@@ -1,0 +1,315 @@
+package dev.sdfleet.pipeline;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.sdfleet.pipeline.image.DecodedPixels;
+import dev.sdfleet.pipeline.image.GenerationParameters;
+import dev.sdfleet.pipeline.image.PngEncoder;
+import dev.sdfleet.pipeline.image.RgbImage;
+import dev.sdfleet.pipeline.model.ModelFamily;
+import dev.sdfleet.pipeline.model.ModelFolder;
+import dev.sdfleet.pipeline.noise.NoiseSource;
+import dev.sdfleet.pipeline.noise.NumpyRandom;
+import dev.sdfleet.pipeline.runtime.LoadedSession;
+import dev.sdfleet.pipeline.runtime.OrtClock;
+import dev.sdfleet.pipeline.runtime.RuntimeSettings;
+import dev.sdfleet.pipeline.runtime.SessionFactory;
+import dev.sdfleet.pipeline.runtime.TensorRtProfiles;
+import dev.sdfleet.pipeline.scheduler.Scheduler;
+import dev.sdfleet.pipeline.scheduler.SchedulerConfig;
+import dev.sdfleet.pipeline.stage.OrtRunException;
+import dev.sdfleet.pipeline.stage.TextEmbedder;
+import dev.sdfleet.pipeline.stage.UNet;
+import dev.sdfleet.pipeline.stage.VAEDecoder;
+import dev.sdfleet.pipeline.stage.VAEEncoder;
+import dev.sdfleet.pipeline.tokenizer.ClipTokenizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Text (and optionally an image) in, PNG images out: tokenizer, text encoder(s), scheduler-driven UNet loop with
+ * classifier-free guidance, VAE decoder. Mirrors diffusers' ONNX Stable Diffusion pipelines, seed for seed.
+ *
+ * <p>One generation runs at a time per instance (calls are serialised); the sessions are loaded once and shared.
+ * Loop tensors are allocated once per generation shape, and the step loop itself allocates nothing.
+ */
+public final class DiffusionPipeline implements AutoCloseable {
+    private final ModelFolder folder;
+    private final SchedulerConfig schedulerConfig;
+    private final List<TextEmbedder> encoders;
+    private final UNet unet;
+    private final VAEDecoder decoder;
+    private final VAEEncoder encoder;  // null when the export has none
+    private final List<LoadedSession> sessions;
+
+    private DiffusionPipeline(ModelFolder folder, SchedulerConfig schedulerConfig, List<TextEmbedder> encoders, UNet unet,
+                              VAEDecoder decoder, VAEEncoder encoder, List<LoadedSession> sessions) {
+        this.folder = folder;
+        this.schedulerConfig = schedulerConfig;
+        this.encoders = encoders;
+        this.unet = unet;
+        this.decoder = decoder;
+        this.encoder = encoder;
+        this.sessions = sessions;
+    }
+
+    /**
+     * Loads a model folder: checks that every component is there and fits, and opens its sessions with the configured
+     * providers. Whatever was opened is closed again when loading fails.
+     */
+    public static DiffusionPipeline load(Path modelDir, RuntimeSettings settings) {
+        ModelFolder folder = ModelFolder.open(modelDir);
+        SchedulerConfig schedulerConfig = SchedulerConfig.fromJson(folder.schedulerConfig());
+        SessionFactory factory = new SessionFactory(settings);
+        var trt = settings.tensorRt();
+        TensorRtProfiles.Geometry geometry = folder.geometry();
+        List<LoadedSession> opened = new ArrayList<>();
+        try {
+            List<TextEmbedder> encoders = new ArrayList<>();
+            boolean xl = folder.family() == ModelFamily.SDXL;
+            encoders.add(new TextEmbedder(open(factory, opened, "text_encoder", folder.textEncoder(),
+                    TensorRtProfiles.textEncoder(trt)), ClipTokenizer.load(folder.tokenizer()), xl, null));
+            if (xl) {
+                encoders.add(new TextEmbedder(open(factory, opened, "text_encoder_2", folder.textEncoder2(),
+                        TensorRtProfiles.textEncoder(trt)), ClipTokenizer.load(folder.tokenizer2()), true, "text_embeds"));
+            }
+            UNet unet = new UNet(open(factory, opened, "unet", folder.unet(), TensorRtProfiles.unet(trt, geometry)));
+            if (xl != unet.takesAddedConditions()) {
+                throw new dev.sdfleet.pipeline.runtime.IncompatibleModelException(xl
+                        ? "SDXL model (text_encoder_2 present) but the unet takes no text_embeds/time_ids"
+                        : "the unet takes text_embeds/time_ids (SDXL) but there is no text_encoder_2");
+            }
+            VAEDecoder decoder = new VAEDecoder(open(factory, opened, "vae_decoder", folder.vaeDecoder(),
+                    TensorRtProfiles.vaeDecoder(trt, geometry)));
+            VAEEncoder encoder = folder.vaeEncoder() == null ? null : new VAEEncoder(open(factory, opened,
+                    "vae_encoder", folder.vaeEncoder(), TensorRtProfiles.Profile.NONE));
+            return new DiffusionPipeline(folder, schedulerConfig, List.copyOf(encoders), unet, decoder, encoder,
+                    List.copyOf(opened));
+        } catch (RuntimeException e) {
+            opened.forEach(LoadedSession::close);
+            throw e;
+        }
+    }
+
+    private static LoadedSession open(SessionFactory factory, List<LoadedSession> opened, String component, Path file,
+                                      TensorRtProfiles.Profile profile) {
+        LoadedSession session = factory.open(component, file, profile);
+        opened.add(session);
+        return session;
+    }
+
+    public ModelFolder folder() {
+        return folder;
+    }
+
+    /** The model's own scheduler configuration. */
+    public SchedulerConfig schedulerConfig() {
+        return schedulerConfig;
+    }
+
+    /** Family, components, providers and signatures. */
+    public PipelineInfo info() {
+        List<PipelineInfo.Component> components = sessions.stream().map(s -> new PipelineInfo.Component(
+                s.component(), folder.root().relativize(s.file()).toString(), s.provider().id(),
+                List.copyOf(s.inputs().values()), List.copyOf(s.outputs().values()))).toList();
+        return new PipelineInfo(folder.name(), folder.family(), schedulerConfig.className(),
+                schedulerConfig.predictionType().id(), folder.vaeScalingFactor(), components);
+    }
+
+    /** {@link #generate(GenerationRequest, ProgressListener, Cancellation)} without progress or cancellation. */
+    public GenerationResult generate(GenerationRequest request) {
+        return generate(request, ProgressListener.NONE, Cancellation.none());
+    }
+
+    /**
+     * Runs one request.
+     *
+     * @throws InvalidRequestException for a request this model cannot serve (unknown scheduler, img2img without a
+     *     VAE encoder, too many steps for the schedule)
+     * @throws GenerationCancelledException when cancelled
+     * @throws OrtRunException when ORT fails
+     */
+    public synchronized GenerationResult generate(GenerationRequest request, ProgressListener progress,
+                                                  Cancellation cancellation) {
+        long start = System.nanoTime();
+        OrtClock clock = new OrtClock();
+        Scheduler scheduler = SchedulerChoice.create(schedulerConfig, request);
+        if (request.initImage() != null && encoder == null) {
+            throw new InvalidRequestException("init_image", "model " + folder.name() + " has no vae_encoder for img2img");
+        }
+
+        PromptConditioning conditioning = PromptConditioning.build(request, encoders, folder.forceZerosForEmptyPrompt()
+                && folder.family() == ModelFamily.SDXL, clock);
+        long textDone = System.nanoTime();
+
+        int images = request.imageCount();
+        int latentH = request.height() / 8;
+        int latentW = request.width() / 8;
+        int perImage = unet.latentChannels() * latentH * latentW;
+        float[] latents = new float[images * perImage];
+        NumpyRandom[] generators = new NumpyRandom[images];
+        for (int i = 0; i < images; i++) {
+            generators[i] = new NumpyRandom(request.seeds().get(i));
+            generators[i].fill(latents, i * perImage, perImage);
+        }
+        NoiseSource stepNoise = perImageNoise(generators, perImage);
+        int firstStep = request.initImage() == null ? startFromNoise(scheduler, latents)
+                : startFromImage(request, scheduler, latents, perImage, clock);
+
+        denoise(request, scheduler, conditioning, latents, firstStep, stepNoise, progress, cancellation, clock);
+        long denoiseDone = System.nanoTime();
+
+        List<GeneratedImage> out = new ArrayList<>(images);
+        float[] pixels = new float[3 * request.width() * request.height()];
+        long pngNanos = 0;
+        for (int i = 0; i < images; i++) {
+            decoder.decode(latents, i * perImage, latentH, latentW, folder.vaeScalingFactor(), pixels, clock);
+            long pngStart = System.nanoTime();
+            RgbImage image = DecodedPixels.toImage(pixels, 0, request.width(), request.height());
+            GenerationParameters parameters = new GenerationParameters(request.promptOf(i), request.negativePrompt(),
+                    request.seeds().get(i), request.steps(), scheduler.name(), request.guidanceScale(), request.width(),
+                    request.height(), folder.name());
+            out.add(new GeneratedImage(i, request.promptOf(i), request.seeds().get(i), image,
+                    PngEncoder.encode(image, parameters.asTextChunks())));
+            pngNanos += System.nanoTime() - pngStart;
+        }
+        long end = System.nanoTime();
+        StageTimings timings = new StageTimings(textDone - start, denoiseDone - textDone, end - denoiseDone - pngNanos,
+                pngNanos, end - start, clock.ortNanos(), scheduler.timesteps().length - firstStep);
+        return new GenerationResult(out, timings, conditioning.warnings, scheduler.name());
+    }
+
+    /** Text-to-image: pure noise scaled by the scheduler's initial sigma; the loop starts at step 0. */
+    private static int startFromNoise(Scheduler scheduler, float[] latents) {
+        float sigma = scheduler.initNoiseSigma();
+        for (int i = 0; i < latents.length; i++) {
+            latents[i] *= sigma;
+        }
+        return 0;
+    }
+
+    /**
+     * img2img: encode the image, noise it to the schedule point that {@code strength} selects and start there
+     * (diffusers' PyTorch img2img indexing: {@code init = min(int(N*strength), N)}, start at {@code N - init}).
+     */
+    private int startFromImage(GenerationRequest request, Scheduler scheduler, float[] latents, int perImage,
+                               OrtClock clock) {
+        float[] encoded = encoder.encode(request.initImage().image(), unet.latentChannels(), clock);
+        float scaling = folder.vaeScalingFactor();
+        int images = request.imageCount();
+        float[] init = new float[latents.length];
+        for (int i = 0; i < images; i++) {
+            for (int j = 0; j < perImage; j++) {
+                init[i * perImage + j] = encoded[j] * scaling;
+            }
+        }
+        int n = request.steps();
+        int initSteps = Math.min((int) (n * request.initImage().strength()), n);
+        int first = Math.max(n - initSteps, 0) * scheduler.order();
+        if (first >= scheduler.timesteps().length) {
+            throw new InvalidRequestException("strength", "is too small: no denoising step would run");
+        }
+        float[] noised = new float[latents.length];
+        scheduler.addNoise(init, latents, first, noised);
+        System.arraycopy(noised, 0, latents, 0, latents.length);
+        return first;
+    }
+
+    private void denoise(GenerationRequest request, Scheduler scheduler, PromptConditioning conditioning,
+                         float[] latents, int firstStep, NoiseSource stepNoise, ProgressListener progress,
+                         Cancellation cancellation, OrtClock clock) {
+        int images = request.imageCount();
+        boolean guided = request.usesGuidance();
+        int batch = guided ? 2 * images : images;
+        int n = latents.length;
+        int latentH = request.height() / 8;
+        int latentW = request.width() / 8;
+        float[] timesteps = scheduler.timesteps();
+        try (UNet.Buffers buffers = unet.allocate(batch, latentH, latentW, conditioning.context.length
+                / (batch * conditioning.dim), conditioning.dim, conditioning.pooledDim);
+             OrtSession.RunOptions runOptions = new OrtSession.RunOptions()) {
+            buffers.context.write(conditioning.context, 0);
+            if (buffers.textEmbeds != null) {
+                buffers.textEmbeds.write(conditioning.pooled, 0);
+                float[] ids = timeIds(request, unet.timeIdsWidth());
+                for (int row = 0; row < batch; row++) {
+                    buffers.timeIds.write(row * ids.length, ids, 0, ids.length);
+                }
+            }
+            float[] modelInput = new float[batch * (n / images)];
+            float[] prediction = new float[modelInput.length];
+            float[] guidedPrediction = new float[n];
+            float scale = (float) request.guidanceScale();
+            float rescale = (float) request.guidanceRescale();
+            cancellation.attach(runOptions);
+            int total = timesteps.length - firstStep;
+            for (int step = firstStep; step < timesteps.length; step++) {
+                cancellation.throwIfCancelled();
+                System.arraycopy(latents, 0, modelInput, 0, n);
+                if (guided) {
+                    System.arraycopy(latents, 0, modelInput, n, n);
+                }
+                scheduler.scaleModelInput(modelInput, step);
+                buffers.sample.write(modelInput, 0);
+                unet.predict(buffers, timesteps[step], runOptions, clock);
+                buffers.output.read(prediction, 0);
+                Guidance.combine(prediction, guided, scale, rescale, images, n / images, guidedPrediction);
+                scheduler.step(guidedPrediction, step, latents, stepNoise);
+                progress.onStep(step - firstStep + 1, total);
+            }
+        } catch (OrtRunException e) {
+            if (cancellation.isCancelled()) {
+                throw new GenerationCancelledException("generation cancelled during a UNet step");
+            }
+            throw e;
+        } catch (OrtException e) {
+            throw new IllegalStateException("could not create ORT run options", e);
+        } finally {
+            cancellation.detach();
+        }
+    }
+
+    /** SDXL's size conditioning: original size, crop top-left (0, 0), target size (= original). */
+    private static float[] timeIds(GenerationRequest request, int width) {
+        float h = request.height();
+        float w = request.width();
+        return width == 5 ? new float[] {h, w, 0, 0, 6.0f} : new float[] {h, w, 0, 0, h, w};
+    }
+
+    /** Each image draws its step noise from its own generator, so a seed means the same image in any batch. */
+    private static NoiseSource perImageNoise(NumpyRandom[] generators, int perImage) {
+        return (target, offset, length) -> {
+            for (int done = 0; done < length; done += perImage) {
+                int image = (offset + done) / perImage % generators.length;
+                generators[image].fill(target, offset + done, Math.min(perImage, length - done));
+            }
+        };
+    }
+
+    /** Closes every stage, and with it every session and buffer, even when one close fails. */
+    @Override
+    public void close() {
+        List<AutoCloseable> stages = new ArrayList<>(encoders);
+        stages.add(unet);
+        stages.add(decoder);
+        if (encoder != null) {
+            stages.add(encoder);
+        }
+        RuntimeException failure = null;
+        for (AutoCloseable stage : stages) {
+            try {
+                stage.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("closing the pipeline failed", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.sdfleet.pipeline.runtime;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
+import java.util.Arrays;
+
+/**
+ * A float tensor over one direct, native-order buffer, allocated once and reused for every run: ORT reads inputs from
+ * it and writes pinned outputs into it without copies. Storage is fp32 or fp16 as the graph declares; callers always
+ * see float32 arrays.
+ */
+public final class FloatTensorBuffer implements AutoCloseable {
+    private final long[] shape;
+    private final int size;
+    private final OnnxJavaType type;
+    private final FloatBuffer floats;  // fp32 storage, or null
+    private final ShortBuffer halves;  // fp16 storage, or null
+    private final OnnxTensor tensor;
+
+    public FloatTensorBuffer(OnnxJavaType type, long... shape) {
+        this.shape = shape.clone();
+        this.size = Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact));
+        this.type = type;
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try {
+            switch (type) {
+                case FLOAT -> {
+                    floats = ByteBuffer.allocateDirect(size * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+                    halves = null;
+                    tensor = OnnxTensor.createTensor(env, floats, shape);
+                }
+                case FLOAT16 -> {
+                    ByteBuffer bytes = ByteBuffer.allocateDirect(size * Short.BYTES).order(ByteOrder.nativeOrder());
+                    halves = bytes.asShortBuffer();
+                    floats = null;
+                    tensor = OnnxTensor.createTensor(env, bytes, shape, OnnxJavaType.FLOAT16);
+                }
+                default -> throw new IncompatibleModelException("expected a float32 or float16 tensor, the graph declares " + type);
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("could not create a " + type + " tensor " + Arrays.toString(shape), e);
+        }
+    }
+
+    /** Element count. */
+    public int size() {
+        return size;
+    }
+
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    /** The ORT tensor viewing this buffer. */
+    public OnnxTensor tensor() {
+        return tensor;
+    }
+
+    /** Copies {@code size()} floats from {@code src[offset..]} into the tensor. */
+    public void write(float[] src, int offset) {
+        if (floats != null) {
+            floats.put(0, src, offset, size);
+        } else {
+            for (int i = 0; i < size; i++) {
+                halves.put(i, Float.floatToFloat16(src[offset + i]));
+            }
+        }
+    }
+
+    /** Writes {@code src} (of any length up to size) at element {@code at}. */
+    public void write(int at, float[] src, int offset, int length) {
+        if (floats != null) {
+            floats.put(at, src, offset, length);
+        } else {
+            for (int i = 0; i < length; i++) {
+                halves.put(at + i, Float.floatToFloat16(src[offset + i]));
+            }
+        }
+    }
+
+    /** Fills {@code length} elements from {@code at} with {@code value}. */
+    public void fill(int at, int length, float value) {
+        for (int i = 0; i < length; i++) {
+            if (floats != null) {
+                floats.put(at + i, value);
+            } else {
+                halves.put(at + i, Float.floatToFloat16(value));
+            }
+        }
+    }
+
+    /** Copies the tensor's contents into {@code dst[offset..]}. */
+    public void read(float[] dst, int offset) {
+        if (floats != null) {
+            floats.get(0, dst, offset, size);
+        } else {
+            for (int i = 0; i < size; i++) {
+                dst[offset + i] = Float.float16ToFloat(halves.get(i));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        tensor.close();
+    }
+}

@@ -1,0 +1,116 @@
+package dev.sdfleet.pipeline.runtime;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How ONNX Runtime sessions are created: the ordered provider preference and each provider's settings.
+ *
+ * @param providers preference order; the first that loads for a component wins (CPU always loads)
+ * @param cpu thread counts for the CPU provider (and ORT's own CPU work under the GPU providers)
+ * @param cuda CUDA device and memory limit
+ * @param tensorRt TensorRT precision, caches and optimisation profiles
+ */
+public record RuntimeSettings(List<ExecutionProvider> providers, CpuSettings cpu, CudaSettings cuda,
+                              TensorRtSettings tensorRt) {
+
+    public RuntimeSettings {
+        providers = List.copyOf(Objects.requireNonNull(providers, "providers"));
+        if (providers.isEmpty()) {
+            throw new IllegalArgumentException("at least one execution provider is needed");
+        }
+        Objects.requireNonNull(cpu, "cpu");
+        Objects.requireNonNull(cuda, "cuda");
+        Objects.requireNonNull(tensorRt, "tensorRt");
+    }
+
+    /** CPU only, ORT's default thread counts: what tests and the local fleet use. */
+    public static RuntimeSettings cpuOnly() {
+        return new RuntimeSettings(List.of(ExecutionProvider.CPU), CpuSettings.defaults(), CudaSettings.defaults(),
+                TensorRtSettings.defaults());
+    }
+
+    /** The same settings with another provider order. */
+    public RuntimeSettings withProviders(List<ExecutionProvider> order) {
+        return new RuntimeSettings(order, cpu, cuda, tensorRt);
+    }
+
+    /**
+     * @param intraOpThreads threads inside one operator; 0 lets ORT choose (one per physical core)
+     * @param interOpThreads threads across independent operators; 0 lets ORT choose
+     */
+    public record CpuSettings(int intraOpThreads, int interOpThreads) {
+        public CpuSettings {
+            if (intraOpThreads < 0 || interOpThreads < 0) {
+                throw new IllegalArgumentException("thread counts must be >= 0 (0 = ORT default)");
+            }
+        }
+
+        public static CpuSettings defaults() {
+            return new CpuSettings(0, 0);
+        }
+    }
+
+    /**
+     * @param deviceId the GPU ordinal
+     * @param memoryLimitBytes the CUDA arena limit; 0 means no limit
+     */
+    public record CudaSettings(int deviceId, long memoryLimitBytes) {
+        public CudaSettings {
+            if (deviceId < 0 || memoryLimitBytes < 0) {
+                throw new IllegalArgumentException("CUDA device id and memory limit must be >= 0");
+            }
+        }
+
+        public static CudaSettings defaults() {
+            return new CudaSettings(0, 0);
+        }
+    }
+
+    /**
+     * @param fp16 let TensorRT build fp16 kernels
+     * @param engineCacheDir where built engines are kept across restarts (null: no cache)
+     * @param timingCacheDir where kernel timing results are kept (null: no cache)
+     * @param builderOptimizationLevel TensorRT builder level 0..5 (3 is TensorRT's default)
+     * @param imageSizes the image sizes (pixels) the optimisation profiles must cover
+     * @param maxBatch the most images generated in one call (the UNet sees twice that with guidance)
+     */
+    public record TensorRtSettings(boolean fp16, Path engineCacheDir, Path timingCacheDir, int builderOptimizationLevel,
+                                   List<ImageSize> imageSizes, int maxBatch) {
+        public TensorRtSettings {
+            if (builderOptimizationLevel < 0 || builderOptimizationLevel > 5) {
+                throw new IllegalArgumentException("TensorRT builder optimisation level must be 0..5");
+            }
+            imageSizes = List.copyOf(imageSizes);
+            if (imageSizes.isEmpty()) {
+                throw new IllegalArgumentException("TensorRT profiles need at least one image size");
+            }
+            if (maxBatch < 1) {
+                throw new IllegalArgumentException("TensorRT maxBatch must be >= 1");
+            }
+        }
+
+        public static TensorRtSettings defaults() {
+            return new TensorRtSettings(true, null, null, 3, List.of(new ImageSize(512, 512)), 1);
+        }
+    }
+
+    /** An image size in pixels. */
+    public record ImageSize(int width, int height) {
+        public ImageSize {
+            if (width <= 0 || height <= 0 || width % 8 != 0 || height % 8 != 0) {
+                throw new IllegalArgumentException("image size " + width + "x" + height + " must be positive multiples of 8");
+            }
+        }
+
+        /** Parses {@code 512x768}. */
+        public static ImageSize parse(String text) {
+            String[] parts = text.trim().toLowerCase(java.util.Locale.ROOT).split("x");
+            if (parts.length != 2) {
+                throw new IllegalArgumentException("image size '" + text + "' is not WIDTHxHEIGHT");
+            }
+            return new ImageSize(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.sdfleet.pipeline.stage;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.sdfleet.pipeline.runtime.FloatTensorBuffer;
+import dev.sdfleet.pipeline.runtime.IncompatibleModelException;
+import dev.sdfleet.pipeline.runtime.LoadedSession;
+import dev.sdfleet.pipeline.runtime.OrtClock;
+import dev.sdfleet.pipeline.runtime.TensorSpec;
+import dev.sdfleet.pipeline.runtime.TimestepTensor;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The denoising UNet: predicts noise (or v) for a batch of latents at one timestep, conditioned on text embeddings
+ * (and, for SDXL, pooled text embeddings and size/crop time ids).
+ *
+ * <p>The input contract is checked once, at load: names, element types, the timestep's rank. Per-shape buffers live
+ * in {@link Buffers}, allocated once per generation shape and reused on every step.
+ */
+public final class UNet implements AutoCloseable {
+    private final LoadedSession session;
+    private final TensorSpec sample;
+    private final TensorSpec timestep;
+    private final TensorSpec context;
+    private final TensorSpec textEmbeds;  // SDXL only
+    private final TensorSpec timeIds;     // SDXL only
+    private final int latentChannels;
+    private final int contextDim;
+
+    public UNet(LoadedSession session) {
+        this.session = session;
+        this.sample = session.requireInput("sample");
+        this.timestep = session.requireInput("timestep");
+        this.context = session.requireInput("encoder_hidden_states");
+        this.textEmbeds = session.inputs().get("text_embeds");
+        this.timeIds = session.inputs().get("time_ids");
+        session.requireOutput("out_sample");
+        if (sample.rank() != 4 || context.rank() != 3) {
+            throw new IncompatibleModelException("unet expects sample [B,C,H,W] and encoder_hidden_states [B,S,D], the graph declares "
+                    + sample + " and " + context);
+        }
+        if ((textEmbeds == null) != (timeIds == null)) {
+            throw new IncompatibleModelException("unet declares only one of text_embeds / time_ids: " + session.inputs().keySet());
+        }
+        this.latentChannels = sample.dim(1) > 0 ? (int) sample.dim(1) : 4;
+        this.contextDim = (int) context.dim(2);
+    }
+
+    /** True for an SDXL UNet (it takes text_embeds and time_ids). */
+    public boolean takesAddedConditions() {
+        return textEmbeds != null;
+    }
+
+    public int latentChannels() {
+        return latentChannels;
+    }
+
+    /** The cross-attention width the graph declares, or -1 when dynamic. */
+    public int contextDim() {
+        return contextDim;
+    }
+
+    /** The width of {@code time_ids} (6 for SDXL base, 5 for a refiner), or 0 when absent. */
+    public int timeIdsWidth() {
+        return timeIds == null ? 0 : (int) timeIds.dim(1);
+    }
+
+    /**
+     * Allocates the loop's tensors for one generation shape.
+     *
+     * @param batch UNet batch (twice the image count under classifier-free guidance)
+     * @param textEmbedsDim SDXL pooled embedding width (ignored otherwise)
+     */
+    public Buffers allocate(int batch, int latentHeight, int latentWidth, int contextLength, int contextWidth,
+                            int textEmbedsDim) {
+        if (contextDim > 0 && contextWidth != contextDim) {
+            throw new IncompatibleModelException("the text encoders give " + contextWidth
+                    + "-wide embeddings but the unet's encoder_hidden_states is " + context);
+        }
+        return new Buffers(batch, latentHeight, latentWidth, contextLength, contextWidth, textEmbedsDim);
+    }
+
+    /**
+     * One UNet evaluation into {@code buffers.output}.
+     *
+     * @param runOptions carries cancellation (setTerminate)
+     */
+    public void predict(Buffers buffers, float t, OrtSession.RunOptions runOptions, OrtClock clock) {
+        buffers.timestep.set(t);
+        long start = System.nanoTime();
+        try (OrtSession.Result ignored = session.session().run(buffers.inputs, buffers.outputs.keySet(), buffers.outputs,
+                runOptions)) {
+            clock.add(System.nanoTime() - start);
+        } catch (OrtException e) {
+            throw new OrtRunException("unet", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        session.close();
+    }
+
+    /** The tensors of one generation shape: inputs written in place each step, the output pinned. */
+    public final class Buffers implements AutoCloseable {
+        public final FloatTensorBuffer sample;
+        public final FloatTensorBuffer context;
+        public final FloatTensorBuffer textEmbeds;
+        public final FloatTensorBuffer timeIds;
+        public final FloatTensorBuffer output;
+        final TimestepTensor timestep;
+        final Map<String, OnnxTensor> inputs = new HashMap<>();
+        final Map<String, OnnxTensor> outputs = new HashMap<>();
+
+        Buffers(int batch, int h, int w, int contextLength, int contextWidth, int textEmbedsDim) {
+            sample = new FloatTensorBuffer(UNet.this.sample.type(), batch, latentChannels, h, w);
+            context = new FloatTensorBuffer(UNet.this.context.type(), batch, contextLength, contextWidth);
+            timestep = new TimestepTensor(UNet.this.timestep);
+            output = new FloatTensorBuffer(UNet.this.sample.type(), batch, latentChannels, h, w);
+            inputs.put("sample", sample.tensor());
+            inputs.put("timestep", timestep.tensor());
+            inputs.put("encoder_hidden_states", context.tensor());
+            if (UNet.this.textEmbeds != null) {
+                textEmbeds = new FloatTensorBuffer(UNet.this.textEmbeds.type(), batch, textEmbedsDim);
+                timeIds = new FloatTensorBuffer(UNet.this.timeIds.type(), batch, timeIdsWidth());
+                inputs.put("text_embeds", textEmbeds.tensor());
+                inputs.put("time_ids", timeIds.tensor());
+            } else {
+                textEmbeds = null;
+                timeIds = null;
+            }
+            outputs.put("out_sample", output.tensor());
+        }
+
+        @Override
+        public void close() {
+            sample.close();
+            context.close();
+            timestep.close();
+            output.close();
+            if (textEmbeds != null) {
+                textEmbeds.close();
+                timeIds.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.sdfleet.pipeline.testing;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The model folders the repository ships under {@code models/}: the trained tiny SD and the family fixtures. */
+public final class TinyModels {
+    private TinyModels() {
+    }
+
+    /** The repository root: surefire passes it; otherwise walk up from the working directory. */
+    public static Path repoRoot() {
+        String root = System.getProperty("sdfleet.repo.root");
+        if (root != null && Files.isDirectory(Path.of(root, "models"))) {
+            return Path.of(root);
+        }
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("models/tiny-sd"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("cannot find the repository root (no models/tiny-sd above " + Path.of("").toAbsolutePath() + ")");
+    }
+
+    /** The trained SD 1.x-layout model. */
+    public static Path sd() {
+        return require("tiny-sd");
+    }
+
+    /** Random-weight SD 2.x-shaped fixture (v-prediction, pad id 0, int32 ids, int64 timestep, weights.pb). */
+    public static Path sd2() {
+        return require("tiny-sd2");
+    }
+
+    /** Random-weight SDXL-shaped fixture (two encoders, text_embeds, time_ids). */
+    public static Path sdxl() {
+        return require("tiny-sdxl");
+    }
+
+    private static Path require(String name) {
+        Path dir = repoRoot().resolve("models").resolve(name);
+        assertTrue(Files.isDirectory(dir), "the repository ships " + dir);
+        return dir;
+    }
+}
