@@ -10,6 +10,7 @@ import dev.sdfleet.pipeline.model.ModelFamily;
 import dev.sdfleet.pipeline.model.ModelFolder;
 import dev.sdfleet.pipeline.noise.NoiseSource;
 import dev.sdfleet.pipeline.noise.NumpyRandom;
+import dev.sdfleet.pipeline.runtime.IncompatibleModelException;
 import dev.sdfleet.pipeline.runtime.LoadedSession;
 import dev.sdfleet.pipeline.runtime.OrtClock;
 import dev.sdfleet.pipeline.runtime.RuntimeSettings;
@@ -76,9 +77,15 @@ public final class DiffusionPipeline implements AutoCloseable {
             }
             UNet unet = new UNet(open(factory, opened, "unet", folder.unet(), TensorRtProfiles.unet(trt, geometry)));
             if (xl != unet.takesAddedConditions()) {
-                throw new dev.sdfleet.pipeline.runtime.IncompatibleModelException(xl
+                throw new IncompatibleModelException(xl
                         ? "SDXL model (text_encoder_2 present) but the unet takes no text_embeds/time_ids"
                         : "the unet takes text_embeds/time_ids (SDXL) but there is no text_encoder_2");
+            }
+            int textWidth = encoders.stream().mapToInt(TextEmbedder::hiddenDim).sum();
+            boolean known = unet.contextDim() > 0 && encoders.stream().allMatch(e -> e.hiddenDim() > 0);
+            if (known && textWidth != unet.contextDim()) {
+                throw new IncompatibleModelException("the text encoder(s) give " + textWidth
+                        + "-wide embeddings but the unet's encoder_hidden_states expects " + unet.contextDim());
             }
             VAEDecoder decoder = new VAEDecoder(open(factory, opened, "vae_decoder", folder.vaeDecoder(),
                     TensorRtProfiles.vaeDecoder(trt, geometry)));
@@ -134,7 +141,8 @@ public final class DiffusionPipeline implements AutoCloseable {
                                                   Cancellation cancellation) {
         long start = System.nanoTime();
         OrtClock clock = new OrtClock();
-        Scheduler scheduler = SchedulerChoice.create(schedulerConfig, request);
+        SchedulerChoice choice = SchedulerChoice.of(schedulerConfig, request);
+        Scheduler scheduler = choice.scheduler();
         if (request.initImage() != null && encoder == null) {
             throw new InvalidRequestException("init_image", "model " + folder.name() + " has no vae_encoder for img2img");
         }
@@ -168,7 +176,7 @@ public final class DiffusionPipeline implements AutoCloseable {
             long pngStart = System.nanoTime();
             RgbImage image = DecodedPixels.toImage(pixels, 0, request.width(), request.height());
             GenerationParameters parameters = new GenerationParameters(request.promptOf(i), request.negativePrompt(),
-                    request.seeds().get(i), request.steps(), scheduler.name(), request.guidanceScale(), request.width(),
+                    request.seeds().get(i), request.steps(), choice.name(), request.guidanceScale(), request.width(),
                     request.height(), folder.name());
             out.add(new GeneratedImage(i, request.promptOf(i), request.seeds().get(i), image,
                     PngEncoder.encode(image, parameters.asTextChunks())));
@@ -177,7 +185,7 @@ public final class DiffusionPipeline implements AutoCloseable {
         long end = System.nanoTime();
         StageTimings timings = new StageTimings(textDone - start, denoiseDone - textDone, end - denoiseDone - pngNanos,
                 pngNanos, end - start, clock.ortNanos(), scheduler.timesteps().length - firstStep);
-        return new GenerationResult(out, timings, conditioning.warnings, scheduler.name());
+        return new GenerationResult(out, timings, conditioning.warnings, choice.name());
     }
 
     /** Text-to-image: pure noise scaled by the scheduler's initial sigma; the loop starts at step 0. */

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sdfleet.pipeline.image.RgbImage;
-import dev.sdfleet.pipeline.model.ModelFolderTest;
 import dev.sdfleet.pipeline.runtime.IncompatibleModelException;
 import dev.sdfleet.pipeline.runtime.MissingComponentException;
 import dev.sdfleet.pipeline.runtime.RuntimeSettings;
@@ -86,7 +85,7 @@ class BadInputTest {
 
     @Test
     void aMissingUnetFileIsNamedAtLoad(@TempDir Path tmp) throws IOException {
-        Path copy = ModelFolderTest.copyTree(TinyModels.sd(), tmp.resolve("m"));
+        Path copy = TinyModels.copyTree(TinyModels.sd(), tmp.resolve("m"));
         Files.delete(copy.resolve("unet/model.onnx"));
         var e = assertThrows(MissingComponentException.class, () -> DiffusionPipeline.load(copy, RuntimeSettings.cpuOnly()));
         assertEquals("unet", e.component());
@@ -94,7 +93,7 @@ class BadInputTest {
 
     @Test
     void aUnetThatDoesNotFitTheTextEncoderIsRefusedAtLoad(@TempDir Path tmp) throws IOException {
-        Path copy = ModelFolderTest.copyTree(TinyModels.sd(), tmp.resolve("m"));
+        Path copy = TinyModels.copyTree(TinyModels.sd(), tmp.resolve("m"));
         // The SD 2.x fixture's UNet cross-attends to 32-wide embeddings; this text encoder gives 64.
         for (String f : List.of("model.onnx", "weights.pb")) {
             Files.copy(TinyModels.sd2().resolve("unet").resolve(f), copy.resolve("unet").resolve(f),
@@ -107,7 +106,7 @@ class BadInputTest {
 
     @Test
     void aCorruptOnnxFileIsAClearError(@TempDir Path tmp) throws IOException {
-        Path copy = ModelFolderTest.copyTree(TinyModels.sd(), tmp.resolve("m"));
+        Path copy = TinyModels.copyTree(TinyModels.sd(), tmp.resolve("m"));
         Files.writeString(copy.resolve("vae_decoder/model.onnx"), "not a model");
         var e = assertThrows(IllegalStateException.class, () -> DiffusionPipeline.load(copy, RuntimeSettings.cpuOnly()));
         assertTrue(e.getMessage().contains("vae_decoder"), e.getMessage());

@@ -90,7 +90,7 @@ public final class UNet implements AutoCloseable {
     public void predict(Buffers buffers, float t, OrtSession.RunOptions runOptions, OrtClock clock) {
         buffers.timestep.set(t);
         long start = System.nanoTime();
-        try (OrtSession.Result ignored = session.session().run(buffers.inputs, buffers.outputs.keySet(), buffers.outputs,
+        try (OrtSession.Result ignored = session.session().run(buffers.inputs, java.util.Set.of(), buffers.outputs,
                 runOptions)) {
             clock.add(System.nanoTime() - start);
         } catch (OrtException e) {

@@ -12,7 +12,6 @@ import dev.sdfleet.pipeline.testing.TinyModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +42,7 @@ class ModelFolderTest {
 
     @Test
     void aMissingUnetIsNamed(@TempDir Path tmp) throws IOException {
-        Path copy = copyTree(TinyModels.sd(), tmp.resolve("broken"));
+        Path copy = TinyModels.copyTree(TinyModels.sd(), tmp.resolve("broken"));
         Files.delete(copy.resolve("unet/model.onnx"));
         MissingComponentException e = assertThrows(MissingComponentException.class, () -> ModelFolder.open(copy));
         assertEquals("unet", e.component());
@@ -52,11 +51,11 @@ class ModelFolderTest {
 
     @Test
     void aMissingTokenizerOrSchedulerConfigIsNamed(@TempDir Path tmp) throws IOException {
-        Path copy = copyTree(TinyModels.sd(), tmp.resolve("broken"));
+        Path copy = TinyModels.copyTree(TinyModels.sd(), tmp.resolve("broken"));
         Files.delete(copy.resolve("tokenizer/merges.txt"));
         assertEquals("tokenizer", assertThrows(MissingComponentException.class, () -> ModelFolder.open(copy)).component());
 
-        Path copy2 = copyTree(TinyModels.sd(), tmp.resolve("broken2"));
+        Path copy2 = TinyModels.copyTree(TinyModels.sd(), tmp.resolve("broken2"));
         Files.delete(copy2.resolve("scheduler/scheduler_config.json"));
         assertEquals("scheduler", assertThrows(MissingComponentException.class, () -> ModelFolder.open(copy2)).component());
     }
@@ -65,20 +64,5 @@ class ModelFolderTest {
     void aFolderThatDoesNotExistIsAClearError(@TempDir Path tmp) {
         var e = assertThrows(MissingComponentException.class, () -> ModelFolder.open(tmp.resolve("nope")));
         assertTrue(e.getMessage().contains("nope"), e.getMessage());
-    }
-
-    /** Copies a model folder (a few MB). */
-    public static Path copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
-        return to;
     }
 }

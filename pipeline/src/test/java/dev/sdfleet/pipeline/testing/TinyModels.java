@@ -2,8 +2,10 @@ package dev.sdfleet.pipeline.testing;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /** The model folders the repository ships under {@code models/}: the trained tiny SD and the family fixtures. */
 public final class TinyModels {
@@ -43,5 +45,20 @@ public final class TinyModels {
         Path dir = repoRoot().resolve("models").resolve(name);
         assertTrue(Files.isDirectory(dir), "the repository ships " + dir);
         return dir;
+    }
+
+    /** Copies a model folder (a few MB) so a test can break it. */
+    public static Path copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        return to;
     }
 }
