@@ -234,9 +234,10 @@ public final class DiffusionPipeline implements AutoCloseable {
         int latentH = request.height() / 8;
         int latentW = request.width() / 8;
         float[] timesteps = scheduler.timesteps();
-        try (UNet.Buffers buffers = unet.allocate(batch, latentH, latentW, conditioning.context.length
+        UNet.Buffers buffers = unet.buffersFor(batch, latentH, latentW, conditioning.context.length
                 / (batch * conditioning.dim), conditioning.dim, conditioning.pooledDim);
-             OrtSession.RunOptions runOptions = new OrtSession.RunOptions()) {
+        // Fresh run options per generation: a terminate flag, once set by a cancel, stays set.
+        try (OrtSession.RunOptions runOptions = new OrtSession.RunOptions()) {
             buffers.context.write(conditioning.context, 0);
             if (buffers.textEmbeds != null) {
                 buffers.textEmbeds.write(conditioning.pooled, 0);

@@ -28,6 +28,7 @@ public final class UNet implements AutoCloseable {
     private final TensorSpec timeIds;     // SDXL only
     private final int latentChannels;
     private final int contextDim;
+    private Buffers cached;
 
     public UNet(LoadedSession session) {
         this.session = session;
@@ -68,18 +69,26 @@ public final class UNet implements AutoCloseable {
     }
 
     /**
-     * Allocates the loop's tensors for one generation shape.
+     * The loop's tensors for one generation shape: allocated on first use of a shape and kept for the next
+     * generation of the same shape (a worker serves the same size over and over). Owned by this stage: do not close.
      *
      * @param batch UNet batch (twice the image count under classifier-free guidance)
      * @param textEmbedsDim SDXL pooled embedding width (ignored otherwise)
      */
-    public Buffers allocate(int batch, int latentHeight, int latentWidth, int contextLength, int contextWidth,
-                            int textEmbedsDim) {
+    public Buffers buffersFor(int batch, int latentHeight, int latentWidth, int contextLength, int contextWidth,
+                              int textEmbedsDim) {
         if (contextDim > 0 && contextWidth != contextDim) {
             throw new IncompatibleModelException("the text encoders give " + contextWidth
                     + "-wide embeddings but the unet's encoder_hidden_states is " + context);
         }
-        return new Buffers(batch, latentHeight, latentWidth, contextLength, contextWidth, textEmbedsDim);
+        long[] shape = {batch, latentHeight, latentWidth, contextLength, contextWidth, textEmbedsDim};
+        if (cached == null || !java.util.Arrays.equals(cached.shapeKey, shape)) {
+            if (cached != null) {
+                cached.close();
+            }
+            cached = new Buffers(shape);
+        }
+        return cached;
     }
 
     /**
@@ -100,11 +109,15 @@ public final class UNet implements AutoCloseable {
 
     @Override
     public void close() {
+        if (cached != null) {
+            cached.close();
+        }
         session.close();
     }
 
     /** The tensors of one generation shape: inputs written in place each step, the output pinned. */
-    public final class Buffers implements AutoCloseable {
+    public final class Buffers {
+        final long[] shapeKey;
         public final FloatTensorBuffer sample;
         public final FloatTensorBuffer context;
         public final FloatTensorBuffer textEmbeds;
@@ -114,7 +127,14 @@ public final class UNet implements AutoCloseable {
         final Map<String, OnnxTensor> inputs = new HashMap<>();
         final Map<String, OnnxTensor> outputs = new HashMap<>();
 
-        Buffers(int batch, int h, int w, int contextLength, int contextWidth, int textEmbedsDim) {
+        Buffers(long[] shapeKey) {
+            this.shapeKey = shapeKey;
+            int batch = (int) shapeKey[0];
+            int h = (int) shapeKey[1];
+            int w = (int) shapeKey[2];
+            int contextLength = (int) shapeKey[3];
+            int contextWidth = (int) shapeKey[4];
+            int textEmbedsDim = (int) shapeKey[5];
             sample = new FloatTensorBuffer(UNet.this.sample.type(), batch, latentChannels, h, w);
             context = new FloatTensorBuffer(UNet.this.context.type(), batch, contextLength, contextWidth);
             timestep = new TimestepTensor(UNet.this.timestep);
@@ -134,8 +154,7 @@ public final class UNet implements AutoCloseable {
             outputs.put("out_sample", output.tensor());
         }
 
-        @Override
-        public void close() {
+        void close() {
             sample.close();
             context.close();
             timestep.close();
