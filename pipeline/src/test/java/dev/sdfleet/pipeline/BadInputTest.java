@@ -9,31 +9,18 @@ import dev.sdfleet.pipeline.runtime.IncompatibleModelException;
 import dev.sdfleet.pipeline.runtime.MissingComponentException;
 import dev.sdfleet.pipeline.runtime.RuntimeSettings;
 import dev.sdfleet.pipeline.testing.TinyModels;
+import dev.sdfleet.pipeline.testing.TinyPipelineTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Bad requests and bad model folders give errors that name what is wrong, and never break the pipeline. */
-class BadInputTest {
-    static DiffusionPipeline pipeline;
-
-    @BeforeAll
-    static void load() {
-        pipeline = DiffusionPipeline.load(TinyModels.sd(), RuntimeSettings.cpuOnly());
-    }
-
-    @AfterAll
-    static void close() {
-        pipeline.close();
-    }
-
+class BadInputTest extends TinyPipelineTest {
     static void assertField(String field, Executable call) {
         InvalidRequestException e = assertThrows(InvalidRequestException.class, call);
         assertEquals(field, e.field(), e.getMessage());

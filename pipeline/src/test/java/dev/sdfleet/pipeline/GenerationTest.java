@@ -13,30 +13,17 @@ import dev.sdfleet.pipeline.runtime.ExecutionProvider;
 import dev.sdfleet.pipeline.runtime.RuntimeSettings;
 import dev.sdfleet.pipeline.testing.ImageJudge;
 import dev.sdfleet.pipeline.testing.TinyModels;
+import dev.sdfleet.pipeline.testing.TinyPipelineTest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Text-to-image (and img2img) on the trained tiny model, end to end through ONNX Runtime. */
-class GenerationTest {
+class GenerationTest extends TinyPipelineTest {
     static final String PROMPT = "a red circle on a blue background";
-    static DiffusionPipeline pipeline;
-
-    @BeforeAll
-    static void load() {
-        pipeline = DiffusionPipeline.load(TinyModels.sd(), RuntimeSettings.cpuOnly());
-    }
-
-    @AfterAll
-    static void close() {
-        pipeline.close();
-    }
-
     static GenerationRequest.Builder tiny(String... prompts) {
         return GenerationRequest.builder(prompts).size(64, 64).steps(20).guidance(7.5).seed(7);
     }
