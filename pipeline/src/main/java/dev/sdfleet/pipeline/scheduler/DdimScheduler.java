@@ -16,36 +16,34 @@ import dev.sdfleet.pipeline.noise.NoiseSource;
  *
  * <p>Not thread-safe; one instance per job.
  */
-public final class DdimScheduler implements Scheduler {
+public final class DdimScheduler extends VariancePreservingScheduler {
 
-    private final SchedulerConfig config;
     private final TrainingSchedule schedule;
-    private final int[] timesteps;
     private final int stepRatio;
-    private final float finalAlphaCumprod;
     private final float eta;
     private final DynamicThresholding thresholding;
-    private final StepSequence sequence = new StepSequence();
     private float[] noiseBuffer;
     private float[] x0Buffer;
 
     DdimScheduler(SchedulerConfig config, int numInferenceSteps, double eta) {
-        this.config = config;
+        super(config, spacedTimesteps(config, numInferenceSteps));
         this.schedule = new TrainingSchedule(config);
+        this.stepRatio = config.numTrainTimesteps() / numInferenceSteps;
+        this.eta = (float) eta; // eta * variance ** 0.5: a Python float times a float32 tensor
+        this.thresholding = DynamicThresholding.of(config);
+    }
+
+    private static int[] spacedTimesteps(SchedulerConfig config, int numInferenceSteps) {
         int t = config.numTrainTimesteps();
         double[] spaced = Spacing.descending(config.timestepSpacing(), t, numInferenceSteps, config.stepsOffset());
-        this.timesteps = Spacing.toIntegral(spaced);
+        int[] timesteps = Spacing.toIntegral(spaced);
         for (int timestep : timesteps) {
             if (timestep < 0 || timestep >= t) {
                 throw new IllegalArgumentException("DDIM timestep " + timestep + " (steps_offset "
                         + config.stepsOffset() + ", " + numInferenceSteps + " steps) is outside 0.." + (t - 1));
             }
         }
-        this.stepRatio = t / numInferenceSteps;
-        this.finalAlphaCumprod = config.setAlphaToOne() ? 1f : schedule.alphaCumprod(0);
-        this.eta = (float) eta; // eta * variance ** 0.5: a Python float times a float32 tensor
-        this.thresholding = config.thresholding()
-                ? new DynamicThresholding(config.dynamicThresholdingRatio(), config.sampleMaxValue()) : null;
+        return timesteps;
     }
 
     /**
@@ -58,25 +56,10 @@ public final class DdimScheduler implements Scheduler {
         }
     }
 
-    @Override
-    public float[] timesteps() {
-        return Spacing.toFloat(timesteps);
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public void scaleModelInput(float[] sample, int stepIndex) {
-        sequence.checkIndex(stepIndex, timesteps.length);
-    }
-
     /** diffusers {@code _get_variance(t, prev_t)}: {@code (1-ᾱ_prev)/(1-ᾱ_t) * (1 - ᾱ_t/ᾱ_prev)} in float32. */
     float variance(int timestep, int prevTimestep) {
         float alphaProdT = schedule.alphaCumprod(timestep);
-        float alphaProdTPrev = prevTimestep >= 0 ? schedule.alphaCumprod(prevTimestep) : finalAlphaCumprod;
+        float alphaProdTPrev = schedule.alphaProdAt(prevTimestep);
         float betaProdT = 1f - alphaProdT;
         float betaProdTPrev = 1f - alphaProdTPrev;
         return (betaProdTPrev / betaProdT) * (1f - alphaProdT / alphaProdTPrev);
@@ -91,7 +74,7 @@ public final class DdimScheduler implements Scheduler {
         int t = timesteps[stepIndex];
         int prevT = t - stepRatio;
         float alphaProdT = schedule.alphaCumprod(t);
-        float alphaProdTPrev = prevT >= 0 ? schedule.alphaCumprod(prevT) : finalAlphaCumprod;
+        float alphaProdTPrev = schedule.alphaProdAt(prevT);
         float betaProdT = 1f - alphaProdT;
         float sqrtAlphaProdT = (float) Math.sqrt(alphaProdT);
         float sqrtBetaProdT = (float) Math.sqrt(betaProdT);
@@ -109,7 +92,7 @@ public final class DdimScheduler implements Scheduler {
                 x0Buffer = new float[n];
             }
             for (int i = 0; i < n; i++) {
-                x0Buffer[i] = predictX0(prediction, sample[i], modelOutput[i], sqrtAlphaProdT, sqrtBetaProdT);
+                x0Buffer[i] = Prediction.toX0(prediction, sample[i], modelOutput[i], sqrtAlphaProdT, sqrtBetaProdT);
             }
             thresholding.apply(x0Buffer);
         }
@@ -125,12 +108,8 @@ public final class DdimScheduler implements Scheduler {
             float x = sample[i];
             float output = modelOutput[i];
             float x0 = thresholding != null ? x0Buffer[i]
-                    : predictX0(prediction, x, output, sqrtAlphaProdT, sqrtBetaProdT);
-            float eps = switch (prediction) {
-                case EPSILON -> output;
-                case SAMPLE -> (x - sqrtAlphaProdT * output) / sqrtBetaProdT;
-                case V_PREDICTION -> sqrtAlphaProdT * output + sqrtBetaProdT * x;
-            };
+                    : Prediction.toX0(prediction, x, output, sqrtAlphaProdT, sqrtBetaProdT);
+            float eps = Prediction.toEpsilon(prediction, x, output, sqrtAlphaProdT, sqrtBetaProdT);
             if (thresholding == null && clipSample) {
                 x0 = Math.min(Math.max(x0, -clip), clip);
             }
@@ -143,23 +122,9 @@ public final class DdimScheduler implements Scheduler {
         sequence.end(stepIndex);
     }
 
-    private static float predictX0(PredictionType prediction, float x, float output, float sqrtAlphaProdT,
-            float sqrtBetaProdT) {
-        return switch (prediction) {
-            case EPSILON -> (x - sqrtBetaProdT * output) / sqrtAlphaProdT;
-            case SAMPLE -> output;
-            case V_PREDICTION -> sqrtAlphaProdT * x - sqrtBetaProdT * output;
-        };
-    }
-
     @Override
     public void addNoise(float[] originalSamples, float[] noise, int stepIndex, float[] out) {
         sequence.checkIndex(stepIndex, timesteps.length);
         AddNoise.variancePreserving(schedule.alphaCumprod(timesteps[stepIndex]), originalSamples, noise, out);
-    }
-
-    @Override
-    public int order() {
-        return 1;
     }
 }

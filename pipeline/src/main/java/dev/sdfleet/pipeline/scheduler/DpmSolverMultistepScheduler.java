@@ -21,21 +21,32 @@ import dev.sdfleet.pipeline.noise.NoiseSource;
  * <p>Like diffusers, the order warm-up counts the steps taken, whatever the first index (img2img).
  * Not thread-safe; one instance per job.
  */
-public final class DpmSolverMultistepScheduler implements Scheduler {
+public final class DpmSolverMultistepScheduler extends VariancePreservingScheduler {
 
-    private final SchedulerConfig config;
-    private final int[] timesteps;
     /** N + 1 sigmas (float32): one per step and the final one. */
     private final float[] sigmas;
     private final DynamicThresholding thresholding;
-    private final StepSequence sequence = new StepSequence();
 
     /** Converted model outputs x0, oldest first (diffusers {@code model_outputs}); rotated, never reallocated. */
     private float[][] modelOutputs;
     private int lowerOrderNums;
 
     DpmSolverMultistepScheduler(SchedulerConfig config, int numInferenceSteps, boolean karras) {
-        this.config = config;
+        this(config, stepSchedule(config, numInferenceSteps, karras));
+    }
+
+    private DpmSolverMultistepScheduler(SchedulerConfig config, StepSchedule stepSchedule) {
+        super(config, stepSchedule.timesteps());
+        this.sigmas = stepSchedule.sigmas();
+        this.thresholding = DynamicThresholding.of(config);
+    }
+
+    /** The timesteps and their N + 1 sigmas. */
+    private record StepSchedule(int[] timesteps, float[] sigmas) {
+    }
+
+    /** diffusers {@code set_timesteps}. */
+    private static StepSchedule stepSchedule(SchedulerConfig config, int numInferenceSteps, boolean karras) {
         TrainingSchedule schedule = new TrainingSchedule(config);
         int t = config.numTrainTimesteps();
         int lastTimestep = t - clippedIndex(schedule, config.lambdaMinClipped());
@@ -88,16 +99,14 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
                 stepSigmas[i] = trainSigmas[steps[i]];
             }
         }
-        this.timesteps = steps;
         int n = steps.length;
-        this.sigmas = new float[n + 1];
+        float[] sigmas = new float[n + 1];
         for (int i = 0; i < n; i++) {
             sigmas[i] = (float) stepSigmas[i];
         }
         sigmas[n] = "sigma_min".equals(config.finalSigmasType())
                 ? TrainingSchedule.sigmaOf(schedule.alphaCumprod(0)) : 0f;
-        this.thresholding = config.thresholding()
-                ? new DynamicThresholding(config.dynamicThresholdingRatio(), config.sampleMaxValue()) : null;
+        return new StepSchedule(steps, sigmas);
     }
 
     /** {@code torch.searchsorted(torch.flip(lambda_t, [0]), lambda_min_clipped)}: 0 for -∞. */
@@ -133,24 +142,9 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
         }
     }
 
-    @Override
-    public float[] timesteps() {
-        return Spacing.toFloat(timesteps);
-    }
-
     /** The N + 1 sigmas of this schedule (a copy). */
     public float[] sigmas() {
         return sigmas.clone();
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public void scaleModelInput(float[] sample, int stepIndex) {
-        sequence.checkIndex(stepIndex, timesteps.length);
     }
 
     @Override
@@ -187,46 +181,40 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
     }
 
     private void convertModelOutput(float[] modelOutput, int stepIndex, float[] sample, float[] x0) {
-        float sigma = sigmas[stepIndex];
-        float alphaT = alpha(sigma);
-        float sigmaT = sigma * alphaT;
-        switch (config.predictionType()) {
-            case EPSILON -> {
-                for (int i = 0; i < x0.length; i++) {
-                    x0[i] = (sample[i] - sigmaT * modelOutput[i]) / alphaT;
-                }
-            }
-            case V_PREDICTION -> {
-                for (int i = 0; i < x0.length; i++) {
-                    x0[i] = alphaT * sample[i] - sigmaT * modelOutput[i];
-                }
-            }
-            case SAMPLE -> System.arraycopy(modelOutput, 0, x0, 0, x0.length);
+        float alphaT = alphaAt(stepIndex);
+        float sigmaT = sigmaTAt(stepIndex);
+        PredictionType prediction = config.predictionType();
+        for (int i = 0; i < x0.length; i++) {
+            x0[i] = Prediction.toX0(prediction, sample[i], modelOutput[i], alphaT, sigmaT);
         }
         if (thresholding != null) {
             thresholding.apply(x0);
         }
     }
 
-    /** α(σ) = 1 / (σ² + 1) ** 0.5 in float32 ({@code _sigma_to_alpha_sigma_t}). */
-    private static float alpha(float sigma) {
+    /** α_i = α(σ_i) = 1 / (σ_i² + 1) ** 0.5 in float32 ({@code alpha_t} of {@code _sigma_to_alpha_sigma_t}). */
+    private float alphaAt(int sigmaIndex) {
+        float sigma = sigmas[sigmaIndex];
         return 1f / (float) Math.sqrt(sigma * sigma + 1f);
     }
 
-    /** λ = log α - log s in float32; +∞ for σ = 0. */
-    private static float lambda(float alpha, float sigma) {
-        return (float) Math.log(alpha) - (float) Math.log(sigma);
+    /** s_i = σ_i α_i in float32 ({@code sigma_t} of {@code _sigma_to_alpha_sigma_t}). */
+    private float sigmaTAt(int sigmaIndex) {
+        return sigmas[sigmaIndex] * alphaAt(sigmaIndex);
+    }
+
+    /** λ_i = log α_i - log s_i in float32; +∞ for σ = 0. */
+    private float lambdaAt(int sigmaIndex) {
+        return (float) Math.log(alphaAt(sigmaIndex)) - (float) Math.log(sigmaTAt(sigmaIndex));
     }
 
     private void firstOrderUpdate(int stepIndex, float[] sample) {
-        float sigmaNext = sigmas[stepIndex + 1];
-        float sigmaNow = sigmas[stepIndex];
-        float alphaT = alpha(sigmaNext);
-        float sigmaT = sigmaNext * alphaT;
-        float alphaS = alpha(sigmaNow);
-        float sigmaS = sigmaNow * alphaS;
-        float h = lambda(alphaT, sigmaT) - lambda(alphaS, sigmaS);
-        float sampleCoeff = sigmaT / sigmaS;
+        // diffusers' indices: t is the σ stepped to, s (s0, s1, s2) the current and earlier ones
+        int t = stepIndex + 1;
+        int s = stepIndex;
+        float alphaT = alphaAt(t);
+        float h = lambdaAt(t) - lambdaAt(s);
+        float sampleCoeff = sigmaTAt(t) / sigmaTAt(s);
         float x0Coeff = alphaT * ((float) Math.exp(-h) - 1f);
         float[] x0 = modelOutputs[modelOutputs.length - 1];
         for (int i = 0; i < sample.length; i++) {
@@ -235,22 +223,16 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
     }
 
     private void secondOrderUpdate(int stepIndex, float[] sample) {
-        float sigmaNext = sigmas[stepIndex + 1];
-        float alphaT = alpha(sigmaNext);
-        float sigmaT = sigmaNext * alphaT;
-        float alphaS0 = alpha(sigmas[stepIndex]);
-        float sigmaS0 = sigmas[stepIndex] * alphaS0;
-        float alphaS1 = alpha(sigmas[stepIndex - 1]);
-        float sigmaS1 = sigmas[stepIndex - 1] * alphaS1;
-        float lambdaT = lambda(alphaT, sigmaT);
-        float lambdaS0 = lambda(alphaS0, sigmaS0);
-        float lambdaS1 = lambda(alphaS1, sigmaS1);
-        float h = lambdaT - lambdaS0;
-        float h0 = lambdaS0 - lambdaS1;
+        int t = stepIndex + 1;
+        int s0 = stepIndex;
+        float alphaT = alphaAt(t);
+        float lambdaS0 = lambdaAt(s0);
+        float h = lambdaAt(t) - lambdaS0;
+        float h0 = lambdaS0 - lambdaAt(s0 - 1);
         float r0 = h0 / h;
         float inverseR0 = 1f / r0;
         float expMinusH = (float) Math.exp(-h);
-        float sampleCoeff = sigmaT / sigmaS0;
+        float sampleCoeff = sigmaTAt(t) / sigmaTAt(s0);
         float d0Coeff = alphaT * (expMinusH - 1f);
         boolean midpoint = "midpoint".equals(config.solverType());
         float d1Coeff = midpoint ? 0.5f * d0Coeff : alphaT * ((expMinusH - 1f) / h + 1f);
@@ -264,22 +246,14 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
     }
 
     private void thirdOrderUpdate(int stepIndex, float[] sample) {
-        float sigmaNext = sigmas[stepIndex + 1];
-        float alphaT = alpha(sigmaNext);
-        float sigmaT = sigmaNext * alphaT;
-        float alphaS0 = alpha(sigmas[stepIndex]);
-        float sigmaS0 = sigmas[stepIndex] * alphaS0;
-        float alphaS1 = alpha(sigmas[stepIndex - 1]);
-        float sigmaS1 = sigmas[stepIndex - 1] * alphaS1;
-        float alphaS2 = alpha(sigmas[stepIndex - 2]);
-        float sigmaS2 = sigmas[stepIndex - 2] * alphaS2;
-        float lambdaT = lambda(alphaT, sigmaT);
-        float lambdaS0 = lambda(alphaS0, sigmaS0);
-        float lambdaS1 = lambda(alphaS1, sigmaS1);
-        float lambdaS2 = lambda(alphaS2, sigmaS2);
-        float h = lambdaT - lambdaS0;
+        int t = stepIndex + 1;
+        int s0 = stepIndex;
+        float alphaT = alphaAt(t);
+        float lambdaS0 = lambdaAt(s0);
+        float lambdaS1 = lambdaAt(s0 - 1);
+        float h = lambdaAt(t) - lambdaS0;
         float h0 = lambdaS0 - lambdaS1;
-        float h1 = lambdaS1 - lambdaS2;
+        float h1 = lambdaS1 - lambdaAt(s0 - 2);
         float r0 = h0 / h;
         float r1 = h1 / h;
         float inverseR0 = 1f / r0;
@@ -287,7 +261,7 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
         float d1Weight = r0 / (r0 + r1);
         float d2Weight = 1f / (r0 + r1);
         float expMinusH = (float) Math.exp(-h);
-        float sampleCoeff = sigmaT / sigmaS0;
+        float sampleCoeff = sigmaTAt(t) / sigmaTAt(s0);
         float d0Coeff = alphaT * (expMinusH - 1f);
         float d1Coeff = alphaT * ((expMinusH - 1f) / h + 1f);
         float d2Coeff = alphaT * ((expMinusH - 1f + h) / (h * h) - 0.5f);
@@ -307,16 +281,10 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
     public void addNoise(float[] originalSamples, float[] noise, int stepIndex, float[] out) {
         sequence.checkIndex(stepIndex, timesteps.length);
         AddNoise.checkLengths(originalSamples, noise, out);
-        float sigma = sigmas[stepIndex];
-        float alphaT = alpha(sigma);
-        float sigmaT = sigma * alphaT;
+        float alphaT = alphaAt(stepIndex);
+        float sigmaT = sigmaTAt(stepIndex);
         for (int i = 0; i < originalSamples.length; i++) {
             out[i] = alphaT * originalSamples[i] + sigmaT * noise[i];
         }
-    }
-
-    @Override
-    public int order() {
-        return 1;
     }
 }

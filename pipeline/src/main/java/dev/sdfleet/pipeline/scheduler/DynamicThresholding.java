@@ -17,6 +17,12 @@ final class DynamicThresholding {
         this.maxValue = (float) sampleMaxValue;
     }
 
+    /** The thresholding a DDIM/DPM-Solver config asks for, or {@code null} when {@code thresholding} is off. */
+    static DynamicThresholding of(SchedulerConfig config) {
+        return config.thresholding()
+                ? new DynamicThresholding(config.dynamicThresholdingRatio(), config.sampleMaxValue()) : null;
+    }
+
     void setBatchSize(int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);

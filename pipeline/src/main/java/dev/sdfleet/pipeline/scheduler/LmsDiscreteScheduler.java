@@ -24,8 +24,7 @@ public final class LmsDiscreteScheduler extends DiscreteSigmaScheduler {
 
     /** coefficients[i][j]: weight of the j-th newest derivative at step i, as float32 (torch casts the scalar). */
     private final float[][] coefficients;
-    private float[][] derivatives;
-    private int derivativeCount;
+    private History derivatives;
 
     LmsDiscreteScheduler(SchedulerConfig config, int numInferenceSteps) {
         super(config, numInferenceSteps, config.useKarrasSigmas(), false);
@@ -64,7 +63,7 @@ public final class LmsDiscreteScheduler extends DiscreteSigmaScheduler {
         sequence.begin(stepIndex, timesteps.length, modelOutput, sample);
         int n = sample.length;
         if (derivatives == null) {
-            derivatives = new float[ORDER][n];
+            derivatives = new History(ORDER, n);
         }
         float sigma = sigmas[stepIndex];
         float cOut = cOut(sigma);
@@ -72,14 +71,7 @@ public final class LmsDiscreteScheduler extends DiscreteSigmaScheduler {
         PredictionType prediction = config.predictionType();
 
         // append the new derivative, keeping the last ORDER (diffusers pops the oldest)
-        float[] newest;
-        if (derivativeCount < ORDER) {
-            newest = derivatives[derivativeCount++];
-        } else {
-            newest = derivatives[0];
-            System.arraycopy(derivatives, 1, derivatives, 0, ORDER - 1);
-            derivatives[ORDER - 1] = newest;
-        }
+        float[] newest = derivatives.append();
         for (int i = 0; i < n; i++) {
             float x = sample[i];
             float x0 = predictX0(prediction, x, modelOutput[i], sigma, cOut, cSkipDenominator);
@@ -87,11 +79,11 @@ public final class LmsDiscreteScheduler extends DiscreteSigmaScheduler {
         }
 
         float[] coefficient = coefficients[stepIndex];
-        int terms = Math.min(coefficient.length, derivativeCount); // zip(lms_coeffs, reversed(derivatives))
+        int terms = Math.min(coefficient.length, derivatives.size()); // zip(lms_coeffs, reversed(derivatives))
         for (int i = 0; i < n; i++) {
-            float sum = coefficient[0] * derivatives[derivativeCount - 1][i];
+            float sum = coefficient[0] * derivatives.newest(1)[i];
             for (int j = 1; j < terms; j++) {
-                sum = sum + coefficient[j] * derivatives[derivativeCount - 1 - j][i];
+                sum = sum + coefficient[j] * derivatives.newest(j + 1)[i];
             }
             sample[i] = sample[i] + sum;
         }

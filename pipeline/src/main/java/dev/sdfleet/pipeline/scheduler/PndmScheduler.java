@@ -1,6 +1,7 @@
 package dev.sdfleet.pipeline.scheduler;
 
 import dev.sdfleet.pipeline.noise.NoiseSource;
+import java.util.Arrays;
 
 /**
  * diffusers {@code PNDMScheduler} (Liu et al., "Pseudo Numerical Methods for Diffusion Models", formula 9): the
@@ -18,42 +19,50 @@ import dev.sdfleet.pipeline.noise.NoiseSource;
  * <p>Like diffusers, the multistep counter starts at the first step taken, whatever its index (img2img).
  * Not thread-safe; one instance per job.
  */
-public final class PndmScheduler implements Scheduler {
+public final class PndmScheduler extends VariancePreservingScheduler {
 
     private static final int PNDM_ORDER = 4;
+    /** Runge–Kutta warm-up calls: 4 per interval over the last 3 intervals ({@code len(prk_timesteps)}). */
+    private static final int PRK_CALLS = 4 * (PNDM_ORDER - 1);
     private static final float ONE_SIXTH = (float) (1.0 / 6);
     private static final float ONE_THIRD = (float) (1.0 / 3);
     private static final float ONE_24TH = (float) (1.0 / 24);
 
-    private final SchedulerConfig config;
     private final TrainingSchedule schedule;
+    /** The Runge–Kutta warm-up: the first {@link #PRK_CALLS} timesteps, none with {@code skip_prk_steps}. */
     private final int[] prkTimesteps;
-    private final int[] timesteps;
     private final int stepRatio;
-    private final float finalAlphaCumprod;
-    private final StepSequence sequence = new StepSequence();
 
-    /** The last (up to) 4 model outputs, oldest first; rotated, never reallocated. */
-    private float[][] ets;
-    private int etsCount;
+    /** The last (up to) 4 model outputs. */
+    private History ets;
     private float[] curSample;
     private float[] curModelOutput;
     private float[] combined;
 
     PndmScheduler(SchedulerConfig config, int numInferenceSteps) {
+        // the prediction type is checked first (arguments are evaluated left to right)
+        super(requireSupported(config), prkAndPlmsTimesteps(config, numInferenceSteps));
+        this.schedule = new TrainingSchedule(config);
+        this.stepRatio = config.numTrainTimesteps() / numInferenceSteps;
+        this.prkTimesteps = Arrays.copyOf(timesteps, config.skipPrkSteps() ? 0 : PRK_CALLS);
+    }
+
+    private static SchedulerConfig requireSupported(SchedulerConfig config) {
         if (config.predictionType() == PredictionType.SAMPLE) {
             throw new IllegalArgumentException("PNDMScheduler supports prediction_type epsilon or v_prediction only");
         }
-        this.config = config;
-        this.schedule = new TrainingSchedule(config);
+        return config;
+    }
+
+    /** diffusers {@code set_timesteps}: {@code concat(prk_timesteps, plms_timesteps)}. */
+    private static int[] prkAndPlmsTimesteps(SchedulerConfig config, int numInferenceSteps) {
         int t = config.numTrainTimesteps();
-        this.stepRatio = t / numInferenceSteps;
         int[] ascending = Spacing.toIntegral(Numpy.reverse(
                 Spacing.descending(config.timestepSpacing(), t, numInferenceSteps, config.stepsOffset())));
         int n = ascending.length;
+        int[] timesteps;
         if (config.skipPrkSteps()) {
             // plms_timesteps = concat(_ts[:-1], _ts[-2:-1], _ts[-1:])[::-1]
-            prkTimesteps = new int[0];
             if (n == 1) {
                 timesteps = new int[] {ascending[0]}; // ts[-2:-1] is empty
             } else {
@@ -80,7 +89,7 @@ public final class PndmScheduler implements Scheduler {
                 repeated[2 * i] = base[i];
                 repeated[2 * i + 1] = base[i];
             }
-            prkTimesteps = new int[repeated.length - 2];
+            int[] prkTimesteps = new int[repeated.length - 2]; // PRK_CALLS
             for (int i = 0; i < prkTimesteps.length; i++) {
                 prkTimesteps[i] = repeated[repeated.length - 2 - i];
             }
@@ -97,22 +106,7 @@ public final class PndmScheduler implements Scheduler {
                 throw new IllegalArgumentException("PNDM timestep " + timestep + " is outside 0.." + (t - 1));
             }
         }
-        this.finalAlphaCumprod = config.setAlphaToOne() ? 1f : schedule.alphaCumprod(0);
-    }
-
-    @Override
-    public float[] timesteps() {
-        return Spacing.toFloat(timesteps);
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public void scaleModelInput(float[] sample, int stepIndex) {
-        sequence.checkIndex(stepIndex, timesteps.length);
+        return timesteps;
     }
 
     @Override
@@ -120,7 +114,7 @@ public final class PndmScheduler implements Scheduler {
         sequence.begin(stepIndex, timesteps.length, modelOutput, sample);
         if (ets == null) {
             int n = sample.length;
-            ets = new float[PNDM_ORDER][n];
+            ets = new History(PNDM_ORDER, n);
             curSample = new float[n];
             curModelOutput = new float[n];
             combined = new float[n];
@@ -177,24 +171,24 @@ public final class PndmScheduler implements Scheduler {
             t = timestep + stepRatio;
         }
         float[] source = sample;
-        if (etsCount == 1 && counter == 0) {
+        if (ets.size() == 1 && counter == 0) {
             System.arraycopy(sample, 0, curSample, 0, n);
             previousSample(sample, t, prevTimestep, modelOutput, sample);
             return;
         }
-        if (etsCount == 1 && counter == 1) {
+        if (ets.size() == 1 && counter == 1) {
             float[] e1 = et(1);
             for (int i = 0; i < n; i++) {
                 combined[i] = (modelOutput[i] + e1[i]) / 2f;
             }
             source = curSample;
-        } else if (etsCount == 2) {
+        } else if (ets.size() == 2) {
             float[] e1 = et(1);
             float[] e2 = et(2);
             for (int i = 0; i < n; i++) {
                 combined[i] = (3f * e1[i] - e2[i]) / 2f;
             }
-        } else if (etsCount == 3) {
+        } else if (ets.size() == 3) {
             float[] e1 = et(1);
             float[] e2 = et(2);
             float[] e3 = et(3);
@@ -215,26 +209,18 @@ public final class PndmScheduler implements Scheduler {
 
     /** Appends a model output to the history, keeping the last 4 (diffusers {@code ets = ets[-3:] + [e]}). */
     private void pushEt(float[] modelOutput) {
-        float[] slot;
-        if (etsCount < PNDM_ORDER) {
-            slot = ets[etsCount++];
-        } else {
-            slot = ets[0];
-            System.arraycopy(ets, 1, ets, 0, PNDM_ORDER - 1);
-            ets[PNDM_ORDER - 1] = slot;
-        }
-        System.arraycopy(modelOutput, 0, slot, 0, modelOutput.length);
+        System.arraycopy(modelOutput, 0, ets.append(), 0, modelOutput.length);
     }
 
     /** {@code ets[-k]}: 1 is the newest. */
     private float[] et(int k) {
-        return ets[etsCount - k];
+        return ets.newest(k);
     }
 
     /** diffusers {@code _get_prev_sample}, formula (9) of the PNDM paper; writes into {@code out}. */
     private void previousSample(float[] source, int timestep, int prevTimestep, float[] modelOutput, float[] out) {
         float alphaProdT = schedule.alphaCumprod(timestep);
-        float alphaProdTPrev = prevTimestep >= 0 ? schedule.alphaCumprod(prevTimestep) : finalAlphaCumprod;
+        float alphaProdTPrev = schedule.alphaProdAt(prevTimestep);
         float betaProdT = 1f - alphaProdT;
         float betaProdTPrev = 1f - alphaProdTPrev;
         float sqrtAlphaProdT = (float) Math.sqrt(alphaProdT);
@@ -244,13 +230,10 @@ public final class PndmScheduler implements Scheduler {
         float denominator = alphaProdT * (float) Math.sqrt(betaProdTPrev)
                 + (float) Math.sqrt(alphaProdT * betaProdT * alphaProdTPrev);
         float alphaDiff = alphaProdTPrev - alphaProdT;
-        boolean velocity = config.predictionType() == PredictionType.V_PREDICTION;
+        PredictionType prediction = config.predictionType();
         for (int i = 0; i < out.length; i++) {
             float x = source[i];
-            float eps = modelOutput[i];
-            if (velocity) {
-                eps = sqrtAlphaProdT * eps + sqrtBetaProdT * x;
-            }
+            float eps = Prediction.toEpsilon(prediction, x, modelOutput[i], sqrtAlphaProdT, sqrtBetaProdT);
             out[i] = sampleCoeff * x - alphaDiff * eps / denominator;
         }
     }
@@ -259,10 +242,5 @@ public final class PndmScheduler implements Scheduler {
     public void addNoise(float[] originalSamples, float[] noise, int stepIndex, float[] out) {
         sequence.checkIndex(stepIndex, timesteps.length);
         AddNoise.variancePreserving(schedule.alphaCumprod(timesteps[stepIndex]), originalSamples, noise, out);
-    }
-
-    @Override
-    public int order() {
-        return 1;
     }
 }

@@ -11,6 +11,8 @@ final class TrainingSchedule {
 
     private final float[] alphasCumprod;
     private final float[] sigmas;
+    /** ᾱ before the first training step: 1 with {@code set_alpha_to_one}, else ᾱ_0 (DDIM/PNDM). */
+    private final float finalAlphaCumprod;
 
     TrainingSchedule(SchedulerConfig config) {
         int t = config.numTrainTimesteps();
@@ -36,11 +38,20 @@ final class TrainingSchedule {
         for (int i = 0; i < t; i++) {
             sigmas[i] = sigmaOf(alphasCumprod[i]);
         }
+        finalAlphaCumprod = config.setAlphaToOne() ? 1f : alphasCumprod[0];
     }
 
     /** ᾱ_t (float32). */
     float alphaCumprod(int t) {
         return alphasCumprod[t];
+    }
+
+    /**
+     * DDIM/PNDM's ᾱ lookup for a previous timestep: {@code alphas_cumprod[t] if t >= 0 else final_alpha_cumprod}
+     * (the step past the first training step leads to ᾱ = 1 with {@code set_alpha_to_one}, else to ᾱ_0).
+     */
+    float alphaProdAt(int t) {
+        return t >= 0 ? alphasCumprod[t] : finalAlphaCumprod;
     }
 
     /** σ_t = sqrt((1 - ᾱ_t) / ᾱ_t) (float32), increasing with t. */

@@ -1,12 +1,11 @@
 package dev.sdfleet.pipeline.scheduler;
 
 import static dev.sdfleet.pipeline.scheduler.DiffusersFixtures.assertSumAndMean;
-import static dev.sdfleet.pipeline.scheduler.DiffusersFixtures.dummyModel;
-import static dev.sdfleet.pipeline.scheduler.DiffusersFixtures.dummyNoiseDeter;
-import static dev.sdfleet.pipeline.scheduler.DiffusersFixtures.dummySampleDeter;
+import static dev.sdfleet.pipeline.scheduler.DiffusersFixtures.withOverrides;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.sdfleet.pipeline.noise.TorchCpuRandom;
 import org.junit.jupiter.api.Test;
 
 /** The numbers of diffusers' {@code tests/schedulers/test_scheduler_ddim.py}. */
@@ -14,23 +13,13 @@ class DdimSchedulerTest {
 
     /** {@code get_scheduler_config(**kwargs)} of the diffusers test. */
     private static SchedulerConfig testConfig(Object... overrides) {
-        SchedulerConfig config = DiffusersFixtures.config("DDIMScheduler", "num_train_timesteps", 1000L,
-                "beta_start", 0.0001, "beta_end", 0.02, "beta_schedule", "linear", "clip_sample", true);
-        for (int i = 0; i < overrides.length; i += 2) {
-            config = config.with((String) overrides[i], overrides[i + 1]);
-        }
-        return config;
+        return withOverrides(DiffusersFixtures.config("DDIMScheduler", "num_train_timesteps", 1000L,
+                "beta_start", 0.0001, "beta_end", 0.02, "beta_schedule", "linear", "clip_sample", true), overrides);
     }
 
     /** {@code full_loop}: N = 10, eta = 0, {@code sample = step(model(sample, t), t, sample, eta)}. */
     private static float[] fullLoop(SchedulerConfig config) {
-        Scheduler scheduler = Schedulers.create(SchedulerKind.DDIM, config, 10, 0.0);
-        float[] sample = dummySampleDeter();
-        float[] timesteps = scheduler.timesteps();
-        for (int i = 0; i < timesteps.length; i++) {
-            scheduler.step(dummyModel(sample, timesteps[i]), i, sample, null);
-        }
-        return sample;
+        return DiffusersFixtures.fullLoop(Schedulers.create(SchedulerKind.DDIM, config, 10, 0.0));
     }
 
     @Test
@@ -56,13 +45,7 @@ class DdimSchedulerTest {
     @Test
     void fullLoopWithNoise() {
         Scheduler scheduler = Schedulers.create(SchedulerKind.DDIM, testConfig(), 10, 0.0);
-        float[] sample = dummySampleDeter();
-        int start = 8;
-        scheduler.addNoise(sample, dummyNoiseDeter(), start, sample);
-        float[] timesteps = scheduler.timesteps();
-        for (int i = start; i < timesteps.length; i++) {
-            scheduler.step(dummyModel(sample, timesteps[i]), i, sample, null);
-        }
+        float[] sample = DiffusersFixtures.fullLoop(scheduler, 8, true, null);
         assertSumAndMean(354.5418, 0.4616, sample);
     }
 
@@ -111,12 +94,6 @@ class DdimSchedulerTest {
 
     private static float[] etaLoop(long seed) {
         Scheduler scheduler = Schedulers.create(SchedulerKind.DDIM, testConfig(), 10, 1.0);
-        dev.sdfleet.pipeline.noise.TorchCpuRandom noise = new dev.sdfleet.pipeline.noise.TorchCpuRandom(seed);
-        float[] sample = dummySampleDeter();
-        float[] timesteps = scheduler.timesteps();
-        for (int i = 0; i < timesteps.length; i++) {
-            scheduler.step(dummyModel(sample, timesteps[i]), i, sample, noise);
-        }
-        return sample;
+        return DiffusersFixtures.fullLoop(scheduler, 0, false, new TorchCpuRandom(seed));
     }
 }

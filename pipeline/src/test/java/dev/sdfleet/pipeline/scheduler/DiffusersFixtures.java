@@ -2,6 +2,7 @@ package dev.sdfleet.pipeline.scheduler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.sdfleet.pipeline.noise.NoiseSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -55,6 +56,36 @@ final class DiffusersFixtures {
         return out;
     }
 
+    /**
+     * The {@code full_loop} of diffusers' scheduler tests on a scheduler the caller created (with N = 10):
+     * {@code sample} starts as {@code dummy_sample_deter * init_noise_sigma}, noised with {@code dummy_noise_deter}
+     * at {@code startIndex} when {@code withNoise}; then from {@code startIndex} on,
+     * {@code sample = scale_model_input(sample, t)} and {@code sample = step(model(sample, t), t, sample, generator)}.
+     * As in diffusers' Euler and LMS loops, the UNet input is not a copy; for DDIM, PNDM and DPM-Solver
+     * init_noise_sigma is 1 and the scaling is the identity, so this is their loop as well.
+     */
+    static float[] fullLoop(Scheduler scheduler, int startIndex, boolean withNoise, NoiseSource generator) {
+        float[] sample = dummySampleDeter();
+        float init = scheduler.initNoiseSigma();
+        for (int i = 0; i < sample.length; i++) {
+            sample[i] = sample[i] * init;
+        }
+        if (withNoise) {
+            scheduler.addNoise(sample, dummyNoiseDeter(), startIndex, sample);
+        }
+        float[] timesteps = scheduler.timesteps();
+        for (int i = startIndex; i < timesteps.length; i++) {
+            scheduler.scaleModelInput(sample, i);
+            scheduler.step(dummyModel(sample, timesteps[i]), i, sample, generator);
+        }
+        return sample;
+    }
+
+    /** {@link #fullLoop(Scheduler, int, boolean, NoiseSource)} over every timestep, without noise or generator. */
+    static float[] fullLoop(Scheduler scheduler) {
+        return fullLoop(scheduler, 0, false, null);
+    }
+
     static double sumAbs(float[] values) {
         double sum = 0;
         for (float value : values) {
@@ -90,6 +121,14 @@ final class DiffusersFixtures {
             values.put((String) keyValues[i], keyValues[i + 1]);
         }
         return SchedulerConfig.of(className, values);
+    }
+
+    /** {@code get_scheduler_config(**kwargs)}: the test's base config updated with alternating key, value. */
+    static SchedulerConfig withOverrides(SchedulerConfig config, Object... overrides) {
+        for (int i = 0; i < overrides.length; i += 2) {
+            config = config.with((String) overrides[i], overrides[i + 1]);
+        }
+        return config;
     }
 
     /** The SD 1.5 {@code scheduler/scheduler_config.json}. */

@@ -2,9 +2,7 @@ package dev.sdfleet.pipeline.scheduler;
 
 import static dev.sdfleet.pipeline.scheduler.DiffusersFixtures.assertMean;
 import static dev.sdfleet.pipeline.scheduler.DiffusersFixtures.assertSumAndMean;
-import static dev.sdfleet.pipeline.scheduler.DiffusersFixtures.dummyModel;
-import static dev.sdfleet.pipeline.scheduler.DiffusersFixtures.dummyNoiseDeter;
-import static dev.sdfleet.pipeline.scheduler.DiffusersFixtures.dummySampleDeter;
+import static dev.sdfleet.pipeline.scheduler.DiffusersFixtures.withOverrides;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -16,29 +14,20 @@ class DpmSolverMultistepSchedulerTest {
     private static final String CLASS = "DPMSolverMultistepScheduler";
 
     private static SchedulerConfig testConfig(Object... overrides) {
-        SchedulerConfig config = DiffusersFixtures.config(CLASS, "num_train_timesteps", 1000L,
+        return withOverrides(DiffusersFixtures.config(CLASS, "num_train_timesteps", 1000L,
                 "beta_start", 0.0001, "beta_end", 0.02, "beta_schedule", "linear", "solver_order", 2L,
                 "prediction_type", "epsilon", "thresholding", false, "sample_max_value", 1.0,
                 "algorithm_type", "dpmsolver++", "solver_type", "midpoint", "lower_order_final", false,
                 "euler_at_final", false, "lambda_min_clipped", Double.NEGATIVE_INFINITY, "variance_type", null,
-                "final_sigmas_type", "sigma_min");
-        for (int i = 0; i < overrides.length; i += 2) {
-            config = config.with((String) overrides[i], overrides[i + 1]);
-        }
-        return config;
+                "final_sigmas_type", "sigma_min"), overrides);
     }
 
-    /** {@code full_loop}: N = 10, no input scaling, {@code sample = step(model(sample, t), t, sample)}. */
+    /** {@code full_loop}: N = 10, batch 4, {@code sample = step(model(sample, t), t, sample)} (no input scaling). */
     private static float[] fullLoop(SchedulerConfig config) {
         DpmSolverMultistepScheduler scheduler =
                 (DpmSolverMultistepScheduler) Schedulers.create(SchedulerKind.DPM_SOLVER_MULTISTEP, config, 10, 0);
         scheduler.setBatchSize(DiffusersFixtures.BATCH);
-        float[] sample = dummySampleDeter();
-        float[] timesteps = scheduler.timesteps();
-        for (int i = 0; i < timesteps.length; i++) {
-            scheduler.step(dummyModel(sample, timesteps[i]), i, sample, null);
-        }
-        return sample;
+        return DiffusersFixtures.fullLoop(scheduler);
     }
 
     @Test
@@ -70,13 +59,7 @@ class DpmSolverMultistepSchedulerTest {
     @Test
     void fullLoopWithNoise() {
         Scheduler scheduler = Schedulers.create(SchedulerKind.DPM_SOLVER_MULTISTEP, testConfig(), 10, 0);
-        float[] sample = dummySampleDeter();
-        int start = 5;
-        scheduler.addNoise(sample, dummyNoiseDeter(), start, sample);
-        float[] timesteps = scheduler.timesteps();
-        for (int i = start; i < timesteps.length; i++) {
-            scheduler.step(dummyModel(sample, timesteps[i]), i, sample, null);
-        }
+        float[] sample = DiffusersFixtures.fullLoop(scheduler, 5, true, null);
         assertSumAndMean(318.4111, 0.4146, sample);
     }
 

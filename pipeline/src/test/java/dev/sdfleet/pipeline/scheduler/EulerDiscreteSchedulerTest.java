@@ -1,11 +1,10 @@
 package dev.sdfleet.pipeline.scheduler;
 
 import static dev.sdfleet.pipeline.scheduler.DiffusersFixtures.assertSumAndMean;
-import static dev.sdfleet.pipeline.scheduler.DiffusersFixtures.dummyModel;
-import static dev.sdfleet.pipeline.scheduler.DiffusersFixtures.dummyNoiseDeter;
-import static dev.sdfleet.pipeline.scheduler.DiffusersFixtures.dummySampleDeter;
+import static dev.sdfleet.pipeline.scheduler.DiffusersFixtures.withOverrides;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.sdfleet.pipeline.noise.NoiseSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,12 +14,8 @@ import org.junit.jupiter.api.Test;
 class EulerDiscreteSchedulerTest {
 
     static SchedulerConfig testConfig(String className, Object... overrides) {
-        SchedulerConfig config = DiffusersFixtures.config(className, "num_train_timesteps", 1100L,
-                "beta_start", 0.0001, "beta_end", 0.02, "beta_schedule", "linear");
-        for (int i = 0; i < overrides.length; i += 2) {
-            config = config.with((String) overrides[i], overrides[i + 1]);
-        }
-        return config;
+        return withOverrides(DiffusersFixtures.config(className, "num_train_timesteps", 1100L,
+                "beta_start", 0.0001, "beta_end", 0.02, "beta_schedule", "linear"), overrides);
     }
 
     /**
@@ -28,22 +23,8 @@ class EulerDiscreteSchedulerTest {
      * {@code sample = step(model(sample, t), t, sample)}; with noise added at {@code startIndex} when given.
      */
     static float[] fullLoop(SchedulerKind kind, SchedulerConfig config, int startIndex, boolean withNoise,
-            dev.sdfleet.pipeline.noise.NoiseSource generator) {
-        Scheduler scheduler = Schedulers.create(kind, config, 10, 0.0);
-        float[] sample = dummySampleDeter();
-        float init = scheduler.initNoiseSigma();
-        for (int i = 0; i < sample.length; i++) {
-            sample[i] = sample[i] * init;
-        }
-        if (withNoise) {
-            scheduler.addNoise(sample, dummyNoiseDeter(), startIndex, sample);
-        }
-        float[] timesteps = scheduler.timesteps();
-        for (int i = startIndex; i < timesteps.length; i++) {
-            scheduler.scaleModelInput(sample, i);
-            scheduler.step(dummyModel(sample, timesteps[i]), i, sample, generator);
-        }
-        return sample;
+            NoiseSource generator) {
+        return DiffusersFixtures.fullLoop(Schedulers.create(kind, config, 10, 0.0), startIndex, withNoise, generator);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.sdfleet.pipeline.scheduler;
 import static dev.sdfleet.pipeline.scheduler.DiffusersFixtures.assertSumAndMean;
 import static dev.sdfleet.pipeline.scheduler.DiffusersFixtures.dummyModel;
 import static dev.sdfleet.pipeline.scheduler.DiffusersFixtures.dummySampleDeter;
+import static dev.sdfleet.pipeline.scheduler.DiffusersFixtures.withOverrides;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -12,23 +13,13 @@ import org.junit.jupiter.api.Test;
 class PndmSchedulerTest {
 
     private static SchedulerConfig testConfig(Object... overrides) {
-        SchedulerConfig config = DiffusersFixtures.config("PNDMScheduler", "num_train_timesteps", 1000L,
-                "beta_start", 0.0001, "beta_end", 0.02, "beta_schedule", "linear");
-        for (int i = 0; i < overrides.length; i += 2) {
-            config = config.with((String) overrides[i], overrides[i + 1]);
-        }
-        return config;
+        return withOverrides(DiffusersFixtures.config("PNDMScheduler", "num_train_timesteps", 1000L,
+                "beta_start", 0.0001, "beta_end", 0.02, "beta_schedule", "linear"), overrides);
     }
 
     /** {@code full_loop}: N = 10, the 12 {@code step_prk} calls then the {@code step_plms} calls. */
     private static float[] fullLoop(SchedulerConfig config) {
-        Scheduler scheduler = Schedulers.create(SchedulerKind.PNDM, config, 10, 0.0);
-        float[] sample = dummySampleDeter();
-        float[] timesteps = scheduler.timesteps();
-        for (int i = 0; i < timesteps.length; i++) {
-            scheduler.step(dummyModel(sample, timesteps[i]), i, sample, null);
-        }
-        return sample;
+        return DiffusersFixtures.fullLoop(Schedulers.create(SchedulerKind.PNDM, config, 10, 0.0));
     }
 
     @Test

@@ -17,24 +17,24 @@ class SchedulersTest {
 
     @Test
     void parsesKinds() {
-        assertEquals(SchedulerKind.PNDM, SchedulerKind.parse("pndm"));
-        assertEquals(SchedulerKind.PNDM, SchedulerKind.parse("PNDMScheduler"));
-        assertEquals(SchedulerKind.DDIM, SchedulerKind.parse("DDIM"));
-        assertEquals(SchedulerKind.EULER, SchedulerKind.parse("euler"));
-        assertEquals(SchedulerKind.EULER, SchedulerKind.parse("EulerDiscreteScheduler"));
-        assertEquals(SchedulerKind.EULER_ANCESTRAL, SchedulerKind.parse("euler_a"));
-        assertEquals(SchedulerKind.EULER_ANCESTRAL, SchedulerKind.parse("euler-ancestral"));
-        assertEquals(SchedulerKind.EULER_ANCESTRAL, SchedulerKind.parse("EulerAncestralDiscreteScheduler"));
-        assertEquals(SchedulerKind.LMS, SchedulerKind.parse("LMSDiscreteScheduler"));
-        assertEquals(SchedulerKind.DPM_SOLVER_MULTISTEP, SchedulerKind.parse("dpmpp_2m"));
-        assertEquals(SchedulerKind.DPM_SOLVER_MULTISTEP, SchedulerKind.parse("DPMSolverMultistepScheduler"));
-        assertEquals(SchedulerKind.DPM_SOLVER_MULTISTEP_KARRAS, SchedulerKind.parse("dpmpp_2m_karras"));
-        assertEquals(SchedulerKind.DPM_SOLVER_MULTISTEP_KARRAS, SchedulerKind.parse("DPM-Solver-Multistep-Karras"));
+        assertParses(SchedulerKind.PNDM, "pndm", "PNDMScheduler");
+        assertParses(SchedulerKind.DDIM, "DDIM");
+        assertParses(SchedulerKind.EULER, "euler", "EulerDiscreteScheduler");
+        assertParses(SchedulerKind.EULER_ANCESTRAL, "euler_a", "euler-ancestral", "EulerAncestralDiscreteScheduler");
+        assertParses(SchedulerKind.LMS, "LMSDiscreteScheduler");
+        assertParses(SchedulerKind.DPM_SOLVER_MULTISTEP, "dpmpp_2m", "DPMSolverMultistepScheduler");
+        assertParses(SchedulerKind.DPM_SOLVER_MULTISTEP_KARRAS, "dpmpp_2m_karras", "DPM-Solver-Multistep-Karras");
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
                 () -> SchedulerKind.parse("unipc"));
         assertTrue(error.getMessage().contains("euler_a") && error.getMessage().contains("dpmpp_2m_karras"),
                 error.getMessage());
         assertThrows(IllegalArgumentException.class, () -> SchedulerKind.parse(null));
+    }
+
+    private static void assertParses(SchedulerKind expected, String... names) {
+        for (String name : names) {
+            assertEquals(expected, SchedulerKind.parse(name), name);
+        }
     }
 
     @Test
