@@ -1,0 +1,22 @@
+package dev.sdfleet.protocol;
+
+/**
+ * Why a job produced no image. The code decides what happens next, so it is an enum and not free text: the
+ * worker retries {@link #STORAGE_UNAVAILABLE} itself, the dispatcher reports the permanent ones to the caller.
+ */
+public enum FailureReason {
+    /** The job's parameters cannot run (e.g. a size the model rejects). Permanent. */
+    INVALID_PARAMETERS,
+    /** The worker does not have or cannot load the model. Permanent for that worker. */
+    UNKNOWN_MODEL,
+    /** The job's deadline passed before it reached a GPU or while it ran. */
+    DEADLINE_EXCEEDED,
+    /** The request or the job was cancelled. */
+    CANCELLED,
+    /** The model failed while running (runtime error, out of memory). */
+    INFERENCE_ERROR,
+    /** The image could not be stored (S3 down) after the worker's retries. */
+    STORAGE_UNAVAILABLE,
+    /** Anything else: a bug. */
+    INTERNAL
+}
