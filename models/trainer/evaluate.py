@@ -24,7 +24,7 @@ REFERENCE_IMAGES = 8
 def main():
     torch.set_num_threads(2)
     args = train.argparse.Namespace(work=os.path.join(train.ROOT, ".work"), out=train.ROOT, vae_steps=0, unet_steps=0,
-                                    latent_images=0, batch=1, lr=0.0, ema=0.0, threads=2)
+                                    latent_images=0, batch=1, lr=0.0, ema=0.0, threads=2, decay_from=0)
     run = train.Run(args)
     run.tokenizer()
     run.vae()

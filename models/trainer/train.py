@@ -151,7 +151,7 @@ class Run:
         total, batch = self.args.unet_steps, self.args.batch
         t0 = time.time()
         while step < total:
-            lr = self.args.lr * min(1.0, (step + 1) / 200)
+            lr = self.args.lr * min(1.0, (step + 1) / 200) * self.decay(step, total)
             for group in opt.param_groups:
                 group["lr"] = lr
             idx = [rng.randrange(len(self.scenes)) for _ in range(batch)]
@@ -189,6 +189,13 @@ class Run:
                 log(f"quick eval at step {step}: {self.evaluate(limit=24, guidances=(7.5,))}")
                 self.ema_te.train(); self.ema_unet.train()
         self.ema_te.eval(); self.ema_unet.eval()
+
+    def decay(self, step, total):
+        """Constant learning rate, then a cosine decay to 10% from --decay-from to the last step."""
+        start = self.args.decay_from
+        if step < start:
+            return 1.0
+        return 0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * (step - start) / max(1, total - start)))
 
     # ------------------------------------------------------------ evaluation
     def evaluate(self, limit=None, guidances=(7.5, 1.0), keep_images=False):
@@ -283,9 +290,10 @@ def main():
     p.add_argument("--work", default=os.path.join(ROOT, ".work"), help="checkpoints (resumable)")
     p.add_argument("--out", default=ROOT, help="where the model folders are written")
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--vae-steps", type=int, default=1500)
+    p.add_argument("--vae-steps", type=int, default=1200)
     p.add_argument("--latent-images", type=int, default=40000)
-    p.add_argument("--unet-steps", type=int, default=2600)
+    p.add_argument("--unet-steps", type=int, default=2800)
+    p.add_argument("--decay-from", type=int, default=1250, help="UNet step where the cosine learning-rate decay starts")
     p.add_argument("--batch", type=int, default=96)
     p.add_argument("--lr", type=float, default=5e-4)
     p.add_argument("--ema", type=float, default=0.998)
