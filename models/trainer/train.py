@@ -35,6 +35,40 @@ def log(msg):
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
+class AttributeHeads(torch.nn.Module):
+    """Linear probes on the pooled text embedding: shape, colour, background (always in a caption), and position
+    and size when the caption names them."""
+
+    SIZES = list(shapes.SIZES)
+    POSITIONS = list(shapes.POSITIONS)
+
+    def __init__(self, dim):
+        super().__init__()
+        self.heads = torch.nn.ModuleList(torch.nn.Linear(dim, n) for n in (
+            len(shapes.SHAPES), len(shapes.COLOURS), len(shapes.COLOURS), len(self.POSITIONS), len(self.SIZES)))
+
+    @staticmethod
+    def labels(scenes, texts):
+        out = []
+        for scene, text in zip(scenes, texts):
+            if not text:
+                out.append([-100] * 5)  # dropped caption: nothing to predict
+                continue
+            named_position = any(w in text for p in shapes.POSITION_PHRASES.values() for w in p)
+            out.append([shapes.SHAPES.index(scene.shape), shapes.COLOURS.index(scene.colour),
+                        shapes.COLOURS.index(scene.background),
+                        AttributeHeads.POSITIONS.index(scene.position) if named_position else -100,
+                        AttributeHeads.SIZES.index(scene.size) if f"{scene.size} " in text else -100])
+        return torch.tensor(out)
+
+    def loss(self, pooled, labels):
+        total = 0.0
+        for k, head in enumerate(self.heads):
+            if (labels[:, k] != -100).any():
+                total = total + F.cross_entropy(head(pooled), labels[:, k], ignore_index=-100)
+        return total
+
+
 class Run:
     def __init__(self, args):
         self.args = args
@@ -130,13 +164,15 @@ class Run:
         self.text_encoder, self.unet_model = self.new_text_encoder(), UNet2DConditionModel(TEXT_DIM)
         self.ema_te, self.ema_unet = self.new_text_encoder(), UNet2DConditionModel(TEXT_DIM)
         self.ema_te.load_state_dict(self.text_encoder.state_dict()); self.ema_unet.load_state_dict(self.unet_model.state_dict())
+        self.attribute_heads = AttributeHeads(TEXT_DIM)
         params = list(self.text_encoder.parameters()) + list(self.unet_model.parameters())
         ema_params = list(self.ema_te.parameters()) + list(self.ema_unet.parameters())
-        opt = torch.optim.AdamW(params, lr=self.args.lr, weight_decay=0.01)
+        opt = torch.optim.AdamW(params + list(self.attribute_heads.parameters()), lr=self.args.lr, weight_decay=0.01)
         step, rng = 0, random.Random(31)
         if os.path.exists(path):
             ck = torch.load(path)
-            for m, k in ((self.text_encoder, "te"), (self.unet_model, "unet"), (self.ema_te, "ema_te"), (self.ema_unet, "ema_unet")):
+            for m, k in ((self.text_encoder, "te"), (self.unet_model, "unet"), (self.ema_te, "ema_te"), (self.ema_unet, "ema_unet"),
+                         (self.attribute_heads, "heads")):
                 m.load_state_dict(ck[k])
             opt.load_state_dict(ck["opt"]); step = ck["step"]; rng.setstate(ck["rng"]); torch.set_rng_state(ck["torch_rng"])
         ac = diffusion.alphas_cumprod()
@@ -162,14 +198,22 @@ class Run:
                     text = shapes.caption(self.scenes[i], rng)
                 texts.append("" if rng.random() < 0.1 else text)  # caption dropout teaches the unconditional model
             ids = torch.tensor([ids_for(t) for t in texts])
+            labels = AttributeHeads.labels([self.scenes[i] for i in idx], texts)
             mean, logvar = self.lat_mean[idx], self.lat_logvar[idx]
             z0 = (mean + torch.exp(0.5 * logvar.clamp(-30, 20)) * torch.randn_like(mean)) * self.scale
             t = torch.randint(0, diffusion.T, (batch,))
             noise = torch.randn_like(z0)
             a = ac[t].view(-1, 1, 1, 1)
             zt = a.sqrt() * z0 + (1 - a).sqrt() * noise
-            pred = self.unet_model(zt, t, self.text_encoder(ids)[0])
-            loss = F.mse_loss(pred, noise)
+            hidden, pooled, _ = self.text_encoder(ids)
+            pred = self.unet_model(zt, t, hidden)
+            # min-SNR-5 weighting (Hang et al. 2023): low-noise steps stop dominating the gradient; converges faster.
+            snr = a.view(-1) / (1 - a.view(-1))
+            weight = torch.clamp(snr, max=5.0) / snr
+            loss = (weight * (pred - noise).pow(2).mean(dim=(1, 2, 3))).mean()
+            # The auxiliary attribute loss teaches the text encoder what the captions say, as CLIP's contrastive
+            # pre-training did for SD's encoder; the heads are not part of the exported model.
+            loss = loss + self.args.aux_weight * self.attribute_heads.loss(pooled, labels)
             opt.zero_grad(); loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step(); step += 1
@@ -181,6 +225,7 @@ class Run:
                 log(f"unet step {step}/{total} loss {loss.item():.4f} lr {lr:.2e}")
             if step % 250 == 0 or step == total:
                 torch.save({"te": self.text_encoder.state_dict(), "unet": self.unet_model.state_dict(),
+                            "heads": self.attribute_heads.state_dict(),
                             "ema_te": self.ema_te.state_dict(), "ema_unet": self.ema_unet.state_dict(), "opt": opt.state_dict(),
                             "step": step, "rng": rng.getstate(), "torch_rng": torch.get_rng_state()}, path)
                 self.timed("unet", time.time() - t0); t0 = time.time()
@@ -198,7 +243,7 @@ class Run:
         return 0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * (step - start) / max(1, total - start)))
 
     # ------------------------------------------------------------ evaluation
-    def evaluate(self, limit=None, guidances=(7.5, 1.0), keep_images=False):
+    def evaluate(self, limit=None, guidances=(7.5, 3.0, 1.0), keep_images=False):
         pairs = shapes.evaluation_set()[:limit]
         results = {}
         for g in guidances:
@@ -292,10 +337,11 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--vae-steps", type=int, default=1200)
     p.add_argument("--latent-images", type=int, default=40000)
-    p.add_argument("--unet-steps", type=int, default=2800)
-    p.add_argument("--decay-from", type=int, default=1250, help="UNet step where the cosine learning-rate decay starts")
-    p.add_argument("--batch", type=int, default=96)
-    p.add_argument("--lr", type=float, default=5e-4)
+    p.add_argument("--unet-steps", type=int, default=2600)
+    p.add_argument("--decay-from", type=int, default=200, help="UNet step where the cosine learning-rate decay starts")
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--lr", type=float, default=4e-4)
+    p.add_argument("--aux-weight", type=float, default=0.3, help="weight of the text encoder's attribute loss")
     p.add_argument("--ema", type=float, default=0.998)
     p.add_argument("--families-only", action="store_true", help="only (re)export the random-weight SD2/SDXL fixtures")
     args = p.parse_args()

@@ -24,6 +24,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Text-to-image (and img2img) on the trained tiny model, end to end through ONNX Runtime. */
 class GenerationTest extends TinyPipelineTest {
     static final String PROMPT = "a red circle on a blue background";
+    /** The tiny model draws reliably at moderate guidance; at 7.5 it over-saturates colours (models/README.md). */
+    static final double DRAWING_GUIDANCE = 3.0;
     static GenerationRequest.Builder tiny(String... prompts) {
         return GenerationRequest.builder(prompts).size(64, 64).steps(20).guidance(7.5).seed(7);
     }
@@ -55,7 +57,7 @@ class GenerationTest extends TinyPipelineTest {
     @Test
     void drawsWhatThePromptSays() {
         GenerationResult result = pipeline.generate(tiny("a yellow square on a purple background",
-                "small white triangle at the top, black background").seed(3).build());
+                "small white triangle at the top, black background").guidance(DRAWING_GUIDANCE).seed(3).build());
         var square = ImageJudge.judge(result.images().get(0).image());
         assertEquals("purple", square.background());
         assertEquals("yellow", square.colour());
@@ -85,7 +87,8 @@ class GenerationTest extends TinyPipelineTest {
     @ParameterizedTest
     @ValueSource(strings = {"pndm", "ddim", "euler", "euler_a", "lms", "dpmpp_2m", "dpmpp_2m_karras"})
     void everySchedulerDraws(String scheduler) {
-        GenerationResult result = pipeline.generate(tiny(PROMPT).scheduler(scheduler).seed(5).build());
+        GenerationResult result = pipeline.generate(tiny(PROMPT).scheduler(scheduler).guidance(DRAWING_GUIDANCE).seed(5)
+                .build());
         var verdict = ImageJudge.judge(result.images().getFirst().image());
         assertEquals("blue", verdict.background(), scheduler + " background");
         assertEquals("red", verdict.colour(), scheduler + " shape colour");
@@ -133,10 +136,10 @@ class GenerationTest extends TinyPipelineTest {
 
     @Test
     void img2imgKeepsTheImageAtLowStrength() {
-        RgbImage start = pipeline.generate(tiny("a large orange square in the center, green background").seed(21).build())
-                .images().getFirst().image();
+        RgbImage start = pipeline.generate(tiny("a large orange square in the center, green background")
+                .guidance(DRAWING_GUIDANCE).seed(21).build()).images().getFirst().image();
         GenerationResult result = pipeline.generate(tiny("a large orange square in the center, green background")
-                .initImage(new InitImage(start, 0.3)).seed(22).build());
+                .guidance(DRAWING_GUIDANCE).initImage(new InitImage(start, 0.3)).seed(22).build());
         RgbImage changed = result.images().getFirst().image();
         assertEquals(7, result.timings().unetCalls(), "strength 0.3 of 20 steps runs the last 6 (+1 PNDM repeat)");
         assertTrue(meanDifference(start, changed) < 20, "low strength keeps the composition");
