@@ -164,7 +164,8 @@ class PngEncoderTest {
         byte[] pixels = new byte[512 * 512 * 3];
         Arrays.fill(pixels, (byte) 77);
         byte[] png = PngEncoder.encode(new RgbImage(512, 512, pixels), Map.of());
-        assertTrue(png.length < 4096, "flat 512x512 took " + png.length + " bytes");
+        // zlib level 1 (chosen for speed) still shrinks the 786,432 raw bytes more than 100-fold.
+        assertTrue(png.length < 786_432 / 100, "flat 512x512 took " + png.length + " bytes");
         assertEquals(new RgbImage(512, 512, pixels), PngDecoder.decode(png));
     }
 
