@@ -182,4 +182,15 @@ final class Checks {
             throw new ValidationException(errors);
         }
     }
+
+    /** A job's outcome: SUCCEEDED carries an output and no error, FAILED an error and no output. */
+    void outcome(JobStatus status, Object output, Object error) {
+        if (required("status", status)) {
+            boolean succeeded = status == JobStatus.SUCCEEDED;
+            check(succeeded == (output != null), "output",
+                    succeeded ? "is required when status is SUCCEEDED" : "must be absent when status is FAILED");
+            check(succeeded == (error == null), "error",
+                    succeeded ? "must be absent when status is SUCCEEDED" : "is required when status is FAILED");
+        }
+    }
 }

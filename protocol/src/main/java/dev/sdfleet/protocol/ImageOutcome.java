@@ -25,13 +25,7 @@ public record ImageOutcome(
         if (seed != null) {
             checks.range("seed", seed, 0, GenerationRequest.MAX_SEED);
         }
-        if (checks.required("status", status)) {
-            boolean succeeded = status == JobStatus.SUCCEEDED;
-            checks.check(succeeded == (output != null), "output",
-                    succeeded ? "is required when status is SUCCEEDED" : "must be absent when status is FAILED");
-            checks.check(succeeded == (error == null), "error",
-                    succeeded ? "must be absent when status is SUCCEEDED" : "is required when status is FAILED");
-        }
+        checks.outcome(status, output, error);
         checks.throwIfAny();
     }
 

@@ -60,13 +60,7 @@ public record JobResult(
                     "must be request_id/image_index (\"" + expected + "\"), got \"" + jobId + "\"");
         }
         checks.atLeast("attempt", attempt, 1);
-        if (checks.required("status", status)) {
-            boolean succeeded = status == JobStatus.SUCCEEDED;
-            checks.check(succeeded == (output != null), "output",
-                    succeeded ? "is required when status is SUCCEEDED" : "must be absent when status is FAILED");
-            checks.check(succeeded == (error == null), "error",
-                    succeeded ? "must be absent when status is SUCCEEDED" : "is required when status is FAILED");
-        }
+        checks.outcome(status, output, error);
         checks.identifier("worker_id", workerId);
         checks.atLeast("queue_wait_ms", queueWaitMs, 0);
         stageMs = checkStages(checks, stageMs);
