@@ -53,9 +53,14 @@ public final class SessionFactory {
                 configure(options, provider, trtProfiles);
                 // Load by path, not bytes: ORT resolves external weights (model.onnx_data, weights.pb) next to it.
                 OrtSession session = env.createSession(file.toString(), options);
-                LoadedSession loaded = new LoadedSession(component, file, session, options, provider);
-                LOG.info("{}: execution provider {} ({})", component, provider.id(), file);
-                return loaded;
+                try {
+                    LoadedSession loaded = new LoadedSession(component, file, session, options, provider);
+                    LOG.info("{}: execution provider {} ({})", component, provider.id(), file);
+                    return loaded;
+                } catch (OrtException | RuntimeException e) {
+                    session.close();  // reading its signature failed: do not leak the native session
+                    throw e;
+                }
             } catch (OrtException | RuntimeException e) {
                 options.close();
                 failures.add(provider.id() + ": " + e.getMessage());
