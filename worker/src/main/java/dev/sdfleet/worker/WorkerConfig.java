@@ -176,11 +176,14 @@ public record WorkerConfig(String kafkaBootstrap, String groupId, String topicPr
 
     /** hostname-pid, made into a legal id. */
     static String defaultWorkerId() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            host = "worker";
+        // HOSTNAME first: it is the pod name in Kubernetes, and asking the resolver can hang where DNS is broken.
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = "worker";
+            }
         }
         String id = (host + "-" + ProcessHandle.current().pid()).replaceAll("[^A-Za-z0-9._-]", "-")
                 .replaceAll("^[^A-Za-z0-9]+", "");

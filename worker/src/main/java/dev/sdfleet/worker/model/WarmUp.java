@@ -14,8 +14,8 @@ import java.nio.file.Path;
  * job's latency, and a model that cannot run at all fails the start instead of every job.
  */
 public final class WarmUp {
-    /** Steps of the warm-up run: enough to run every stage, the step loop twice. */
-    static final int STEPS = 2;
+    /** Steps of the warm-up run: every stage runs, and the step loop more than once. */
+    static final int STEPS = 3;
     /** The VAE's downscale factor in every SD family. */
     private static final int VAE_FACTOR = 8;
     private static final int FALLBACK_SIDE = 512;
