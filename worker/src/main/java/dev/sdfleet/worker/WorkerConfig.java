@@ -72,6 +72,11 @@ public record WorkerConfig(String kafkaBootstrap, String groupId, String topicPr
         }
         atLeast("threads (SDFLEET_THREADS)", threads, 0);
         atLeast("batch size (SDFLEET_BATCH_SIZE)", batchSize, 1);
+        if (batchSize > dev.sdfleet.pipeline.GenerationRequest.MAX_PROMPTS) {
+            throw new IllegalArgumentException("batch size (SDFLEET_BATCH_SIZE) must be at most "
+                    + dev.sdfleet.pipeline.GenerationRequest.MAX_PROMPTS + " (prompts per pipeline call), got "
+                    + batchSize);
+        }
         atLeast("queue capacity (SDFLEET_QUEUE_CAPACITY)", queueCapacity, batchSize);
         notNegative("batch wait (SDFLEET_BATCH_WAIT_MS)", batchWait);
         notNegative("drain timeout (SDFLEET_DRAIN_TIMEOUT_MS)", drainTimeout);

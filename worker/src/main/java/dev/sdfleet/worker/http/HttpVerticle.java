@@ -20,7 +20,7 @@ public final class HttpVerticle extends VerticleBase {
     private final int port;
     private final WorkerMetrics metrics;
     private final Readiness readiness;
-    private HttpServer server;
+    private volatile HttpServer server;
 
     /**
      * @param port the port to listen on, 0 for any free one (see {@link #actualPort()})

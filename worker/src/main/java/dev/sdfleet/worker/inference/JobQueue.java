@@ -68,9 +68,14 @@ public final class JobQueue {
             BatchKey key = BatchKey.of(first.job());
             long deadline = System.nanoTime() + window.toNanos();
             while (true) {
+                if (closed) {
+                    // Closed while the window was open: the worker is draining and must not start a new call.
+                    // These jobs were never started, so they stay uncommitted and Kafka delivers them again.
+                    return List.of();
+                }
                 moveCompatible(key, maxSize, batch);
                 long left = deadline - System.nanoTime();
-                if (batch.size() >= maxSize || left <= 0 || closed) {
+                if (batch.size() >= maxSize || left <= 0) {
                     return batch;
                 }
                 changed.awaitNanos(left);
