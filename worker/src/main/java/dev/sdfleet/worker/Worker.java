@@ -59,7 +59,7 @@ public final class Worker implements AutoCloseable {
     private volatile boolean failed;
 
     private Vertx vertx;
-    private HttpVerticle http;
+    private volatile HttpVerticle http;
     private S3Client s3;
     private DiffusionPipeline pipeline;
     private ResultPublisher publisher;

@@ -1,5 +1,6 @@
 package dev.sdfleet.worker;
 
+import dev.sdfleet.pipeline.GenerationRequest;
 import dev.sdfleet.pipeline.runtime.ExecutionProvider;
 import dev.sdfleet.pipeline.runtime.RuntimeSettings;
 import dev.sdfleet.protocol.Topics;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -72,9 +74,9 @@ public record WorkerConfig(String kafkaBootstrap, String groupId, String topicPr
         }
         atLeast("threads (SDFLEET_THREADS)", threads, 0);
         atLeast("batch size (SDFLEET_BATCH_SIZE)", batchSize, 1);
-        if (batchSize > dev.sdfleet.pipeline.GenerationRequest.MAX_PROMPTS) {
+        if (batchSize > GenerationRequest.MAX_PROMPTS) {
             throw new IllegalArgumentException("batch size (SDFLEET_BATCH_SIZE) must be at most "
-                    + dev.sdfleet.pipeline.GenerationRequest.MAX_PROMPTS + " (prompts per pipeline call), got "
+                    + GenerationRequest.MAX_PROMPTS + " (prompts per pipeline call), got "
                     + batchSize);
         }
         atLeast("queue capacity (SDFLEET_QUEUE_CAPACITY)", queueCapacity, batchSize);
@@ -230,14 +232,14 @@ public record WorkerConfig(String kafkaBootstrap, String groupId, String topicPr
 
     /** Reads one variable at a time and names it in any error. */
     private record Reader(Map<String, String> env) {
-        void text(String name, java.util.function.Consumer<String> setter) {
+        void text(String name, Consumer<String> setter) {
             String value = env.get(name);
             if (value != null && !value.isBlank()) {
                 setter.accept(value.trim());
             }
         }
 
-        <T> void parsed(String name, Function<String, T> parser, java.util.function.Consumer<T> setter) {
+        <T> void parsed(String name, Function<String, T> parser, Consumer<T> setter) {
             String value = env.get(name);
             if (value == null || value.isBlank()) {
                 return;

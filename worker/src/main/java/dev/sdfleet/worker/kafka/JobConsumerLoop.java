@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -221,7 +222,7 @@ public final class JobConsumerLoop implements AutoCloseable {
                         rejected.result().requestId(), position, rejected.result().error().message());
                 MDC.clear();
                 publisher.publish(rejected.result(), () -> {
-                    metrics.jobOutcome(rejected.result().error().reason().name().toLowerCase(java.util.Locale.ROOT));
+                    metrics.jobOutcome(rejected.result().error().reason().name().toLowerCase(Locale.ROOT));
                     finished(position);
                 });
             }

@@ -9,6 +9,7 @@ import dev.sdfleet.protocol.RecordKeys;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.worker.RetryPolicy;
 import dev.sdfleet.worker.metrics.WorkerMetrics;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -150,7 +151,7 @@ public final class ResultPublisher implements AutoCloseable {
 
     private static String subject(ProducerRecord<byte[], byte[]> record) {
         var header = record.headers().lastHeader(CloudEventHeaders.SUBJECT);
-        return header == null ? "" : new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
+        return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sdfleet.protocol.Job;
 import dev.sdfleet.worker.testing.TestJobs;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -27,7 +28,7 @@ class ImageStoreTest {
         assertEquals("req-9/3", metadata.get("job-id"));
         assertEquals("11", metadata.get("seed"));
         assertEquals("w-1", metadata.get("worker-id"));
-        assertEquals(ImageStore.sha256("a red circle".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        assertEquals(ImageStore.sha256("a red circle".getBytes(StandardCharsets.UTF_8)),
                 metadata.get("prompt-sha256"));
         assertFalse(metadata.containsValue("a red circle"));
     }

@@ -2,6 +2,7 @@ package dev.sdfleet.worker.testing;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sdfleet.localstack.S3Clients;
 import dev.sdfleet.localstack.S3Credentials;
 import dev.sdfleet.localstack.TestInfra;
 import dev.sdfleet.protocol.CancelRequest;
@@ -10,9 +11,9 @@ import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.DeadLetter;
 import dev.sdfleet.protocol.JobProgress;
 import dev.sdfleet.protocol.JobResult;
+import dev.sdfleet.protocol.MessageType;
 import dev.sdfleet.protocol.ProtocolMessage;
 import dev.sdfleet.protocol.RecordKeys;
-import dev.sdfleet.protocol.MessageType;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.worker.Worker;
 import dev.sdfleet.worker.WorkerConfig;
@@ -85,7 +86,7 @@ public final class Fleet implements AutoCloseable {
         Map<String, Integer> partitions = new LinkedHashMap<>();
         topics.all().forEach(topic -> partitions.put(topic, PARTITIONS));
         infra.createTopics(partitions);
-        dev.sdfleet.localstack.S3Clients.createBucket(s3Endpoint, s3Credentials, BUCKET);
+        S3Clients.createBucket(s3Endpoint, s3Credentials, BUCKET);
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -249,14 +250,14 @@ public final class Fleet implements AutoCloseable {
     }
 
     public S3Client s3() {
-        S3Client client = dev.sdfleet.localstack.S3Clients.client(s3Endpoint, s3Credentials);
+        S3Client client = S3Clients.client(s3Endpoint, s3Credentials);
         closeables.add(client);
         return client;
     }
 
     /** The keys stored under {@code prefix} in the test bucket. */
     public List<String> keys(String keyPrefix) {
-        try (S3Client s3 = dev.sdfleet.localstack.S3Clients.client(s3Endpoint, s3Credentials)) {
+        try (S3Client s3 = S3Clients.client(s3Endpoint, s3Credentials)) {
             return s3.listObjectsV2(b -> b.bucket(BUCKET).prefix(keyPrefix)).contents().stream()
                     .map(S3Object::key).toList();
         }
@@ -264,7 +265,7 @@ public final class Fleet implements AutoCloseable {
 
     /** The bytes of an object in the test bucket. */
     public byte[] object(String key) {
-        try (S3Client s3 = dev.sdfleet.localstack.S3Clients.client(s3Endpoint, s3Credentials)) {
+        try (S3Client s3 = S3Clients.client(s3Endpoint, s3Credentials)) {
             return s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asByteArray();
         }
     }
