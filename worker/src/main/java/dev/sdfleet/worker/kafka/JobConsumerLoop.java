@@ -156,7 +156,7 @@ public final class JobConsumerLoop implements AutoCloseable {
 
     private void run() {
         try {
-            consumer = clients.jobsConsumer(capacity);
+            consumer = clients.jobsConsumer();
             consumer.subscribe(List.of(topics.jobs()), new Rebalance());
             state = LoopState.RUNNING;
             started.countDown();

@@ -26,7 +26,7 @@ public record KafkaClients(String bootstrap, String groupId, String clientIdPref
     }
 
     /** The jobs consumer: a member of the workers' group, committing by hand. */
-    public KafkaConsumer<byte[], byte[]> jobsConsumer(int maxPollRecords) {
+    public KafkaConsumer<byte[], byte[]> jobsConsumer() {
         Map<String, Object> props = common("jobs");
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         // Offsets are committed only when a job's result is acknowledged: at-least-once from end to end.
@@ -36,8 +36,10 @@ public record KafkaClients(String bootstrap, String groupId, String clientIdPref
         // Cooperative rebalancing moves only the partitions that must move: a worker joining or leaving does not
         // stop every other worker's jobs.
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        // No more records per poll than the queue holds, so pausing bounds memory.
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
+        // One record per poll makes the queue bound exact: the loop polls only while below its capacity, so it never
+        // holds more. It costs nothing in throughput: fetches still come in batches, and poll() returns at once while
+        // the fetched batch lasts.
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.putAll(extra);
