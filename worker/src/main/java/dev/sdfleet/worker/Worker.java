@@ -28,6 +28,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -53,9 +54,11 @@ public final class Worker implements AutoCloseable {
     private final JobQueue queue = new JobQueue();
     private final CancelRegistry cancels = new CancelRegistry();
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final AtomicBoolean shutDown = new AtomicBoolean();
     private final Object lifecycle = new Object();
-    private boolean started;
-    private boolean closing;
+    private boolean started; // guarded by lifecycle
+    private boolean starting; // guarded by lifecycle
+    private volatile boolean closeRequested;
     private volatile boolean failed;
 
     private Vertx vertx;
@@ -85,17 +88,21 @@ public final class Worker implements AutoCloseable {
      */
     public Worker start() {
         synchronized (lifecycle) {
-            if (started) {
-                throw new IllegalStateException("worker " + config.workerId() + " was started already");
+            if (started || closeRequested) {
+                throw new IllegalStateException("worker " + config.workerId() + " was started or closed already");
             }
             started = true;
+            starting = true;
         }
         LOG.info("Starting {}", config);
         try {
             startHttp();
             s3 = config.s3().client();
+            checkNotClosed();
             loadModel();
+            checkNotClosed();
             startKafkaSide();
+            checkNotClosed();
             LOG.info("Worker {} ready: model {}, jobs from {}, HTTP on port {}", config.workerId(), config.modelId(),
                     config.topics().jobs(), httpPort());
             return this;
@@ -104,8 +111,20 @@ public final class Worker implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             LOG.error("Worker {} failed to start: {}", config.workerId(), e.toString());
-            close();
+            shutdownOnce();
             throw new IllegalStateException("worker " + config.workerId() + " failed to start: " + e.getMessage(), e);
+        } finally {
+            synchronized (lifecycle) {
+                starting = false;
+                lifecycle.notifyAll();
+            }
+        }
+    }
+
+    /** A close() during start (SIGTERM while the model loads) ends the start at the next step. */
+    private void checkNotClosed() {
+        if (closeRequested) {
+            throw new IllegalStateException("closed while starting");
         }
     }
 
@@ -139,7 +158,8 @@ public final class Worker implements AutoCloseable {
         Topics topics = config.topics();
         KafkaClients clients = new KafkaClients(config.kafkaBootstrap(), config.groupId(), id,
                 config.kafkaProperties());
-        publisher = new ResultPublisher(clients.producer(), topics, id, config.retry(), metrics, clock);
+        publisher = new ResultPublisher(clients.producer(), topics, id, config.retry(), metrics, clock,
+                this::fatal);
         ImageStore store = new ImageStore(s3, config.s3().bucket(), config.s3().prefix(), id);
         // The loop is created below; acknowledgements only arrive for records it has polled, so it exists by then.
         output = new OutputStage(store, publisher, config.retry(), metrics, clock, id,
@@ -201,6 +221,9 @@ public final class Worker implements AutoCloseable {
 
     /** A part died of an error it cannot recover from: stop the whole worker, so its partitions move elsewhere. */
     private void fatal() {
+        if (failed) {
+            return;
+        }
         failed = true;
         Thread closer = new Thread(this::close, "sdfleet-close-" + config.workerId());
         closer.start();
@@ -214,11 +237,26 @@ public final class Worker implements AutoCloseable {
     @Override
     public void close() {
         synchronized (lifecycle) {
-            if (closing) {
-                awaitClosedQuietly();
-                return;
+            closeRequested = true;
+            // A start in progress notices at its next step and shuts down itself; wait for it rather than pull the
+            // parts away from under it.
+            while (starting) {
+                try {
+                    lifecycle.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
-            closing = true;
+        }
+        shutdownOnce();
+    }
+
+    /** Runs {@link #shutdown()} once; later callers wait for it to end. */
+    private void shutdownOnce() {
+        if (!shutDown.compareAndSet(false, true)) {
+            awaitClosedQuietly();
+            return;
         }
         try {
             shutdown();

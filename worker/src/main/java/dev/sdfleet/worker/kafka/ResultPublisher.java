@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
@@ -36,8 +38,10 @@ import org.slf4j.LoggerFactory;
  * <p>A result that cannot be delivered because the broker is unavailable is retried with exponential backoff (capped
  * at the retry policy's longest wait) for as long as the worker runs: its offset is committed only after the
  * acknowledgement, so until then the job is simply "not finished", and a worker that dies meanwhile leaves it to be
- * delivered again. Only a permanent error (a record the broker will never take) gives up: it is logged and the
- * record counted as done, because retrying it forever would stop its partition's commits forever.
+ * delivered again. A record the broker will never take (too large) is given up on: it is logged and counted as done,
+ * because retrying it forever would stop its partition's commits forever. Any other permanent error means the
+ * producer itself is broken (fenced, out of sequence): the worker is stopped, its jobs stay uncommitted, and another
+ * worker takes them over.
  */
 public final class ResultPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ResultPublisher.class);
@@ -52,10 +56,15 @@ public final class ResultPublisher implements AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService sender;
     private final AtomicInteger pendingProgress = new AtomicInteger();
+    private final Runnable onFatal;
     private volatile boolean closed;
 
+    /**
+     * @param onFatal what to do when the producer fails for good (stop the worker); may run more than once
+     */
     public ResultPublisher(Producer<byte[], byte[]> producer, Topics topics, String workerId, RetryPolicy retry,
-                           WorkerMetrics metrics, Clock clock) {
+                           WorkerMetrics metrics, Clock clock, Runnable onFatal) {
+        this.onFatal = onFatal;
         this.producer = producer;
         this.topics = topics;
         this.source = "/sdfleet/worker/" + workerId;
@@ -124,10 +133,14 @@ public final class ResultPublisher implements AutoCloseable {
             LOG.warn("Send of {} {} failed ({}), retry {} in {} ms", record.topic(), subject(record), e.toString(),
                     next, wait.toMillis());
             submit(() -> send(record, next, onDone), wait.toMillis());
-        } else {
+        } else if (e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException) {
             LOG.error("Giving up on {} {}: the broker will never take it ({})", record.topic(), subject(record),
                     e.toString());
             onDone.run();
+        } else {
+            LOG.error("The producer failed for good on {} {} ({}); stopping the worker", record.topic(),
+                    subject(record), e.toString());
+            onFatal.run();
         }
     }
 
