@@ -24,8 +24,8 @@ class BackpressureTest {
     void partitionsPauseWhileTheQueueIsFullAndResumeAfterwards() {
         try (Fleet fleet = new Fleet("pause")) {
             List<Job> jobs = new ArrayList<>();
-            for (int i = 0; i < 5; i++) {
-                Job job = TestJobs.sized("req-pause", i, "a red circle on a blue background", 50 + i, 128, 30);
+            for (int i = 0; i < 6; i++) {
+                Job job = TestJobs.sized("req-pause", i, "a red circle on a blue background", 50 + i, 128, 40);
                 jobs.add(job);
                 fleet.publish(job); // one request: one partition, in order
             }
@@ -45,7 +45,7 @@ class BackpressureTest {
                 assertEquals(JobStatus.SUCCEEDED, result.status(), () -> "error: " + result.error());
             }
             assertTrue(maxInFlight[0] <= 2, "in flight reached " + maxInFlight[0] + " with capacity 2");
-            Fleet.await("all five offsets committed", () -> fleet.committedTotal() == 5);
+            Fleet.await("all six offsets committed", () -> fleet.committedTotal() == 6);
             Fleet.await("the partitions to be resumed",
                     () -> meters.get("sdfleet.partitions.paused").gauge().value() == 0);
         }

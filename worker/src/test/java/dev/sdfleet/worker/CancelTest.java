@@ -42,7 +42,8 @@ class CancelTest {
     void aCancelledRequestsQueuedJobNeverRuns() {
         try (Fleet fleet = new Fleet("cancelq")) {
             fleet.start(fleet.config("w-cancelq").build());
-            Job running = TestJobs.sized("req-busy", 0, "a red circle on a blue background", 32, 192, 60);
+            // Long enough that the cancel arrives while this job still runs and the doomed one waits behind it.
+            Job running = TestJobs.sized("req-busy", 0, "a red circle on a blue background", 32, 192, 150);
             Job queued = TestJobs.job("req-doomed", 0, "a green square on a white background", 33);
             fleet.publish(running);
             fleet.awaitProgress(running.jobId());
