@@ -28,7 +28,8 @@ class JobToImageTest {
     void aJobBecomesAStoredImageAndASucceededResult() throws Exception {
         try (Fleet fleet = new Fleet("image")) {
             fleet.start(fleet.config("w-image").build());
-            Job job = TestJobs.job("req-image", 0, "a red circle on a blue background", 5);
+            // Guidance 3: where the tiny model draws what its prompt says (models/README.md), so it can be judged.
+            Job job = TestJobs.withGuidance(TestJobs.job("req-image", 0, "a red circle on a blue background", 5), 3.0);
             fleet.publish(job);
 
             JobResult result = fleet.awaitResult(job.jobId());
