@@ -1,0 +1,46 @@
+package dev.sdfleet.worker;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Exponential backoff for transient failures (S3 down, broker unavailable): retry {@code n} waits
+ * {@code initialBackoff * 2^(n-1)}, capped at {@code maxBackoff}, with "equal jitter" (half fixed, half random) so
+ * that workers hit by the same outage do not retry in lockstep.
+ *
+ * @param maxRetries retries after the first attempt; 0 means no retry
+ * @param initialBackoff the wait before the first retry
+ * @param maxBackoff the longest single wait
+ */
+public record RetryPolicy(int maxRetries, Duration initialBackoff, Duration maxBackoff) {
+
+    public RetryPolicy {
+        Objects.requireNonNull(initialBackoff, "initialBackoff");
+        Objects.requireNonNull(maxBackoff, "maxBackoff");
+        if (maxRetries < 0) {
+            throw new IllegalArgumentException("maxRetries must be >= 0, got " + maxRetries);
+        }
+        if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
+            throw new IllegalArgumentException("backoffs must satisfy 0 < initial <= max, got " + initialBackoff
+                    + " and " + maxBackoff);
+        }
+    }
+
+    /** The wait before retry {@code retry} (1-based), jittered within [half, full] of the exponential value. */
+    public Duration backoff(int retry) {
+        long full = ceiling(retry);
+        long half = full / 2;
+        return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(full - half + 1));
+    }
+
+    /** The un-jittered wait before retry {@code retry}: the upper bound of {@link #backoff(int)}. */
+    public long ceiling(int retry) {
+        if (retry < 1) {
+            throw new IllegalArgumentException("retries are numbered from 1, got " + retry);
+        }
+        long initial = initialBackoff.toMillis();
+        int doublings = Math.min(retry - 1, 30); // 2^30 times any sane initial backoff is past any cap
+        return Math.min(maxBackoff.toMillis(), initial << doublings);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.sdfleet.worker.http;
+
+import dev.sdfleet.worker.metrics.WorkerMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The worker's only HTTP surface: {@code /metrics} (Prometheus text), {@code /health/live} (the process answers) and
+ * {@code /health/ready} (200 when it takes jobs, 503 otherwise). No job ever passes through here; everything runs on
+ * the event loop and is quick (a scrape formats a few hundred lines).
+ */
+public final class HttpVerticle extends VerticleBase {
+    /** The Prometheus text exposition format that {@code PrometheusMeterRegistry.scrape()} writes. */
+    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String JSON = "application/json";
+
+    private final int port;
+    private final WorkerMetrics metrics;
+    private final Readiness readiness;
+    private volatile HttpServer server;
+
+    /**
+     * @param port the port to listen on, 0 for any free one (see {@link #actualPort()})
+     */
+    public HttpVerticle(int port, WorkerMetrics metrics, Readiness readiness) {
+        this.port = port;
+        this.metrics = metrics;
+        this.readiness = readiness;
+    }
+
+    @Override
+    public Future<?> start() {
+        Router router = Router.router(vertx);
+        router.get("/metrics").handler(this::metrics);
+        router.get("/health/live").handler(ctx -> ctx.response().putHeader("content-type", JSON)
+                .end("{\"status\":\"UP\"}"));
+        router.get("/health/ready").handler(this::ready);
+        return vertx.createHttpServer().requestHandler(router).listen(port).onSuccess(s -> server = s);
+    }
+
+    private void metrics(RoutingContext ctx) {
+        ctx.response().putHeader("content-type", PROMETHEUS_TEXT).end(metrics.scrape());
+    }
+
+    private void ready(RoutingContext ctx) {
+        ctx.response().setStatusCode(readiness.isReady() ? 200 : 503).putHeader("content-type", JSON)
+                .end(readiness.toJson());
+    }
+
+    /** The port the server listens on, once started. */
+    public int actualPort() {
+        return server == null ? -1 : server.actualPort();
+    }
+}

@@ -1,0 +1,310 @@
+package dev.sdfleet.worker.inference;
+
+import dev.sdfleet.pipeline.DiffusionPipeline;
+import dev.sdfleet.pipeline.GenerationCancelledException;
+import dev.sdfleet.pipeline.GenerationRequest;
+import dev.sdfleet.pipeline.GenerationResult;
+import dev.sdfleet.pipeline.StageTimings;
+import dev.sdfleet.protocol.CancelRequest;
+import dev.sdfleet.protocol.Failure;
+import dev.sdfleet.protocol.Job;
+import dev.sdfleet.worker.metrics.WorkerMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The one thread that runs the pipeline: takes a job, or a micro-batch of compatible jobs, from the {@link JobQueue},
+ * refuses what must not run (deadline passed, cancelled, another model), generates, and hands every job to
+ * {@link JobOutcomes}. Never runs on an event loop; never blocks on Kafka or S3.
+ *
+ * <p>Other threads reach a running call only through {@link #cancel(CancelRequest)} and {@link #release}, which set
+ * flags on the jobs and trip the call's {@code Cancellation}; the thread itself decides what each job's outcome is once
+ * the call returns.
+ */
+public final class InferenceRunner implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceRunner.class);
+
+    /**
+     * How the runner is set up.
+     *
+     * @param modelId the model name jobs must ask for
+     * @param batchSize the most jobs per pipeline call
+     * @param batchWindow how long to wait for more compatible jobs once the first is taken (ignored at batch size 1)
+     * @param progressThrottle the least time between two progress events of a job (first and last step always go)
+     */
+    public record Settings(String modelId, int batchSize, Duration batchWindow, Duration progressThrottle) {
+        public Settings {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+            }
+        }
+    }
+
+    private final DiffusionPipeline pipeline;
+    private final Settings settings;
+    private final JobQueue queue;
+    private final JobOutcomes outcomes;
+    private final CancelRegistry cancels;
+    private final ProgressSink progress;
+    private final WorkerMetrics metrics;
+    private final Clock clock;
+    private final Runnable onFatal;
+    private final Thread thread;
+    private final Object lock = new Object();
+    private RunningBatch running; // guarded by lock
+
+    public InferenceRunner(String workerId, DiffusionPipeline pipeline, Settings settings, JobQueue queue,
+                           JobOutcomes outcomes, CancelRegistry cancels, ProgressSink progress, WorkerMetrics metrics,
+                           Clock clock, Runnable onFatal) {
+        this.pipeline = pipeline;
+        this.settings = settings;
+        this.queue = queue;
+        this.outcomes = outcomes;
+        this.cancels = cancels;
+        this.progress = progress;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.onFatal = onFatal;
+        this.thread = new Thread(this::loop, "sdfleet-inference-" + workerId);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    private void loop() {
+        try {
+            while (true) {
+                List<QueuedJob> taken = queue.takeBatch(settings.batchSize(),
+                        settings.batchSize() > 1 ? settings.batchWindow() : Duration.ZERO);
+                if (taken.isEmpty()) {
+                    return; // the queue is closed: the worker is shutting down
+                }
+                runBatch(taken);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            // An Error (out of memory, a native crash surfacing) leaves the pipeline in an unknown state: stop the
+            // worker so that its partitions move to a healthy one, rather than hold them and do nothing.
+            LOG.error("Inference thread failed; stopping the worker", t);
+            onFatal.run();
+        }
+    }
+
+    private void runBatch(List<QueuedJob> taken) {
+        Instant now = clock.instant();
+        List<QueuedJob> runnable = new ArrayList<>(taken.size());
+        for (QueuedJob job : taken) {
+            job.markStarted(now);
+            if (job.isReleased()) {
+                outcomes.released(job);
+                continue;
+            }
+            Failure refusal = refusal(job.job(), now);
+            if (refusal != null) {
+                LOG.info("job_id={} request_id={} refused: {} {}", job.job().jobId(), job.job().requestId(),
+                        refusal.reason(), refusal.message());
+                outcomes.failed(job, refusal, Map.of());
+            } else {
+                metrics.queueWait(job.queueWait(now));
+                runnable.add(job);
+            }
+        }
+        if (!runnable.isEmpty()) {
+            generate(new RunningBatch(runnable));
+        }
+    }
+
+    private Failure refusal(Job job, Instant now) {
+        if (job.isExpiredAt(now)) {
+            return FailureClassifier.deadlineExceeded("before it reached the GPU (deadline " + job.deadline() + ")");
+        }
+        CancelRequest cancel = cancels.find(job);
+        if (cancel != null) {
+            return FailureClassifier.cancelled(cancel);
+        }
+        if (!settings.modelId().equals(job.model())) {
+            return FailureClassifier.unknownModel(job.model(), settings.modelId());
+        }
+        return null;
+    }
+
+    private void generate(RunningBatch batch) {
+        synchronized (lock) {
+            running = batch;
+        }
+        // Re-checked after publishing the batch: a cancel or release that came in between the checks above and now
+        // has either seen `running` or is visible here.
+        for (QueuedJob job : batch.jobs()) {
+            CancelRequest cancel = cancels.find(job.job());
+            if (cancel != null) {
+                batch.cancel(cancel);
+            }
+        }
+        batch.stopIfAnyReleased();
+        setLogContext(batch);
+        long start = System.nanoTime();
+        try {
+            GenerationRequest request = requestFor(batch.jobs());
+            metrics.batchSize(batch.jobs().size());
+            LOG.info("Generating {} ({}x{}, {} steps)", batch, request.width(), request.height(), request.steps());
+            GenerationResult result = pipeline.generate(request, new BatchProgress(batch, progress, clock,
+                    settings.progressThrottle().toNanos()), batch.cancellation());
+            Map<String, Long> stageMs = record(result.timings());
+            LOG.info("Generated {} in {} ms", batch, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            for (int i = 0; i < batch.jobs().size(); i++) {
+                QueuedJob job = batch.jobs().get(i);
+                if (job.isReleased()) {
+                    outcomes.released(job);
+                } else {
+                    // A cancel that came after the last step is too late: the image exists, so it is delivered.
+                    outcomes.succeeded(job, result.images().get(i), stageMs);
+                }
+            }
+        } catch (GenerationCancelledException e) {
+            endCancelled(batch);
+        } catch (RuntimeException e) {
+            Failure failure = FailureClassifier.of(e);
+            LOG.warn("Generation of {} failed: {} {}", batch, failure.reason(), failure.message(), e);
+            for (QueuedJob job : batch.jobs()) {
+                if (job.isReleased()) {
+                    outcomes.released(job);
+                } else {
+                    outcomes.failed(job, failure, Map.of());
+                }
+            }
+        } finally {
+            synchronized (lock) {
+                running = null;
+            }
+            MDC.clear();
+        }
+    }
+
+    /** Released jobs go back to Kafka, stopped ones get their failure, the rest of the batch goes back in the queue. */
+    private void endCancelled(RunningBatch batch) {
+        List<QueuedJob> putBack = new ArrayList<>();
+        for (QueuedJob job : batch.jobs()) {
+            if (job.isReleased()) {
+                LOG.info("{} released: it stays uncommitted for another delivery", job);
+                outcomes.released(job);
+            } else if (job.stoppedWith() != null) {
+                LOG.info("{} stopped: {}", job, job.stoppedWith().reason());
+                outcomes.failed(job, job.stoppedWith(), Map.of());
+            } else {
+                putBack.add(job);
+            }
+        }
+        if (!putBack.isEmpty()) {
+            LOG.info("Putting {} batch-mates of a stopped job back in the queue", putBack.size());
+            queue.putBack(putBack);
+        }
+    }
+
+    /** One pipeline call for the batch: the shared parameters of the first job, each job's prompt and seed. */
+    static GenerationRequest requestFor(List<QueuedJob> jobs) {
+        Job first = jobs.getFirst().job();
+        String[] prompts = jobs.stream().map(j -> j.job().prompt()).toArray(String[]::new);
+        List<Long> seeds = jobs.stream().map(j -> j.job().seed()).toList();
+        return GenerationRequest.builder(prompts)
+                .negativePrompt(first.negativePrompt())
+                .size(first.width(), first.height())
+                .steps(first.steps())
+                .guidance(first.guidance())
+                .scheduler(first.scheduler() == null ? null : first.scheduler().id())
+                .seeds(seeds)
+                .build();
+    }
+
+    /** Records the stage meters and returns the stages as the result's {@code stage_ms}, in the order they ran. */
+    private Map<String, Long> record(StageTimings timings) {
+        Map<String, Long> stageMs = new LinkedHashMap<>();
+        stage(stageMs, "text_encoder", timings.textNanos());
+        stage(stageMs, "denoise", timings.denoiseNanos());
+        stage(stageMs, "vae_decode", timings.decodeNanos());
+        stage(stageMs, "png_encode", timings.pngNanos());
+        if (timings.denoiseNanos() > 0) {
+            metrics.denoiseStepsPerSecond(timings.unetCalls() / (timings.denoiseNanos() / 1e9));
+        }
+        return stageMs;
+    }
+
+    private void stage(Map<String, Long> stageMs, String name, long nanos) {
+        metrics.stage(name, nanos);
+        stageMs.put(name, TimeUnit.NANOSECONDS.toMillis(nanos));
+    }
+
+    private static void setLogContext(RunningBatch batch) {
+        List<QueuedJob> jobs = batch.jobs();
+        MDC.put("job_id", String.join(",", jobs.stream().map(j -> j.job().jobId()).toList()));
+        MDC.put("request_id", String.join(",", jobs.stream().map(j -> j.job().requestId()).distinct().toList()));
+    }
+
+    /**
+     * Fails the queued jobs that {@code cancel} covers and stops the running call if it holds one. Called by the
+     * cancel listener, after it has added the cancel to the registry (jobs taken in between see it there).
+     */
+    public void cancel(CancelRequest cancel) {
+        List<QueuedJob> removed = queue.removeIf(job -> cancel.covers(job.job()));
+        Instant now = clock.instant();
+        for (QueuedJob job : removed) {
+            job.markStarted(now);
+            LOG.info("{} cancelled while queued", job);
+            outcomes.failed(job, FailureClassifier.cancelled(cancel), Map.of());
+        }
+        synchronized (lock) {
+            if (running != null && running.cancel(cancel)) {
+                LOG.info("Cancelling the running {}", running);
+            }
+        }
+    }
+
+    /**
+     * Releases the running jobs that match (their partition was revoked, or the worker is out of drain time): the
+     * call stops and they end with no result and no commit. Queued jobs are the caller's to remove.
+     *
+     * @return whether a running call was stopped
+     */
+    public boolean release(Predicate<QueuedJob> filter) {
+        synchronized (lock) {
+            return running != null && running.release(filter);
+        }
+    }
+
+    /** Whether a pipeline call is in progress. */
+    public boolean isBusy() {
+        synchronized (lock) {
+            return running != null;
+        }
+    }
+
+    /**
+     * Waits for the thread to end (the queue must be closed first, or it waits for work forever).
+     *
+     * @return true if it ended within {@code timeout}
+     */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        thread.join(Math.max(1, timeout.toMillis()));
+        return !thread.isAlive();
+    }
+
+    /**
+     * Closes the queue, so the thread ends after the call in progress (if any); use {@link #awaitTermination} to wait
+     * and {@link #release} to stop that call early. Jobs still queued stay uncommitted.
+     */
+    @Override
+    public void close() {
+        queue.close();
+    }
+}

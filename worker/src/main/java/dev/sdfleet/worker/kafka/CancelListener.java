@@ -1,0 +1,180 @@
+package dev.sdfleet.worker.kafka;
+
+import dev.sdfleet.protocol.CancelRequest;
+import dev.sdfleet.protocol.Codec;
+import dev.sdfleet.protocol.ValidationException;
+import dev.sdfleet.worker.inference.CancelRegistry;
+import dev.sdfleet.worker.inference.InferenceRunner;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the cancels topic, every partition, on its own small thread, outside the workers' group: every worker must
+ * see every cancel, since any of them may hold the job. It starts a little in the past ({@code lookback}), so that a
+ * cancel published shortly before this worker came up still stops a job it is about to receive again, and it commits
+ * nothing.
+ *
+ * <p>A cancel that does not decode is logged and skipped: it is read by every worker and the dispatcher, so
+ * dead-lettering it here would park one copy per reader.
+ */
+public final class CancelListener implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CancelListener.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
+    private static final Duration RETRY_ASSIGN = Duration.ofSeconds(2);
+
+    private final KafkaClients clients;
+    private final String topic;
+    private final Duration lookback;
+    private final CancelRegistry registry;
+    private final InferenceRunner runner;
+    private final Clock clock;
+    private final Thread thread;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean stopRequested;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+
+    public CancelListener(KafkaClients clients, String topic, Duration lookback, CancelRegistry registry,
+                          InferenceRunner runner, Clock clock, String workerId) {
+        this.clients = clients;
+        this.topic = topic;
+        this.lookback = lookback;
+        this.registry = registry;
+        this.runner = runner;
+        this.clock = clock;
+        this.thread = new Thread(this::run, "sdfleet-cancels-" + workerId);
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    private void run() {
+        try (KafkaConsumer<byte[], byte[]> cancels = clients.cancelsConsumer()) {
+            consumer = cancels;
+            if (!assignAll(cancels)) {
+                return;
+            }
+            while (!stopRequested) {
+                for (ConsumerRecord<byte[], byte[]> record : pollQuietly(cancels)) {
+                    handle(record);
+                }
+            }
+        } catch (WakeupException e) {
+            // close() woke the poll up
+        } catch (RuntimeException e) {
+            LOG.error("The cancel listener failed; cancels will not reach this worker", e);
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    /** Assigns every partition of the topic, once it exists, starting {@code lookback} ago. */
+    private boolean assignAll(KafkaConsumer<byte[], byte[]> cancels) {
+        while (!stopRequested) {
+            List<PartitionInfo> infos;
+            try {
+                infos = cancels.partitionsFor(topic);
+            } catch (KafkaException e) {
+                if (e instanceof WakeupException wakeup) {
+                    throw wakeup;
+                }
+                infos = List.of();
+                LOG.debug("No metadata for {} yet: {}", topic, e.toString());
+            }
+            if (infos != null && !infos.isEmpty()) {
+                List<TopicPartition> partitions = infos.stream()
+                        .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+                cancels.assign(partitions);
+                seekToLookback(cancels, partitions);
+                LOG.info("Reading cancels from {} partitions of {}", partitions.size(), topic);
+                return true;
+            }
+            sleep(RETRY_ASSIGN);
+        }
+        return false;
+    }
+
+    private void seekToLookback(KafkaConsumer<byte[], byte[]> cancels, List<TopicPartition> partitions) {
+        long since = clock.instant().minus(lookback).toEpochMilli();
+        Map<TopicPartition, Long> query = new HashMap<>();
+        partitions.forEach(p -> query.put(p, since));
+        Map<TopicPartition, OffsetAndTimestamp> found = cancels.offsetsForTimes(query);
+        List<TopicPartition> noneSince = partitions.stream().filter(p -> found.get(p) == null).toList();
+        cancels.seekToEnd(noneSince);
+        found.forEach((partition, offset) -> {
+            if (offset != null) {
+                cancels.seek(partition, offset.offset());
+            }
+        });
+        // Resolve the lazy seekToEnd now, so "the end" means the end at start-up, not at the first poll.
+        partitions.forEach(cancels::position);
+    }
+
+    private Iterable<ConsumerRecord<byte[], byte[]>> pollQuietly(KafkaConsumer<byte[], byte[]> cancels) {
+        try {
+            return cancels.poll(POLL_TIMEOUT);
+        } catch (WakeupException e) {
+            throw e;
+        } catch (KafkaException e) {
+            LOG.warn("Polling cancels failed, polling again: {}", e.toString());
+            sleep(RETRY_ASSIGN);
+            return List.of();
+        }
+    }
+
+    private void handle(ConsumerRecord<byte[], byte[]> record) {
+        CancelRequest cancel;
+        try {
+            cancel = Codec.decode(record.value(), CancelRequest.class);
+        } catch (ValidationException e) {
+            LOG.warn("Skipping an invalid cancel at {}-{}@{}: {}", record.topic(), record.partition(),
+                    record.offset(), e.getMessage());
+            return;
+        }
+        LOG.info("request_id={} job_id={} cancel received", cancel.requestId(),
+                cancel.jobId() == null ? "*" : cancel.jobId());
+        registry.add(cancel);
+        runner.cancel(cancel);
+    }
+
+    private void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopRequested = true;
+        }
+    }
+
+    /** Stops reading and closes the consumer; waits a few seconds at most. */
+    @Override
+    public void close() {
+        stopRequested = true;
+        KafkaConsumer<byte[], byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        try {
+            if (!stopped.await(10, TimeUnit.SECONDS)) {
+                LOG.warn("The cancel listener did not stop in time");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

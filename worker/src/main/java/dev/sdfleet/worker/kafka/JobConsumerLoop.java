@@ -1,0 +1,372 @@
+package dev.sdfleet.worker.kafka;
+
+import dev.sdfleet.protocol.Topics;
+import dev.sdfleet.worker.inference.InferenceRunner;
+import dev.sdfleet.worker.inference.JobQueue;
+import dev.sdfleet.worker.inference.QueuedJob;
+import dev.sdfleet.worker.inference.RecordPosition;
+import dev.sdfleet.worker.metrics.WorkerMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidGroupIdException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The control loop that owns the jobs consumer, on its own thread. Each turn reads top to bottom:
+ * <ol>
+ *   <li>take note of the records whose results the broker has acknowledged;</li>
+ *   <li>commit, per partition, the contiguous prefix of finished offsets;</li>
+ *   <li>pause every assigned partition while the jobs in flight fill the capacity (or while draining), resume
+ *   when they fall below it;</li>
+ *   <li>poll (always, busy or not: a paused consumer still polls, so a long job never exceeds
+ *   {@code max.poll.interval.ms} and never triggers a rebalance);</li>
+ *   <li>decode each record: a job goes to the inference queue, a job that breaks the contract gets a FAILED result,
+ *   anything else goes to the dead-letter topic.</li>
+ * </ol>
+ * On revocation the loop commits what is finished in the revoked partitions, then releases their jobs (queued ones
+ * are dropped, a running call is stopped): the partitions' new owner will run them.
+ */
+public final class JobConsumerLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JobConsumerLoop.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+    private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final KafkaClients clients;
+    private final Topics topics;
+    private final String workerId;
+    private final int capacity;
+    private final JobQueue queue;
+    private final InferenceRunner runner;
+    private final ResultPublisher publisher;
+    private final WorkerMetrics metrics;
+    private final Clock clock;
+    private final Runnable onFatal;
+    private final Thread thread;
+    private final ConcurrentLinkedQueue<RecordPosition> finished = new ConcurrentLinkedQueue<>();
+    private final CountDownLatch started = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Loop thread only. */
+    private final Map<TopicPartition, OffsetLedger> ledgers = new HashMap<>();
+    private KafkaConsumer<byte[], byte[]> consumer;
+
+    private volatile LoopState state = LoopState.STARTING;
+    private volatile boolean drainRequested;
+    private volatile boolean stopRequested;
+    private volatile int inFlight;
+    private volatile int pausedPartitions;
+    private volatile Throwable failure;
+
+    /**
+     * @param capacity the most jobs in flight (polled, not yet finished) before the partitions are paused
+     * @param onFatal what to do when the loop dies of an error it cannot recover from (stop the worker)
+     */
+    public JobConsumerLoop(KafkaClients clients, Topics topics, String workerId, int capacity, JobQueue queue,
+                           InferenceRunner runner, ResultPublisher publisher, WorkerMetrics metrics, Clock clock,
+                           Runnable onFatal) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be >= 1, got " + capacity);
+        }
+        this.clients = clients;
+        this.topics = topics;
+        this.workerId = workerId;
+        this.capacity = capacity;
+        this.queue = queue;
+        this.runner = runner;
+        this.publisher = publisher;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.onFatal = onFatal;
+        this.thread = new Thread(this::run, "sdfleet-consumer-" + workerId);
+    }
+
+    /** Starts the loop and waits (up to {@code timeout}) until it has subscribed. */
+    public void start(Duration timeout) throws InterruptedException {
+        thread.start();
+        if (!started.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("the consumer loop did not start within " + timeout);
+        }
+        if (failure != null) {
+            throw new IllegalStateException("the consumer loop failed to start: " + failure, failure);
+        }
+    }
+
+    /** Where the loop is in its life. */
+    public LoopState state() {
+        return state;
+    }
+
+    /** A record's result (or dead letter) has been acknowledged: its offset may be committed. Any thread. */
+    public void finished(RecordPosition position) {
+        finished.add(position);
+    }
+
+    /** Records polled and not finished, as of the last turn. */
+    public int inFlight() {
+        return inFlight;
+    }
+
+    /** Partitions paused, as of the last turn. */
+    public int pausedPartitions() {
+        return pausedPartitions;
+    }
+
+    /** Stops taking jobs: every partition is paused from the next turn on; polling and committing go on. */
+    public void drain() {
+        drainRequested = true;
+    }
+
+    /** Ends the loop: a last commit, then the consumer is closed and leaves the group. */
+    public void stop() {
+        drainRequested = true;
+        stopRequested = true;
+    }
+
+    /** Waits for {@link #stop()} to complete; true if it did within {@code timeout}. */
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void run() {
+        try {
+            consumer = clients.jobsConsumer();
+            consumer.subscribe(List.of(topics.jobs()), new Rebalance());
+            state = LoopState.RUNNING;
+            started.countDown();
+            LOG.info("Consuming {} as {} in group, capacity {}", topics.jobs(), workerId, capacity);
+            while (!stopRequested) {
+                if (drainRequested && state == LoopState.RUNNING) {
+                    state = LoopState.DRAINING;
+                    LOG.info("Draining: all partitions paused, no new jobs");
+                }
+                applyFinished();
+                commit(ledgers.keySet());
+                updatePause();
+                for (ConsumerRecord<byte[], byte[]> record : poll()) {
+                    accept(record);
+                }
+            }
+            applyFinished();
+            commit(ledgers.keySet());
+        } catch (Throwable t) {
+            failure = t;
+            LOG.error("The consumer loop failed; stopping the worker", t);
+            onFatal.run();
+        } finally {
+            closeConsumer();
+            state = LoopState.STOPPED;
+            started.countDown();
+            stopped.countDown();
+        }
+    }
+
+    private ConsumerRecords<byte[], byte[]> poll() {
+        try {
+            return consumer.poll(POLL_TIMEOUT);
+        } catch (WakeupException e) {
+            return ConsumerRecords.empty();
+        } catch (AuthenticationException | AuthorizationException | InvalidGroupIdException
+                 | UnsupportedVersionException e) {
+            throw e; // configuration errors: retrying cannot help
+        } catch (KafkaException e) {
+            LOG.warn("Poll failed, polling again: {}", e.toString());
+            return ConsumerRecords.empty();
+        }
+    }
+
+    private void accept(ConsumerRecord<byte[], byte[]> record) {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        OffsetLedger ledger = ledgers.computeIfAbsent(partition, p -> new OffsetLedger());
+        RecordPosition position = new RecordPosition(record.topic(), record.partition(), record.offset());
+        Instant now = clock.instant();
+        switch (JobRecords.decode(record, workerId, now)) {
+            case JobRecords.Accepted accepted -> {
+                QueuedJob job = new QueuedJob(accepted.job(), position, now);
+                ledger.polled(record.offset(), job);
+                queue.add(job);
+                LOG.debug("job_id={} request_id={} queued from {}", accepted.job().jobId(),
+                        accepted.job().requestId(), position);
+            }
+            case JobRecords.Rejected rejected -> {
+                ledger.polled(record.offset(), null);
+                MDC.put("job_id", rejected.result().jobId());
+                MDC.put("request_id", rejected.result().requestId());
+                LOG.warn("job_id={} request_id={} at {} rejected: {}", rejected.result().jobId(),
+                        rejected.result().requestId(), position, rejected.result().error().message());
+                MDC.clear();
+                publisher.publish(rejected.result(), () -> {
+                    metrics.jobOutcome(rejected.result().error().reason().name().toLowerCase(Locale.ROOT));
+                    finished(position);
+                });
+            }
+            case JobRecords.DeadLettered dead -> {
+                ledger.polled(record.offset(), null);
+                LOG.warn("Record at {} goes to {}: {}", position, topics.dlq(), dead.letter().error());
+                publisher.publish(dead.letter(), () -> {
+                    metrics.jobOutcome(WorkerMetrics.DEAD_LETTERED);
+                    finished(position);
+                });
+            }
+        }
+    }
+
+    private void applyFinished() {
+        RecordPosition position;
+        while ((position = finished.poll()) != null) {
+            OffsetLedger ledger = ledgers.get(new TopicPartition(position.topic(), position.partition()));
+            if (ledger != null) { // null: the partition was revoked meanwhile, its new owner runs the job again
+                ledger.finished(position.offset());
+            }
+        }
+        inFlight = ledgers.values().stream().mapToInt(OffsetLedger::inFlightCount).sum();
+    }
+
+    /** Commits the contiguous finished prefix of each given partition that has moved since its last commit. */
+    private void commit(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            OffsetLedger ledger = ledgers.get(partition);
+            if (ledger != null) {
+                ledger.committable().ifPresent(position -> offsets.put(partition, new OffsetAndMetadata(position)));
+            }
+        }
+        if (offsets.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.commitSync(offsets, COMMIT_TIMEOUT);
+            offsets.forEach((partition, offset) -> ledgers.get(partition).committed(offset.offset()));
+            LOG.debug("Committed {}", offsets);
+        } catch (RebalanceInProgressException | RetriableException e) {
+            LOG.info("Commit deferred ({}), trying again next turn", e.toString());
+        } catch (CommitFailedException e) {
+            LOG.warn("Commit refused (this member's generation is over): {}", e.getMessage());
+        } catch (WakeupException e) {
+            LOG.debug("Commit woken up, trying again next turn");
+        }
+    }
+
+    /** Pauses every partition while full or draining, resumes them all otherwise; never stops polling. */
+    private void updatePause() {
+        boolean full = inFlight >= capacity;
+        if (full || state == LoopState.DRAINING) {
+            Set<TopicPartition> active = new HashSet<>(consumer.assignment());
+            active.removeAll(consumer.paused());
+            if (!active.isEmpty()) {
+                consumer.pause(active);
+                LOG.debug("Paused {} ({} jobs in flight)", active, inFlight);
+            }
+        } else if (!consumer.paused().isEmpty()) {
+            LOG.debug("Resuming {} ({} jobs in flight)", consumer.paused(), inFlight);
+            consumer.resume(consumer.paused());
+        }
+        pausedPartitions = consumer.paused().size();
+    }
+
+    /**
+     * Releases the jobs of partitions this worker no longer owns: queued ones leave the queue, a running call stops,
+     * and whatever finishes later is not committed here.
+     */
+    private void release(Collection<TopicPartition> partitions) {
+        int released = 0;
+        for (TopicPartition partition : partitions) {
+            OffsetLedger ledger = ledgers.remove(partition);
+            if (ledger != null) {
+                for (QueuedJob job : ledger.jobsInFlight()) {
+                    job.release();
+                    released++;
+                }
+            }
+        }
+        if (released > 0) {
+            queue.removeIf(QueuedJob::isReleased);
+            boolean stopped = runner.release(QueuedJob::isReleased);
+            LOG.info("Released {} jobs of {}{}", released, partitions, stopped ? ", stopping the running call" : "");
+        }
+        inFlight = ledgers.values().stream().mapToInt(OffsetLedger::inFlightCount).sum();
+    }
+
+    private void closeConsumer() {
+        if (consumer == null) {
+            return;
+        }
+        try {
+            consumer.close(CLOSE_TIMEOUT); // leaves the group: its partitions move now, not after a session timeout
+        } catch (RuntimeException e) {
+            LOG.warn("Closing the consumer failed: {}", e.toString());
+        }
+    }
+
+    /** Stops the loop and waits for it, for owners that do not drain first. */
+    @Override
+    public void close() {
+        stop();
+        try {
+            if (!awaitStopped(CLOSE_TIMEOUT.plus(COMMIT_TIMEOUT))) {
+                LOG.warn("The consumer loop did not stop in time");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs inside poll(), on the loop thread. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            // Commit what is finished before letting go, or the new owner repeats it.
+            applyFinished();
+            commit(partitions);
+            release(partitions);
+            LOG.info("Revoked {}", partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            // Lost (the session expired): another member may own them already, so no commit.
+            release(partitions);
+            LOG.warn("Lost {}", partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            if (state == LoopState.DRAINING || inFlight >= capacity) {
+                consumer.pause(partitions); // before this poll fetches from them
+            }
+            LOG.info("Assigned {}", partitions);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package dev.sdfleet.worker.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The worker's meters, in one Prometheus registry per worker (several workers in one JVM each scrape their own).
+ * Names are Micrometer's; Prometheus sees them with {@code _total}, {@code _seconds} and {@code _bytes} suffixes,
+ * e.g. {@code sdfleet_jobs_total{outcome="succeeded"}} or {@code sdfleet_stage_duration_seconds_bucket}.
+ */
+public final class WorkerMetrics implements AutoCloseable {
+    /** Outcome tag of a job that produced an image. */
+    public static final String SUCCEEDED = "succeeded";
+    /** Outcome tag of a record parked on the dead-letter topic. */
+    public static final String DEAD_LETTERED = "dead_lettered";
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+    private final Map<String, Timer> stages = new ConcurrentHashMap<>();
+    private final Timer queueWait;
+    private final DistributionSummary stepsPerSecond;
+    private final DistributionSummary batchSize;
+    private final Timer modelLoad;
+    private final Timer warmUp;
+    private final DistributionSummary uploadBytes;
+    private final Timer upload;
+    private final Counter uploadFailures;
+    private final Counter publishRetries;
+
+    public WorkerMetrics(String workerId) {
+        registry.config().commonTags(Tags.of("worker", workerId));
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        gcMetrics.bindTo(registry);
+        queueWait = histogram(Timer.builder("sdfleet.queue.wait")
+                .description("From the dispatcher's enqueue to the start of inference"));
+        stepsPerSecond = DistributionSummary.builder("sdfleet.denoise.steps.per.second")
+                .description("UNet steps per second of denoising, per generation (a micro-batch counts once)")
+                .publishPercentileHistogram().minimumExpectedValue(0.1).maximumExpectedValue(10_000.0)
+                .register(registry);
+        batchSize = DistributionSummary.builder("sdfleet.batch.size")
+                .description("Jobs per pipeline call").serviceLevelObjectives(1, 2, 4, 8, 16)
+                .register(registry);
+        modelLoad = Timer.builder("sdfleet.model.load").description("Loading the model's sessions")
+                .register(registry);
+        warmUp = Timer.builder("sdfleet.model.warmup").description("The warm-up generation before ready")
+                .register(registry);
+        uploadBytes = DistributionSummary.builder("sdfleet.s3.upload.size").baseUnit("bytes")
+                .description("Stored image sizes").register(registry);
+        upload = histogram(Timer.builder("sdfleet.s3.upload").description("S3 PutObject latency, per attempt"));
+        uploadFailures = Counter.builder("sdfleet.s3.upload.failures")
+                .description("S3 uploads that failed (each is retried or reported)").register(registry);
+        publishRetries = Counter.builder("sdfleet.kafka.publish.retries")
+                .description("Result and dead-letter sends retried after a broker error").register(registry);
+    }
+
+    /** The registry, for the scrape endpoint and for tests. */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Prometheus text format of every meter. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /**
+     * One job or record finished with {@code outcome}: {@value #SUCCEEDED}, {@value #DEAD_LETTERED}, or a failure
+     * reason in lower case (e.g. {@code invalid_parameters}).
+     */
+    public void jobOutcome(String outcome) {
+        outcomes.computeIfAbsent(outcome, o -> Counter.builder("sdfleet.jobs")
+                .description("Jobs by how they ended (counted when the result is acknowledged)")
+                .tag("outcome", o).register(registry)).increment();
+    }
+
+    public void stage(String stage, long nanos) {
+        stages.computeIfAbsent(stage, s -> histogram(Timer.builder("sdfleet.stage.duration")
+                .description("Wall time per pipeline stage and per upload").tag("stage", s)))
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void queueWait(Duration wait) {
+        queueWait.record(wait);
+    }
+
+    public void denoiseStepsPerSecond(double rate) {
+        stepsPerSecond.record(rate);
+    }
+
+    public void batchSize(int jobs) {
+        batchSize.record(jobs);
+    }
+
+    public void modelLoaded(long nanos) {
+        modelLoad.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void warmedUp(long nanos) {
+        warmUp.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void uploaded(long bytes, long nanos) {
+        uploadBytes.record(bytes);
+        upload.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void uploadFailed(long nanos) {
+        uploadFailures.increment();
+        upload.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void publishRetried() {
+        publishRetries.increment();
+    }
+
+    /** Registers a gauge read from {@code value} at scrape time (queue depth, in-flight jobs, paused partitions). */
+    public void gauge(String name, String description, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).register(registry);
+    }
+
+    /** Uploads that have failed so far; tests use it to know an outage was noticed. */
+    public double uploadFailures() {
+        return uploadFailures.count();
+    }
+
+    private Timer histogram(Timer.Builder builder) {
+        return builder.publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(5)).register(registry);
+    }
+
+    @Override
+    public void close() {
+        gcMetrics.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,92 @@
+package dev.sdfleet.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sdfleet.pipeline.runtime.ExecutionProvider;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class WorkerConfigTest {
+
+    @Test
+    void defaults() {
+        WorkerConfig config = WorkerConfig.fromEnv(Map.of());
+        assertEquals("localhost:9092", config.kafkaBootstrap());
+        assertEquals("sdfleet-workers", config.groupId());
+        assertEquals("sdfleet.jobs", config.topics().jobs());
+        assertEquals("images", config.s3().prefix());
+        assertNull(config.s3().endpoint());
+        assertFalse(config.s3().pathStyle());
+        assertEquals("tiny-sd", config.modelId());
+        assertEquals(1, config.batchSize());
+        assertEquals(2, config.queueCapacity());
+        assertEquals(List.of(ExecutionProvider.CPU), config.providers());
+        assertTrue(config.workerId().matches("[A-Za-z0-9][A-Za-z0-9._-]*"), config.workerId());
+    }
+
+    @Test
+    void environmentVariablesOverrideDefaults() {
+        WorkerConfig config = WorkerConfig.fromEnv(Map.ofEntries(
+                Map.entry("SDFLEET_KAFKA_BOOTSTRAP", "k1:9092,k2:9092"),
+                Map.entry("SDFLEET_TOPIC_PREFIX", "acme."),
+                Map.entry("SDFLEET_WORKER_ID", "gpu-3"),
+                Map.entry("SDFLEET_S3_ENDPOINT", "http://127.0.0.1:9000"),
+                Map.entry("SDFLEET_S3_ACCESS_KEY", "id"),
+                Map.entry("SDFLEET_S3_SECRET_KEY", "very-secret"),
+                Map.entry("SDFLEET_MODEL", "s3://models/sd15/"),
+                Map.entry("SDFLEET_PROVIDERS", "cuda,cpu"),
+                Map.entry("SDFLEET_BATCH_SIZE", "4"),
+                Map.entry("SDFLEET_BATCH_WAIT_MS", "20"),
+                Map.entry("SDFLEET_KAFKA_PROPERTIES", "security.protocol=SASL_SSL,sasl.jaas.config=x=y")));
+        assertEquals("k1:9092,k2:9092", config.kafkaBootstrap());
+        assertEquals("acme.results", config.topics().results());
+        assertEquals("gpu-3", config.workerId());
+        assertEquals(URI.create("http://127.0.0.1:9000"), config.s3().endpoint());
+        assertTrue(config.s3().pathStyle(), "a custom endpoint defaults to path-style addressing");
+        assertEquals("sd15", config.modelId());
+        assertEquals(List.of(ExecutionProvider.CUDA, ExecutionProvider.CPU), config.providers());
+        assertEquals(8, config.queueCapacity());
+        assertEquals(Duration.ofMillis(20), config.batchWait());
+        assertEquals("x=y", config.kafkaProperties().get("sasl.jaas.config"));
+        assertEquals(4, config.runtimeSettings().tensorRt().maxBatch());
+    }
+
+    @Test
+    void theLoggedFormHidesSecrets() {
+        String shown = WorkerConfig.fromEnv(Map.of("SDFLEET_S3_ACCESS_KEY", "id", "SDFLEET_S3_SECRET_KEY",
+                "very-secret", "SDFLEET_KAFKA_PROPERTIES", "sasl.jaas.config=hunter2")).toString();
+        assertFalse(shown.contains("very-secret"), shown);
+        assertFalse(shown.contains("hunter2"), shown);
+        assertTrue(shown.contains("accessKey=id"), shown);
+    }
+
+    @Test
+    void errorsNameTheVariable() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> WorkerConfig.fromEnv(Map.of("SDFLEET_BATCH_SIZE", "four")));
+        assertTrue(e.getMessage().contains("SDFLEET_BATCH_SIZE"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> WorkerConfig.fromEnv(Map.of("SDFLEET_BATCH_SIZE", "0")));
+        assertTrue(e.getMessage().contains("SDFLEET_BATCH_SIZE"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> WorkerConfig.fromEnv(Map.of("SDFLEET_WORKER_ID", "gpu 3")));
+        assertTrue(e.getMessage().contains("SDFLEET_WORKER_ID"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> WorkerConfig.fromEnv(Map.of("SDFLEET_S3_ACCESS_KEY", "only-the-id")));
+    }
+
+    @Test
+    void toBuilderKeepsDerivedSettingsDerived() {
+        WorkerConfig one = WorkerConfig.builder().workerId("w").build();
+        WorkerConfig four = one.toBuilder().batchSize(4).model("/m/other-model").build();
+        assertEquals(8, four.queueCapacity());
+        assertEquals("other-model", four.modelId());
+    }
+}

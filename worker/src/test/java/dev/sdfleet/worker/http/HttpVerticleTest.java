@@ -1,0 +1,96 @@
+package dev.sdfleet.worker.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sdfleet.worker.kafka.LoopState;
+import dev.sdfleet.worker.metrics.WorkerMetrics;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The endpoints alone, without Kafka or a model: readiness follows its three conditions, metrics use Prometheus names. */
+class HttpVerticleTest {
+    private final WorkerMetrics metrics = new WorkerMetrics("w-unit");
+    private final Readiness readiness = new Readiness();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private Vertx vertx;
+    private HttpVerticle verticle;
+
+    @BeforeEach
+    void deploy() throws Exception {
+        vertx = Vertx.vertx();
+        verticle = new HttpVerticle(0, metrics, readiness);
+        vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        metrics.close();
+    }
+
+    @Test
+    void readyOnlyWithModelWarmUpAndARunningConsumer() throws Exception {
+        assertEquals(200, get("/health/live").statusCode());
+        assertEquals(503, get("/health/ready").statusCode());
+        AtomicReference<LoopState> state = new AtomicReference<>(LoopState.STARTING);
+        readiness.consumer(state::get);
+        readiness.modelLoaded("tiny-sd");
+        readiness.warmedUp();
+        assertEquals(503, get("/health/ready").statusCode(), "the consumer is not running yet");
+        state.set(LoopState.RUNNING);
+        HttpResponse<String> ready = get("/health/ready");
+        assertEquals(200, ready.statusCode());
+        assertEquals("{\"status\":\"UP\",\"model\":\"tiny-sd\",\"model_loaded\":true,\"warmed_up\":true,"
+                + "\"consumer\":\"RUNNING\"}", ready.body());
+        state.set(LoopState.DRAINING);
+        assertEquals(503, get("/health/ready").statusCode(), "a draining worker takes no traffic");
+        assertEquals(404, get("/nothing").statusCode());
+    }
+
+    @Test
+    void metricsAreInPrometheusTextFormat() throws Exception {
+        metrics.jobOutcome(WorkerMetrics.SUCCEEDED);
+        metrics.jobOutcome("cancelled");
+        metrics.stage("denoise", 1_000_000);
+        metrics.uploaded(1234, 2_000_000);
+        metrics.batchSize(4);
+        metrics.denoiseStepsPerSecond(42);
+        metrics.queueWait(Duration.ofMillis(5));
+        metrics.modelLoaded(3_000_000);
+        metrics.gauge("sdfleet.ready", "ready", () -> 1);
+        HttpResponse<String> response = get("/metrics");
+        assertEquals(200, response.statusCode());
+        assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
+        String text = response.body();
+        for (String expected : new String[] {
+                "sdfleet_jobs_total{outcome=\"succeeded\",worker=\"w-unit\"} 1.0",
+                "sdfleet_jobs_total{outcome=\"cancelled\",worker=\"w-unit\"} 1.0",
+                "sdfleet_stage_duration_seconds_bucket{stage=\"denoise\"",
+                "sdfleet_s3_upload_size_bytes_sum{worker=\"w-unit\"} 1234.0",
+                "sdfleet_s3_upload_seconds_count{worker=\"w-unit\"} 1",
+                "sdfleet_batch_size_max{worker=\"w-unit\"} 4.0",
+                "sdfleet_denoise_steps_per_second_count",
+                "sdfleet_queue_wait_seconds_count",
+                "sdfleet_model_load_seconds_count",
+                "sdfleet_ready{worker=\"w-unit\"} 1.0",
+                "jvm_memory_used_bytes"}) {
+            assertTrue(text.contains(expected), "/metrics lacks " + expected + "\n" + text.lines()
+                    .filter(l -> l.startsWith("sdfleet")).toList());
+        }
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + verticle.actualPort() + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,79 @@
+package dev.sdfleet.worker.inference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sdfleet.protocol.Job;
+import dev.sdfleet.worker.testing.TestJobs;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Micro-batches take only compatible jobs, oldest first, and the queue gives back what it still holds at close. */
+class JobQueueTest {
+    private static long offset;
+
+    static QueuedJob queued(Job job) {
+        return new QueuedJob(job, new RecordPosition("jobs", 0, offset++), Instant.now());
+    }
+
+    static QueuedJob queued(String request, int side) {
+        return queued(TestJobs.sized(request, 0, "a red circle", 1, side, 20));
+    }
+
+    @Test
+    void aBatchTakesCompatibleJobsInOrderAndLeavesTheRest() throws Exception {
+        JobQueue queue = new JobQueue();
+        QueuedJob a = queued("a", 64);
+        QueuedJob b = queued("b", 128);
+        QueuedJob c = queued("c", 64);
+        QueuedJob d = queued("d", 64);
+        List.of(a, b, c, d).forEach(queue::add);
+
+        assertEquals(List.of(a, c), queue.takeBatch(2, Duration.ZERO));
+        assertEquals(List.of(b), queue.takeBatch(4, Duration.ZERO), "128x128 does not batch with 64x64");
+        assertEquals(List.of(d), queue.takeBatch(4, Duration.ZERO));
+        assertEquals(0, queue.size());
+    }
+
+    @Test
+    void theWindowWaitsForMoreCompatibleJobs() throws Exception {
+        JobQueue queue = new JobQueue();
+        queue.add(queued("first", 64));
+        CompletableFuture<List<QueuedJob>> batch = CompletableFuture.supplyAsync(() -> {
+            try {
+                return queue.takeBatch(2, Duration.ofSeconds(60));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        queue.add(queued("second", 64));
+        assertEquals(2, batch.get(60, TimeUnit.SECONDS).size(), "the second job arrived within the window");
+    }
+
+    @Test
+    void putBackGoesFirstInOrder() throws Exception {
+        JobQueue queue = new JobQueue();
+        QueuedJob later = queued("later", 64);
+        queue.add(later);
+        QueuedJob x = queued("x", 64);
+        QueuedJob y = queued("y", 64);
+        queue.putBack(List.of(x, y));
+        assertEquals(List.of(x, y, later), queue.takeBatch(3, Duration.ZERO));
+    }
+
+    @Test
+    void removeIfAndCloseHandBackJobs() throws Exception {
+        JobQueue queue = new JobQueue();
+        QueuedJob keep = queued("keep", 64);
+        QueuedJob drop = queued("drop", 64);
+        queue.add(keep);
+        queue.add(drop);
+        assertEquals(List.of(drop), queue.removeIf(j -> j.job().requestId().equals("drop")));
+        assertEquals(List.of(keep), queue.close());
+        assertTrue(queue.takeBatch(1, Duration.ZERO).isEmpty(), "a closed queue hands out nothing");
+    }
+}
