@@ -64,26 +64,26 @@ def initial_latents(seeds, shape=(4, 8, 8)):
 
 @torch.no_grad()
 def sample(text_encoder, unet, decoder, tokenizer, prompts, seeds, scaling_factor, guidance=7.5, steps=20,
-           negative=""):
-    """Generates uint8 NHWC images for prompts with one seed each."""
-    cond = torch.tensor([tokenizer.encode(p) for p in prompts])
+           negative="", device="cpu"):
+    """Generates uint8 NHWC images for prompts with one seed each (the networks live on `device`)."""
+    cond = torch.tensor([tokenizer.encode(p) for p in prompts], device=device)
     embeds = text_encoder(cond)[0]
     cfg = guidance > 1.0
     if cfg:
-        uncond = torch.tensor([tokenizer.encode(negative)] * len(prompts))
+        uncond = torch.tensor([tokenizer.encode(negative)] * len(prompts), device=device)
         embeds = torch.cat([text_encoder(uncond)[0], embeds])
     latents = initial_latents(seeds)
     scheduler = Plms(steps)
     for t in scheduler.timesteps:
         x = np.concatenate([latents, latents]) if cfg else latents
-        eps = unet(torch.from_numpy(x), torch.tensor(float(t)), embeds).numpy()
+        eps = unet(torch.from_numpy(x).to(device), torch.tensor(float(t), device=device), embeds).cpu().numpy()
         if cfg:
             e_uncond, e_text = np.split(eps, 2)
             eps = e_uncond + guidance * (e_text - e_uncond)
         latents = scheduler.step(eps.astype(np.float32), int(t), latents)
     images = []
     for i in range(len(latents)):  # one image at a time, as the ONNX pipeline decodes
-        x = decoder(torch.from_numpy(latents[i:i + 1] / np.float32(scaling_factor))).numpy()
+        x = decoder(torch.from_numpy(latents[i:i + 1] / np.float32(scaling_factor)).to(device)).cpu().numpy()
         images.append(x[0])
     images = np.clip(np.stack(images) / 2 + 0.5, 0, 1).transpose(0, 2, 3, 1)
     return np.round(images * 255).astype(np.uint8)

@@ -77,7 +77,7 @@ class ClipTextEncoder(nn.Module):
             hidden.append(x)
         last = self.final_layer_norm(x)
         end = (ids.to(torch.int32) == self.eos_id).to(torch.int32).argmax(-1)
-        pooled = last[torch.arange(last.shape[0]), end]
+        pooled = last[torch.arange(last.shape[0], device=last.device), end]
         return last, pooled, hidden
 
 
@@ -167,7 +167,7 @@ class VaeDecoder(nn.Module):
 def timestep_embedding(t, dim):
     """diffusers get_timestep_embedding with flip_sin_to_cos=True, downscale_freq_shift=0 (SD's settings)."""
     half = dim // 2
-    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32) / half)
+    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
     args = t.float()[:, None] * freqs[None]
     return torch.cat([torch.cos(args), torch.sin(args)], dim=-1)
 

@@ -76,6 +76,7 @@ class Run:
         os.makedirs(self.work, exist_ok=True)
         self.timings_path = f"{self.work}/timings.json"
         self.timings = json.load(open(self.timings_path)) if os.path.exists(self.timings_path) else {}
+        self.device = torch.device(args.device)
 
     def timed(self, phase, seconds):
         self.timings[phase] = self.timings.get(phase, 0.0) + seconds
@@ -97,27 +98,28 @@ class Run:
     # ------------------------------------------------------------ VAE
     def vae(self):
         path = f"{self.work}/vae.pt"
-        self.encoder, self.decoder = VaeEncoder(VAE_ENC), VaeDecoder(VAE_DEC)
+        self.encoder, self.decoder = VaeEncoder(VAE_ENC).to(self.device), VaeDecoder(VAE_DEC).to(self.device)
         params = list(self.encoder.parameters()) + list(self.decoder.parameters())
         opt = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.0)
         step, rng = 0, random.Random(11)
         if os.path.exists(path):
-            ck = torch.load(path)
+            ck = torch.load(path, map_location=self.device, weights_only=False)
             self.encoder.load_state_dict(ck["encoder"]); self.decoder.load_state_dict(ck["decoder"])
-            opt.load_state_dict(ck["opt"]); step = ck["step"]; rng.setstate(ck["rng"]); torch.set_rng_state(ck["torch_rng"])
+            opt.load_state_dict(ck["opt"]); step = ck["step"]; rng.setstate(ck["rng"]); torch.set_rng_state(ck["torch_rng"].cpu())
         total = self.args.vae_steps
         t0 = time.time()
         while step < total:
             for group in opt.param_groups:  # cosine decay to 10%
                 group["lr"] = 1e-3 * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * step / total)))
             x = torch.from_numpy(shapes.to_tensor_range(np.stack([shapes.render(shapes.random_scene(rng)) for _ in range(32)])))
+            x = x.to(self.device)
             params8 = self.encoder(x)
             mean, logvar = params8.chunk(2, dim=1)
             logvar = logvar.clamp(-30.0, 20.0)
             z = mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
             y = self.decoder(z)
             kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).sum(dim=(1, 2, 3)).mean()
-            loss = (y - x).abs().mean() + F.mse_loss(y, x) + 1e-5 * kl
+            loss = (y - x).abs().mean() + F.mse_loss(y, x) + self.args.vae_kl * kl
             opt.zero_grad(); loss.backward(); opt.step(); step += 1
             if step % 100 == 0 or step == total:
                 log(f"vae step {step}/{total} loss {loss.item():.4f} kl {kl.item():.1f}")
@@ -130,8 +132,8 @@ class Run:
     def vae_reconstruction_mae(self, n=512):
         rng = random.Random(99)
         images = np.stack([shapes.render(shapes.random_scene(rng)) for _ in range(n)])
-        mean = self.encoder(torch.from_numpy(shapes.to_tensor_range(images))).chunk(2, dim=1)[0]
-        y = self.decoder(mean).numpy()
+        mean = self.encoder(torch.from_numpy(shapes.to_tensor_range(images)).to(self.device)).chunk(2, dim=1)[0]
+        y = self.decoder(mean).cpu().numpy()
         out = np.round(np.clip(y / 2 + 0.5, 0, 1).transpose(0, 2, 3, 1) * 255)
         return float(np.abs(out - images.astype(np.float64)).mean())
 
@@ -146,7 +148,7 @@ class Run:
             params = []
             for i in range(0, len(scenes), 500):
                 x = torch.from_numpy(shapes.to_tensor_range(np.stack([shapes.render(s) for s in scenes[i:i + 500]])))
-                params.append(self.encoder(x))
+                params.append(self.encoder(x.to(self.device)).cpu())
             params = torch.cat(params)
             mean, logvar = params.chunk(2, dim=1)
             z = mean + torch.exp(0.5 * logvar.clamp(-30, 20)) * torch.randn_like(mean)
@@ -154,8 +156,9 @@ class Run:
             scale = float(1.0 / z.flatten().std())
             torch.save({"scenes": scenes, "mean": mean, "logvar": logvar, "scale": scale}, path)
             self.timed("latents", time.time() - t0)
-        ck = torch.load(path)
+        ck = torch.load(path, weights_only=False)
         self.scenes, self.lat_mean, self.lat_logvar, self.scale = ck["scenes"], ck["mean"], ck["logvar"], ck["scale"]
+        self.lat_mean, self.lat_logvar = self.lat_mean.to(self.device), self.lat_logvar.to(self.device)
         log(f"latents: {len(self.scenes)} images, scaling factor {self.scale:.5f}")
 
     # ------------------------------------------------------------ UNet + text encoder
@@ -165,17 +168,19 @@ class Run:
         self.ema_te, self.ema_unet = self.new_text_encoder(), UNet2DConditionModel(TEXT_DIM)
         self.ema_te.load_state_dict(self.text_encoder.state_dict()); self.ema_unet.load_state_dict(self.unet_model.state_dict())
         self.attribute_heads = AttributeHeads(TEXT_DIM)
+        for m in (self.text_encoder, self.unet_model, self.ema_te, self.ema_unet, self.attribute_heads):
+            m.to(self.device)
         params = list(self.text_encoder.parameters()) + list(self.unet_model.parameters())
         ema_params = list(self.ema_te.parameters()) + list(self.ema_unet.parameters())
         opt = torch.optim.AdamW(params + list(self.attribute_heads.parameters()), lr=self.args.lr, weight_decay=0.01)
         step, rng = 0, random.Random(31)
         if os.path.exists(path):
-            ck = torch.load(path)
+            ck = torch.load(path, map_location=self.device, weights_only=False)
             for m, k in ((self.text_encoder, "te"), (self.unet_model, "unet"), (self.ema_te, "ema_te"), (self.ema_unet, "ema_unet"),
                          (self.attribute_heads, "heads")):
                 m.load_state_dict(ck[k])
-            opt.load_state_dict(ck["opt"]); step = ck["step"]; rng.setstate(ck["rng"]); torch.set_rng_state(ck["torch_rng"])
-        ac = diffusion.alphas_cumprod()
+            opt.load_state_dict(ck["opt"]); step = ck["step"]; rng.setstate(ck["rng"]); torch.set_rng_state(ck["torch_rng"].cpu())
+        ac = diffusion.alphas_cumprod().to(self.device)
         held_out = {p["prompt"] for p in shapes.evaluation_set()}
         token_cache = {}
 
@@ -191,17 +196,22 @@ class Run:
             for group in opt.param_groups:
                 group["lr"] = lr
             idx = [rng.randrange(len(self.scenes)) for _ in range(batch)]
-            texts = []
+            texts, described = [], []
             for i in idx:
-                text = shapes.caption(self.scenes[i], rng)
+                # Web captions often describe another picture; a share of mismatched captions gives the model
+                # SD's weak text conditioning, which classifier-free guidance then amplifies (see the model card).
+                scene = self.scenes[rng.randrange(len(self.scenes))] if rng.random() < self.args.caption_mismatch else self.scenes[i]
+                text = shapes.caption(scene, rng)
                 while text in held_out:
-                    text = shapes.caption(self.scenes[i], rng)
-                texts.append("" if rng.random() < 0.1 else text)  # caption dropout teaches the unconditional model
-            ids = torch.tensor([ids_for(t) for t in texts])
-            labels = AttributeHeads.labels([self.scenes[i] for i in idx], texts)
+                    text = shapes.caption(scene, rng)
+                # caption dropout teaches the unconditional model
+                texts.append("" if rng.random() < self.args.caption_dropout else text)
+                described.append(scene)
+            ids = torch.tensor([ids_for(t) for t in texts], device=self.device)
+            labels = AttributeHeads.labels(described, texts).to(self.device)
             mean, logvar = self.lat_mean[idx], self.lat_logvar[idx]
             z0 = (mean + torch.exp(0.5 * logvar.clamp(-30, 20)) * torch.randn_like(mean)) * self.scale
-            t = torch.randint(0, diffusion.T, (batch,))
+            t = torch.randint(0, diffusion.T, (batch,)).to(self.device)
             noise = torch.randn_like(z0)
             a = ac[t].view(-1, 1, 1, 1)
             zt = a.sqrt() * z0 + (1 - a).sqrt() * noise
@@ -229,9 +239,12 @@ class Run:
                             "ema_te": self.ema_te.state_dict(), "ema_unet": self.ema_unet.state_dict(), "opt": opt.state_dict(),
                             "step": step, "rng": rng.getstate(), "torch_rng": torch.get_rng_state()}, path)
                 self.timed("unet", time.time() - t0); t0 = time.time()
-            if step % 1000 == 0 and step < total:
+            if step % self.args.eval_every == 0 and step < total:
                 self.ema_te.eval(); self.ema_unet.eval()
-                log(f"quick eval at step {step}: {self.evaluate(limit=24, guidances=(7.5,))}")
+                quick = self.evaluate(limit=24, guidances=self.args.eval_guidances)
+                log(f"quick eval at step {step}: {quick}")
+                with open(f"{self.work}/quick-evals.jsonl", "a") as f:
+                    f.write(json.dumps({"step": step, **quick}) + "\n")
                 self.ema_te.train(); self.ema_unet.train()
         self.ema_te.eval(); self.ema_unet.eval()
 
@@ -248,7 +261,7 @@ class Run:
         results = {}
         for g in guidances:
             images = diffusion.sample(self.ema_te, self.ema_unet, self.decoder, self.tok, [p["prompt"] for p in pairs],
-                                      [p["seed"] for p in pairs], self.scale, guidance=g, steps=20)
+                                      [p["seed"] for p in pairs], self.scale, guidance=g, steps=20, device=self.device)
             verdicts = [judge(img) for img in images]
             n = len(pairs)
             results[str(g)] = {
@@ -263,6 +276,11 @@ class Run:
         return results
 
     # ------------------------------------------------------------ export
+    def to_cpu(self):
+        """ONNX export traces on the CPU."""
+        for m in (self.encoder, self.decoder, self.ema_te, self.ema_unet):
+            m.cpu()
+
     def export_trained(self, evaluation, seconds):
         out = f"{self.args.out}/tiny-sd"
         tok_dir = f"{out}/tokenizer"
@@ -335,6 +353,15 @@ def main():
     p.add_argument("--work", default=os.path.join(ROOT, ".work"), help="checkpoints (resumable)")
     p.add_argument("--out", default=ROOT, help="where the model folders are written")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--device", default="cpu", help="cpu (the reference) or cuda; the recipe is the same")
+    p.add_argument("--vae-kl", type=float, default=1e-5, help="weight of the VAE's KL term")
+    p.add_argument("--caption-dropout", type=float, default=0.1, help="share of empty captions (for guidance)")
+    p.add_argument("--caption-mismatch", type=float, default=0.0,
+                   help="share of captions taken from another random image (noisy captions, as on the web)")
+    p.add_argument("--eval-every", type=int, default=1000, help="UNet steps between quick evaluations")
+    p.add_argument("--eval-guidances", type=lambda s: tuple(float(g) for g in s.split(",")), default=(7.5,),
+                   help="guidance scales of the quick evaluations, comma separated")
+    p.add_argument("--no-export", action="store_true", help="train and evaluate only (recipe experiments)")
     p.add_argument("--vae-steps", type=int, default=1200)
     p.add_argument("--latent-images", type=int, default=40000)
     p.add_argument("--unet-steps", type=int, default=2600)
@@ -364,6 +391,11 @@ def main():
     for g, r in evaluation.items():
         log(f"guidance {g}: " + ", ".join(f"{k} {v:.3f}" for k, v in r.items() if not k.startswith("_") and k != "images"))
     log(f"phase wall times (s): {run.timings}")
+    with open(f"{run.work}/final-eval.json", "w") as f:
+        json.dump({g: {k: v for k, v in r.items() if not k.startswith("_")} for g, r in evaluation.items()}, f, indent=2)
+    if args.no_export:
+        return
+    run.to_cpu()
     run.export_trained(evaluation, run.timings)
     run.export_random_families()
     log(f"done in {time.time() - start:.0f} s this invocation")
