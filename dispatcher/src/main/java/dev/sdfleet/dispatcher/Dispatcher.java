@@ -123,6 +123,11 @@ public final class Dispatcher implements AutoCloseable {
         return streams.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING;
     }
 
+    /** Whether this instance owns the request id's partition now (it answers for it without forwarding). */
+    public boolean owns(String requestId) {
+        return streams.remoteOwner(requestId).isEmpty();
+    }
+
     public DispatcherMetrics metrics() {
         return metrics;
     }

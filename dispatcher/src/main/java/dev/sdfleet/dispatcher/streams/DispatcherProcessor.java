@@ -327,11 +327,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
             timers.put(Timers.key(delivery.nextAttemptAt(), Timers.WEBHOOK, state.requestId(), deliveryId), "");
             return;
         }
-        hooks.webhooks().submit(state.requestId(), state.tenant(), delivery);
-        // Leased: due again only if no outcome arrives (the sender or this instance died meanwhile).
-        Delivery leased = delivery.dueAt(now.plus(hooks.config().webhooks().timeout()).plus(LEASE_SLACK));
-        timers.put(Timers.key(leased.nextAttemptAt(), Timers.WEBHOOK, state.requestId(), deliveryId), "");
-        requests.put(state.requestId(), state.withDelivery(leased));
+        requests.put(state.requestId(), handOut(state, delivery, now));
     }
 
     private void onExpiry(RequestState state, Instant now) {
@@ -360,10 +356,22 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         return done;
     }
 
+    /**
+     * Adds a webhook message and hands its first try out at once rather than at the next tick (the tick would add
+     * up to its interval to every webhook). Should this transaction abort, the replay sends it again under the same
+     * {@code webhook-id}: at least once, as Standard Webhooks receivers expect.
+     */
     private RequestState addDelivery(RequestState state, String id, WebhookEvent event, String body, Instant now) {
         Delivery delivery = Delivery.pending(id, event.id(), state.request().webhook().url(), body, now);
-        timers.put(Timers.key(now, Timers.WEBHOOK, state.requestId(), id), "");
-        return state.withDelivery(delivery);
+        return handOut(state, delivery, now);
+    }
+
+    /** Gives a due try to the sender and leases it: due again only if no outcome arrives in time. */
+    private RequestState handOut(RequestState state, Delivery delivery, Instant now) {
+        hooks.webhooks().submit(state.requestId(), state.tenant(), delivery);
+        Delivery leased = delivery.dueAt(now.plus(hooks.config().webhooks().timeout()).plus(LEASE_SLACK));
+        timers.put(Timers.key(leased.nextAttemptAt(), Timers.WEBHOOK, state.requestId(), delivery.id()), "");
+        return state.withDelivery(leased);
     }
 
     private void moveWebhookTimer(String requestId, Delivery before, Delivery after) {

@@ -45,6 +45,9 @@ public final class StreamsRunner implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
         props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        // The inputs are independent (each record is applied to its request on its own), so a task need not hold
+        // back one input partition to interleave the others by timestamp.
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
         // Streams batches output for 100 ms by default; jobs are small and latency is what a GPU waits on.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
         // A restarted instance takes its partitions back at once instead of after the previous session times out.
