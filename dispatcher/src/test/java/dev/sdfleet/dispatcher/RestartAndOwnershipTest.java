@@ -11,6 +11,8 @@ import dev.sdfleet.dispatcher.support.SharedInfra;
 import dev.sdfleet.dispatcher.support.TestFleet;
 import dev.sdfleet.dispatcher.support.TestTenants;
 import dev.sdfleet.dispatcher.support.TopicRecorder;
+import dev.sdfleet.dispatcher.support.WebhookReceiver;
+import dev.sdfleet.localstack.FreePorts;
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.RequestEvent;
 import dev.sdfleet.protocol.RequestStatus;
@@ -30,7 +32,8 @@ class RestartAndOwnershipTest {
     void twoInstancesAnswerForEveryRequestAndARestartLosesNothing() throws Exception {
         DispatcherConfig configA = TestFleet.config("restart");
         DispatcherConfig configB = configA.toBuilder().instanceId("d2").stateDir(TestFleet.tempDir()).build();
-        try (FakeWorker worker = new FakeWorker(SharedInfra.get(), configA.topics().jobs(),
+        try (WebhookReceiver receiver = new WebhookReceiver(TestTenants.ACME_SECRET, FreePorts.pick());
+             FakeWorker worker = new FakeWorker(SharedInfra.get(), configA.topics().jobs(),
                 configA.topics().results(), job -> FakeWorker.Action.HOLD);
              TopicRecorder events = new TopicRecorder(SharedInfra.get().kafkaBootstrap(),
                      List.of(configA.topics().events()));
@@ -46,7 +49,8 @@ class RestartAndOwnershipTest {
                     Api via = i % 2 == 0 ? viaA : viaB;
                     Api.Answer created = Eventually.value("admitted", () -> {
                         Api.Answer answer = via.post("/v1/generations", TestTenants.ACME_KEY, "restart-" + i,
-                                "{\"prompt\": \"hold " + i + "\", \"model\": \"tiny-sd\", \"n\": 2}");
+                                "{\"prompt\": \"hold " + i + "\", \"model\": \"tiny-sd\", \"n\": 2, "
+                                        + "\"webhook\": {\"url\": \"" + receiver.url("/down") + "\"}}");
                         return answer.status() == 202 ? answer : null;
                     });
                     ids.add(created.json().get("id").asText());
@@ -77,6 +81,11 @@ class RestartAndOwnershipTest {
                     JsonNode view = viaRestarted.get("/v1/generations/" + id, TestTenants.ACME_KEY).json();
                     assertEquals(2, view.get("images").size());
                 }
+            }
+            receiver.start(); // down until now: every request's webhook has failed tries behind it
+            for (String id : ids) {
+                Eventually.until("webhook of " + id + " delivered after the restart", () -> receiver.calls().stream()
+                        .anyMatch(c -> ("msg_" + id + "_completed").equals(c.id()) && c.signatureValid()));
             }
             for (String id : ids) {
                 List<RequestEvent> emitted = events.keyed(configA.topics().events(), id).stream()

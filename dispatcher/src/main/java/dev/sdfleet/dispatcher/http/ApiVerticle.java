@@ -58,7 +58,7 @@ public final class ApiVerticle extends VerticleBase {
                 new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32)));
         GenerationsApi api = new GenerationsApi(config, streams, producer, admissions, metrics, forwarder, clock,
                 vertx);
-        Auth auth = new Auth(config.tenants());
+        Auth auth = new Auth(config.tenants(), metrics);
         String openapi = readOpenApi();
 
         Router router = Router.router(vertx);

@@ -1,6 +1,7 @@
 package dev.sdfleet.dispatcher.http;
 
 import dev.sdfleet.dispatcher.config.Tenants;
+import dev.sdfleet.dispatcher.metrics.DispatcherMetrics;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 
@@ -11,15 +12,18 @@ import java.util.Optional;
 final class Auth {
     static final String TENANT = "sdfleet.tenant";
     private final Tenants tenants;
+    private final DispatcherMetrics metrics;
 
-    Auth(Tenants tenants) {
+    Auth(Tenants tenants, DispatcherMetrics metrics) {
         this.tenants = tenants;
+        this.metrics = metrics;
     }
 
     /** Puts the caller's tenant on the context, or answers 401. */
     void handle(RoutingContext ctx) {
         Optional<String> tenant = tenants.tenantOf(keyOf(ctx));
         if (tenant.isEmpty()) {
+            metrics.request("http", "unauthorized");
             ctx.response().putHeader("www-authenticate", "Bearer");
             Problems.send(ctx, 401, "unauthorized", "a valid API key is required (Authorization: Bearer <key>)");
             return;

@@ -52,7 +52,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
     /** Bounds one punctuation, so a backlog of timers cannot stall the stream thread past its poll interval. */
     private static final int MAX_TIMERS_PER_TICK = 500;
     /** Extra time given to a webhook try before it is handed out again (its outcome may be lost in a crash). */
-    private static final Duration LEASE_SLACK = Duration.ofSeconds(30);
+    private static final Duration LEASE_SLACK = Duration.ofSeconds(5);
 
     private final ProcessorHooks hooks;
     private final Topics topics;

@@ -70,16 +70,21 @@ public final class WebhookSender extends VerticleBase implements WebhookOrders {
 
     @Override
     public Future<?> stop() {
+        ctx = null;
         return client.close();
     }
 
     @Override
     public void submit(String requestId, String tenant, Delivery delivery) {
         Context target = ctx;
-        if (target == null) {
-            return; // not started or stopped: the lease hands the try out again later
+        try {
+            if (target != null) {
+                target.runOnContext(v -> deliver(requestId, tenant, delivery));
+            }
+        } catch (RuntimeException e) {
+            // Vert.x is closing: nothing is lost, the stream task's lease hands the try out again later.
+            LOG.debug("Webhook {} not handed out while stopping: {}", delivery.id(), e.toString());
         }
-        target.runOnContext(v -> deliver(requestId, tenant, delivery));
     }
 
     private void deliver(String requestId, String tenant, Delivery delivery) {
