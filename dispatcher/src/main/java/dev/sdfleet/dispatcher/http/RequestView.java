@@ -86,6 +86,7 @@ final class RequestView {
         node.put("id", delivery.id());
         node.put("event", delivery.event());
         node.put("status", delivery.phase().name().toLowerCase(Locale.ROOT));
+        node.put("attempt_count", delivery.attemptCount());
         if (delivery.phase() == dev.sdfleet.dispatcher.state.DeliveryPhase.PENDING) {
             putInstant(node, "next_attempt_at", delivery.nextAttemptAt());
         }

@@ -66,11 +66,17 @@ public final class DispatcherMetrics {
         admit.record(took);
     }
 
-    /** A webhook try ended: delivered, failed (will retry), gave_up, refused. */
+    /** A webhook try ended: delivered, failed (to be retried unless the window is over), refused (SSRF guard). */
     public void webhook(String outcome, Duration took) {
         counter("sdfleet.dispatcher.webhook.deliveries", "Webhook tries by outcome", "outcome", outcome)
                 .increment();
         webhookLatency.record(took);
+    }
+
+    /** A webhook message's tries stopped without a 2xx (retry window over, 410, refused destination). */
+    public void webhookGaveUp() {
+        counter("sdfleet.dispatcher.webhook.given.up", "Webhook messages given up", "outcome", "gave_up")
+                .increment();
     }
 
     public String scrape() {

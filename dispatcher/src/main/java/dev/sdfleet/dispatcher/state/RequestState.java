@@ -103,6 +103,22 @@ public record RequestState(String requestId, String tenant, String requestJson, 
                 cancelReason, status, finishedAt, all);
     }
 
+    /** The finish or the latest webhook try or redelivery, whichever came last. */
+    public Instant lastActivity() {
+        Instant last = finishedAt != null ? finishedAt : acceptedAt;
+        for (Delivery delivery : deliveries) {
+            last = later(last, delivery.createdAt());
+            for (DeliveryAttempt attempt : delivery.attempts()) {
+                last = later(last, attempt.at());
+            }
+        }
+        return last;
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return b != null && b.isAfter(a) ? b : a;
+    }
+
     public boolean deliveriesPending() {
         return deliveries.stream().anyMatch(d -> d.phase() == DeliveryPhase.PENDING);
     }

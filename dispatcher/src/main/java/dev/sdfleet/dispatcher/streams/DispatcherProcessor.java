@@ -264,16 +264,18 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         if (attempt.succeeded()) {
             return delivery.withAttempt(attempt, DeliveryPhase.DELIVERED, null);
         }
+        // Failures since the message was made or last redelivered: a redelivery starts the backoff over.
         int failedInRow = 0;
-        for (int i = delivery.attempts().size() - 1; i >= 0 && !delivery.attempts().get(i).succeeded(); i--) {
+        for (int i = delivery.attempts().size() - 1; i >= 0 && !delivery.attempts().get(i).succeeded()
+                && !delivery.attempts().get(i).at().isBefore(delivery.createdAt()); i--) {
             failedInRow++;
         }
         Instant next = now.plus(Backoff.after(failedInRow + 1, hooks.config().webhooks()));
         boolean windowOver = next.isAfter(delivery.createdAt().plus(hooks.config().webhooks().retryFor()));
         if (permanent || windowOver) {
-            hooks.metrics().webhook("gave_up", Duration.ZERO);
+            hooks.metrics().webhookGaveUp();
             LOG.warn("Webhook {} of {} given up after {} tries: {}", delivery.id(), delivery.url(),
-                    delivery.attempts().size() + 1, attempt.error() != null ? attempt.error() : attempt.statusCode());
+                    delivery.attemptCount() + 1, attempt.error() != null ? attempt.error() : attempt.statusCode());
             return delivery.withAttempt(attempt, DeliveryPhase.FAILED, null);
         }
         return delivery.withAttempt(attempt, DeliveryPhase.PENDING, next);
@@ -330,11 +332,20 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         requests.put(state.requestId(), handOut(state, delivery, now));
     }
 
+    /**
+     * Removes a finished request once its retention has passed since its last activity (the finish, or the last
+     * webhook try), so a webhook that failed for a day stays visible, and redeliverable, for the retention after.
+     */
     private void onExpiry(RequestState state, Instant now) {
-        if (state.finished() && !state.deliveriesPending()) {
-            requests.delete(state.requestId());
-        } else {
+        if (!state.finished() || state.deliveriesPending()) {
             timers.put(Timers.key(now.plus(Duration.ofHours(1)), Timers.EXPIRY, state.requestId()), "");
+            return;
+        }
+        Instant expires = state.lastActivity().plus(hooks.config().retention());
+        if (now.isBefore(expires)) {
+            timers.put(Timers.key(expires, Timers.EXPIRY, state.requestId()), "");
+        } else {
+            requests.delete(state.requestId());
         }
     }
 
