@@ -9,6 +9,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -55,9 +56,11 @@ public final class ApiVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Forwarder forwarder = new Forwarder(vertx.createHttpClient(new HttpClientOptions(),
-                new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32)));
-        GenerationsApi api = new GenerationsApi(config, streams, producer, admissions, metrics, forwarder, clock,
-                vertx);
+                new PoolOptions().setHttp1MaxSize(32)));
+        OwnerRouting routing = new OwnerRouting(streams, forwarder);
+        Publisher publisher = new Publisher(producer, vertx, config.source());
+        AdmitHandler admit = new AdmitHandler(config, routing, publisher, admissions, metrics, clock, vertx);
+        RequestHandlers requests = new RequestHandlers(config, routing, publisher, clock);
         Auth auth = new Auth(config.tenants(), metrics);
         String openapi = readOpenApi();
 
@@ -70,10 +73,10 @@ public final class ApiVerticle extends VerticleBase {
                 .putHeader("content-type", "application/yaml").end(openapi));
         router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         router.route("/v1/*").handler(auth::handle);
-        router.post("/v1/generations").handler(api::create);
-        router.get("/v1/generations/:id").handler(api::get);
-        router.delete("/v1/generations/:id").handler(api::cancel);
-        router.post("/v1/generations/:id/deliveries/:delivery/redeliver").handler(api::redeliver);
+        router.post("/v1/generations").handler(admit::handle);
+        router.get("/v1/generations/:id").handler(requests::get);
+        router.delete("/v1/generations/:id").handler(requests::cancel);
+        router.post("/v1/generations/:id/deliveries/:delivery/redeliver").handler(requests::redeliver);
         router.errorHandler(404, ctx -> Problems.send(ctx, 404, "not found", "no such resource"));
         router.errorHandler(405, ctx -> Problems.send(ctx, 405, "method not allowed", null));
         router.errorHandler(413, ctx -> Problems.send(ctx, 413, "request too large",

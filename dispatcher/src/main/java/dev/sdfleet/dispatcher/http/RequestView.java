@@ -17,6 +17,10 @@ final class RequestView {
     private RequestView() {
     }
 
+    static String location(String id) {
+        return "/v1/generations/" + id;
+    }
+
     static String statusOf(RequestState state) {
         if (state.finished()) {
             return state.status().name().toLowerCase(Locale.ROOT);

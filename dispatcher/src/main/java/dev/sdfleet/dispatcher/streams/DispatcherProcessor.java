@@ -1,15 +1,11 @@
 package dev.sdfleet.dispatcher.streams;
 
 import dev.sdfleet.dispatcher.state.ControlMessage;
-import dev.sdfleet.dispatcher.state.Delivery;
-import dev.sdfleet.dispatcher.state.DeliveryAttempt;
-import dev.sdfleet.dispatcher.state.DeliveryPhase;
 import dev.sdfleet.dispatcher.state.Fingerprints;
 import dev.sdfleet.dispatcher.state.ImagePhase;
 import dev.sdfleet.dispatcher.state.ImageState;
 import dev.sdfleet.dispatcher.state.RequestState;
 import dev.sdfleet.dispatcher.state.StateJson;
-import dev.sdfleet.dispatcher.webhook.Backoff;
 import dev.sdfleet.dispatcher.webhook.WebhookPayloads;
 import dev.sdfleet.protocol.CancelRequest;
 import dev.sdfleet.protocol.Codec;
@@ -51,8 +47,6 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
     private static final Logger LOG = LoggerFactory.getLogger(DispatcherProcessor.class);
     /** Bounds one punctuation, so a backlog of timers cannot stall the stream thread past its poll interval. */
     private static final int MAX_TIMERS_PER_TICK = 500;
-    /** Extra time given to a webhook try before it is handed out again (its outcome may be lost in a crash). */
-    private static final Duration LEASE_SLACK = Duration.ofSeconds(5);
 
     private final ProcessorHooks hooks;
     private final Topics topics;
@@ -61,6 +55,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
     private KeyValueStore<String, RequestState> requests;
     private KeyValueStore<String, String> timers;
     private QueueTally.TaskTally tally;
+    private WebhookSchedule webhooks;
     private String taskId;
 
     DispatcherProcessor(ProcessorHooks hooks) {
@@ -74,6 +69,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         context = ctx;
         requests = ctx.getStateStore(DispatcherTopology.REQUESTS_STORE);
         timers = ctx.getStateStore(DispatcherTopology.TIMERS_STORE);
+        webhooks = new WebhookSchedule(hooks, timers);
         taskId = ctx.taskId().toString();
         tally = hooks.tally().open(taskId);
         // Stores are restored before init: the tally of this partition is rebuilt from them.
@@ -198,7 +194,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
             if (request.webhook() != null && request.webhook().wants(WebhookEvent.IMAGE_COMPLETED)) {
                 String body = WebhookPayloads.imageCompleted(state.requestId(), state.tenant(),
                         state.images().get(image.index()).outcome(), now);
-                state = addDelivery(state, WebhookPayloads.messageId(state.requestId(), WebhookEvent.IMAGE_COMPLETED,
+                state = webhooks.add(state, WebhookPayloads.messageId(state.requestId(), WebhookEvent.IMAGE_COMPLETED,
                         image.index()), WebhookEvent.IMAGE_COMPLETED, body, now);
             }
         } else if (result.error().retryable() && image.attempt() < hooks.config().maxAttempts()
@@ -242,44 +238,12 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
 
     private void onControl(ControlMessage message) {
         RequestState state = message.requestId() == null ? null : requests.get(message.requestId());
-        Delivery delivery = state == null ? null : state.delivery(message.deliveryId()).orElse(null);
-        if (delivery == null) {
-            return;
+        RequestState updated = state == null ? null : webhooks.apply(state, message, now());
+        if (updated != null) {
+            requests.put(updated.requestId(), updated);
         }
-        Instant now = now();
-        Delivery updated;
-        if (ControlMessage.REDELIVER.equals(message.type())) {
-            updated = delivery.redelivered(now);
-        } else if (ControlMessage.WEBHOOK_ATTEMPT.equals(message.type()) && delivery.phase() == DeliveryPhase.PENDING
-                && message.attempt() != null && message.attempt().number() == delivery.nextAttemptNumber()) {
-            updated = afterAttempt(delivery, message.attempt(), message.permanent(), now);
-        } else {
-            return; // a stale outcome (the try was handed out again meanwhile) or a finished delivery
-        }
-        moveWebhookTimer(state.requestId(), delivery, updated);
-        requests.put(state.requestId(), state.withDelivery(updated));
     }
 
-    private Delivery afterAttempt(Delivery delivery, DeliveryAttempt attempt, boolean permanent, Instant now) {
-        if (attempt.succeeded()) {
-            return delivery.withAttempt(attempt, DeliveryPhase.DELIVERED, null);
-        }
-        // Failures since the message was made or last redelivered: a redelivery starts the backoff over.
-        int failedInRow = 0;
-        for (int i = delivery.attempts().size() - 1; i >= 0 && !delivery.attempts().get(i).succeeded()
-                && !delivery.attempts().get(i).at().isBefore(delivery.createdAt()); i--) {
-            failedInRow++;
-        }
-        Instant next = now.plus(Backoff.after(failedInRow + 1, hooks.config().webhooks()));
-        boolean windowOver = next.isAfter(delivery.createdAt().plus(hooks.config().webhooks().retryFor()));
-        if (permanent || windowOver) {
-            hooks.metrics().webhookGaveUp();
-            LOG.warn("Webhook {} of {} given up after {} tries: {}", delivery.id(), delivery.url(),
-                    delivery.attemptCount() + 1, attempt.error() != null ? attempt.error() : attempt.statusCode());
-            return delivery.withAttempt(attempt, DeliveryPhase.FAILED, null);
-        }
-        return delivery.withAttempt(attempt, DeliveryPhase.PENDING, next);
-    }
 
     private void onTick(Instant now) {
         List<String> due = new ArrayList<>();
@@ -321,15 +285,10 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
     }
 
     private void onWebhookDue(RequestState state, String deliveryId, Instant now) {
-        Delivery delivery = state.delivery(deliveryId).orElse(null);
-        if (delivery == null || delivery.phase() != DeliveryPhase.PENDING) {
-            return;
+        RequestState updated = webhooks.due(state, deliveryId, now);
+        if (updated != null) {
+            requests.put(updated.requestId(), updated);
         }
-        if (delivery.nextAttemptAt().isAfter(now)) {
-            timers.put(Timers.key(delivery.nextAttemptAt(), Timers.WEBHOOK, state.requestId(), deliveryId), "");
-            return;
-        }
-        requests.put(state.requestId(), handOut(state, delivery, now));
     }
 
     /**
@@ -359,39 +318,12 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         }
         WebhookEvent event = WebhookPayloads.terminalEvent(done.status());
         if (request.webhook() != null && request.webhook().wants(event)) {
-            done = addDelivery(done, WebhookPayloads.messageId(done.requestId(), event, null), event,
+            done = webhooks.add(done, WebhookPayloads.messageId(done.requestId(), event, null), event,
                     WebhookPayloads.finished(done.event(), now), now);
         }
         timers.put(Timers.key(now.plus(hooks.config().retention()), Timers.EXPIRY, done.requestId()), "");
         hooks.metrics().finished(done.status());
         return done;
-    }
-
-    /**
-     * Adds a webhook message and hands its first try out at once rather than at the next tick (the tick would add
-     * up to its interval to every webhook). Should this transaction abort, the replay sends it again under the same
-     * {@code webhook-id}: at least once, as Standard Webhooks receivers expect.
-     */
-    private RequestState addDelivery(RequestState state, String id, WebhookEvent event, String body, Instant now) {
-        Delivery delivery = Delivery.pending(id, event.id(), state.request().webhook().url(), body, now);
-        return handOut(state, delivery, now);
-    }
-
-    /** Gives a due try to the sender and leases it: due again only if no outcome arrives in time. */
-    private RequestState handOut(RequestState state, Delivery delivery, Instant now) {
-        hooks.webhooks().submit(state.requestId(), state.tenant(), delivery);
-        Delivery leased = delivery.dueAt(now.plus(hooks.config().webhooks().timeout()).plus(LEASE_SLACK));
-        timers.put(Timers.key(leased.nextAttemptAt(), Timers.WEBHOOK, state.requestId(), delivery.id()), "");
-        return state.withDelivery(leased);
-    }
-
-    private void moveWebhookTimer(String requestId, Delivery before, Delivery after) {
-        if (before.nextAttemptAt() != null) {
-            timers.delete(Timers.key(before.nextAttemptAt(), Timers.WEBHOOK, requestId, before.id()));
-        }
-        if (after.phase() == DeliveryPhase.PENDING && after.nextAttemptAt() != null) {
-            timers.put(Timers.key(after.nextAttemptAt(), Timers.WEBHOOK, requestId, after.id()), "");
-        }
     }
 
     private void deadLetter(Record<String, byte[]> record, String topic, ValidationException cause) {
