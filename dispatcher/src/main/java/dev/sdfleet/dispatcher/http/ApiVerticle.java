@@ -100,7 +100,7 @@ public final class ApiVerticle extends VerticleBase {
     private void ready(RoutingContext ctx) {
         StreamsRunner runner = streams.get();
         KafkaStreams.State state = runner == null ? KafkaStreams.State.CREATED : runner.state();
-        boolean ready = state == KafkaStreams.State.RUNNING;
+        boolean ready = runner != null && runner.serving();
         ctx.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json")
                 .end("{\"status\":\"" + (ready ? "ready" : "not_ready") + "\",\"streams\":\"" + state + "\"}");
     }

@@ -30,6 +30,7 @@ public final class StreamsRunner implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final HostInfo self;
+    private volatile boolean runningOnce;
 
     public StreamsRunner(DispatcherConfig config, Topology topology, HostInfo self) {
         this.self = self;
@@ -60,7 +61,12 @@ public final class StreamsRunner implements AutoCloseable {
             LOG.error("Stream thread failed; replacing it (its tasks restart from the last commit)", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        streams.setStateListener((now, before) -> LOG.info("Kafka Streams {} -> {}", before, now));
+        streams.setStateListener((now, before) -> {
+            LOG.info("Kafka Streams {} -> {}", before, now);
+            if (now == KafkaStreams.State.RUNNING) {
+                runningOnce = true;
+            }
+        });
     }
 
     public void start() {
@@ -77,6 +83,16 @@ public final class StreamsRunner implements AutoCloseable {
 
     public KafkaStreams.State state() {
         return streams.state();
+    }
+
+    /**
+     * Whether this instance can answer the API: running, or rebalancing after it ran (a rebalance moves some
+     * partitions for a moment; readiness flapping with every scale-up would take all instances out of service at
+     * once). Not while the first restore runs.
+     */
+    public boolean serving() {
+        KafkaStreams.State state = streams.state();
+        return state == KafkaStreams.State.RUNNING || (runningOnce && state == KafkaStreams.State.REBALANCING);
     }
 
     public HostInfo self() {

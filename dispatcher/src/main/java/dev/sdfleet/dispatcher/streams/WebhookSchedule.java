@@ -88,7 +88,8 @@ final class WebhookSchedule {
             failedInRow++;
         }
         Instant next = now.plus(Backoff.after(failedInRow + 1, hooks.config().webhooks()));
-        boolean windowOver = next.isAfter(delivery.createdAt().plus(hooks.config().webhooks().retryFor()));
+        // Tries go on until one fails after the window ends, so the last one is never earlier than the window's end.
+        boolean windowOver = !now.isBefore(delivery.createdAt().plus(hooks.config().webhooks().retryFor()));
         if (permanent || windowOver) {
             hooks.metrics().webhookGaveUp();
             LOG.warn("Webhook {} to {} given up after {} tries: {}", delivery.id(), delivery.url(),
