@@ -1,0 +1,133 @@
+package dev.sdfleet.dispatcher.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.sdfleet.dispatcher.state.Fingerprints;
+import dev.sdfleet.dispatcher.state.StateJson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Who may call the API: API keys mapped to tenants, and each tenant's webhook signing secrets. Read from JSON:
+ * <pre>{"acme": {"api_keys": ["sk-..."], "webhook_secrets": ["whsec_..."]}}</pre>
+ * Keys are held only as SHA-256 digests, looked up by the digest of what a caller sends: no key is kept in memory in
+ * the clear, and a lookup by digest does not leak through string-comparison timing. {@link #toString()} names the
+ * tenants and counts, never a key or secret.
+ */
+public final class Tenants {
+    private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    public static final String SECRET_PREFIX = "whsec_";
+
+    private final Map<String, String> tenantByKeyDigest;
+    private final Map<String, List<byte[]>> secrets;
+
+    private Tenants(Map<String, String> tenantByKeyDigest, Map<String, List<byte[]>> secrets) {
+        this.tenantByKeyDigest = Map.copyOf(tenantByKeyDigest);
+        this.secrets = Map.copyOf(secrets);
+    }
+
+    /** One tenant in the JSON form. */
+    public record Entry(@JsonProperty("api_keys") List<String> apiKeys,
+                        @JsonProperty("webhook_secrets") List<String> webhookSecrets) {
+    }
+
+    public static Tenants parse(String json) {
+        Map<String, Entry> entries;
+        try {
+            entries = StateJson.MAPPER.readValue(json, new TypeReference<LinkedHashMap<String, Entry>>() { });
+        } catch (IOException e) {
+            throw new IllegalArgumentException("tenants: not valid JSON ({\"tenant\": {\"api_keys\": [...], "
+                    + "\"webhook_secrets\": [...]}}): " + e.getMessage());
+        }
+        return of(entries);
+    }
+
+    public static Tenants of(Map<String, Entry> entries) {
+        Map<String, String> byDigest = new HashMap<>();
+        Map<String, List<byte[]>> secrets = new HashMap<>();
+        entries.forEach((tenant, entry) -> {
+            if (!TENANT.matcher(tenant).matches()) {
+                throw new IllegalArgumentException("tenants: tenant names are 1..128 letters, digits, '.', '_' or "
+                        + "'-', got \"" + tenant + "\"");
+            }
+            for (String key : entry.apiKeys() == null ? List.<String>of() : entry.apiKeys()) {
+                if (key == null || key.length() < 16) {
+                    throw new IllegalArgumentException("tenants: API keys of " + tenant
+                            + " must have at least 16 characters");
+                }
+                if (byDigest.putIfAbsent(digest(key), tenant) != null) {
+                    throw new IllegalArgumentException("tenants: an API key of " + tenant + " is used twice");
+                }
+            }
+            List<String> tenantSecrets = entry.webhookSecrets() == null ? List.of() : entry.webhookSecrets();
+            secrets.put(tenant, tenantSecrets.stream().map(s -> decodeSecret(tenant, s)).toList());
+        });
+        return new Tenants(byDigest, secrets);
+    }
+
+    public static Tenants none() {
+        return new Tenants(Map.of(), Map.of());
+    }
+
+    /** The tenant of an API key, if it is one. */
+    public Optional<String> tenantOf(String apiKey) {
+        return apiKey == null || apiKey.isEmpty() ? Optional.empty()
+                : Optional.ofNullable(tenantByKeyDigest.get(digest(apiKey)));
+    }
+
+    /** The tenant's signing keys (raw bytes of each {@code whsec_} secret), newest first as configured. */
+    public List<byte[]> webhookKeys(String tenant) {
+        return secrets.getOrDefault(tenant, List.of());
+    }
+
+    private static String digest(String key) {
+        return Fingerprints.sha256Hex(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] decodeSecret(String tenant, String secret) {
+        if (secret == null || !secret.startsWith(SECRET_PREFIX)) {
+            throw new IllegalArgumentException("tenants: webhook secrets of " + tenant + " must start with "
+                    + SECRET_PREFIX);
+        }
+        try {
+            byte[] key = Base64.getDecoder().decode(secret.substring(SECRET_PREFIX.length()));
+            if (key.length < 24 || key.length > 64) {
+                throw new IllegalArgumentException("tenants: webhook secrets of " + tenant
+                        + " must hold 24..64 bytes (Standard Webhooks), got " + key.length);
+            }
+            return key;
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("tenants:")) {
+                throw e;
+            }
+            throw new IllegalArgumentException("tenants: a webhook secret of " + tenant
+                    + " is not whsec_ followed by base64");
+        }
+    }
+
+    @Override
+    public String toString() {
+        Map<String, Long> keys = new LinkedHashMap<>();
+        tenantByKeyDigest.values().forEach(t -> keys.merge(t, 1L, Long::sum));
+        StringBuilder text = new StringBuilder("Tenants[");
+        secrets.keySet().stream().sorted().forEach(t -> text.append(t).append("(keys=").append(keys.getOrDefault(t, 0L))
+                .append(", secrets=").append(secrets.get(t).size()).append(") "));
+        return text.toString().trim() + "]";
+    }
+
+    public static String readFile(java.nio.file.Path path) {
+        try {
+            return java.nio.file.Files.readString(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("tenants file " + path, e);
+        }
+    }
+}

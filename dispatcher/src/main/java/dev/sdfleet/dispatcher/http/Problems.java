@@ -1,0 +1,37 @@
+package dev.sdfleet.dispatcher.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sdfleet.dispatcher.state.StateJson;
+import dev.sdfleet.protocol.FieldError;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+
+/** Error answers as RFC 9457 problem documents, with the field errors of a 400 listed one by one. */
+final class Problems {
+    static final String CONTENT_TYPE = "application/problem+json";
+
+    private Problems() {
+    }
+
+    static void send(RoutingContext ctx, int status, String title, String detail) {
+        send(ctx, status, title, detail, List.of());
+    }
+
+    static void send(RoutingContext ctx, int status, String title, String detail, List<FieldError> errors) {
+        ObjectNode body = StateJson.MAPPER.createObjectNode();
+        body.put("type", "about:blank");
+        body.put("title", title);
+        body.put("status", status);
+        if (detail != null) {
+            body.put("detail", detail);
+        }
+        if (!errors.isEmpty()) {
+            ArrayNode list = body.putArray("errors");
+            errors.forEach(e -> list.addObject().put("field", e.field()).put("message", e.message()));
+        }
+        if (!ctx.response().ended()) {
+            ctx.response().setStatusCode(status).putHeader("content-type", CONTENT_TYPE).end(body.toString());
+        }
+    }
+}

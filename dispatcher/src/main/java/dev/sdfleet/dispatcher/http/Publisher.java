@@ -1,0 +1,46 @@
+package dev.sdfleet.dispatcher.http;
+
+import dev.sdfleet.dispatcher.streams.Outputs;
+import dev.sdfleet.protocol.CloudEventHeaders;
+import dev.sdfleet.protocol.Codec;
+import dev.sdfleet.protocol.ProtocolMessage;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Instant;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Kafka sends as Vert.x futures completed on the caller's context, so an API handler waits for the broker's ack
+ * with {@code await()} (the producer's callback thread never runs handler code).
+ */
+final class Publisher {
+    private final Producer<String, byte[]> producer;
+    private final Vertx vertx;
+    private final String source;
+
+    Publisher(Producer<String, byte[]> producer, Vertx vertx, String source) {
+        this.producer = producer;
+        this.vertx = vertx;
+        this.source = source;
+    }
+
+    /** Sends {@code message} keyed by {@code key} with its CloudEvents headers. */
+    Future<Void> publish(String topic, String key, ProtocolMessage message, Instant now) {
+        return send(new ProducerRecord<>(topic, null, key, Codec.encode(message),
+                Outputs.headers(CloudEventHeaders.forMessage(message, source, now))));
+    }
+
+    Future<Void> send(ProducerRecord<String, byte[]> record) {
+        Promise<Void> promise = Promise.promise();
+        producer.send(record, (metadata, error) -> {
+            if (error != null) {
+                promise.fail(error);
+            } else {
+                promise.complete();
+            }
+        });
+        return Future.fromCompletionStage(promise.future().toCompletionStage(), vertx.getOrCreateContext());
+    }
+}

@@ -1,0 +1,90 @@
+package dev.sdfleet.dispatcher.metrics;
+
+import dev.sdfleet.dispatcher.streams.QueueTally;
+import dev.sdfleet.protocol.Priority;
+import dev.sdfleet.protocol.RequestStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The dispatcher's meters, in one Prometheus registry (names as on the worker: {@code sdfleet.*}). Request outcomes
+ * are counted where they are decided (HTTP handler or stream task); queue gauges read the {@link QueueTally}.
+ */
+public final class DispatcherMetrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Timer admit;
+    private final Timer webhookLatency;
+
+    public DispatcherMetrics(QueueTally tally) {
+        admit = Timer.builder("sdfleet.dispatcher.admit")
+                .description("POST /v1/generations: from the request to the 202, broker round trip included")
+                .publishPercentileHistogram().publishPercentiles(0.5, 0.99)
+                .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(200))
+                .register(registry);
+        webhookLatency = Timer.builder("sdfleet.dispatcher.webhook.latency")
+                .description("One webhook try, from the call to the receiver's answer or the failure")
+                .publishPercentileHistogram().register(registry);
+        for (Priority priority : Priority.values()) {
+            Gauge.builder("sdfleet.dispatcher.jobs.queued", tally, t -> t.queued(priority))
+                    .description("Jobs published and not finished, on the partitions this instance owns")
+                    .tag("priority", priority.id()).register(registry);
+        }
+        Gauge.builder("sdfleet.dispatcher.queued.gpu.seconds", tally, QueueTally::queuedGpuSeconds)
+                .description("Queued work in GPU-seconds: sum of width*height*steps over the calibrated rate "
+                        + "(the signal to autoscale on)")
+                .register(registry);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * A request reached an end at ingress: accepted, replayed (idempotent repeat), conflict, invalid, unauthorized,
+     * unavailable, rejected (Kafka ingress, dead-lettered), duplicate (Kafka ingress repeat).
+     */
+    public void request(String ingress, String outcome) {
+        counter("sdfleet.dispatcher.requests", "Generation requests by ingress and outcome", "ingress", ingress,
+                "outcome", outcome).increment();
+    }
+
+    /** A request finished with {@code status}. */
+    public void finished(RequestStatus status) {
+        counter("sdfleet.dispatcher.requests.finished", "Requests by final status", "status",
+                status.name().toLowerCase(Locale.ROOT)).increment();
+    }
+
+    public void admitted(Duration took) {
+        admit.record(took);
+    }
+
+    /** A webhook try ended: delivered, failed (to be retried unless the window is over), refused (SSRF guard). */
+    public void webhook(String outcome, Duration took) {
+        counter("sdfleet.dispatcher.webhook.deliveries", "Webhook tries by outcome", "outcome", outcome)
+                .increment();
+        webhookLatency.record(took);
+    }
+
+    /** A webhook message's tries stopped without a 2xx (retry window over, 410, refused destination). */
+    public void webhookGaveUp() {
+        counter("sdfleet.dispatcher.webhook.given.up", "Webhook messages given up", "outcome", "gave_up")
+                .increment();
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    private Counter counter(String name, String description, String... tags) {
+        return counters.computeIfAbsent(name + String.join(",", tags),
+                k -> Counter.builder(name).description(description).tags(tags).register(registry));
+    }
+}

@@ -1,0 +1,45 @@
+package dev.sdfleet.dispatcher.state;
+
+import dev.sdfleet.protocol.Failure;
+import dev.sdfleet.protocol.ImageOutcome;
+import dev.sdfleet.protocol.JobStatus;
+import dev.sdfleet.protocol.StoredImage;
+import java.time.Instant;
+
+/**
+ * One image of a request in the dispatcher's state store.
+ *
+ * @param index the image index
+ * @param seed the seed its job carries (recorded, also when the dispatcher drew it)
+ * @param attempt the attempt of the job now on the jobs topic; results of older attempts are stale
+ * @param phase queued, succeeded or failed
+ * @param output where the image lies, once succeeded
+ * @param error why there is no image, once failed
+ * @param workerId the worker that reported the result, if any
+ * @param finishedAt when the image reached its phase, if terminal
+ */
+public record ImageState(int index, long seed, int attempt, ImagePhase phase, StoredImage output, Failure error,
+                         String workerId, Instant finishedAt) {
+
+    public static ImageState queued(int index, long seed) {
+        return new ImageState(index, seed, 1, ImagePhase.QUEUED, null, null, null, null);
+    }
+
+    public ImageState succeeded(StoredImage image, String worker, Instant at) {
+        return new ImageState(index, seed, attempt, ImagePhase.SUCCEEDED, image, null, worker, at);
+    }
+
+    public ImageState failed(Failure failure, String worker, Instant at) {
+        return new ImageState(index, seed, attempt, ImagePhase.FAILED, null, failure, worker, at);
+    }
+
+    public ImageState retried() {
+        return new ImageState(index, seed, attempt + 1, ImagePhase.QUEUED, null, null, null, null);
+    }
+
+    /** The image as the request event reports it; only for a terminal image. */
+    public ImageOutcome outcome() {
+        return new ImageOutcome(index, phase == ImagePhase.SUCCEEDED ? JobStatus.SUCCEEDED : JobStatus.FAILED, seed,
+                output, error);
+    }
+}

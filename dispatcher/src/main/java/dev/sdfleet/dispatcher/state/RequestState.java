@@ -1,0 +1,125 @@
+package dev.sdfleet.dispatcher.state;
+
+import dev.sdfleet.protocol.Codec;
+import dev.sdfleet.protocol.GenerationRequest;
+import dev.sdfleet.protocol.ImageOutcome;
+import dev.sdfleet.protocol.RequestEvent;
+import dev.sdfleet.protocol.RequestStatus;
+import dev.sdfleet.protocol.RequestTimings;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * Everything the dispatcher knows about one request: the value of the request store, keyed by request id. It lives
+ * in a changelogged Kafka Streams store, so it survives restarts and moves with its partition.
+ *
+ * @param requestId the request id (the store key)
+ * @param tenant who asked: a GET from another tenant answers 404
+ * @param requestJson the request as the protocol codec wrote it (tenant and id set); kept as text so the state's own
+ *     JSON never has to follow the protocol's rules
+ * @param fingerprint SHA-256 of {@code requestJson}: what an idempotent retry must match
+ * @param source {@code http} or {@code kafka}
+ * @param acceptedAt when the request reached the dispatcher (its record's time)
+ * @param baseSeed image 0's seed: the request's own or the one drawn for it
+ * @param images one per image, index order
+ * @param cancelReason why it was cancelled, if it was
+ * @param status the final status, once finished; null while images are outstanding
+ * @param finishedAt when it finished
+ * @param deliveries its webhook messages
+ */
+public record RequestState(String requestId, String tenant, String requestJson, String fingerprint, String source,
+                           Instant acceptedAt, long baseSeed, List<ImageState> images, String cancelReason,
+                           RequestStatus status, Instant finishedAt, List<Delivery> deliveries) {
+
+    public RequestState {
+        images = List.copyOf(images);
+        deliveries = deliveries == null ? List.of() : List.copyOf(deliveries);
+    }
+
+    /** The request itself (decoded on each call: state values are short-lived). */
+    public GenerationRequest request() {
+        return Codec.decode(requestJson.getBytes(StandardCharsets.UTF_8), GenerationRequest.class);
+    }
+
+    public boolean finished() {
+        return status != null;
+    }
+
+    public boolean allImagesTerminal() {
+        return images.stream().allMatch(i -> i.phase().terminal());
+    }
+
+    public long queuedImages() {
+        return images.stream().filter(i -> i.phase() == ImagePhase.QUEUED).count();
+    }
+
+    public RequestState withImage(ImageState image) {
+        List<ImageState> all = new ArrayList<>(images);
+        all.set(image.index(), image);
+        return new RequestState(requestId, tenant, requestJson, fingerprint, source, acceptedAt, baseSeed, all,
+                cancelReason, status, finishedAt, deliveries);
+    }
+
+    public RequestState withImages(UnaryOperator<ImageState> change) {
+        return new RequestState(requestId, tenant, requestJson, fingerprint, source, acceptedAt, baseSeed,
+                images.stream().map(change).toList(), cancelReason, status, finishedAt, deliveries);
+    }
+
+    public RequestState cancelled(String reason) {
+        return new RequestState(requestId, tenant, requestJson, fingerprint, source, acceptedAt, baseSeed, images,
+                reason, status, finishedAt, deliveries);
+    }
+
+    /** Finished now, with the status the images add up to. */
+    public RequestState finishedAt(Instant now) {
+        Instant end = now.isBefore(acceptedAt) ? acceptedAt : now;
+        return new RequestState(requestId, tenant, requestJson, fingerprint, source, acceptedAt, baseSeed, images,
+                cancelReason, RequestEvent.statusOf(outcomes()), end, deliveries);
+    }
+
+    public List<ImageOutcome> outcomes() {
+        return images.stream().map(ImageState::outcome).toList();
+    }
+
+    /** The request-level event; only for a finished request. */
+    public RequestEvent event() {
+        return RequestEvent.of(requestId, tenant, outcomes(), new RequestTimings(acceptedAt, finishedAt),
+                request().metadata());
+    }
+
+    public Optional<Delivery> delivery(String id) {
+        return deliveries.stream().filter(d -> d.id().equals(id)).findFirst();
+    }
+
+    public RequestState withDelivery(Delivery delivery) {
+        List<Delivery> all = new ArrayList<>(deliveries);
+        all.removeIf(d -> d.id().equals(delivery.id()));
+        all.add(delivery);
+        return new RequestState(requestId, tenant, requestJson, fingerprint, source, acceptedAt, baseSeed, images,
+                cancelReason, status, finishedAt, all);
+    }
+
+    /** The finish or the latest webhook try or redelivery, whichever came last. */
+    public Instant lastActivity() {
+        Instant last = finishedAt != null ? finishedAt : acceptedAt;
+        for (Delivery delivery : deliveries) {
+            last = later(last, delivery.createdAt());
+            for (DeliveryAttempt attempt : delivery.attempts()) {
+                last = later(last, attempt.at());
+            }
+        }
+        return last;
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return b != null && b.isAfter(a) ? b : a;
+    }
+
+    public boolean deliveriesPending() {
+        return deliveries.stream().anyMatch(d -> d.phase() == DeliveryPhase.PENDING);
+    }
+}

@@ -1,0 +1,340 @@
+package dev.sdfleet.dispatcher.streams;
+
+import dev.sdfleet.dispatcher.state.ControlMessage;
+import dev.sdfleet.dispatcher.state.Fingerprints;
+import dev.sdfleet.dispatcher.state.ImagePhase;
+import dev.sdfleet.dispatcher.state.ImageState;
+import dev.sdfleet.dispatcher.state.RequestState;
+import dev.sdfleet.dispatcher.state.StateJson;
+import dev.sdfleet.dispatcher.webhook.WebhookPayloads;
+import dev.sdfleet.protocol.CancelRequest;
+import dev.sdfleet.protocol.Codec;
+import dev.sdfleet.protocol.Failure;
+import dev.sdfleet.protocol.FailureReason;
+import dev.sdfleet.protocol.GenerationRequest;
+import dev.sdfleet.protocol.Job;
+import dev.sdfleet.protocol.JobResult;
+import dev.sdfleet.protocol.JobStatus;
+import dev.sdfleet.protocol.Jobs;
+import dev.sdfleet.protocol.Topics;
+import dev.sdfleet.protocol.ValidationException;
+import dev.sdfleet.protocol.WebhookEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The request state machine: one instance per stream task, i.e. per partition number of the co-partitioned input
+ * topics (requests, results, cancels, control), so it owns every request of its partition outright. Everything it
+ * writes (store, changelog, jobs, events, cancels, dead letters) commits in one exactly-once transaction with the
+ * input offsets: a crash replays the inputs, and nothing is published twice or lost.
+ *
+ * <p>Time-driven work (deadlines, webhook tries, retention) runs from a wall-clock punctuator over the timer store.
+ */
+final class DispatcherProcessor implements Processor<String, byte[], String, byte[]> {
+    private static final Logger LOG = LoggerFactory.getLogger(DispatcherProcessor.class);
+    /** Bounds one punctuation, so a backlog of timers cannot stall the stream thread past its poll interval. */
+    private static final int MAX_TIMERS_PER_TICK = 500;
+
+    private final ProcessorHooks hooks;
+    private final Topics topics;
+    private final Outputs outputs;
+    private ProcessorContext<String, byte[]> context;
+    private KeyValueStore<String, RequestState> requests;
+    private KeyValueStore<String, String> timers;
+    private QueueTally.TaskTally tally;
+    private WebhookSchedule webhooks;
+    private String taskId;
+
+    DispatcherProcessor(ProcessorHooks hooks) {
+        this.hooks = hooks;
+        this.topics = hooks.config().topics();
+        this.outputs = new Outputs(hooks.config().source());
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> ctx) {
+        context = ctx;
+        requests = ctx.getStateStore(DispatcherTopology.REQUESTS_STORE);
+        timers = ctx.getStateStore(DispatcherTopology.TIMERS_STORE);
+        webhooks = new WebhookSchedule(hooks, timers);
+        taskId = ctx.taskId().toString();
+        tally = hooks.tally().open(taskId);
+        // Stores are restored before init: the tally of this partition is rebuilt from them.
+        try (KeyValueIterator<String, RequestState> all = requests.all()) {
+            all.forEachRemaining(kv -> {
+                if (!kv.value.finished()) {
+                    tally.add(kv.value.request(), kv.value.queuedImages());
+                }
+            });
+        }
+        ctx.schedule(hooks.config().tick(), PunctuationType.WALL_CLOCK_TIME, ms -> onTick(now()));
+    }
+
+    @Override
+    public void close() {
+        hooks.tally().close(taskId);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
+        try {
+            if (record.value() == null) {
+                return; // a tombstone means nothing on these topics
+            }
+            if (topic.equals(topics.requests())) {
+                onRequest(record);
+            } else if (topic.equals(topics.results())) {
+                onResult(Codec.decode(record.value(), JobResult.class));
+            } else if (topic.equals(topics.cancels())) {
+                onCancel(Codec.decode(record.value(), CancelRequest.class));
+            } else {
+                onControl(StateJson.read(record.value(), ControlMessage.class));
+            }
+        } catch (ValidationException e) {
+            deadLetter(record, topic, e);
+            if (topic.equals(topics.requests())) {
+                hooks.metrics().request("kafka", "rejected");
+            }
+        } catch (java.io.UncheckedIOException e) {
+            deadLetter(record, topic, new ValidationException("", "not a control message: "
+                    + e.getCause().getMessage()));
+        }
+    }
+
+    private void onRequest(Record<String, byte[]> record) {
+        GenerationRequest request = Codec.decode(record.value(), GenerationRequest.class);
+        List<dev.sdfleet.protocol.FieldError> problems = new ArrayList<>();
+        if (request.requestId() == null) {
+            problems.add(new dev.sdfleet.protocol.FieldError("request_id",
+                    "is required on the requests topic: it is the record key and the idempotency key"));
+        } else if (!request.requestId().equals(record.key())) {
+            problems.add(new dev.sdfleet.protocol.FieldError("request_id",
+                    "must equal the record key (the request id), so every record of a request shares a partition"));
+        }
+        if (request.tenant() == null) {
+            problems.add(new dev.sdfleet.protocol.FieldError("tenant", "is required on the requests topic"));
+        }
+        if (!problems.isEmpty()) {
+            throw new ValidationException(problems);
+        }
+        String id = request.requestId();
+        String fingerprint = Fingerprints.of(request);
+        String ingress = Outputs.ingressOf(record.headers());
+        RequestState existing = requests.get(id);
+        if (existing != null) {
+            hooks.admissions().signal(id, existing.fingerprint());
+            if (existing.fingerprint().equals(fingerprint)) {
+                hooks.metrics().request(ingress, "duplicate");
+                return;
+            }
+            hooks.metrics().request(ingress, "conflict");
+            throw new ValidationException("request_id", "is already taken by a different request (tenant "
+                    + (existing.tenant().equals(request.tenant()) ? "the same" : "another") + ")");
+        }
+        Instant now = now();
+        long baseSeed = request.seed() != null ? request.seed()
+                : ThreadLocalRandom.current().nextLong(GenerationRequest.MAX_SEED + 1);
+        List<Job> jobs = Jobs.split(request, baseSeed, now);
+        RequestState state = new RequestState(id, request.tenant(), new String(Codec.encode(request),
+                StandardCharsets.UTF_8), fingerprint, ingress, now, baseSeed,
+                jobs.stream().map(j -> ImageState.queued(j.imageIndex(), j.seed())).toList(), null, null, null,
+                List.of());
+        if (request.deadline() != null && !now.isBefore(request.deadline())) {
+            // Dropped before any job reaches a GPU.
+            Failure late = new Failure(FailureReason.DEADLINE_EXCEEDED, "the deadline " + request.deadline()
+                    + " had passed when the request was admitted", false);
+            state = finish(state.withImages(i -> i.failed(late, null, now)), now);
+        } else {
+            jobs.forEach(job -> context.forward(outputs.job(job, now), DispatcherTopology.JOBS_SINK));
+            tally.add(request, jobs.size());
+            if (request.deadline() != null) {
+                timers.put(Timers.key(request.deadline(), Timers.DEADLINE, id), "");
+            }
+        }
+        requests.put(id, state);
+        hooks.admissions().signal(id, fingerprint);
+        if (!"http".equals(ingress)) {
+            hooks.metrics().request(ingress, "accepted");
+        }
+    }
+
+    private void onResult(JobResult result) {
+        RequestState state = requests.get(result.requestId());
+        if (state == null || state.finished()) {
+            LOG.debug("Result {} ignored: request unknown or finished", result.jobId());
+            return;
+        }
+        if (result.imageIndex() >= state.images().size()) {
+            throw new ValidationException("image_index", "request " + result.requestId() + " has "
+                    + state.images().size() + " images, got index " + result.imageIndex());
+        }
+        ImageState image = state.images().get(result.imageIndex());
+        if (image.phase().terminal() || result.attempt() != image.attempt()) {
+            return; // a redelivered result, or one of an attempt already replaced
+        }
+        Instant now = now();
+        GenerationRequest request = state.request();
+        if (result.status() == JobStatus.SUCCEEDED) {
+            state = state.withImage(image.succeeded(result.output(), result.workerId(), result.finishedAt()));
+            tally.add(request, -1);
+            if (request.webhook() != null && request.webhook().wants(WebhookEvent.IMAGE_COMPLETED)) {
+                String body = WebhookPayloads.imageCompleted(state.requestId(), state.tenant(),
+                        state.images().get(image.index()).outcome(), now);
+                state = webhooks.add(state, WebhookPayloads.messageId(state.requestId(), WebhookEvent.IMAGE_COMPLETED,
+                        image.index()), WebhookEvent.IMAGE_COMPLETED, body, now);
+            }
+        } else if (result.error().retryable() && image.attempt() < hooks.config().maxAttempts()
+                && (request.deadline() == null || now.isBefore(request.deadline()))) {
+            ImageState retried = image.retried();
+            Job job = Jobs.split(request, state.baseSeed(), now).get(image.index());
+            for (int a = 1; a < retried.attempt(); a++) {
+                job = job.nextAttempt(now);
+            }
+            context.forward(outputs.job(job, now), DispatcherTopology.JOBS_SINK);
+            state = state.withImage(retried);
+        } else {
+            state = state.withImage(image.failed(result.error(), result.workerId(), result.finishedAt()));
+            tally.add(request, -1);
+        }
+        if (state.allImagesTerminal()) {
+            state = finish(state, now);
+        }
+        requests.put(state.requestId(), state);
+    }
+
+    private void onCancel(CancelRequest cancel) {
+        RequestState state = requests.get(cancel.requestId());
+        if (state == null || state.finished()) {
+            return; // cancelling is idempotent; a finished request stays as it ended
+        }
+        Instant now = now();
+        String reason = cancel.reason() == null ? "cancelled" : cancel.reason();
+        Failure cancelled = new Failure(FailureReason.CANCELLED, reason, false);
+        long before = state.queuedImages();
+        String id = state.requestId();
+        state = state.withImages(i -> i.phase() == ImagePhase.QUEUED
+                && (cancel.jobId() == null || cancel.jobId().equals(id + "/" + i.index()))
+                ? i.failed(cancelled, null, now) : i).cancelled(reason);
+        tally.add(state.request(), state.queuedImages() - before);
+        if (state.allImagesTerminal()) {
+            state = finish(state, now);
+        }
+        requests.put(state.requestId(), state);
+    }
+
+    private void onControl(ControlMessage message) {
+        RequestState state = message.requestId() == null ? null : requests.get(message.requestId());
+        RequestState updated = state == null ? null : webhooks.apply(state, message, now());
+        if (updated != null) {
+            requests.put(updated.requestId(), updated);
+        }
+    }
+
+
+    private void onTick(Instant now) {
+        List<String> due = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = timers.range(Timers.first(), Timers.upTo(now))) {
+            while (it.hasNext() && due.size() < MAX_TIMERS_PER_TICK) {
+                due.add(it.next().key);
+            }
+        }
+        for (String key : due) {
+            timers.delete(key);
+            Timers.Timer timer = Timers.Timer.parse(key);
+            RequestState state = requests.get(timer.requestId());
+            if (state == null) {
+                continue;
+            }
+            switch (timer.kind()) {
+                case Timers.DEADLINE -> onDeadline(state, now);
+                case Timers.WEBHOOK -> onWebhookDue(state, timer.deliveryId(), now);
+                case Timers.EXPIRY -> onExpiry(state, now);
+                default -> LOG.warn("Unknown timer {}", key);
+            }
+        }
+    }
+
+    private void onDeadline(RequestState state, Instant now) {
+        if (state.finished()) {
+            return;
+        }
+        GenerationRequest request = state.request();
+        Failure late = new Failure(FailureReason.DEADLINE_EXCEEDED, "the deadline " + request.deadline()
+                + " passed before the image was made", false);
+        tally.add(request, -state.queuedImages());
+        RequestState expired = finish(state.withImages(i -> i.phase() == ImagePhase.QUEUED
+                ? i.failed(late, null, now) : i), now);
+        // Workers skip the dropped jobs still queued and stop a running one.
+        CancelRequest cancel = CancelRequest.ofRequest(state.requestId(), "deadline exceeded", now);
+        context.forward(outputs.cancel(cancel, now), DispatcherTopology.CANCELS_SINK);
+        requests.put(state.requestId(), expired);
+    }
+
+    private void onWebhookDue(RequestState state, String deliveryId, Instant now) {
+        RequestState updated = webhooks.due(state, deliveryId, now);
+        if (updated != null) {
+            requests.put(updated.requestId(), updated);
+        }
+    }
+
+    /**
+     * Removes a finished request once its retention has passed since its last activity (the finish, or the last
+     * webhook try), so a webhook that failed for a day stays visible, and redeliverable, for the retention after.
+     */
+    private void onExpiry(RequestState state, Instant now) {
+        if (!state.finished() || state.deliveriesPending()) {
+            timers.put(Timers.key(now.plus(Duration.ofHours(1)), Timers.EXPIRY, state.requestId()), "");
+            return;
+        }
+        Instant expires = state.lastActivity().plus(hooks.config().retention());
+        if (now.isBefore(expires)) {
+            timers.put(Timers.key(expires, Timers.EXPIRY, state.requestId()), "");
+        } else {
+            requests.delete(state.requestId());
+        }
+    }
+
+    /** Ends the request: the one request event, its webhook message, and the retention timer. */
+    private RequestState finish(RequestState state, Instant now) {
+        RequestState done = state.finishedAt(now);
+        GenerationRequest request = done.request();
+        context.forward(outputs.event(done.event(), now), DispatcherTopology.EVENTS_SINK);
+        if (request.deadline() != null) {
+            timers.delete(Timers.key(request.deadline(), Timers.DEADLINE, done.requestId()));
+        }
+        WebhookEvent event = WebhookPayloads.terminalEvent(done.status());
+        if (request.webhook() != null && request.webhook().wants(event)) {
+            done = webhooks.add(done, WebhookPayloads.messageId(done.requestId(), event, null), event,
+                    WebhookPayloads.finished(done.event(), now), now);
+        }
+        timers.put(Timers.key(now.plus(hooks.config().retention()), Timers.EXPIRY, done.requestId()), "");
+        hooks.metrics().finished(done.status());
+        return done;
+    }
+
+    private void deadLetter(Record<String, byte[]> record, String topic, ValidationException cause) {
+        LOG.warn("Dead-lettering a record of {}: {}", topic, cause.getMessage());
+        int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(0);
+        long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(0L);
+        context.forward(outputs.deadLetter(record, topic, partition, offset, cause, hooks.config().instanceId(),
+                now()), DispatcherTopology.DLQ_SINK);
+    }
+
+    private Instant now() {
+        return hooks.clock().instant();
+    }
+}

@@ -1,0 +1,76 @@
+package dev.sdfleet.dispatcher.streams;
+
+import dev.sdfleet.protocol.CancelRequest;
+import dev.sdfleet.protocol.CloudEventHeaders;
+import dev.sdfleet.protocol.Codec;
+import dev.sdfleet.protocol.DeadLetter;
+import dev.sdfleet.protocol.Job;
+import dev.sdfleet.protocol.ProtocolMessage;
+import dev.sdfleet.protocol.RecordKeys;
+import dev.sdfleet.protocol.RequestEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * The records the stream task publishes, keyed by request id and carrying CloudEvents headers. Event ids are
+ * deterministic (job id and attempt, request id), so a consumer that drops repeated {@code ce_source + ce_id} pairs
+ * also drops what a replay after a crash might publish again outside a transaction's reach.
+ */
+public final class Outputs {
+    /** Header an HTTP-admitted request carries on the requests topic, so metrics can tell the two ingresses apart. */
+    public static final String INGRESS_HEADER = "sdfleet-ingress";
+
+    private final String source;
+
+    public Outputs(String source) {
+        this.source = source;
+    }
+
+    Record<String, byte[]> job(Job job, Instant now) {
+        return record(job, job.jobId() + "#" + job.attempt(), now);
+    }
+
+    Record<String, byte[]> event(RequestEvent event, Instant now) {
+        return record(event, event.requestId() + "#finished", now);
+    }
+
+    Record<String, byte[]> cancel(CancelRequest cancel, Instant now) {
+        return record(cancel, cancel.requestId() + "#cancel#" + now.toEpochMilli(), now);
+    }
+
+    Record<String, byte[]> deadLetter(Record<String, byte[]> original, String topic, int partition, long offset,
+                                      Throwable cause, String failedBy, Instant now) {
+        Map<String, byte[]> headers = new LinkedHashMap<>();
+        for (Header header : original.headers()) {
+            headers.put(header.key(), header.value());
+        }
+        byte[] key = original.key() == null ? null : original.key().getBytes(StandardCharsets.UTF_8);
+        DeadLetter letter = DeadLetter.of(topic, partition, offset, key, original.value(), headers, cause,
+                failedBy, now);
+        return new Record<>(original.key(), Codec.encode(letter), now.toEpochMilli(),
+                headers(CloudEventHeaders.forMessage(letter, source, now)));
+    }
+
+    /** The headers of a message this dispatcher publishes outside a stream task (HTTP admission, cancels). */
+    public static Headers headers(CloudEventHeaders ce) {
+        RecordHeaders headers = new RecordHeaders();
+        ce.toMap().forEach(headers::add);
+        return headers;
+    }
+
+    static String ingressOf(Headers headers) {
+        Header header = headers.lastHeader(INGRESS_HEADER);
+        return header != null && "http".equals(new String(header.value(), StandardCharsets.UTF_8)) ? "http" : "kafka";
+    }
+
+    private Record<String, byte[]> record(ProtocolMessage message, String eventId, Instant now) {
+        return new Record<>(RecordKeys.requestIdOf(message), Codec.encode(message), now.toEpochMilli(),
+                headers(CloudEventHeaders.forMessage(message, source, eventId, now)));
+    }
+}

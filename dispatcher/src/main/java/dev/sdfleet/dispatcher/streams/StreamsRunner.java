@@ -1,0 +1,129 @@
+package dev.sdfleet.dispatcher.streams;
+
+import dev.sdfleet.dispatcher.config.DispatcherConfig;
+import dev.sdfleet.dispatcher.state.RequestState;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka Streams instance: exactly-once v2, this instance's API address advertised for interactive queries, and
+ * the lookups the API needs (who owns a request id, and the local store).
+ */
+public final class StreamsRunner implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamsRunner.class);
+
+    private final KafkaStreams streams;
+    private final HostInfo self;
+    private volatile boolean runningOnce;
+
+    public StreamsRunner(DispatcherConfig config, Topology topology, HostInfo self) {
+        this.self = self;
+        Properties props = new Properties();
+        props.putAll(config.kafkaProperties());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        props.put(StreamsConfig.CLIENT_ID_CONFIG, config.applicationId() + "-" + config.instanceId());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        // No global stores here; set as Kafka asks, so the default change in 5.0 changes nothing.
+        props.put("processing.exception.handler.global.enabled", true);
+        props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
+        props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        // The inputs are independent (each record is applied to its request on its own), so a task need not hold
+        // back one input partition to interleave the others by timestamp.
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
+        // Streams batches output for 100 ms by default; jobs are small and latency is what a GPU waits on.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        // A restarted instance takes its partitions back at once instead of after the previous session times out.
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1_000);
+        streams = new KafkaStreams(topology, props);
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("Stream thread failed; replacing it (its tasks restart from the last commit)", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((now, before) -> {
+            LOG.info("Kafka Streams {} -> {}", before, now);
+            if (now == KafkaStreams.State.RUNNING) {
+                runningOnce = true;
+            }
+        });
+    }
+
+    public void start() {
+        streams.start();
+    }
+
+    /** Publishes the Kafka Streams client metrics (lag, commit and process rates) in {@code registry}. */
+    public io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics bindMetrics(
+            io.micrometer.core.instrument.MeterRegistry registry) {
+        var binder = new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams);
+        binder.bindTo(registry);
+        return binder;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /**
+     * Whether this instance can answer the API: running, or rebalancing after it ran (a rebalance moves some
+     * partitions for a moment; readiness flapping with every scale-up would take all instances out of service at
+     * once). Not while the first restore runs.
+     */
+    public boolean serving() {
+        KafkaStreams.State state = streams.state();
+        return state == KafkaStreams.State.RUNNING || (runningOnce && state == KafkaStreams.State.REBALANCING);
+    }
+
+    public HostInfo self() {
+        return self;
+    }
+
+    /**
+     * Where the request id lives: empty when this instance owns it (or nobody can tell yet, in which case the local
+     * lookup answers "not here"), else the owner's API address.
+     */
+    public Optional<HostInfo> remoteOwner(String requestId) {
+        KeyQueryMetadata metadata = streams.queryMetadataForKey(DispatcherTopology.REQUESTS_STORE, requestId,
+                Serdes.String().serializer());
+        if (metadata == null || metadata == KeyQueryMetadata.NOT_AVAILABLE || metadata.activeHost() == null
+                || metadata.activeHost().equals(self)) {
+            return Optional.empty();
+        }
+        return Optional.of(metadata.activeHost());
+    }
+
+    /** The request in this instance's stores; throws {@code InvalidStateStoreException} while rebalancing. */
+    public Optional<RequestState> local(String requestId) {
+        ReadOnlyKeyValueStore<String, RequestState> store = streams.store(StoreQueryParameters.fromNameAndType(
+                DispatcherTopology.REQUESTS_STORE, QueryableStoreTypes.<String, RequestState>keyValueStore()));
+        return Optional.ofNullable(store.get(requestId));
+    }
+
+    @Override
+    public void close() {
+        // Leaving the group hands the partitions to the other instances now, not after a session timeout.
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
+    }
+}

@@ -1,0 +1,12 @@
+package dev.sdfleet.dispatcher.streams;
+
+import dev.sdfleet.dispatcher.state.Delivery;
+
+/**
+ * Where the stream task hands a due webhook try. Must not block: it is called from a punctuator on the stream
+ * thread. The outcome comes back on the control topic.
+ */
+@FunctionalInterface
+public interface WebhookOrders {
+    void submit(String requestId, String tenant, Delivery delivery);
+}

@@ -1,0 +1,66 @@
+package dev.sdfleet.dispatcher.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sdfleet.dispatcher.state.StateJson;
+import dev.sdfleet.protocol.Codec;
+import dev.sdfleet.protocol.ImageOutcome;
+import dev.sdfleet.protocol.RequestEvent;
+import dev.sdfleet.protocol.RequestStatus;
+import dev.sdfleet.protocol.WebhookEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+
+/**
+ * Webhook bodies in the Standard Webhooks shape: {@code {"type": ..., "timestamp": ..., "data": {...}}}. The data of
+ * a generation event is the request event exactly as on the events topic, so a service can switch between the two.
+ */
+public final class WebhookPayloads {
+    private WebhookPayloads() {
+    }
+
+    /** The event a finished request sends: completed when every image is stored, failed otherwise. */
+    public static WebhookEvent terminalEvent(RequestStatus status) {
+        return status == RequestStatus.COMPLETED ? WebhookEvent.GENERATION_COMPLETED : WebhookEvent.GENERATION_FAILED;
+    }
+
+    public static String finished(RequestEvent event, Instant now) {
+        return envelope(terminalEvent(event.status()), now, tree(Codec.encode(event)));
+    }
+
+    public static String imageCompleted(String requestId, String tenant, ImageOutcome image, Instant now) {
+        ObjectNode data = StateJson.MAPPER.createObjectNode();
+        data.put("request_id", requestId);
+        data.put("tenant", tenant);
+        data.set("image", tree(Codec.encodeValue(image)));
+        return envelope(WebhookEvent.IMAGE_COMPLETED, now, data);
+    }
+
+    /** The {@code webhook-id} of a message: stable for the request and event, so retries and redeliveries share it. */
+    public static String messageId(String requestId, WebhookEvent event, Integer imageIndex) {
+        String suffix = switch (event) {
+            case GENERATION_COMPLETED -> "completed";
+            case GENERATION_FAILED -> "failed";
+            case GENERATION_PROGRESS -> "progress";
+            case IMAGE_COMPLETED -> "image" + imageIndex;
+        };
+        return "msg_" + requestId + "_" + suffix;
+    }
+
+    private static String envelope(WebhookEvent type, Instant now, JsonNode data) {
+        ObjectNode body = StateJson.MAPPER.createObjectNode();
+        body.put("type", type.id());
+        body.put("timestamp", now.toString());
+        body.set("data", data);
+        return body.toString();
+    }
+
+    private static JsonNode tree(byte[] json) {
+        try {
+            return StateJson.MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

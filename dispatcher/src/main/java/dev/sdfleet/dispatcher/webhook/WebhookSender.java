@@ -1,0 +1,157 @@
+package dev.sdfleet.dispatcher.webhook;
+
+import dev.sdfleet.dispatcher.config.Tenants;
+import dev.sdfleet.dispatcher.config.WebhookSettings;
+import dev.sdfleet.dispatcher.metrics.DispatcherMetrics;
+import dev.sdfleet.dispatcher.state.ControlMessage;
+import dev.sdfleet.dispatcher.state.Delivery;
+import dev.sdfleet.dispatcher.state.DeliveryAttempt;
+import dev.sdfleet.dispatcher.state.StateJson;
+import dev.sdfleet.dispatcher.streams.WebhookOrders;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes the webhook calls the stream tasks hand out, on virtual threads (so each call reads top to bottom with
+ * {@code await()}), and reports every try on the control topic. The stream task owns retries and backoff; this class
+ * only tries once per order. A lost report (crash) is covered by the task's lease: the try is handed out again.
+ */
+public final class WebhookSender extends VerticleBase implements WebhookOrders {
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
+    private static final int MAX_ERROR_LENGTH = 300;
+
+    private final WebhookSettings settings;
+    private final Tenants tenants;
+    private final DestinationGuard guard;
+    private final Producer<String, byte[]> producer;
+    private final String controlTopic;
+    private final DispatcherMetrics metrics;
+    private final Clock clock;
+    private volatile Context ctx;
+    private HttpClient client;
+
+    public WebhookSender(WebhookSettings settings, Tenants tenants, Producer<String, byte[]> producer,
+                         String controlTopic, DispatcherMetrics metrics, Clock clock) {
+        this.settings = settings;
+        this.tenants = tenants;
+        this.guard = new DestinationGuard(settings);
+        this.producer = producer;
+        this.controlTopic = controlTopic;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    @Override
+    public Future<?> start() {
+        ctx = context;
+        client = vertx.createHttpClient(new HttpClientOptions()
+                .setConnectTimeout((int) settings.timeout().toMillis()),
+                new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<?> stop() {
+        ctx = null;
+        return client.close();
+    }
+
+    @Override
+    public void submit(String requestId, String tenant, Delivery delivery) {
+        Context target = ctx;
+        try {
+            if (target != null) {
+                target.runOnContext(v -> deliver(requestId, tenant, delivery));
+            }
+        } catch (RuntimeException e) {
+            // Vert.x is closing: nothing is lost, the stream task's lease hands the try out again later.
+            LOG.debug("Webhook {} not handed out while stopping: {}", delivery.id(), e.toString());
+        }
+    }
+
+    private void deliver(String requestId, String tenant, Delivery delivery) {
+        Instant started = clock.instant();
+        long startNanos = System.nanoTime();
+        Integer status = null;
+        String error = null;
+        boolean permanent = false;
+        try {
+            URI uri = URI.create(delivery.url());
+            InetAddress address = vertx.executeBlocking(() -> resolve(uri)).await();
+            status = post(uri, address, tenant, delivery, started);
+            permanent = status == 410; // Standard Webhooks: 410 Gone means stop sending
+        } catch (DestinationGuard.Refused e) {
+            error = e.getMessage();
+            permanent = true;
+        } catch (Exception e) {
+            error = describe(e);
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
+        DeliveryAttempt attempt = new DeliveryAttempt(delivery.nextAttemptNumber(), started, took.toMillis(), status,
+                error);
+        metrics.webhook(attempt.succeeded() ? "delivered" : permanent ? "refused" : "failed", took);
+        if (!attempt.succeeded()) {
+            LOG.info("Webhook {} try {} failed: {}", delivery.id(), attempt.number(),
+                    error != null ? error : "HTTP " + status);
+        }
+        ControlMessage report = ControlMessage.attempt(requestId, delivery.id(), attempt, permanent);
+        producer.send(new ProducerRecord<>(controlTopic, requestId, StateJson.write(report)), (md, e) -> {
+            if (e != null) {
+                LOG.warn("Could not record webhook try {} of {} (it will be tried again): {}", attempt.number(),
+                        delivery.id(), e.toString());
+            }
+        });
+    }
+
+    private InetAddress resolve(URI uri) throws DestinationGuard.Refused {
+        return guard.resolve(uri);
+    }
+
+    private int post(URI uri, InetAddress address, String tenant, Delivery delivery, Instant now) {
+        long timestamp = now.getEpochSecond();
+        int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setAbsoluteURI(delivery.url())
+                // Pinned to the address the guard checked; Host and TLS name still come from the URL.
+                .setServer(SocketAddress.inetSocketAddress(port, address.getHostAddress()))
+                .setFollowRedirects(false)
+                .setTimeout(settings.timeout().toMillis())
+                .putHeader("content-type", "application/json")
+                .putHeader("user-agent", "sdfleet-dispatcher")
+                .putHeader(WebhookSignature.ID_HEADER, delivery.id())
+                .putHeader(WebhookSignature.TIMESTAMP_HEADER, Long.toString(timestamp));
+        if (!tenants.webhookKeys(tenant).isEmpty()) {
+            // A tenant without secrets (possible only for Kafka ingress) gets unsigned calls.
+            options.putHeader(WebhookSignature.SIGNATURE_HEADER,
+                    WebhookSignature.sign(tenants.webhookKeys(tenant), delivery.id(), timestamp, delivery.body()));
+        }
+        HttpClientRequest request = client.request(options).await();
+        HttpClientResponse response = request.send(Buffer.buffer(delivery.body())).await();
+        response.body().await(); // read to the end, so the connection goes back to the pool
+        return response.statusCode();
+    }
+
+    private static String describe(Throwable e) {
+        String text = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        return text.length() > MAX_ERROR_LENGTH ? text.substring(0, MAX_ERROR_LENGTH) : text;
+    }
+}

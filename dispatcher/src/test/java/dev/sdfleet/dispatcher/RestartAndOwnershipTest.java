@@ -1,0 +1,104 @@
+package dev.sdfleet.dispatcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sdfleet.dispatcher.config.DispatcherConfig;
+import dev.sdfleet.dispatcher.support.Api;
+import dev.sdfleet.dispatcher.support.Eventually;
+import dev.sdfleet.dispatcher.support.FakeWorker;
+import dev.sdfleet.dispatcher.support.SharedInfra;
+import dev.sdfleet.dispatcher.support.TestFleet;
+import dev.sdfleet.dispatcher.support.TestTenants;
+import dev.sdfleet.dispatcher.support.TopicRecorder;
+import dev.sdfleet.dispatcher.support.WebhookReceiver;
+import dev.sdfleet.localstack.FreePorts;
+import dev.sdfleet.protocol.Codec;
+import dev.sdfleet.protocol.RequestEvent;
+import dev.sdfleet.protocol.RequestStatus;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two instances share the work (each owns some partitions; a call about any request is right on either), and an
+ * instance that stops in the middle of requests loses nothing: the other restores its partitions from the
+ * changelogs and finishes them, with exactly one event each; the restarted instance answers for them again.
+ */
+class RestartAndOwnershipTest {
+    private static final int REQUESTS = 6;
+
+    @Test
+    void twoInstancesAnswerForEveryRequestAndARestartLosesNothing() throws Exception {
+        DispatcherConfig configA = TestFleet.config("restart");
+        DispatcherConfig configB = configA.toBuilder().instanceId("d2").stateDir(TestFleet.tempDir()).build();
+        try (WebhookReceiver receiver = new WebhookReceiver(TestTenants.ACME_SECRET, FreePorts.pick());
+             FakeWorker worker = new FakeWorker(SharedInfra.get(), configA.topics().jobs(),
+                configA.topics().results(), job -> FakeWorker.Action.HOLD);
+             TopicRecorder events = new TopicRecorder(SharedInfra.get().kafkaBootstrap(),
+                     List.of(configA.topics().events()));
+             Dispatcher b = TestFleet.startReady(configB)) {
+            Dispatcher a = TestFleet.startReady(configA);
+            List<String> ids = new ArrayList<>();
+            try {
+                Api viaA = new Api(a.baseUrl());
+                Api viaB = new Api(b.baseUrl());
+                Eventually.until("both instances running after the rebalance", () -> a.ready() && b.ready());
+                for (int n = 0; n < REQUESTS; n++) {
+                    int i = n;
+                    Api via = i % 2 == 0 ? viaA : viaB;
+                    Api.Answer created = Eventually.value("admitted", () -> {
+                        Api.Answer answer = via.post("/v1/generations", TestTenants.ACME_KEY, "restart-" + i,
+                                "{\"prompt\": \"hold " + i + "\", \"model\": \"tiny-sd\", \"n\": 2, "
+                                        + "\"webhook\": {\"url\": \"" + receiver.url("/down") + "\"}}");
+                        return answer.status() == 202 ? answer : null;
+                    });
+                    ids.add(created.json().get("id").asText());
+                }
+                // Idempotency keys make the ids, so their partitions, fixed: these six cover both partitions.
+                Eventually.until("each instance owns some of the requests", () ->
+                        ids.stream().anyMatch(a::owns) && ids.stream().anyMatch(b::owns)
+                                && ids.stream().allMatch(id -> a.owns(id) != b.owns(id)));
+                for (String id : ids) {
+                    assertEquals("queued", status(viaA, id));
+                    assertEquals("queued", status(viaB, id));
+                }
+                Eventually.until("every job held", () -> worker.held().size() == REQUESTS * 2);
+            } finally {
+                a.close(); // mid-request: every job is still out
+            }
+
+            Api viaB = new Api(b.baseUrl());
+            ids.forEach(worker::release);
+            for (String id : ids) {
+                Eventually.until(id + " completed on the surviving instance", () -> "completed".equals(status(viaB, id)));
+            }
+            try (Dispatcher restarted = TestFleet.startReady(configA.toBuilder().stateDir(TestFleet.tempDir()).build())) {
+                Api viaRestarted = new Api(restarted.baseUrl());
+                for (String id : ids) {
+                    Eventually.until(id + " known to the restarted instance",
+                            () -> "completed".equals(status(viaRestarted, id)));
+                    JsonNode view = viaRestarted.get("/v1/generations/" + id, TestTenants.ACME_KEY).json();
+                    assertEquals(2, view.get("images").size());
+                }
+            }
+            receiver.start(); // down until now: every request's webhook has failed tries behind it
+            for (String id : ids) {
+                Eventually.until("webhook of " + id + " delivered after the restart", () -> receiver.calls().stream()
+                        .anyMatch(c -> ("msg_" + id + "_completed").equals(c.id()) && c.signatureValid()));
+            }
+            for (String id : ids) {
+                List<RequestEvent> emitted = events.keyed(configA.topics().events(), id).stream()
+                        .map(r -> Codec.decode(r.value(), RequestEvent.class)).toList();
+                assertEquals(1, emitted.size(), "one event for " + id);
+                assertEquals(RequestStatus.COMPLETED, emitted.get(0).status());
+            }
+            assertEquals(REQUESTS * 2, worker.seen().size(), "no job published twice");
+        }
+    }
+
+    private static String status(Api api, String id) {
+        Api.Answer answer = api.get("/v1/generations/" + id, TestTenants.ACME_KEY);
+        return answer.status() == 200 ? answer.json().get("status").asText() : "http " + answer.status();
+    }
+}

@@ -1,0 +1,353 @@
+package dev.sdfleet.dispatcher.streams;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sdfleet.dispatcher.config.DispatcherConfig;
+import dev.sdfleet.dispatcher.config.WebhookSettings;
+import dev.sdfleet.dispatcher.metrics.DispatcherMetrics;
+import dev.sdfleet.dispatcher.state.ControlMessage;
+import dev.sdfleet.dispatcher.state.Delivery;
+import dev.sdfleet.dispatcher.state.DeliveryAttempt;
+import dev.sdfleet.dispatcher.state.DeliveryPhase;
+import dev.sdfleet.dispatcher.state.ImagePhase;
+import dev.sdfleet.dispatcher.state.RequestState;
+import dev.sdfleet.dispatcher.state.StateJson;
+import dev.sdfleet.protocol.CancelRequest;
+import dev.sdfleet.protocol.Codec;
+import dev.sdfleet.protocol.DeadLetter;
+import dev.sdfleet.protocol.Failure;
+import dev.sdfleet.protocol.FailureReason;
+import dev.sdfleet.protocol.GenerationRequest;
+import dev.sdfleet.protocol.Job;
+import dev.sdfleet.protocol.JobResult;
+import dev.sdfleet.protocol.Priority;
+import dev.sdfleet.protocol.RequestEvent;
+import dev.sdfleet.protocol.RequestStatus;
+import dev.sdfleet.protocol.StoredImage;
+import dev.sdfleet.protocol.Topics;
+import dev.sdfleet.protocol.Webhook;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The request state machine on Kafka Streams' test driver, with the clock in the test's hands: what the integration
+ * tests cannot wait for (a day of webhook retries, retention) and the exact records each step publishes.
+ */
+class DispatcherProcessorTest {
+    private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+    private static final String URL = "https://hooks.example.com/sdfleet";
+
+    private final MutableClock clock = new MutableClock();
+    private final List<Delivery> handedOut = new CopyOnWriteArrayList<>();
+    private DispatcherConfig config;
+    private QueueTally tally;
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, byte[]> requests;
+    private TestInputTopic<String, byte[]> results;
+    private TestInputTopic<String, byte[]> cancelsIn;
+    private TestInputTopic<String, byte[]> control;
+    private TestOutputTopic<String, byte[]> jobs;
+    private TestOutputTopic<String, byte[]> events;
+    private TestOutputTopic<String, byte[]> cancelsOut;
+    private TestOutputTopic<String, byte[]> dlq;
+
+    @BeforeEach
+    void start() throws Exception {
+        config = DispatcherConfig.builder("unused:9092").topicPrefix("t.").tick(Duration.ofSeconds(1))
+                .retention(Duration.ofHours(1)).maxAttempts(3)
+                .webhooks(WebhookSettings.defaults().withBackoff(Duration.ofSeconds(5), Duration.ofHours(2))
+                        .withTimeout(Duration.ofSeconds(10)))
+                .build();
+        tally = new QueueTally(config.pixelStepsPerGpuSecond());
+        ProcessorHooks hooks = new ProcessorHooks(config, clock, new DispatcherMetrics(tally), tally,
+                new Admissions(), (requestId, tenant, delivery) -> handedOut.add(delivery));
+        Topics topics = config.topics();
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "processor-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put("processing.exception.handler.global.enabled", true);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("processor-test").toString());
+        driver = new TopologyTestDriver(DispatcherTopology.build(topics, config.controlTopic(), hooks), props, START);
+        StringSerializer keys = new StringSerializer();
+        ByteArraySerializer values = new ByteArraySerializer();
+        requests = driver.createInputTopic(topics.requests(), keys, values);
+        results = driver.createInputTopic(topics.results(), keys, values);
+        cancelsIn = driver.createInputTopic(topics.cancels(), keys, values);
+        control = driver.createInputTopic(config.controlTopic(), keys, values);
+        StringDeserializer keyReader = new StringDeserializer();
+        ByteArrayDeserializer valueReader = new ByteArrayDeserializer();
+        jobs = driver.createOutputTopic(topics.jobs(), keyReader, valueReader);
+        events = driver.createOutputTopic(topics.events(), keyReader, valueReader);
+        cancelsOut = driver.createOutputTopic(topics.cancels(), keyReader, valueReader);
+        dlq = driver.createOutputTopic(topics.dlq(), keyReader, valueReader);
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    @Test
+    void splitsWithConsecutiveSeedsAndIgnoresARepeatButDeadLettersAConflict() {
+        GenerationRequest request = request("r1").n(3).seed(10L).priority(Priority.HIGH).build();
+        submit(request);
+        List<Job> published = jobs();
+        assertEquals(List.of(10L, 11L, 12L), published.stream().map(Job::seed).toList());
+        assertEquals(List.of("r1/0", "r1/1", "r1/2"), published.stream().map(Job::jobId).toList());
+        assertTrue(published.stream().allMatch(j -> j.priority() == Priority.HIGH && j.attempt() == 1));
+        assertEquals(3, tally.queued(Priority.HIGH));
+        assertTrue(tally.queuedGpuSeconds() > 0);
+
+        submit(request);
+        assertTrue(jobs.isEmpty(), "a repeat of the request id is not split again");
+        submit(request("r1").prompt2("something else").build());
+        assertTrue(jobs.isEmpty());
+        DeadLetter letter = Codec.decode(dlq.readValue(), DeadLetter.class);
+        assertEquals("request_id", letter.fieldErrors().get(0).field());
+    }
+
+    @Test
+    void aDrawnSeedIsRecordedAndUsedForEveryImage() {
+        submit(request("r2").n(2).build());
+        List<Job> published = jobs();
+        long base = state("r2").baseSeed();
+        assertEquals(base, published.get(0).seed());
+        assertEquals((base + 1) & GenerationRequest.MAX_SEED, published.get(1).seed());
+    }
+
+    @Test
+    void aDeadlineThatPassesFailsTheQueuedImagesAndTellsWorkersToSkipThem() {
+        submit(request("r3").n(2).deadline(START.plusSeconds(10)).build());
+        List<Job> published = jobs();
+        results.pipeInput("r3", Codec.encode(succeeded(published.get(0))));
+        advance(Duration.ofSeconds(11));
+        RequestEvent event = event();
+        assertEquals(RequestStatus.PARTIALLY_FAILED, event.status());
+        assertEquals(FailureReason.DEADLINE_EXCEEDED, event.images().get(1).error().reason());
+        assertEquals("r3", Codec.decode(cancelsOut.readValue(), CancelRequest.class).requestId());
+        results.pipeInput("r3", Codec.encode(succeeded(published.get(1))));
+        assertTrue(events.isEmpty(), "a late result changes nothing: one event per request");
+        assertEquals(0, tally.queued(Priority.NORMAL));
+    }
+
+    @Test
+    void aRequestPastItsDeadlinePublishesNoJob() {
+        clock.set(START.plusSeconds(60));
+        submit(request("r4").deadline(START).build());
+        assertTrue(jobs.isEmpty());
+        assertEquals(RequestStatus.FAILED, event().status());
+    }
+
+    @Test
+    void retryableFailuresArePublishedAgainUpToTheAttemptLimit() {
+        submit(request("r5").build());
+        Job job = jobs().get(0);
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            assertEquals(attempt, job.attempt());
+            results.pipeInput("r5", Codec.encode(failed(job, true)));
+            if (attempt < 3) {
+                results.pipeInput("r5", Codec.encode(failed(job, true))); // a redelivered result: ignored
+                job = jobs().get(0);
+                assertTrue(jobs.isEmpty());
+            }
+        }
+        assertTrue(jobs.isEmpty());
+        RequestEvent event = event();
+        assertEquals(RequestStatus.FAILED, event.status());
+        assertTrue(event.images().get(0).error().retryable());
+    }
+
+    @Test
+    void cancellingOneJobLeavesTheOthersAndEndsTheRequestCancelled() {
+        submit(request("r6").n(3).build());
+        List<Job> published = jobs();
+        cancelsIn.pipeInput("r6", Codec.encode(CancelRequest.ofJob("r6/1", "not needed", START)));
+        RequestState state = state("r6");
+        assertEquals(List.of(ImagePhase.QUEUED, ImagePhase.FAILED, ImagePhase.QUEUED),
+                state.images().stream().map(i -> i.phase()).toList());
+        assertTrue(events.isEmpty());
+        results.pipeInput("r6", Codec.encode(succeeded(published.get(0))));
+        results.pipeInput("r6", Codec.encode(succeeded(published.get(2))));
+        assertEquals(RequestStatus.CANCELLED, event().status());
+    }
+
+    @Test
+    void webhookTriesBackOffAndStopAfterTheRetryWindow() {
+        submit(request("r7").webhook(Webhook.to(URL)).build());
+        results.pipeInput("r7", Codec.encode(succeeded(jobs().get(0))));
+        assertEquals(RequestStatus.COMPLETED, event().status());
+        assertEquals(1, handedOut.size(), "the first try goes out with the finish");
+        Delivery first = handedOut.get(0);
+        assertEquals("msg_r7_completed", first.id());
+
+        report("r7", first, 503);
+        Delivery pending = state("r7").delivery(first.id()).orElseThrow();
+        assertEquals(DeliveryPhase.PENDING, pending.phase());
+        assertEquals(1, pending.attempts().size());
+        advance(Duration.ofSeconds(4)); // backoff 5..6 s
+        assertEquals(1, handedOut.size());
+        advance(Duration.ofSeconds(3));
+        assertEquals(2, handedOut.size());
+        assertEquals(2, handedOut.get(1).nextAttemptNumber());
+
+        // Keep failing: the waits double up to the 2 h cap and the tries stop 25 h after the message was made.
+        for (int tries = 2; phase("r7", first.id()) == DeliveryPhase.PENDING && tries < 100; tries++) {
+            int before = handedOut.size();
+            report("r7", handedOut.get(before - 1), 500);
+            while (handedOut.size() == before && phase("r7", first.id()) == DeliveryPhase.PENDING) {
+                advance(Duration.ofMinutes(15));
+            }
+        }
+        Delivery done = state("r7").delivery(first.id()).orElseThrow();
+        assertEquals(DeliveryPhase.FAILED, done.phase());
+        Instant last = done.attempts().get(done.attempts().size() - 1).at();
+        assertTrue(done.attemptCount() > 15, "5 s doubling to 2 h over 25 h: " + done.attemptCount());
+        assertTrue(Duration.between(START, last).compareTo(config.webhooks().retryFor()) >= 0,
+                "the last try is not before the 25 h window ends: " + Duration.between(START, last));
+        int handedBefore = handedOut.size();
+        advance(Duration.ofMinutes(30));
+        assertEquals(handedBefore, handedOut.size(), "no try after giving up");
+
+        control.pipeInput("r7", StateJson.write(ControlMessage.redeliver("r7", first.id(), clock.instant())));
+        advance(Duration.ofSeconds(1));
+        assertEquals(handedBefore + 1, handedOut.size(), "a redelivery starts again");
+        assertEquals(first.id(), handedOut.get(handedOut.size() - 1).id());
+        report("r7", handedOut.get(handedOut.size() - 1), 200);
+        assertEquals(DeliveryPhase.DELIVERED, state("r7").delivery(first.id()).orElseThrow().phase());
+        advance(Duration.ofMinutes(61));
+        assertNull(state("r7"), "removed a retention after its last webhook try");
+    }
+
+    @Test
+    void aTryWithoutAnOutcomeIsHandedOutAgainWhenItsLeaseEnds() {
+        submit(request("r8").webhook(Webhook.to(URL)).build());
+        results.pipeInput("r8", Codec.encode(succeeded(jobs().get(0))));
+        assertEquals(1, handedOut.size());
+        advance(Duration.ofSeconds(10)); // the try timeout: the report may still come
+        assertEquals(1, handedOut.size());
+        advance(Duration.ofSeconds(6));
+        assertEquals(2, handedOut.size());
+        assertEquals(1, handedOut.get(1).nextAttemptNumber(), "the same try, since none was recorded");
+        report("r8", handedOut.get(1), 204);
+        assertEquals(DeliveryPhase.DELIVERED, state("r8").delivery("msg_r8_completed").orElseThrow().phase());
+        report("r8", handedOut.get(0), 204); // the lost report turning up late: stale, ignored
+        assertEquals(1, state("r8").delivery("msg_r8_completed").orElseThrow().attemptCount());
+    }
+
+    @Test
+    void finishedRequestsAreRemovedAfterTheRetention() {
+        submit(request("r9").build());
+        results.pipeInput("r9", Codec.encode(succeeded(jobs().get(0))));
+        assertNotNull(state("r9"));
+        advance(Duration.ofMinutes(59));
+        assertNotNull(state("r9"));
+        advance(Duration.ofMinutes(2));
+        assertNull(state("r9"), "gone after an hour, the configured retention");
+    }
+
+    private DeliveryPhase phase(String requestId, String deliveryId) {
+        return state(requestId).delivery(deliveryId).orElseThrow().phase();
+    }
+
+    private void submit(GenerationRequest request) {
+        requests.pipeInput(request.requestId(), Codec.encode(request), clock.instant());
+    }
+
+    private void report(String requestId, Delivery delivery, int status) {
+        DeliveryAttempt attempt = new DeliveryAttempt(delivery.nextAttemptNumber(), clock.instant(), 5, status, null);
+        control.pipeInput(requestId, StateJson.write(ControlMessage.attempt(requestId, delivery.id(), attempt,
+                false)));
+    }
+
+    private void advance(Duration duration) {
+        clock.set(clock.instant().plus(duration));
+        driver.advanceWallClockTime(duration);
+    }
+
+    private List<Job> jobs() {
+        return jobs.readValuesToList().stream().map(v -> Codec.decode(v, Job.class)).toList();
+    }
+
+    private RequestEvent event() {
+        RequestEvent event = Codec.decode(events.readValue(), RequestEvent.class);
+        assertTrue(events.isEmpty(), "one event per request");
+        return event;
+    }
+
+    private RequestState state(String id) {
+        KeyValueStore<String, RequestState> store = driver.getKeyValueStore(DispatcherTopology.REQUESTS_STORE);
+        return store.get(id);
+    }
+
+    private static RequestBuilder request(String id) {
+        return new RequestBuilder(id);
+    }
+
+    private JobResult succeeded(Job job) {
+        StoredImage image = new StoredImage("sdfleet", "images/" + job.jobId() + ".png",
+                "http://127.0.0.1:9000/sdfleet/images/" + job.jobId() + ".png", "0".repeat(64), 10, "image/png");
+        return JobResult.succeeded(job, "w-1", 1, Map.of(), image, clock.instant());
+    }
+
+    private JobResult failed(Job job, boolean retryable) {
+        return JobResult.failed(job, "w-1", 1, Map.of(),
+                new Failure(FailureReason.INFERENCE_ERROR, "out of memory", retryable), clock.instant());
+    }
+
+    /** A request of tenant acme with the fields these tests vary. */
+    private static final class RequestBuilder {
+        private GenerationRequest.Builder builder;
+
+        RequestBuilder(String id) {
+            builder = GenerationRequest.builder("a red circle", "tiny-sd").requestId(id).tenant("acme");
+        }
+
+        RequestBuilder n(int n) { builder.n(n); return this; }
+        RequestBuilder seed(Long seed) { builder.seed(seed); return this; }
+        RequestBuilder priority(Priority p) { builder.priority(p); return this; }
+        RequestBuilder deadline(Instant d) { builder.deadline(d); return this; }
+        RequestBuilder webhook(Webhook w) { builder.webhook(w); return this; }
+
+        RequestBuilder prompt2(String prompt) {
+            GenerationRequest current = builder.build();
+            builder = GenerationRequest.builder(prompt, current.model()).requestId(current.requestId())
+                    .tenant(current.tenant());
+            return this;
+        }
+
+        GenerationRequest build() { return builder.build(); }
+    }
+
+    /** A clock the test moves, in step with the driver's wall-clock time. */
+    private static final class MutableClock extends Clock {
+        private volatile Instant now = START;
+
+        void set(Instant instant) { now = instant; }
+
+        @Override public Instant instant() { return now; }
+        @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
+        @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+    }
+}

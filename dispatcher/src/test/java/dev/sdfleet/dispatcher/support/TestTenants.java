@@ -1,0 +1,27 @@
+package dev.sdfleet.dispatcher.support;
+
+import dev.sdfleet.dispatcher.config.Tenants;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/** Two tenants with one API key and one webhook secret each. */
+public final class TestTenants {
+    public static final String ACME_KEY = "acme-key-0123456789abcdef";
+    public static final String GLOBEX_KEY = "globex-key-0123456789abcdef";
+    public static final byte[] ACME_SECRET = "acme-webhook-secret-32-bytes-ok!".getBytes();
+    public static final byte[] GLOBEX_SECRET = "globex-webhook-secret-32-bytes-!".getBytes();
+
+    private TestTenants() {
+    }
+
+    public static Tenants tenants() {
+        return Tenants.of(Map.of(
+                "acme", new Tenants.Entry(List.of(ACME_KEY), List.of(whsec(ACME_SECRET))),
+                "globex", new Tenants.Entry(List.of(GLOBEX_KEY), List.of(whsec(GLOBEX_SECRET)))));
+    }
+
+    public static String whsec(byte[] key) {
+        return "whsec_" + Base64.getEncoder().encodeToString(key);
+    }
+}
