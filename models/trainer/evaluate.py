@@ -3,7 +3,7 @@
 
     models/tiny-sd/evaluation/reference-verdicts.jsonl   the judge's verdict for every held-out (prompt, seed), g 7.5, 3.0, 1.0
     models/tiny-sd/evaluation/reference-results.json     the accuracies per guidance scale (updated)
-    models/tiny-sd/evaluation/reference/*.png             reference images (guidance 3.0) for the first prompts, to compare pixels
+    models/tiny-sd/evaluation/reference/*.png             reference images (guidance 7.5) for the first prompts, to compare pixels
 
 Run after train.py (it reads the checkpoints in models/.work).
 """
@@ -42,7 +42,7 @@ def main():
                 f.write(json.dumps({"guidance": float(g), "index": i, "prompt": p["prompt"], "seed": p["seed"],
                                     "verdict": v}) + "\n")
     for i in range(REFERENCE_IMAGES):
-        Image.fromarray(results["3.0"]["_images"][i]).save(f"{out}/reference/{i:02d}-seed{pairs[i]['seed']}.png")
+        Image.fromarray(results["7.5"]["_images"][i]).save(f"{out}/reference/{i:02d}-seed{pairs[i]['seed']}.png")
     summary_path = f"{out}/reference-results.json"
     summary = json.load(open(summary_path)) if os.path.exists(summary_path) else {}
     for g, r in results.items():

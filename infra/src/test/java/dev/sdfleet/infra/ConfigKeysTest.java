@@ -1,0 +1,93 @@
+package dev.sdfleet.infra;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every {@code SDFLEET_*} variable a deployment sets is one the service reads (a typo is otherwise silently a
+ * default), and every variable a real deployment must set is set.
+ */
+class ConfigKeysTest {
+    /** Variables whose defaults only suit a laptop (localhost Kafka, no bucket, no model, no credentials). */
+    static final Set<String> WORKER_MUST_SET = Set.of("SDFLEET_KAFKA_BOOTSTRAP", "SDFLEET_KAFKA_GROUP", "SDFLEET_S3_BUCKET",
+            "SDFLEET_S3_ACCESS_KEY", "SDFLEET_S3_SECRET_KEY", "SDFLEET_MODEL", "SDFLEET_MODEL_ID", "SDFLEET_HTTP_PORT",
+            "SDFLEET_DRAIN_TIMEOUT_MS");
+    static final Set<String> DISPATCHER_MUST_SET = Set.of("SDFLEET_KAFKA_BOOTSTRAP", "SDFLEET_TENANTS",
+            "SDFLEET_ADVERTISED_HOST", "SDFLEET_STATE_DIR", "SDFLEET_HTTP_PORT");
+
+    static final List<Manifests.Doc> DOCS = Manifests.kubernetes();
+
+    static Map<String, String> kubernetesWorker() {
+        return Manifests.environment(DOCS, Manifests.find(DOCS, "Deployment", "sdfleet-worker"));
+    }
+
+    static Map<String, String> kubernetesDispatcher() {
+        return Manifests.environment(DOCS, Manifests.find(DOCS, "Deployment", "sdfleet-dispatcher"));
+    }
+
+    static Map<String, String> composeWorker() {
+        Map<String, String> env = new LinkedHashMap<>(Dockerfile.read("docker/worker-cpu.Dockerfile").env());
+        env.putAll(Manifests.composeEnvironment("worker"));
+        return env;
+    }
+
+    static Map<String, String> composeDispatcher() {
+        Map<String, String> env = new LinkedHashMap<>(Dockerfile.read("docker/dispatcher.Dockerfile").env());
+        env.putAll(Manifests.composeEnvironment("dispatcher"));
+        return env;
+    }
+
+    static Map<String, String> cpuOverlayWorker() {
+        Manifests.Doc overlay = Manifests.load(Repo.path("infra/overlays/cpu-tiny/kustomization.yaml")).getFirst();
+        return Manifests.generatorLiterals(overlay, "sdfleet-worker");
+    }
+
+    static void onlyKnownKeys(String where, Map<String, String> env, Set<String> known) {
+        Set<String> unknown = new TreeSet<>();
+        env.keySet().stream().filter(k -> k.startsWith("SDFLEET_")).filter(k -> !known.contains(k)).forEach(unknown::add);
+        assertTrue(unknown.isEmpty(), where + " sets variables the service never reads: " + unknown);
+    }
+
+    static void allSet(String where, Map<String, String> env, Set<String> required) {
+        Set<String> missing = new TreeSet<>(required);
+        missing.removeAll(env.keySet());
+        assertTrue(missing.isEmpty(), where + " leaves unset: " + missing);
+    }
+
+    @Test
+    void theServicesReadTheirConfigurationFromSdfleetVariables() {
+        assertTrue(Repo.envKeysReadBy("worker").containsAll(WORKER_MUST_SET), Repo.envKeysReadBy("worker").toString());
+        assertTrue(Repo.envKeysReadBy("dispatcher").containsAll(DISPATCHER_MUST_SET),
+                Repo.envKeysReadBy("dispatcher").toString());
+    }
+
+    @Test
+    void workerDeploymentsSetOnlyWhatTheWorkerReads() {
+        Set<String> known = Repo.envKeysReadBy("worker");
+        onlyKnownKeys("infra/base worker", kubernetesWorker(), known);
+        onlyKnownKeys("infra/overlays/cpu-tiny worker", cpuOverlayWorker(), known);
+        onlyKnownKeys("docker/compose.yaml worker", composeWorker(), known);
+        onlyKnownKeys("docker/worker-gpu.Dockerfile", Dockerfile.read("docker/worker-gpu.Dockerfile").env(), known);
+    }
+
+    @Test
+    void dispatcherDeploymentsSetOnlyWhatTheDispatcherReads() {
+        Set<String> known = Repo.envKeysReadBy("dispatcher");
+        onlyKnownKeys("infra/base dispatcher", kubernetesDispatcher(), known);
+        onlyKnownKeys("docker/compose.yaml dispatcher", composeDispatcher(), known);
+    }
+
+    @Test
+    void deploymentsSetWhatTheServicesNeed() {
+        allSet("infra/base worker", kubernetesWorker(), WORKER_MUST_SET);
+        allSet("docker/compose.yaml worker", composeWorker(), WORKER_MUST_SET);
+        allSet("infra/base dispatcher", kubernetesDispatcher(), DISPATCHER_MUST_SET);
+        allSet("docker/compose.yaml dispatcher", composeDispatcher(), DISPATCHER_MUST_SET);
+    }
+}
