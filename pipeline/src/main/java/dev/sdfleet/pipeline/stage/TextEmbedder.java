@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
+import dev.sdfleet.pipeline.runtime.OrtRuntime;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.sdfleet.pipeline.runtime.IncompatibleModelException;
@@ -91,7 +92,7 @@ public final class TextEmbedder implements AutoCloseable {
         int n = texts.size();
         int length = ClipTokenizer.CONTEXT_LENGTH;
         long[] shape = {n, length};
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtRuntime.environment();
         Set<String> wanted = pooledOutput == null ? Set.of(hiddenOutput) : Set.of(hiddenOutput, pooledOutput);
         try (OnnxTensor ids = idsTensor(env, tokens, shape)) {
             long start = System.nanoTime();
