@@ -13,7 +13,10 @@ public final class Main {
             "generate", new GenerateCommand(),
             "tokenize", new TokenizeCommand(),
             "info", new InfoCommand(),
-            "bench", new BenchCommand());
+            "bench", new BenchCommand(),
+            "up", new UpCommand(),
+            "demo", new DemoCommand(),
+            "bench-fleet", new BenchFleetCommand());
 
     private Main() {
     }
@@ -56,7 +59,10 @@ public final class Main {
                   generate PROMPT...   text to PNG on the local pipeline
                   tokenize [PROMPT...] CLIP token ids as JSON lines (prompts from stdin when none given)
                   info                 what a model folder holds: family, components, signatures, providers
-                  bench                per-stage timings, the share of time outside ONNX Runtime, peak RSS""");
+                  bench                per-stage timings, the share of time outside ONNX Runtime, peak RSS
+                  up                   the local fleet (Kafka, S3, workers) until Ctrl-C
+                  demo PROMPT...       one prompt through the local fleet: Kafka, a worker, S3, a PNG in ./out
+                  bench-fleet WHAT     fleet benchmarks: latency, throughput, batching, killtrials""");
     }
 
     /** One subcommand. */

@@ -153,6 +153,52 @@ public record WorkerConfig(String kafkaBootstrap, String groupId, String topicPr
         return b.build();
     }
 
+    /**
+     * The {@code SDFLEET_*} variables that {@link #fromEnv(Map)} turns back into this config: how a worker is started
+     * in a child process (the hard-kill test and trials, the local fleet's benchmarks).
+     */
+    public Map<String, String> toEnv() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("SDFLEET_KAFKA_BOOTSTRAP", kafkaBootstrap);
+        env.put("SDFLEET_KAFKA_GROUP", groupId);
+        env.put("SDFLEET_TOPIC_PREFIX", topicPrefix);
+        env.put("SDFLEET_WORKER_ID", workerId);
+        StringBuilder properties = new StringBuilder();
+        kafkaProperties.forEach((k, v) -> properties.append(properties.isEmpty() ? "" : ",").append(k).append('=')
+                .append(v));
+        putIfSet(env, "SDFLEET_KAFKA_PROPERTIES", properties.toString());
+        putIfSet(env, "SDFLEET_S3_ENDPOINT", s3.endpoint() == null ? null : s3.endpoint().toString());
+        env.put("SDFLEET_S3_REGION", s3.region());
+        env.put("SDFLEET_S3_BUCKET", s3.bucket());
+        env.put("SDFLEET_S3_PREFIX", s3.prefix());
+        putIfSet(env, "SDFLEET_S3_ACCESS_KEY", s3.accessKey());
+        putIfSet(env, "SDFLEET_S3_SECRET_KEY", s3.secretKey());
+        env.put("SDFLEET_S3_PATH_STYLE", Boolean.toString(s3.pathStyle()));
+        env.put("SDFLEET_MODEL", model);
+        env.put("SDFLEET_MODEL_ID", modelId);
+        env.put("SDFLEET_MODEL_CACHE", modelCache.toString());
+        env.put("SDFLEET_PROVIDERS", String.join(",", providers.stream().map(ExecutionProvider::id).toList()));
+        env.put("SDFLEET_THREADS", Integer.toString(threads));
+        putIfSet(env, "SDFLEET_TRT_CACHE", trtCache == null ? null : trtCache.toString());
+        env.put("SDFLEET_BATCH_SIZE", Integer.toString(batchSize));
+        env.put("SDFLEET_BATCH_WAIT_MS", Long.toString(batchWait.toMillis()));
+        env.put("SDFLEET_QUEUE_CAPACITY", Integer.toString(queueCapacity));
+        env.put("SDFLEET_DRAIN_TIMEOUT_MS", Long.toString(drainTimeout.toMillis()));
+        env.put("SDFLEET_PROGRESS_THROTTLE_MS", Long.toString(progressThrottle.toMillis()));
+        env.put("SDFLEET_CANCEL_LOOKBACK_MS", Long.toString(cancelLookback.toMillis()));
+        env.put("SDFLEET_HTTP_PORT", Integer.toString(httpPort));
+        env.put("SDFLEET_MAX_RETRIES", Integer.toString(retry.maxRetries()));
+        env.put("SDFLEET_RETRY_BACKOFF_MS", Long.toString(retry.initialBackoff().toMillis()));
+        env.put("SDFLEET_RETRY_MAX_BACKOFF_MS", Long.toString(retry.maxBackoff().toMillis()));
+        return env;
+    }
+
+    private static void putIfSet(Map<String, String> env, String name, String value) {
+        if (value != null && !value.isEmpty()) {
+            env.put(name, value);
+        }
+    }
+
     /** {@code "a=1,b=2"} as a map; values may contain '=' but not ','. */
     static Map<String, String> parseProperties(String text) {
         Map<String, String> properties = new LinkedHashMap<>();

@@ -14,7 +14,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -69,15 +71,24 @@ class HttpEndpointsTest {
         }
     }
 
-    private HttpResponse<String> get(Worker worker, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.httpPort() + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    /** Bounds the whole exchange: HttpRequest.timeout covers only the wait for the response headers. */
+    private HttpResponse<String> get(Worker worker, String path) throws IOException {
+        try {
+            return http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.httpPort() + path))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString())
+                    .get(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException(path + ": " + e, e);
+        }
     }
 
     private int status(Worker worker, String path) {
         try {
             return get(worker, path).statusCode();
-        } catch (IOException | InterruptedException e) {
+        } catch (IOException e) {
             return -1;
         }
     }
@@ -85,7 +96,7 @@ class HttpEndpointsTest {
     private String body(Worker worker, String path) {
         try {
             return get(worker, path).body();
-        } catch (IOException | InterruptedException e) {
+        } catch (IOException e) {
             return "";
         }
     }

@@ -89,4 +89,14 @@ class WorkerConfigTest {
         assertEquals(8, four.queueCapacity());
         assertEquals("other-model", four.modelId());
     }
+
+    @Test
+    void toEnvReadsBackAsTheSameConfig() {
+        WorkerConfig config = WorkerConfig.builder().workerId("w-child").kafkaBootstrap("127.0.0.1:1234")
+                .groupId("g").topicPrefix("t1.").kafkaProperties(Map.of("session.timeout.ms", "6000"))
+                .s3Endpoint(java.net.URI.create("http://127.0.0.1:9000")).s3AccessKey("id").s3SecretKey("secret")
+                .s3Bucket("b").model("/m/tiny-sd").threads(1).batchSize(2).httpPort(0)
+                .drainTimeout(java.time.Duration.ofSeconds(3)).build();
+        assertEquals(config, WorkerConfig.fromEnv(config.toEnv()));
+    }
 }

@@ -27,7 +27,7 @@ public final class FloatTensorBuffer implements AutoCloseable {
         this.shape = shape.clone();
         this.size = Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact));
         this.type = type;
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtRuntime.environment();
         try {
             switch (type) {
                 case FLOAT -> {

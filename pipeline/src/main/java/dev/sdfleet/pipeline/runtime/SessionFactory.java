@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class SessionFactory {
     private static final Logger LOG = LoggerFactory.getLogger(SessionFactory.class);
 
-    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtEnvironment env = OrtRuntime.environment();
     private final RuntimeSettings settings;
 
     public SessionFactory(RuntimeSettings settings) {

@@ -32,7 +32,7 @@ public final class TimestepTensor implements AutoCloseable {
             default -> throw new IncompatibleModelException("unsupported UNet timestep type " + spec);
         };
         buffer = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtRuntime.environment();
         try {
             tensor = switch (type) {
                 case INT64 -> OnnxTensor.createTensor(env, buffer.asLongBuffer(), shape);

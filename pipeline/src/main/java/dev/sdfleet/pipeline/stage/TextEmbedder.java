@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtSession;
 import dev.sdfleet.pipeline.runtime.IncompatibleModelException;
 import dev.sdfleet.pipeline.runtime.LoadedSession;
 import dev.sdfleet.pipeline.runtime.OrtClock;
+import dev.sdfleet.pipeline.runtime.OrtRuntime;
 import dev.sdfleet.pipeline.runtime.TensorSpec;
 import dev.sdfleet.pipeline.tokenizer.ClipTokenizer;
 import dev.sdfleet.pipeline.tokenizer.TokenizedPrompt;
@@ -91,7 +92,7 @@ public final class TextEmbedder implements AutoCloseable {
         int n = texts.size();
         int length = ClipTokenizer.CONTEXT_LENGTH;
         long[] shape = {n, length};
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtRuntime.environment();
         Set<String> wanted = pooledOutput == null ? Set.of(hiddenOutput) : Set.of(hiddenOutput, pooledOutput);
         try (OnnxTensor ids = idsTensor(env, tokens, shape)) {
             long start = System.nanoTime();

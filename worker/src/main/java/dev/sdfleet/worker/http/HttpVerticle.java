@@ -4,6 +4,7 @@ import dev.sdfleet.worker.metrics.WorkerMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -11,6 +12,13 @@ import io.vertx.ext.web.RoutingContext;
  * The worker's only HTTP surface: {@code /metrics} (Prometheus text), {@code /health/live} (the process answers) and
  * {@code /health/ready} (200 when it takes jobs, 503 otherwise). No job ever passes through here; everything runs on
  * the event loop and is quick (a scrape formats a few hundred lines).
+ *
+ * <p>HTTP/1.1 only. Prometheus and kubelet probes speak HTTP/1.1, but some clients (java.net.http by default, curl
+ * --http2) offer a cleartext upgrade to HTTP/2 ({@code Upgrade: h2c}) with their first request. Vert.x 5.0.7 accepts
+ * it by default, and on that upgraded first stream it sometimes sends the response headers but never the body: seen
+ * with the /metrics page (25–36 KB) within the first dozen fresh connections of every run here, never with the small
+ * health answers. The client's request timeout ends with the headers, so it then waits forever (the test that hung
+ * the reactor build for 14 minutes). With h2c off the server ignores the offer and answers in HTTP/1.1.
  */
 public final class HttpVerticle extends VerticleBase {
     /** The Prometheus text exposition format that {@code PrometheusMeterRegistry.scrape()} writes. */
@@ -38,7 +46,8 @@ public final class HttpVerticle extends VerticleBase {
         router.get("/health/live").handler(ctx -> ctx.response().putHeader("content-type", JSON)
                 .end("{\"status\":\"UP\"}"));
         router.get("/health/ready").handler(this::ready);
-        return vertx.createHttpServer().requestHandler(router).listen(port).onSuccess(s -> server = s);
+        HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false);
+        return vertx.createHttpServer(options).requestHandler(router).listen(port).onSuccess(s -> server = s);
     }
 
     private void metrics(RoutingContext ctx) {

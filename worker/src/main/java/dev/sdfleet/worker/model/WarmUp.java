@@ -30,7 +30,7 @@ public final class WarmUp {
     }
 
     /** The image side the model was trained for: the UNet's {@code sample_size} times 8, else 512. */
-    static int nativeSide(Path modelRoot) {
+    public static int nativeSide(Path modelRoot) {
         Path config = modelRoot.resolve("unet/config.json");
         try {
             JsonNode sampleSize = new ObjectMapper().readTree(Files.readAllBytes(config)).path("sample_size");

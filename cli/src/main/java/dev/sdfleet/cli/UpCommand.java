@@ -1,0 +1,59 @@
+package dev.sdfleet.cli;
+
+import dev.sdfleet.cli.fleet.LocalFleet;
+import dev.sdfleet.localstack.LocalStack;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code sdfleet up}: the local fleet until Ctrl-C. Kafka and S3 keep their data under {@code .sdfleet/}, so what
+ * was published or stored is still there at the next start.
+ */
+final class UpCommand implements Main.Command {
+
+    @Override
+    public String help() {
+        return """
+                usage: sdfleet up [options]
+                  --workers N       workers on the model (default 1)
+                  --batch-size N    jobs per pipeline call in each worker (default 1)
+                  --threads N       ONNX Runtime intra-op threads per worker (default: ONNX Runtime's choice)
+                  --http-port N     the first worker's metrics/health port; the next ones follow (default 8081)
+                  --kafka-port N    (default 9092)     --s3-port N   (default 9000)
+                  --root DIR        where .sdfleet/ keeps Kafka's and S3's data (default: the current folder)
+                  --model DIR       (default: the bundled tiny model)
+                Runs until Ctrl-C, then stops the workers gracefully and the servers.""";
+    }
+
+    @Override
+    public int run(List<String> argv, PrintStream out, PrintStream err) {
+        Args args = Args.parse(argv, PipelineOptions.valued("workers", "batch-size", "http-port", "kafka-port",
+                "s3-port", "root"), PipelineOptions.flags());
+        LocalFleet.Settings settings = new LocalFleet.Settings(Path.of(args.get("root", ".")).toAbsolutePath().normalize(),
+                args.getInt("kafka-port", LocalStack.DEFAULT_KAFKA_PORT),
+                args.getInt("s3-port", LocalStack.DEFAULT_S3_PORT), args.getInt("workers", 1),
+                args.getInt("http-port", 8081), PipelineOptions.model(args), args.getInt("batch-size", 1),
+                args.getInt("threads", 0));
+        out.println("Starting the local fleet (Kafka, S3, " + settings.workers() + " worker(s)) ...");
+        LocalFleet fleet = LocalFleet.start(settings);
+        CountDownLatch stopped = new CountDownLatch(1);
+        // Ctrl-C runs the hooks: the workers drain and leave the group, then Kafka and S3 stop.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("Stopping the local fleet ...");
+            fleet.close();
+            out.println("Stopped.");
+            stopped.countDown();
+        }, "sdfleet-up-shutdown"));
+        out.println(fleet.describe());
+        out.println("Running until Ctrl-C.");
+        out.flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+}

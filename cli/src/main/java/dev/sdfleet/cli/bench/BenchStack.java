@@ -1,0 +1,128 @@
+package dev.sdfleet.cli.bench;
+
+import dev.sdfleet.localstack.KafkaTopics;
+import dev.sdfleet.localstack.LocalStack;
+import dev.sdfleet.protocol.Topics;
+import dev.sdfleet.worker.WorkerConfig;
+import dev.sdfleet.worker.WorkerProcess;
+import dev.sdfleet.worker.model.ModelSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * A throw-away local stack for benchmarks (free ports, data in a temporary folder), and one scope per measurement:
+ * its own topic prefix and consumer group, so that measurements never see each other's records.
+ */
+final class BenchStack implements AutoCloseable {
+    /** Noticing a dead member takes a session timeout: the broker's minimum (6 s) instead of the default 45 s. */
+    static final Map<String, String> QUICK_FAILOVER = Map.of("session.timeout.ms", "6000",
+            "heartbeat.interval.ms", "1000");
+    static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+
+    /** One measurement's topics and group. */
+    record Scope(String prefix, Topics topics, String group) {
+    }
+
+    private final Path dir;
+    private final Path model;
+    private final LocalStack stack;
+    private int scopes;
+
+    private BenchStack(Path dir, Path model, LocalStack stack) {
+        this.dir = dir;
+        this.model = model;
+        this.stack = stack;
+    }
+
+    static BenchStack start(Path model) {
+        try {
+            Path dir = Files.createTempDirectory("sdfleet-bench");
+            return new BenchStack(dir, model, LocalStack.builder().root(dir).kafkaPort(0).s3Port(0).start());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    LocalStack stack() {
+        return stack;
+    }
+
+    String modelId() {
+        return ModelSource.idOf(model.toString());
+    }
+
+    /** New topics (jobs and results with {@code partitions} partitions) and a new group. */
+    Scope scope(String name, int partitions) {
+        String prefix = "bench" + (++scopes) + "-" + name + ".";
+        Topics topics = Topics.withPrefix(prefix);
+        Map<String, Integer> create = new LinkedHashMap<>();
+        topics.all().forEach(topic -> create.put(topic, 1));
+        create.put(topics.jobs(), partitions);
+        create.put(topics.results(), partitions);
+        KafkaTopics.create(stack.bootstrapServers(), create);
+        return new Scope(prefix, topics, prefix + "workers");
+    }
+
+    /** A worker on {@code scope}: this stack, the bucket, the model, a free HTTP port. */
+    WorkerConfig.Builder config(Scope scope, String workerId) {
+        return WorkerConfig.builder()
+                .workerId(workerId)
+                .kafkaBootstrap(stack.bootstrapServers())
+                .groupId(scope.group())
+                .topicPrefix(scope.prefix())
+                .s3Endpoint(stack.s3Endpoint())
+                .s3AccessKey(stack.credentials().accessKey())
+                .s3SecretKey(stack.credentials().secretKey())
+                .s3Bucket(stack.bucket())
+                .model(model.toString())
+                .httpPort(0);
+    }
+
+    /** Starts a worker in a child JVM (log under the stack's folder) and waits until it is ready. */
+    WorkerProcess startProcess(WorkerConfig config) throws InterruptedException {
+        WorkerProcess process = WorkerProcess.start(config, WorkerProcess.currentClassPath(),
+                dir.resolve("logs").resolve(config.workerId() + ".log"), List.of("-Xmx512m"));
+        try {
+            return process.awaitReady(READY_TIMEOUT);
+        } catch (RuntimeException | InterruptedException e) {
+            process.close();
+            throw e;
+        }
+    }
+
+    /** The sum of the group's committed offsets on the scope's jobs topic (each partition started at 0). */
+    long committedJobs(Scope scope) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                stack.bootstrapServers()))) {
+            return admin.listConsumerGroupOffsets(scope.group()).partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS).entrySet().stream()
+                    .filter(e -> e.getKey().topic().equals(scope.topics().jobs()) && e.getValue() != null)
+                    .mapToLong(e -> e.getValue().offset()).sum();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("reading committed offsets failed: " + e, e);
+        }
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    @Override
+    public void close() {
+        stack.close();
+    }
+}

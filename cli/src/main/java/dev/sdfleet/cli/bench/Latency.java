@@ -1,0 +1,92 @@
+package dev.sdfleet.cli.bench;
+
+import dev.sdfleet.cli.fleet.JobFactory;
+import dev.sdfleet.cli.fleet.JobPublisher;
+import dev.sdfleet.cli.fleet.TopicWatcher;
+import dev.sdfleet.pipeline.DiffusionPipeline;
+import dev.sdfleet.pipeline.GenerationRequest;
+import dev.sdfleet.protocol.Job;
+import dev.sdfleet.protocol.JobResult;
+import dev.sdfleet.protocol.JobStatus;
+import dev.sdfleet.worker.Worker;
+import dev.sdfleet.worker.WorkerConfig;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What Kafka and S3 add to one image, one job at a time (no queueing). First the bare pipeline in this JVM (text
+ * encoder, denoising, VAE, PNG: what the worker runs), then the same jobs through the fleet: publish on Kafka, an
+ * in-process worker, the upload to S3, the result back on Kafka. Per fleet job, the overhead is its end-to-end time
+ * (publish to result read) minus the pipeline stages the worker reports for it.
+ */
+final class Latency {
+    private static final Duration JOB_TIMEOUT = Duration.ofMinutes(2);
+    private static final List<String> PIPELINE_STAGES = List.of("text_encoder", "denoise", "vae_decode", "png_encode");
+
+    private final BenchStack bench;
+    private final PrintStream out;
+
+    Latency(BenchStack bench, PrintStream out) {
+        this.bench = bench;
+        this.out = out;
+    }
+
+    void run(Path model, int jobs, int threads, int side, int steps) throws InterruptedException {
+        BenchStack.Scope scope = bench.scope("latency", 1);
+        WorkerConfig config = bench.config(scope, "latency-worker").threads(threads).build();
+        JobFactory factory = new JobFactory(bench.modelId(), side, steps, 7.5);
+
+        List<Double> bare = new ArrayList<>();
+        try (DiffusionPipeline pipeline = DiffusionPipeline.load(model, config.runtimeSettings())) {
+            for (int i = -5; i < jobs; i++) { // five unmeasured runs first, as the worker's warm-up
+                long start = System.nanoTime();
+                pipeline.generate(GenerationRequest.builder("a red circle on a blue background").size(side, side)
+                        .steps(steps).guidance(7.5).seed(i + 5).build());
+                if (i >= 0) {
+                    bare.add((System.nanoTime() - start) / 1e6);
+                }
+            }
+        }
+
+        List<Double> endToEnd = new ArrayList<>();
+        List<Double> overhead = new ArrayList<>();
+        List<Double> upload = new ArrayList<>();
+        try (Worker worker = new Worker(config);
+             TopicWatcher<JobResult> results = new TopicWatcher<>(bench.stack().bootstrapServers(),
+                     scope.topics().results(), JobResult.class);
+             JobPublisher publisher = new JobPublisher(bench.stack().bootstrapServers(), scope.topics())) {
+            worker.start();
+            for (int i = -5; i < jobs; i++) {
+                Job job = factory.job("latency-" + (i + 5), "a red circle on a blue background", i + 5);
+                long start = System.nanoTime();
+                publisher.publish(job);
+                TopicWatcher.Seen<JobResult> seen = results.await(r -> r.jobId().equals(job.jobId()), JOB_TIMEOUT);
+                JobResult result = seen.message();
+                if (result.status() != JobStatus.SUCCEEDED) {
+                    throw new IllegalStateException("job " + job.jobId() + " failed: " + result.error());
+                }
+                if (i >= 0) {
+                    double total = (seen.seenAtNanos() - start) / 1e6;
+                    endToEnd.add(total);
+                    overhead.add(total - pipelineMs(result.stageMs()));
+                    upload.add(result.stageMs().getOrDefault("upload", 0L).doubleValue());
+                }
+            }
+        }
+        out.printf(Locale.ROOT, "latency, %d jobs one at a time (%dx%d, %d steps, %d intra-op thread(s)):%n", jobs,
+                side, side, steps, threads);
+        out.println("  bare pipeline (in-process generate)   " + Percentiles.of(bare));
+        out.println("  through the fleet (publish -> result) " + Percentiles.of(endToEnd));
+        out.println("  added by Kafka + S3 (per job)         " + Percentiles.of(overhead));
+        out.println("    of which the S3 upload              " + Percentiles.of(upload));
+    }
+
+    private static double pipelineMs(Map<String, Long> stageMs) {
+        return PIPELINE_STAGES.stream().mapToLong(stage -> stageMs.getOrDefault(stage, 0L)).sum();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.sdfleet.cli.fleet;
+
+import dev.sdfleet.protocol.CloudEventHeaders;
+import dev.sdfleet.protocol.Codec;
+import dev.sdfleet.protocol.Job;
+import dev.sdfleet.protocol.RecordKeys;
+import dev.sdfleet.protocol.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Puts jobs on the jobs topic the way the dispatcher does: keyed by request, CloudEvents headers, acks=all. */
+public final class JobPublisher implements AutoCloseable {
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final Topics topics;
+
+    public JobPublisher(String bootstrap, Topics topics) {
+        this.topics = topics;
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.CLIENT_ID_CONFIG, "sdfleet-cli",
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
+    }
+
+    /** Publishes and waits for the broker's acknowledgement. */
+    public void publish(Job job) {
+        RecordHeaders headers = new RecordHeaders();
+        CloudEventHeaders.forMessage(job, "/sdfleet/cli", Instant.now()).toMap().forEach(headers::add);
+        try {
+            producer.send(new ProducerRecord<>(topics.jobs(), null, RecordKeys.keyOf(job), Codec.encode(job),
+                    headers)).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted publishing " + job.jobId(), e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("publishing " + job.jobId() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}
