@@ -40,6 +40,10 @@ public record KafkaClients(String bootstrap, String groupId, String clientIdPref
         // holds more. It costs nothing in throughput: fetches still come in batches, and poll() returns at once while
         // the fetched batch lasts.
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        // The dispatcher publishes jobs inside its exactly-once transactions: a job of an aborted transaction (a
+        // dispatcher that failed mid-commit, whose input is then processed again) must never run, so only committed
+        // records are read. The default, read_uncommitted, would hand those jobs to a GPU as well.
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.putAll(extra);
