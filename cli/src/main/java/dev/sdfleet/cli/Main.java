@@ -15,6 +15,7 @@ public final class Main {
             "info", new InfoCommand(),
             "bench", new BenchCommand(),
             "up", new UpCommand(),
+            "submit", new SubmitCommand(),
             "demo", new DemoCommand(),
             "bench-fleet", new BenchFleetCommand());
 
@@ -60,8 +61,10 @@ public final class Main {
                   tokenize [PROMPT...] CLIP token ids as JSON lines (prompts from stdin when none given)
                   info                 what a model folder holds: family, components, signatures, providers
                   bench                per-stage timings, the share of time outside ONNX Runtime, peak RSS
-                  up                   the local fleet (Kafka, S3, workers) until Ctrl-C
-                  demo PROMPT...       one prompt through the local fleet: Kafka, a worker, S3, a PNG in ./out
+                  up                   the local fleet (Kafka, S3, dispatcher, workers) until Ctrl-C
+                  submit PROMPT...     one prompt through a dispatcher's HTTP API (the local fleet's by default),
+                                       its images downloaded into ./out
+                  demo PROMPT...       the local fleet started, one prompt through its HTTP API, a PNG in ./out
                   bench-fleet WHAT     fleet benchmarks: latency, throughput, batching, killtrials""");
     }
 

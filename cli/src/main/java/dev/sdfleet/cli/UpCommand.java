@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code sdfleet up}: the local fleet until Ctrl-C. Kafka and S3 keep their data under {@code .sdfleet/}, so what
- * was published or stored is still there at the next start.
+ * {@code sdfleet up}: the local fleet until Ctrl-C. Kafka, S3 and the dispatcher keep their data under
+ * {@code .sdfleet/}, so what was published, stored or accepted is still there at the next start, and so is the API
+ * key in {@code .sdfleet/tenants.json}.
  */
 final class UpCommand implements Main.Command {
 
@@ -21,25 +22,28 @@ final class UpCommand implements Main.Command {
                   --batch-size N    jobs per pipeline call in each worker (default 1)
                   --threads N       ONNX Runtime intra-op threads per worker (default: ONNX Runtime's choice)
                   --http-port N     the first worker's metrics/health port; the next ones follow (default 8081)
+                  --dispatcher-port N  the dispatcher's HTTP API (default 8080)
                   --kafka-port N    (default 9092)     --s3-port N   (default 9000)
-                  --root DIR        where .sdfleet/ keeps Kafka's and S3's data (default: the current folder)
+                  --root DIR        where .sdfleet/ keeps Kafka's, S3's and the dispatcher's data and the tenants
+                                    file (default: the current folder)
                   --model DIR       (default: the bundled tiny model)
                 Runs until Ctrl-C, then stops the workers gracefully and the servers.""";
     }
 
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) {
-        Args args = Args.parse(argv, PipelineOptions.valued("workers", "batch-size", "http-port", "kafka-port",
-                "s3-port", "root"), PipelineOptions.flags());
+        Args args = Args.parse(argv, PipelineOptions.valued("workers", "batch-size", "http-port",
+                "dispatcher-port", "kafka-port", "s3-port", "root"), PipelineOptions.flags());
         LocalFleet.Settings settings = new LocalFleet.Settings(Path.of(args.get("root", ".")).toAbsolutePath().normalize(),
                 args.getInt("kafka-port", LocalStack.DEFAULT_KAFKA_PORT),
                 args.getInt("s3-port", LocalStack.DEFAULT_S3_PORT), args.getInt("workers", 1),
-                args.getInt("http-port", 8081), PipelineOptions.model(args), args.getInt("batch-size", 1),
+                args.getInt("http-port", 8081), args.getInt("dispatcher-port", 8080), PipelineOptions.model(args), args.getInt("batch-size", 1),
                 args.getInt("threads", 0));
-        out.println("Starting the local fleet (Kafka, S3, " + settings.workers() + " worker(s)) ...");
+        out.println("Starting the local fleet (Kafka, S3, dispatcher, " + settings.workers()
+                + " worker(s)) ...");
         LocalFleet fleet = LocalFleet.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);
-        // Ctrl-C runs the hooks: the workers drain and leave the group, then Kafka and S3 stop.
+        // Ctrl-C runs the hooks: the workers drain and leave the group, the dispatcher commits, then Kafka and S3 stop.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("Stopping the local fleet ...");
             fleet.close();

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code sdfleet demo} end to end on real servers (free ports, data in a temporary folder, so it never meets a
- * running {@code sdfleet up}): the job goes through Kafka and a worker, the PNG through S3 into the out folder.
+ * running {@code sdfleet up}): the prompt goes through the dispatcher's HTTP API, Kafka and a worker, the PNG through
+ * S3 into the out folder. At the protocol's default guidance (7.5), as a user's first run gets it.
  */
 class DemoCommandTest {
 
@@ -24,10 +25,10 @@ class DemoCommandTest {
     void demoStoresTheImageInS3AndDownloadsIt(@TempDir Path root) throws Exception {
         Path out = root.resolve("out");
         CliTest.Run r = CliTest.run("demo", "--model", CliTest.tinyModel(), "--root", root.toString(),
-                "--kafka-port", "0", "--s3-port", "0", "--out", out.toString(), "--guidance", "3",
+                "--kafka-port", "0", "--s3-port", "0", "--out", out.toString(),
                 "a red circle on a blue background");
         assertEquals(0, r.exit(), r.out() + r.err());
-        Matcher s3 = Pattern.compile("S3: +s3://sdfleet/(images/(demo-[0-9a-f]{8})/0\\.png)").matcher(r.out());
+        Matcher s3 = Pattern.compile("S3: +s3://sdfleet/(images/(k-[0-9a-f]{40})/0\\.png)").matcher(r.out());
         assertTrue(s3.find(), r.out());
         Matcher local = Pattern.compile("Local: (.+\\.png)").matcher(r.out());
         assertTrue(local.find(), r.out());

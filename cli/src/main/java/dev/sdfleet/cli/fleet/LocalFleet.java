@@ -1,5 +1,9 @@
 package dev.sdfleet.cli.fleet;
 
+import dev.sdfleet.dispatcher.Dispatcher;
+import dev.sdfleet.dispatcher.config.DispatcherConfig;
+import dev.sdfleet.dispatcher.config.Tenants;
+import dev.sdfleet.dispatcher.config.WebhookSettings;
 import dev.sdfleet.localstack.LocalStack;
 import dev.sdfleet.localstack.S3Clients;
 import dev.sdfleet.protocol.Codec;
@@ -11,44 +15,77 @@ import dev.sdfleet.worker.WorkerConfig;
 import dev.sdfleet.worker.model.WarmUp;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The local fleet in this JVM: the local stack (Kafka on 9092 and S3 on 9000 by default, data under
- * {@code <root>/.sdfleet}) with every fleet topic and the bucket, and N workers on one model, each with its own HTTP
- * port. Closing it stops the workers gracefully, then the stack; the data stays for the next start.
+ * {@code <root>/.sdfleet}) with every fleet topic and the bucket, one dispatcher (HTTP on 8080 by default, its stores
+ * under {@code .sdfleet/dispatcher}, the tenant of {@link LocalTenants}), and N workers on one model, each with its
+ * own HTTP port. Closing it stops the workers gracefully, then the dispatcher, then the stack; the data stays for the
+ * next start.
  */
 public final class LocalFleet implements AutoCloseable {
-    /** Settings of a local fleet. */
-    public record Settings(Path root, int kafkaPort, int s3Port, int workers, int firstHttpPort, Path model,
-                           int batchSize, int threads) {
+    /**
+     * The dispatcher's partition count. Its inputs (requests, results, cancels) are created with it, so a new fleet
+     * starts co-partitioned; older data has the dispatcher grow its topics once.
+     */
+    private static final int DISPATCHER_PARTITIONS = 4;
+    /** Ample for a dispatcher to restore its stores and join its group on a busy 2-core machine. */
+    private static final Duration DISPATCHER_READY_TIMEOUT = Duration.ofMinutes(3);
+
+    /**
+     * Settings of a local fleet.
+     *
+     * @param firstHttpPort the first worker's metrics/health port, the next workers' follow (0: free ports)
+     * @param dispatcherPort the dispatcher's API port (0: a free one)
+     */
+    public record Settings(Path root, int kafkaPort, int s3Port, int workers, int firstHttpPort, int dispatcherPort,
+                           Path model, int batchSize, int threads) {
+        public Settings {
+            // Port 0 means a free port for each; a fixed dispatcher port must not fall among the workers' ports.
+            if (dispatcherPort != 0 && firstHttpPort != 0 && dispatcherPort >= firstHttpPort
+                    && dispatcherPort < firstHttpPort + workers) {
+                throw new IllegalArgumentException("the dispatcher's port " + dispatcherPort
+                        + " is one of the workers' ports " + firstHttpPort + ".." + (firstHttpPort + workers - 1));
+            }
+        }
     }
 
     private final Settings settings;
     private final LocalStack stack;
     private final List<Worker> workers = new ArrayList<>();
+    private Dispatcher dispatcher;
 
     private LocalFleet(Settings settings, LocalStack stack) {
         this.settings = settings;
         this.stack = stack;
     }
 
-    /** Starts the stack, then the workers one after the other; on failure, closes what started. */
+    /**
+     * Starts the stack, the dispatcher, then the workers one after the other, and waits until the dispatcher is ready;
+     * on failure, closes what started. The dispatcher goes before the workers because it grows the topics it reads
+     * (requests, cancels) to its partition count: the workers' cancel readers then see every partition from the start.
+     */
     public static LocalFleet start(Settings settings) {
         LocalStack.Builder builder = LocalStack.builder().root(settings.root()).kafkaPort(settings.kafkaPort())
                 .s3Port(settings.s3Port());
         // The stack's list lacks the cancels topic, which every worker reads.
-        Topics.defaults().all().forEach(topic -> builder.topic(topic,
-                LocalStack.DEFAULT_TOPICS.getOrDefault(topic, 1)));
+        Topics topics = Topics.defaults();
+        List<String> dispatcherInputs = List.of(topics.requests(), topics.results(), topics.cancels());
+        topics.all().forEach(topic -> builder.topic(topic, Math.max(LocalStack.DEFAULT_TOPICS.getOrDefault(topic, 1),
+                dispatcherInputs.contains(topic) ? DISPATCHER_PARTITIONS : 1)));
         LocalFleet fleet = new LocalFleet(settings, builder.start());
         try {
+            fleet.dispatcher = Dispatcher.start(fleet.dispatcherConfig());
             for (int i = 1; i <= settings.workers(); i++) {
                 Worker worker = new Worker(fleet.workerConfig("local-worker-" + i,
                         settings.firstHttpPort() == 0 ? 0 : settings.firstHttpPort() + i - 1));
                 fleet.workers.add(worker);
                 worker.start();
             }
+            fleet.awaitDispatcherReady();
             return fleet;
         } catch (RuntimeException e) {
             fleet.close();
@@ -72,8 +109,46 @@ public final class LocalFleet implements AutoCloseable {
                 .build();
     }
 
+    /** The dispatcher's settings on this fleet: loopback only, webhooks to loopback allowed (receivers on this machine). */
+    DispatcherConfig dispatcherConfig() {
+        return DispatcherConfig.builder(stack.bootstrapServers())
+                .instanceId("local-dispatcher")
+                .stateDir(settings.root().resolve(".sdfleet/dispatcher"))
+                .httpHost("127.0.0.1")
+                .httpPort(settings.dispatcherPort())
+                .partitions(DISPATCHER_PARTITIONS)
+                .tenants(Tenants.parse(Tenants.readFile(LocalTenants.ensure(settings.root()))))
+                .webhooks(WebhookSettings.defaults().withLoopbackAllowed(true))
+                .build();
+    }
+
+    private void awaitDispatcherReady() {
+        long deadline = System.nanoTime() + DISPATCHER_READY_TIMEOUT.toNanos();
+        while (!dispatcher.ready()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the dispatcher was not ready within " + DISPATCHER_READY_TIMEOUT);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the dispatcher", e);
+            }
+        }
+    }
+
     public LocalStack stack() {
         return stack;
+    }
+
+    public Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    /** The API key of the local tenant (from {@code .sdfleet/tenants.json}). */
+    public String apiKey() {
+        return LocalTenants.apiKey(settings.root()).orElseThrow(() -> new IllegalStateException(
+                "no API key in " + LocalTenants.file(settings.root())));
     }
 
     public List<Worker> workers() {
@@ -105,7 +180,8 @@ public final class LocalFleet implements AutoCloseable {
             String base = "http://127.0.0.1:" + worker.httpPort();
             lines.add("  " + worker.config().workerId() + "   " + base + "/metrics   " + base + "/health/ready");
         }
-        lines.add("Publish a job, read its result, find its image:");
+        lines.addAll(describeDispatcher());
+        lines.add("Or publish a job straight on Kafka, read its result, find its image:");
         lines.add("  echo '" + new String(Codec.encode(example), StandardCharsets.UTF_8) + "' \\");
         lines.add("    | kcat -b " + bootstrap + " -t " + Topics.defaults().jobs() + " -k "
                 + new String(RecordKeys.keyOf(example), StandardCharsets.UTF_8) + " -P");
@@ -117,10 +193,40 @@ public final class LocalFleet implements AutoCloseable {
         return String.join(System.lineSeparator(), lines);
     }
 
-    /** Stops the workers (gracefully, in parallel: each drains its own job), then the stack. */
+    /** The dispatcher's URL and API key, and how to submit with the CLI or curl. */
+    private List<String> describeDispatcher() {
+        String base = dispatcher.baseUrl();
+        String auth = "-H 'Authorization: Bearer " + apiKey() + "'";
+        String body = "{\"prompt\":\"a red circle on a blue background\",\"model\":\"" + modelId()
+                + "\",\"width\":" + nativeSide() + ",\"height\":" + nativeSide() + "}";
+        List<String> lines = new ArrayList<>();
+        lines.add("Dispatcher: " + base + "   (HTTP API; " + base + "/health/ready   " + base + "/metrics   " + base
+                + "/openapi.yaml)");
+        lines.add("  API key: " + apiKey() + "   (tenant " + LocalTenants.TENANT + ", in "
+                + LocalTenants.file(settings.root()) + ")");
+        lines.add("Submit a prompt through the dispatcher, wait, download the image into ./out:");
+        lines.add("  ./sdfleet submit \"a red circle on a blue background\"");
+        lines.add("The same with curl (the POST answers 202 with the request's id; GET it until \"completed\"):");
+        lines.add("  id=$(curl -s " + auth + " -H \"Idempotency-Key: curl-$RANDOM\" \\");
+        lines.add("    -H 'Content-Type: application/json' -d '" + body + "' \\");
+        lines.add("    " + base + "/v1/generations | jq -r .id)");
+        lines.add("  curl -s " + auth + " " + base + "/v1/generations/$id | jq");
+        return lines;
+    }
+
+    /**
+     * Stops the workers (gracefully, in parallel: each drains its own job), then the dispatcher (its last results
+     * are in by then), then the stack.
+     */
     @Override
     public void close() {
-        workers.parallelStream().forEach(Worker::close);
-        stack.close();
+        try {
+            workers.parallelStream().forEach(Worker::close);
+            if (dispatcher != null) {
+                dispatcher.close();
+            }
+        } finally {
+            stack.close();
+        }
     }
 }
