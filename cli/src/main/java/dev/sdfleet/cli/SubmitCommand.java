@@ -47,7 +47,8 @@ final class SubmitCommand implements Main.Command {
                 "guidance", "steps", "out"), Set.of());
         String prompt = String.join(" ", args.positional()).trim();
         if (prompt.isEmpty()) {
-            throw new Args.UsageException("a prompt is needed, e.g. sdfleet submit \"a red circle on a blue background\"");
+            throw new Args.UsageException(
+                    "a prompt is needed, e.g. sdfleet submit \"a red circle on a blue background\"");
         }
         Path root = Path.of(args.get("root", ".")).toAbsolutePath().normalize();
         String apiKey = args.has("api-key") ? args.get("api-key", "") : System.getenv().containsKey("SDFLEET_API_KEY")

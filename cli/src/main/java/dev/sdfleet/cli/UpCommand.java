@@ -37,8 +37,8 @@ final class UpCommand implements Main.Command {
         LocalFleet.Settings settings = new LocalFleet.Settings(Path.of(args.get("root", ".")).toAbsolutePath().normalize(),
                 args.getInt("kafka-port", LocalStack.DEFAULT_KAFKA_PORT),
                 args.getInt("s3-port", LocalStack.DEFAULT_S3_PORT), args.getInt("workers", 1),
-                args.getInt("http-port", 8081), args.getInt("dispatcher-port", 8080), PipelineOptions.model(args), args.getInt("batch-size", 1),
-                args.getInt("threads", 0));
+                args.getInt("http-port", 8081), args.getInt("dispatcher-port", 8080), PipelineOptions.model(args),
+                args.getInt("batch-size", 1), args.getInt("threads", 0));
         out.println("Starting the local fleet (Kafka, S3, dispatcher, " + settings.workers()
                 + " worker(s)) ...");
         LocalFleet fleet = LocalFleet.start(settings);

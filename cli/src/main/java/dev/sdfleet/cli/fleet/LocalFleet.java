@@ -7,6 +7,7 @@ import dev.sdfleet.dispatcher.config.WebhookSettings;
 import dev.sdfleet.localstack.LocalStack;
 import dev.sdfleet.localstack.S3Clients;
 import dev.sdfleet.protocol.Codec;
+import dev.sdfleet.protocol.GenerationRequest;
 import dev.sdfleet.protocol.Job;
 import dev.sdfleet.protocol.RecordKeys;
 import dev.sdfleet.protocol.Topics;
@@ -109,7 +110,7 @@ public final class LocalFleet implements AutoCloseable {
                 .build();
     }
 
-    /** The dispatcher's settings on this fleet: loopback only, webhooks to loopback allowed (receivers on this machine). */
+    /** The dispatcher's settings on this fleet: API on loopback only, webhooks to loopback allowed (local receivers). */
     DispatcherConfig dispatcherConfig() {
         return DispatcherConfig.builder(stack.bootstrapServers())
                 .instanceId("local-dispatcher")
@@ -169,7 +170,7 @@ public final class LocalFleet implements AutoCloseable {
     public String describe() {
         String bootstrap = stack.bootstrapServers();
         String endpoint = stack.s3Endpoint().toString();
-        Job example = new JobFactory(modelId(), nativeSide(), 20, 3.0)
+        Job example = new JobFactory(modelId(), nativeSide(), 20, GenerationRequest.DEFAULT_GUIDANCE)
                 .job("kcat-1", "a red circle on a blue background", 42);
         String awsEnv = "AWS_ACCESS_KEY_ID=" + stack.credentials().accessKey() + " AWS_SECRET_ACCESS_KEY="
                 + stack.credentials().secretKey() + " AWS_DEFAULT_REGION=" + S3Clients.REGION.id();
@@ -185,7 +186,8 @@ public final class LocalFleet implements AutoCloseable {
         lines.add("  echo '" + new String(Codec.encode(example), StandardCharsets.UTF_8) + "' \\");
         lines.add("    | kcat -b " + bootstrap + " -t " + Topics.defaults().jobs() + " -k "
                 + new String(RecordKeys.keyOf(example), StandardCharsets.UTF_8) + " -P");
-        lines.add("  kcat -b " + bootstrap + " -t " + Topics.defaults().results() + " -C -o beginning -e");
+        lines.add("  kcat -b " + bootstrap + " -t " + Topics.defaults().results() + " -C -o beginning -e -q"
+                + " | grep '\"job_id\":\"" + example.jobId() + "\"'");
         lines.add("  " + awsEnv + " aws --endpoint-url " + endpoint + " s3 ls s3://" + stack.bucket()
                 + "/images/ --recursive");
         lines.add("  " + awsEnv + " aws --endpoint-url " + endpoint + " s3 cp s3://" + stack.bucket()

@@ -90,8 +90,8 @@ public final class GenerationsApi implements AutoCloseable {
                         e.path("field").asText(), e.path("message").asText())));
                 yield new ApiException(400, "the dispatcher refused the request (400): " + detail, fields);
             }
-            case 401 -> new ApiException(401, "the dispatcher refused the API key (401): pass --api-key, or run "
-                    + "where .sdfleet/tenants.json of the fleet you call lies", List.of());
+            case 401 -> new ApiException(401, "the dispatcher refused the API key (401): pass the right one with "
+                    + "--api-key (the local fleet's is in .sdfleet/tenants.json; `./sdfleet up` prints it)", List.of());
             default -> new ApiException(status, call + " answered " + status + (detail.isEmpty() ? "" : ": " + detail),
                     List.of());
         };
