@@ -1,7 +1,10 @@
 package dev.sdfleet.infra;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sdfleet.dispatcher.config.DispatcherConfig;
+import dev.sdfleet.worker.WorkerConfig;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,5 +92,17 @@ class ConfigKeysTest {
         allSet("docker/compose.yaml worker", composeWorker(), WORKER_MUST_SET);
         allSet("infra/base dispatcher", kubernetesDispatcher(), DISPATCHER_MUST_SET);
         allSet("docker/compose.yaml dispatcher", composeDispatcher(), DISPATCHER_MUST_SET);
+    }
+
+    @Test
+    void theServicesAcceptEveryValueTheDeploymentsSet() {
+        // The services' own parsers and validation: a bad number, port or provider list fails here, not at 3 am.
+        assertDoesNotThrow(() -> WorkerConfig.fromEnv(kubernetesWorker()), "infra/base worker");
+        Map<String, String> cpu = new LinkedHashMap<>(kubernetesWorker());
+        cpu.putAll(cpuOverlayWorker());
+        assertDoesNotThrow(() -> WorkerConfig.fromEnv(cpu), "infra/overlays/cpu-tiny worker");
+        assertDoesNotThrow(() -> WorkerConfig.fromEnv(composeWorker()), "docker/compose.yaml worker");
+        assertDoesNotThrow(() -> DispatcherConfig.fromEnv(kubernetesDispatcher()), "infra/base dispatcher");
+        assertDoesNotThrow(() -> DispatcherConfig.fromEnv(composeDispatcher()), "docker/compose.yaml dispatcher");
     }
 }

@@ -105,9 +105,19 @@ final class Manifests {
         }
         for (Object o : list(container, "env")) {
             Map<String, Object> e = cast(o);
-            env.put((String) e.get("name"), e.containsKey("value") ? String.valueOf(e.get("value")) : "(from the pod)");
+            env.put((String) e.get("name"), e.containsKey("value") ? String.valueOf(e.get("value")) : fromPod(e));
         }
         return env;
+    }
+
+    /** What Kubernetes puts in a {@code valueFrom.fieldRef} variable, for a typical pod. */
+    private static String fromPod(Map<String, Object> entry) {
+        String field = (String) map(entry, "valueFrom", "fieldRef").get("fieldPath");
+        return switch (field) {
+            case "status.podIP" -> "10.0.3.17";
+            case "metadata.name" -> "sdfleet-pod-7d9f8-x2k4q";
+            default -> throw new AssertionError("no sample value for fieldRef " + field);
+        };
     }
 
     private static void strings(Map<String, Object> from, Map<String, String> into) {

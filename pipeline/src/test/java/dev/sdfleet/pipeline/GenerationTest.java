@@ -24,8 +24,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Text-to-image (and img2img) on the trained tiny model, end to end through ONNX Runtime. */
 class GenerationTest extends TinyPipelineTest {
     static final String PROMPT = "a red circle on a blue background";
-    /** The tiny model draws reliably at moderate guidance; at 7.5 it over-saturates colours (models/README.md). */
-    static final double DRAWING_GUIDANCE = 3.0;
     static GenerationRequest.Builder tiny(String... prompts) {
         return GenerationRequest.builder(prompts).size(64, 64).steps(20).guidance(7.5).seed(7);
     }
@@ -56,14 +54,23 @@ class GenerationTest extends TinyPipelineTest {
 
     @Test
     void drawsWhatThePromptSays() {
-        GenerationResult result = pipeline.generate(tiny("a yellow square on a purple background",
-                "small white triangle at the top, black background").guidance(DRAWING_GUIDANCE).seed(3).build());
-        var square = ImageJudge.judge(result.images().get(0).image());
-        assertEquals("purple", square.background());
-        assertEquals("yellow", square.colour());
-        var triangle = ImageJudge.judge(result.images().get(1).image());
-        assertEquals("black", triangle.background());
-        assertEquals("white", triangle.colour());
+        // One image can miss (the model is 72-85 % right on colours, models/README.md): judge eight, two prompts x four
+        // seeds, and ask for a clear majority on each attribute.
+        List<String[]> expected = List.of(new String[] {"a yellow square on a purple background", "yellow", "purple"},
+                new String[] {"small white triangle at the top, black background", "white", "black"});
+        int colours = 0;
+        int backgrounds = 0;
+        for (String[] e : expected) {
+            GenerationResult result = pipeline.generate(tiny(e[0]).imagesPerPrompt(4).seed(3).build());
+            for (GeneratedImage image : result.images()) {
+                var verdict = ImageJudge.judge(image.image());
+                colours += verdict.colour().equals(e[1]) ? 1 : 0;
+                backgrounds += verdict.background().equals(e[2]) ? 1 : 0;
+            }
+        }
+        System.out.printf("drawsWhatThePromptSays: shape colour %d/8, background %d/8%n", colours, backgrounds);
+        assertTrue(colours >= 6, colours + " of 8 shape colours right");
+        assertTrue(backgrounds >= 6, backgrounds + " of 8 backgrounds right");
     }
 
     @Test
@@ -87,7 +94,7 @@ class GenerationTest extends TinyPipelineTest {
     @ParameterizedTest
     @ValueSource(strings = {"pndm", "ddim", "euler", "euler_a", "lms", "dpmpp_2m", "dpmpp_2m_karras"})
     void everySchedulerDraws(String scheduler) {
-        GenerationResult result = pipeline.generate(tiny(PROMPT).scheduler(scheduler).guidance(DRAWING_GUIDANCE).seed(5)
+        GenerationResult result = pipeline.generate(tiny(PROMPT).scheduler(scheduler).seed(5)
                 .build());
         var verdict = ImageJudge.judge(result.images().getFirst().image());
         assertEquals("blue", verdict.background(), scheduler + " background");
@@ -137,9 +144,9 @@ class GenerationTest extends TinyPipelineTest {
     @Test
     void img2imgKeepsTheImageAtLowStrength() {
         RgbImage start = pipeline.generate(tiny("a large orange square in the center, green background")
-                .guidance(DRAWING_GUIDANCE).seed(21).build()).images().getFirst().image();
+                .seed(21).build()).images().getFirst().image();
         GenerationResult result = pipeline.generate(tiny("a large orange square in the center, green background")
-                .guidance(DRAWING_GUIDANCE).initImage(new InitImage(start, 0.3)).seed(22).build());
+                .initImage(new InitImage(start, 0.3)).seed(22).build());
         RgbImage changed = result.images().getFirst().image();
         assertEquals(7, result.timings().unetCalls(), "strength 0.3 of 20 steps runs the last 6 (+1 PNDM repeat)");
         assertTrue(meanDifference(start, changed) < 20, "low strength keeps the composition");

@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
  * 20 PNDM steps and guidance 7.5, 3.0 and 1.0, judged by the same classifier the trainer used. The Java pipeline must
  * reproduce the trainer's reference sampler: the same accuracies, and the same verdict image by image.
  *
- * <p>The model's own bar (issue 2: 90/90/80 % at guidance 7.5) is not met by the current weights, which over-saturate
- * at 7.5 and draw well at 3.0 (models/README.md); it is reported here, not asserted.
+ * <p>Like Stable Diffusion, the tiny model needs guidance: 7.5, the default, must beat no guidance (1.0). The model's
+ * own bar (issue 2: 90/90/80 % at 7.5) is not met by the current weights (models/README.md gives the figures); the
+ * figures are printed here and asserted only as "the Java pipeline reproduces the reference sampler".
  */
 class HeldOutQualityTest {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -97,10 +98,12 @@ class HeldOutQualityTest {
     }
 
     @Test
-    void moderateGuidanceBeatsNoGuidance() {
-        Accuracy guided = accuracy(3.0);
+    void defaultGuidanceBeatsNoGuidance() {
+        Accuracy guided = accuracy(7.5);
         Accuracy unguided = accuracy(1.0);
-        assertTrue(guided.mean() > unguided.mean(), "guidance 3.0 " + guided + " must beat 1.0 " + unguided);
+        assertTrue(guided.colour() > unguided.colour() && guided.background() > unguided.background()
+                && guided.shape() > unguided.shape(), "guidance 7.5 " + guided + " must beat 1.0 " + unguided
+                + " on every attribute");
     }
 
     @Test

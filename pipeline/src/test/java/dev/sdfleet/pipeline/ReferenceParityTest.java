@@ -38,7 +38,7 @@ class ReferenceParityTest {
                 assertTrue(file.getFileName().toString().contains("seed" + pair.get("seed").asLong()));
                 RgbImage reference = PngDecoder.decode(Files.readAllBytes(file));
                 RgbImage java = pipeline.generate(GenerationRequest.builder(pair.get("prompt").asText()).size(64, 64)
-                        .steps(20).guidance(3.0).seeds(List.of(pair.get("seed").asLong())).build()).images().getFirst().image();
+                        .steps(20).guidance(7.5).seeds(List.of(pair.get("seed").asLong())).build()).images().getFirst().image();
                 assertEquals(reference.width(), java.width());
                 double mean = GenerationTest.meanDifference(reference, java);
                 int max = GenerationTest.maxDifference(reference, java);

@@ -132,7 +132,7 @@ public final class Worker implements AutoCloseable {
         // One event loop is plenty for a scrape and two health probes.
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
                 .setInternalBlockingPoolSize(1));
-        http = new HttpVerticle(config.httpPort(), metrics, readiness);
+        http = new HttpVerticle(config.httpPort(), metrics, readiness, this::drain);
         vertx.deployVerticle(http).toCompletionStage().toCompletableFuture()
                 .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
@@ -181,6 +181,17 @@ public final class Worker implements AutoCloseable {
         cancelListener.start();
         loop.start(START_TIMEOUT);
         readiness.consumer(loop::state);
+    }
+
+    /**
+     * Stops taking jobs (every partition paused; polling, acknowledging and committing go on) and reports not ready;
+     * the job running now still finishes. What a preStop hook asks for before SIGTERM brings {@link #close()}.
+     */
+    public void drain() {
+        JobConsumerLoop current = loop;
+        if (current != null) {
+            current.drain();
+        }
     }
 
     /** The worker's settings. */

@@ -29,7 +29,7 @@ class JobToImageTest {
         try (Fleet fleet = new Fleet("image")) {
             fleet.start(fleet.config("w-image").build());
             // Guidance 3: where the tiny model draws what its prompt says (models/README.md), so it can be judged.
-            Job job = TestJobs.withGuidance(TestJobs.job("req-image", 0, "a red circle on a blue background", 5), 3.0);
+            Job job = TestJobs.job("req-image", 0, "a red circle on a blue background", 5);
             fleet.publish(job);
 
             JobResult result = fleet.awaitResult(job.jobId());

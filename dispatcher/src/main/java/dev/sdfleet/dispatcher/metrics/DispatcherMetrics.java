@@ -41,6 +41,11 @@ public final class DispatcherMetrics {
                 .description("Queued work in GPU-seconds: sum of width*height*steps over the calibrated rate "
                         + "(the signal to autoscale on)")
                 .register(registry);
+        // What the alerts watch exists from the start at 0: Prometheus' increase() misses a series' first sample.
+        for (String outcome : new String[] {"delivered", "failed", "refused"}) {
+            webhookCounter(outcome);
+        }
+        givenUpCounter();
     }
 
     public PrometheusMeterRegistry registry() {
@@ -68,15 +73,21 @@ public final class DispatcherMetrics {
 
     /** A webhook try ended: delivered, failed (to be retried unless the window is over), refused (SSRF guard). */
     public void webhook(String outcome, Duration took) {
-        counter("sdfleet.dispatcher.webhook.deliveries", "Webhook tries by outcome", "outcome", outcome)
-                .increment();
+        webhookCounter(outcome).increment();
         webhookLatency.record(took);
+    }
+
+    private Counter webhookCounter(String outcome) {
+        return counter("sdfleet.dispatcher.webhook.deliveries", "Webhook tries by outcome", "outcome", outcome);
+    }
+
+    private Counter givenUpCounter() {
+        return counter("sdfleet.dispatcher.webhook.given.up", "Webhook messages given up", "outcome", "gave_up");
     }
 
     /** A webhook message's tries stopped without a 2xx (retry window over, 410, refused destination). */
     public void webhookGaveUp() {
-        counter("sdfleet.dispatcher.webhook.given.up", "Webhook messages given up", "outcome", "gave_up")
-                .increment();
+        givenUpCounter().increment();
     }
 
     public String scrape() {

@@ -72,6 +72,9 @@ public final class WorkerMetrics implements AutoCloseable {
                 .description("S3 uploads that failed (each is retried or reported)").register(registry);
         publishRetries = Counter.builder("sdfleet.kafka.publish.retries")
                 .description("Result and dead-letter sends retried after a broker error").register(registry);
+        // The outcomes alerts watch exist from the start at 0: Prometheus' increase() misses a series' first sample.
+        outcomeCounter(SUCCEEDED);
+        outcomeCounter(DEAD_LETTERED);
     }
 
     /** The registry, for the scrape endpoint and for tests. */
@@ -89,9 +92,13 @@ public final class WorkerMetrics implements AutoCloseable {
      * reason in lower case (e.g. {@code invalid_parameters}).
      */
     public void jobOutcome(String outcome) {
-        outcomes.computeIfAbsent(outcome, o -> Counter.builder("sdfleet.jobs")
+        outcomeCounter(outcome).increment();
+    }
+
+    private Counter outcomeCounter(String outcome) {
+        return outcomes.computeIfAbsent(outcome, o -> Counter.builder("sdfleet.jobs")
                 .description("Jobs by how they ended (counted when the result is acknowledged)")
-                .tag("outcome", o).register(registry)).increment();
+                .tag("outcome", o).register(registry));
     }
 
     public void stage(String stage, long nanos) {

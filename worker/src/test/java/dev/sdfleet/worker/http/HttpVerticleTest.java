@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,13 +23,14 @@ class HttpVerticleTest {
     private final WorkerMetrics metrics = new WorkerMetrics("w-unit");
     private final Readiness readiness = new Readiness();
     private final HttpClient http = HttpClient.newHttpClient();
+    private final AtomicInteger drains = new AtomicInteger();
     private Vertx vertx;
     private HttpVerticle verticle;
 
     @BeforeEach
     void deploy() throws Exception {
         vertx = Vertx.vertx();
-        verticle = new HttpVerticle(0, metrics, readiness);
+        verticle = new HttpVerticle(0, metrics, readiness, drains::incrementAndGet);
         vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
@@ -55,6 +57,18 @@ class HttpVerticleTest {
         state.set(LoopState.DRAINING);
         assertEquals(503, get("/health/ready").statusCode(), "a draining worker takes no traffic");
         assertEquals(404, get("/nothing").statusCode());
+    }
+
+    @Test
+    void drainIsAcceptedFromLoopbackWithAPost() throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + verticle.actualPort() + "/admin/drain")).version(HttpClient.Version.HTTP_1_1)
+                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, response.statusCode());
+        assertEquals(1, drains.get());
+        assertEquals(405, get("/admin/drain").statusCode(), "a GET (a stray probe) must not drain");
+        assertEquals(1, drains.get());
     }
 
     @Test

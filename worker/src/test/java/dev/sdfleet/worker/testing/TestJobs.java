@@ -30,14 +30,6 @@ public final class TestJobs {
                 job.attempt());
     }
 
-    /** The same job with another guidance scale (the tiny model draws its prompts best at 3). */
-    public static Job withGuidance(Job job, double guidance) {
-        return new Job(job.schemaVersion(), job.jobId(), job.requestId(), job.tenant(), job.imageIndex(),
-                job.imageCount(), job.prompt(), job.negativePrompt(), job.width(), job.height(), job.steps(),
-                guidance, job.scheduler(), job.seed(), job.model(), job.priority(), job.deadline(), job.enqueuedAt(),
-                job.attempt());
-    }
-
     /** The same job with a deadline. */
     public static Job withDeadline(Job job, Instant deadline) {
         return new Job(job.schemaVersion(), job.jobId(), job.requestId(), job.tenant(), job.imageIndex(),
