@@ -26,7 +26,7 @@ def main():
     torch.set_num_threads(2)
     args = train.argparse.Namespace(work=os.path.join(train.ROOT, ".work"), out=train.ROOT, vae_steps=0, unet_steps=0,
                                     latent_images=0, batch=1, lr=0.0, ema=0.0, threads=2, decay_from=0,
-                                    device="cpu", vae_kl=0.0, caption_dropout=0.0, caption_mismatch=0.0, eval_every=1, eval_guidances=())
+                                    device="cpu", vae_kl=0.0, vae_edge_weight=0.0, caption_dropout=0.0, caption_mismatch=0.0, eval_every=1, eval_guidances=())
     run = train.Run(args)
     run.tokenizer()
     run.vae()

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""How much of each attribute survives the VAE alone: the judge on encoded-then-decoded ground-truth renders.
+
+    python3 models/trainer/vae_check.py [VAE_CHECKPOINT]     (default models/.work/vae.pt)
+
+The UNet cannot draw what the decoder cannot reproduce, so this is the ceiling of the model's held-out accuracy.
+Prints accuracy per attribute and shape kind per (size, shape).
+"""
+import os
+import random
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import shapes  # noqa: E402
+from judge import judge  # noqa: E402
+from nets import VaeDecoder, VaeEncoder  # noqa: E402
+from train import ROOT, VAE_DEC, VAE_ENC  # noqa: E402
+
+
+def main():
+    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".work", "vae.pt")
+    torch.set_num_threads(2)
+    ck = torch.load(path, map_location="cpu", weights_only=False)
+    encoder, decoder = VaeEncoder(VAE_ENC), VaeDecoder(VAE_DEC)
+    encoder.load_state_dict(ck["encoder"]); decoder.load_state_dict(ck["decoder"])
+    encoder.eval(); decoder.eval()
+    rng = random.Random(5)
+    scenes = [shapes.random_scene(rng) for _ in range(300)]
+    images = np.stack([shapes.render(s) for s in scenes])
+    with torch.no_grad():
+        mean = encoder(torch.from_numpy(shapes.to_tensor_range(images))).chunk(2, dim=1)[0]
+        y = decoder(mean).numpy()
+    out = np.round(np.clip(y / 2 + 0.5, 0, 1).transpose(0, 2, 3, 1) * 255).astype(np.uint8)
+    right = {"colour": 0, "background": 0, "shape": 0}
+    by_kind = {}
+    for scene, image in zip(scenes, out):
+        v = judge(image)
+        right["colour"] += v["colour"] == scene.colour
+        right["background"] += v["background"] == scene.background
+        right["shape"] += v["shape"] == scene.shape
+        k = by_kind.setdefault(f"{scene.size} {scene.shape}", [0, 0])
+        k[0] += v["shape"] == scene.shape
+        k[1] += 1
+    print(f"{path}: MAE {np.abs(out.astype(float) - images).mean():.2f}; " +
+          ", ".join(f"{k} {v / len(scenes):.3f}" for k, v in right.items()))
+    print("shape kind by size: " + ", ".join(f"{k} {a}/{n}" for k, (a, n) in sorted(by_kind.items())))
+
+
+if __name__ == "__main__":
+    main()
