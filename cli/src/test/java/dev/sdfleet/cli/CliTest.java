@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sdfleet.pipeline.image.PngDecoder;
+import dev.sdfleet.pipeline.testing.TinyModels;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -31,14 +32,8 @@ class CliTest {
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    static Path models() {
-        String override = System.getProperty("sdfleet.models");
-        return override != null ? Path.of(override)
-                : Path.of(System.getProperty("sdfleet.repo.root", "..")).resolve("models");
-    }
-
     static String tinyModel() {
-        return models().resolve("tiny-sd").toString();
+        return TinyModels.sd().toString();
     }
 
     @Test
@@ -79,7 +74,7 @@ class CliTest {
 
     @Test
     void infoNamesTheFamilyComponentsAndProvider() {
-        Run r = run("info", "--model", models().resolve("tiny-sdxl").toString(), "--providers", "cuda,cpu");
+        Run r = run("info", "--model", TinyModels.sdxl().toString(), "--providers", "cuda,cpu");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("family     sdxl"), r.out());
         assertTrue(r.out().contains("text_encoder_2"), r.out());

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /** What must agree across files: ports, topic names, partitions, the consumer group, the drain bound. */
 class ConsistencyTest {
-    static final List<Manifests.Doc> DOCS = Manifests.kubernetes();
+    static final List<Manifests.Doc> DOCS = ConfigKeysTest.DOCS;
     static final Map<String, String> WORKER = ConfigKeysTest.kubernetesWorker();
     static final Map<String, String> DISPATCHER = ConfigKeysTest.kubernetesDispatcher();
 

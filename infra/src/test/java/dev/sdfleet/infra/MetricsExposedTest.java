@@ -11,6 +11,7 @@ import dev.sdfleet.dispatcher.config.DispatcherConfig;
 import dev.sdfleet.dispatcher.config.Tenants;
 import dev.sdfleet.dispatcher.config.WebhookSettings;
 import dev.sdfleet.localstack.TestInfra;
+import dev.sdfleet.pipeline.testing.TinyModels;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.worker.Worker;
 import dev.sdfleet.worker.WorkerConfig;
@@ -111,7 +112,7 @@ class MetricsExposedTest {
             WorkerConfig workerConfig = WorkerConfig.builder().workerId("infra-check").kafkaBootstrap(infra.kafkaBootstrap())
                     .s3Endpoint(infra.s3Endpoint()).s3AccessKey(infra.s3Credentials().accessKey())
                     .s3SecretKey(infra.s3Credentials().secretKey()).s3Bucket("sdfleet")
-                    .model(models().resolve("tiny-sd").toString()).threads(1).httpPort(0)
+                    .model(TinyModels.sd().toString()).threads(1).httpPort(0)
                     .drainTimeout(Duration.ofSeconds(30)).build();
             DispatcherConfig dispatcherConfig = DispatcherConfig.builder(infra.kafkaBootstrap()).instanceId("d1")
                     .stateDir(state).httpHost("127.0.0.1").httpPort(0).partitions(2).tick(Duration.ofMillis(100))
@@ -137,11 +138,6 @@ class MetricsExposedTest {
         } finally {
             receiver.stop(0);
         }
-    }
-
-    static Path models() {
-        String override = System.getProperty("sdfleet.models");
-        return override != null ? Path.of(override) : Repo.path("models");
     }
 
     static String submit(Dispatcher dispatcher, String body) throws Exception {

@@ -1,5 +1,6 @@
 package dev.sdfleet.infra;
 
+import dev.sdfleet.pipeline.testing.TinyModels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,26 +10,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** Files of the repository, found from the {@code sdfleet.repo.root} property that surefire sets. */
+/** Files of the repository (its root as the pipeline's tests find it: surefire's {@code sdfleet.repo.root}). */
 final class Repo {
     private static final Pattern ENV_KEY = Pattern.compile("\"(SDFLEET_[A-Z0-9_]+)\"");
 
     private Repo() {
     }
 
-    static Path root() {
-        String configured = System.getProperty("sdfleet.repo.root");
-        Path start = configured != null ? Path.of(configured) : Path.of("").toAbsolutePath();
-        for (Path p = start.toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("infra")) && Files.isDirectory(p.resolve("docker"))) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("no repository root above " + start);
-    }
-
     static Path path(String relative) {
-        return root().resolve(relative);
+        return TinyModels.repoRoot().resolve(relative);
     }
 
     static String read(String relative) {

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sdfleet.localstack.TestInfra;
+import dev.sdfleet.pipeline.testing.TinyModels;
 import dev.sdfleet.worker.testing.Fleet;
-import dev.sdfleet.worker.testing.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +25,7 @@ class ModelSourceTest {
     void anS3ModelIsDownloadedOnceIntoTheCache(@TempDir Path cache) throws IOException {
         TestInfra infra = Fleet.infra();
         infra.createBucket("models");
-        Path model = TestModels.tinySd();
+        Path model = TinyModels.sd();
         List<Path> files;
         try (Stream<Path> walk = Files.walk(model); S3Client s3 = infra.s3Client()) {
             files = walk.filter(Files::isRegularFile).toList();
@@ -52,7 +52,7 @@ class ModelSourceTest {
 
     @Test
     void aLocalFolderIsUsedInPlace() {
-        Path model = TestModels.tinySd();
+        Path model = TinyModels.sd();
         assertEquals(model, ModelSource.resolve(model.toString(), Path.of("unused"), () -> {
             throw new AssertionError("no S3 for a local folder");
         }));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sdfleet.localstack.S3Clients;
 import dev.sdfleet.localstack.S3Credentials;
 import dev.sdfleet.localstack.TestInfra;
+import dev.sdfleet.pipeline.testing.TinyModels;
 import dev.sdfleet.protocol.CancelRequest;
 import dev.sdfleet.protocol.CloudEventHeaders;
 import dev.sdfleet.protocol.Codec;
@@ -127,7 +128,7 @@ public final class Fleet implements AutoCloseable {
                 .s3AccessKey(s3Credentials.accessKey())
                 .s3SecretKey(s3Credentials.secretKey())
                 .s3Bucket(BUCKET)
-                .model(TestModels.tinySd().toString())
+                .model(TinyModels.sd().toString())
                 .threads(1)
                 .httpPort(0)
                 .drainTimeout(Duration.ofSeconds(30))

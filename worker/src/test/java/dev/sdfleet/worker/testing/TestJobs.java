@@ -8,6 +8,9 @@ import java.time.Instant;
 
 /** Jobs for the tiny model: 64x64, 20 steps, guidance 7.5, the model's own scheduler, unless changed. */
 public final class TestJobs {
+    /** The model id jobs name: the tiny model's folder name, which the worker takes as its model id. */
+    public static final String TINY_SD = "tiny-sd";
+
     private TestJobs() {
     }
 
@@ -18,7 +21,7 @@ public final class TestJobs {
     /** A job of another size and step count (a longer one, for tests that need a job to be running for a while). */
     public static Job sized(String requestId, int index, String prompt, long seed, int side, int steps) {
         return new Job(ProtocolMessage.CURRENT_SCHEMA_VERSION, JobId.of(requestId, index), requestId, "test", index,
-                index + 1, prompt, "", side, side, steps, 7.5, null, seed, TestModels.TINY_SD, Priority.NORMAL, null,
+                index + 1, prompt, "", side, side, steps, 7.5, null, seed, TINY_SD, Priority.NORMAL, null,
                 Instant.now(), 1);
     }
 
