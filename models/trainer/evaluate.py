@@ -24,10 +24,8 @@ REFERENCE_IMAGES = 8
 
 def main():
     torch.set_num_threads(2)
-    args = train.argparse.Namespace(work=os.path.join(train.ROOT, ".work"), out=train.ROOT, vae_steps=0, unet_steps=0,
-                                    latent_images=0, batch=1, lr=0.0, ema=0.0, threads=2, decay_from=0,
-                                    device="cpu", vae_kl=0.0, vae_edge_weight=0.0, caption_dropout=0.0, caption_mismatch=0.0, eval_every=1, eval_guidances=())
-    run = train.Run(args)
+    # No training steps: each phase loads its checkpoint from models/.work and stops there.
+    run = train.Run(train.parser().parse_args(["--vae-steps", "0", "--unet-steps", "0"]))
     run.tokenizer()
     run.vae()
     run.latents()

@@ -144,13 +144,16 @@ class Run:
         self.encoder.eval(); self.decoder.eval()
 
     @torch.no_grad()
+    def reconstruct(self, images):
+        """uint8 NHWC images through the VAE (latent means, no sampling), back to uint8 as the pipeline rounds."""
+        mean = self.encoder(torch.from_numpy(shapes.to_tensor_range(images)).to(self.device)).chunk(2, dim=1)[0]
+        y = self.decoder(mean).cpu().numpy()
+        return np.round(np.clip(y / 2 + 0.5, 0, 1).transpose(0, 2, 3, 1) * 255).astype(np.uint8)
+
     def vae_reconstruction_mae(self, n=512):
         rng = random.Random(99)
         images = np.stack([shapes.render(shapes.random_scene(rng)) for _ in range(n)])
-        mean = self.encoder(torch.from_numpy(shapes.to_tensor_range(images)).to(self.device)).chunk(2, dim=1)[0]
-        y = self.decoder(mean).cpu().numpy()
-        out = np.round(np.clip(y / 2 + 0.5, 0, 1).transpose(0, 2, 3, 1) * 255)
-        return float(np.abs(out - images.astype(np.float64)).mean())
+        return float(np.abs(self.reconstruct(images).astype(np.float64) - images).mean())
 
     # ------------------------------------------------------------ latents
     @torch.no_grad()
@@ -363,7 +366,8 @@ class Run:
         log("exported random-weight SD 2.x and SDXL fixtures")
 
 
-def main():
+def parser():
+    """The trainer's options; evaluate.py and vae_check.py read the same (so they never miss a new one)."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--work", default=os.path.join(ROOT, ".work"), help="checkpoints (resumable)")
     p.add_argument("--out", default=ROOT, help="where the model folders are written")
@@ -388,7 +392,11 @@ def main():
     p.add_argument("--aux-weight", type=float, default=0.3, help="weight of the text encoder's attribute loss")
     p.add_argument("--ema", type=float, default=0.998)
     p.add_argument("--families-only", action="store_true", help="only (re)export the random-weight SD2/SDXL fixtures")
-    args = p.parse_args()
+    return p
+
+
+def main():
+    args = parser().parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     run = Run(args)

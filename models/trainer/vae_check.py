@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How much of each attribute survives the VAE alone: the judge on encoded-then-decoded ground-truth renders.
 
-    python3 models/trainer/vae_check.py [VAE_CHECKPOINT]     (default models/.work/vae.pt)
+    python3 models/trainer/vae_check.py [WORK/vae.pt]     (default models/.work/vae.pt)
 
 The UNet cannot draw what the decoder cannot reproduce, so this is the ceiling of the model's held-out accuracy.
 Prints accuracy per attribute and shape kind per (size, shape).
@@ -15,25 +15,20 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import shapes  # noqa: E402
+import train  # noqa: E402
 from judge import judge  # noqa: E402
-from nets import VaeDecoder, VaeEncoder  # noqa: E402
-from train import ROOT, VAE_DEC, VAE_ENC  # noqa: E402
 
 
 def main():
-    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".work", "vae.pt")
+    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(train.ROOT, ".work", "vae.pt")
     torch.set_num_threads(2)
-    ck = torch.load(path, map_location="cpu", weights_only=False)
-    encoder, decoder = VaeEncoder(VAE_ENC), VaeDecoder(VAE_DEC)
-    encoder.load_state_dict(ck["encoder"]); decoder.load_state_dict(ck["decoder"])
-    encoder.eval(); decoder.eval()
+    # The trainer loads {work}/vae.pt; no steps, so it stops there.
+    run = train.Run(train.parser().parse_args(["--work", os.path.dirname(os.path.abspath(path)), "--vae-steps", "0"]))
+    run.vae()
     rng = random.Random(5)
     scenes = [shapes.random_scene(rng) for _ in range(300)]
     images = np.stack([shapes.render(s) for s in scenes])
-    with torch.no_grad():
-        mean = encoder(torch.from_numpy(shapes.to_tensor_range(images))).chunk(2, dim=1)[0]
-        y = decoder(mean).numpy()
-    out = np.round(np.clip(y / 2 + 0.5, 0, 1).transpose(0, 2, 3, 1) * 255).astype(np.uint8)
+    out = run.reconstruct(images)
     right = {"colour": 0, "background": 0, "shape": 0}
     by_kind = {}
     for scene, image in zip(scenes, out):
