@@ -3,17 +3,19 @@
 # chosen"). Trains one VAE per KL weight in KLS, then one UNet per variant in parallel, each with quick held-out
 # evaluations at guidance 7.5, 3.0 and 1.0 every EVAL_EVERY steps.
 #   models/trainer/sweep.sh OUT_DIR NAME:KL:TRAIN_ARGS...    e.g.  m0.7:1e-5:--caption-mismatch=0.7
-# env: DEVICE (cuda), KLS ("1e-5"), VAE_STEPS, LATENTS, UNET_STEPS, EVAL_EVERY, T1/T2 (time limits per phase, s)
+# env: DEVICE (cuda), KLS ("1e-5"), VAE_STEPS, LATENTS, UNET_STEPS, EVAL_EVERY, T1/T2 (time limits per phase, s),
+#      VAE_FROM (a folder with a trained vae.pt and merges.json: the VAE phase then only encodes the latents)
 set -uo pipefail
 OUT="$1"; shift; HERE="$(cd "$(dirname "$0")" && pwd)"; PY="${PYTHON:-python3}"
 DEVICE="${DEVICE:-cuda}"; KLS="${KLS:-1e-5}"; VAE_STEPS="${VAE_STEPS:-1200}"; LATENTS="${LATENTS:-40000}"
 UNET_STEPS="${UNET_STEPS:-4000}"; EVAL_EVERY="${EVAL_EVERY:-500}"; T1="${T1:-150}"; T2="${T2:-300}"
-W="${SWEEP_WORK:-/tmp/sweep}"; mkdir -p "$W" "$OUT"
+W="${SWEEP_WORK:-/tmp/sweep}"; mkdir -p "$W" "$OUT"; VAE_FROM="${VAE_FROM:-}"
 export PYTHONUNBUFFERED=1
 common=(--device "$DEVICE" --threads 2 --no-export)
 
 for kl in $KLS; do
   mkdir -p "$W/vae-$kl"
+  [ -n "$VAE_FROM" ] && cp "$VAE_FROM"/{vae.pt,merges.json} "$W/vae-$kl/"
   timeout "$T1" "$PY" "$HERE/train.py" "${common[@]}" --work "$W/vae-$kl" --vae-kl "$kl" --vae-steps "$VAE_STEPS" \
     --latent-images "$LATENTS" --unet-steps 0 --eval-guidances 7.5 >"$W/vae-$kl/log" 2>&1 &
 done

@@ -23,8 +23,10 @@ def main():
     path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(train.ROOT, ".work", "vae.pt")
     torch.set_num_threads(2)
     # The trainer loads {work}/vae.pt; no steps, so it stops there.
-    run = train.Run(train.parser().parse_args(["--work", os.path.dirname(os.path.abspath(path)), "--vae-steps", "0"]))
+    run = train.Run(train.parser().parse_args(["--work", os.path.dirname(os.path.abspath(path)), "--vae-steps", "0",
+                                               "--decoder-steps", "0"]))
     run.vae()
+    run.decoder_finetune()  # when the folder holds a fine-tuned decoder
     rng = random.Random(5)
     scenes = [shapes.random_scene(rng) for _ in range(300)]
     images = np.stack([shapes.render(s) for s in scenes])
