@@ -28,7 +28,7 @@ class JobToImageTest {
     void aJobBecomesAStoredImageAndASucceededResult() throws Exception {
         try (Fleet fleet = new Fleet("image")) {
             fleet.start(fleet.config("w-image").build());
-            // Guidance 3: where the tiny model draws what its prompt says (models/README.md), so it can be judged.
+            // At the default guidance (7.5) the tiny model draws what its prompt says (models/README.md): judge it.
             Job job = TestJobs.job("req-image", 0, "a red circle on a blue background", 5);
             fleet.publish(job);
 
