@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Trains sdfleet's tiny latent diffusion model and exports it, plus two random-weight family fixtures.
 
-    python3 models/trainer/train.py            # everything: tokenizer, VAE, latents, UNet+text encoder, eval, export
+    python3 models/trainer/train.py    # everything: tokenizer, VAE, latents, UNet+text encoder, decoder fine-tune, eval, export
 
 Deterministic (fixed seeds, fixed thread count) and resumable: every phase checkpoints into --work and a re-run
 continues where it stopped. Outputs: models/tiny-sd (trained, SD 1.x layout), models/tiny-sd2 and models/tiny-sdxl

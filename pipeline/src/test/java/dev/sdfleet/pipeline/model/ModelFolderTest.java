@@ -18,6 +18,22 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelFolderTest {
 
     @Test
+    void shippedModelsStayWithinTheirSizeBudgets() throws IOException {
+        // Issue 2: the trained model's files at most 25 MB, each random-weight fixture at most 5 MB (the evaluation
+        // folder holds test data, not the model).
+        assertTrue(modelBytes(TinyModels.sd()) <= 25_000_000L, TinyModels.sd() + ": " + modelBytes(TinyModels.sd()));
+        assertTrue(modelBytes(TinyModels.sd2()) <= 5_000_000L, TinyModels.sd2() + ": " + modelBytes(TinyModels.sd2()));
+        assertTrue(modelBytes(TinyModels.sdxl()) <= 5_000_000L, TinyModels.sdxl() + ": " + modelBytes(TinyModels.sdxl()));
+    }
+
+    static long modelBytes(Path folder) throws IOException {
+        try (var files = Files.walk(folder)) {
+            return files.filter(Files::isRegularFile).filter(f -> !folder.relativize(f).startsWith("evaluation"))
+                    .mapToLong(f -> f.toFile().length()).sum();
+        }
+    }
+
+    @Test
     void detectsTheFamilyOfEachShippedModel() {
         ModelFolder sd = ModelFolder.open(TinyModels.sd());
         assertEquals(ModelFamily.SD1, sd.family());
