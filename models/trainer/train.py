@@ -47,6 +47,25 @@ def edge_mask(x):
     return (edges > 0).float()
 
 
+def cosine_to_10_percent(step, total):
+    """The learning-rate factor of every phase: a cosine from 1 down to 0.1 over total steps."""
+    return 0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * step / total))
+
+
+def training_images(rng, n=32):
+    """A batch of fresh random scenes, rendered, in the VAE's [-1, 1] NCHW range."""
+    return torch.from_numpy(shapes.to_tensor_range(np.stack([shapes.render(shapes.random_scene(rng)) for _ in range(n)])))
+
+
+def pixel_loss(y, x):
+    return (y - x).abs().mean() + F.mse_loss(y, x)
+
+
+def edge_loss(y, x):
+    """L1 on the pixels at colour edges only: factor-8 compression rounds small shapes' corners first."""
+    return ((y - x).abs() * edge_mask(x)).mean()
+
+
 class AttributeHeads(torch.nn.Module):
     """Linear probes on the pooled text embedding: shape, colour, background (always in a caption), and position
     and size when the caption names them."""
@@ -121,20 +140,18 @@ class Run:
         total = self.args.vae_steps
         t0 = time.time()
         while step < total:
-            for group in opt.param_groups:  # cosine decay to 10%
-                group["lr"] = 1e-3 * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * step / total)))
-            x = torch.from_numpy(shapes.to_tensor_range(np.stack([shapes.render(shapes.random_scene(rng)) for _ in range(32)])))
-            x = x.to(self.device)
+            for group in opt.param_groups:
+                group["lr"] = 1e-3 * cosine_to_10_percent(step, total)
+            x = training_images(rng).to(self.device)
             params8 = self.encoder(x)
             mean, logvar = params8.chunk(2, dim=1)
             logvar = logvar.clamp(-30.0, 20.0)
             z = mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
             y = self.decoder(z)
             kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).sum(dim=(1, 2, 3)).mean()
-            loss = (y - x).abs().mean() + F.mse_loss(y, x) + self.args.vae_kl * kl
+            loss = pixel_loss(y, x) + self.args.vae_kl * kl
             if self.args.vae_edge_weight > 0:
-                # Extra L1 on pixels at colour edges: factor-8 compression rounds small shapes' corners first.
-                loss = loss + self.args.vae_edge_weight * ((y - x).abs() * edge_mask(x)).mean()
+                loss = loss + self.args.vae_edge_weight * edge_loss(y, x)
             opt.zero_grad(); loss.backward(); opt.step(); step += 1
             if step % 100 == 0 or step == total:
                 log(f"vae step {step}/{total} loss {loss.item():.4f} kl {kl.item():.1f}")
@@ -173,15 +190,14 @@ class Run:
             rng.setstate(ck["rng"]); noise.set_state(ck["noise"].to(noise.get_state().device))
         t0 = time.time()
         while step < total:
-            for group in opt.param_groups:  # cosine decay to 10%
-                group["lr"] = self.args.decoder_lr * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * step / total)))
-            x = torch.from_numpy(shapes.to_tensor_range(np.stack([shapes.render(shapes.random_scene(rng)) for _ in range(32)])))
-            x = x.to(self.device)
+            for group in opt.param_groups:
+                group["lr"] = self.args.decoder_lr * cosine_to_10_percent(step, total)
+            x = training_images(rng).to(self.device)
             with torch.no_grad():
                 mean, logvar = self.encoder(x).chunk(2, dim=1)
             z = mean + torch.exp(0.5 * logvar.clamp(-30.0, 20.0)) * torch.randn(mean.shape, generator=noise, device=self.device)
             y = self.decoder(z)
-            loss = (y - x).abs().mean() + F.mse_loss(y, x) + self.args.decoder_edge_weight * ((y - x).abs() * edge_mask(x)).mean()
+            loss = pixel_loss(y, x) + self.args.decoder_edge_weight * edge_loss(y, x)
             opt.zero_grad(); loss.backward(); opt.step(); step += 1
             if step % 100 == 0 or step == total:
                 log(f"decoder fine-tune step {step}/{total} loss {loss.item():.4f}")
@@ -309,7 +325,7 @@ class Run:
         start = self.args.decay_from
         if step < start:
             return 1.0
-        return 0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * (step - start) / max(1, total - start)))
+        return cosine_to_10_percent(step - start, max(1, total - start))
 
     # ------------------------------------------------------------ evaluation
     def evaluate(self, limit=None, guidances=(7.5, 3.0, 1.0), keep_images=False):
