@@ -27,10 +27,7 @@ def main():
     # No training steps: each phase loads its checkpoint from models/.work and stops there.
     run = train.Run(train.parser().parse_args(["--vae-steps", "0", "--unet-steps", "0", "--decoder-steps", "0"]))
     run.tokenizer()
-    run.vae()
-    run.latents()
-    run.unet()
-    run.decoder_finetune()
+    run.models()
     out = f"{train.ROOT}/tiny-sd/evaluation"
     os.makedirs(f"{out}/reference", exist_ok=True)
     results = run.evaluate(keep_images=True)

@@ -47,6 +47,16 @@ def edge_mask(x):
     return (edges > 0).float()
 
 
+def sample_latents(mean, logvar, generator=None):
+    """One draw from the VAE's diagonal Gaussian (the reparameterisation trick); log-variance clamped as diffusers'.
+    Without a generator the draw follows mean's strides (randn_like), as the weights were trained."""
+    if generator is None:
+        eps = torch.randn_like(mean)
+    else:
+        eps = torch.randn(mean.shape, generator=generator, device=mean.device)
+    return mean + torch.exp(0.5 * logvar.clamp(-30.0, 20.0)) * eps
+
+
 def cosine_to_10_percent(step, total):
     """The learning-rate factor of every phase: a cosine from 1 down to 0.1 over total steps."""
     return 0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * step / total))
@@ -126,6 +136,13 @@ class Run:
     def new_text_encoder(self):
         return ClipTextEncoder(len(self.tok.vocab), self.tok.eos, dim=TEXT_DIM, layers=2, heads=4)
 
+    def models(self):
+        """The phases in order. Each trains up to its step count or, when its checkpoint has them, only loads."""
+        self.vae()
+        self.latents()
+        self.unet()
+        self.decoder_finetune()
+
     # ------------------------------------------------------------ VAE
     def vae(self):
         path = f"{self.work}/vae.pt"
@@ -146,7 +163,7 @@ class Run:
             params8 = self.encoder(x)
             mean, logvar = params8.chunk(2, dim=1)
             logvar = logvar.clamp(-30.0, 20.0)
-            z = mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
+            z = sample_latents(mean, logvar)
             y = self.decoder(z)
             kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).sum(dim=(1, 2, 3)).mean()
             loss = pixel_loss(y, x) + self.args.vae_kl * kl
@@ -195,7 +212,7 @@ class Run:
             x = training_images(rng).to(self.device)
             with torch.no_grad():
                 mean, logvar = self.encoder(x).chunk(2, dim=1)
-            z = mean + torch.exp(0.5 * logvar.clamp(-30.0, 20.0)) * torch.randn(mean.shape, generator=noise, device=self.device)
+            z = sample_latents(mean, logvar, noise)
             y = self.decoder(z)
             loss = pixel_loss(y, x) + self.args.decoder_edge_weight * edge_loss(y, x)
             opt.zero_grad(); loss.backward(); opt.step(); step += 1
@@ -220,7 +237,7 @@ class Run:
                 params.append(self.encoder(x.to(self.device)).cpu())
             params = torch.cat(params)
             mean, logvar = params.chunk(2, dim=1)
-            z = mean + torch.exp(0.5 * logvar.clamp(-30, 20)) * torch.randn_like(mean)
+            z = sample_latents(mean, logvar)
             # SD's 0.18215 is 1 / std of the VAE's latents over training images; computed the same way here.
             scale = float(1.0 / z.flatten().std())
             torch.save({"scenes": scenes, "mean": mean, "logvar": logvar, "scale": scale}, path)
@@ -282,7 +299,7 @@ class Run:
             ids = torch.tensor([ids_for(t) for t in texts], device=self.device)
             labels = AttributeHeads.labels(described, texts).to(self.device)
             mean, logvar = self.lat_mean[idx], self.lat_logvar[idx]
-            z0 = (mean + torch.exp(0.5 * logvar.clamp(-30, 20)) * torch.randn_like(mean)) * self.scale
+            z0 = sample_latents(mean, logvar) * self.scale
             t = torch.randint(0, diffusion.T, (batch,)).to(self.device)
             noise = torch.randn_like(z0)
             a = ac[t].view(-1, 1, 1, 1)
@@ -464,10 +481,7 @@ def main():
     if args.families_only:
         run.export_random_families()
         return
-    run.vae()
-    run.latents()
-    run.unet()
-    run.decoder_finetune()
+    run.models()
     run.vae_mae = run.vae_reconstruction_mae()
     log(f"VAE reconstruction MAE {run.vae_mae:.3f} (0-255 scale)")
     t0 = time.time()
