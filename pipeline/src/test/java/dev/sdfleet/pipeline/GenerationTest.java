@@ -159,8 +159,9 @@ class GenerationTest extends TinyPipelineTest {
         ImageJudge.Verdict redrawnVerdict = ImageJudge.judge(redrawn);
         assertNotEquals(List.of("green", "orange"), List.of(redrawnVerdict.background(), redrawnVerdict.colour()),
                 redrawnVerdict.toString());
-        assertTrue(meanDifference(start, kept) < meanDifference(start, redrawn) / 2,
-                meanDifference(start, kept) + " vs " + meanDifference(start, redrawn));
+        double keptDifference = meanDifference(start, kept);
+        double redrawnDifference = meanDifference(start, redrawn);
+        assertTrue(keptDifference < redrawnDifference / 2, keptDifference + " vs " + redrawnDifference);
     }
 
     @Test

@@ -21,9 +21,14 @@ class ModelFolderTest {
     void shippedModelsStayWithinTheirSizeBudgets() throws IOException {
         // Issue 2: the trained model's files at most 25 MB, each random-weight fixture at most 5 MB (the evaluation
         // folder holds test data, not the model).
-        assertTrue(modelBytes(TinyModels.sd()) <= 25_000_000L, TinyModels.sd() + ": " + modelBytes(TinyModels.sd()));
-        assertTrue(modelBytes(TinyModels.sd2()) <= 5_000_000L, TinyModels.sd2() + ": " + modelBytes(TinyModels.sd2()));
-        assertTrue(modelBytes(TinyModels.sdxl()) <= 5_000_000L, TinyModels.sdxl() + ": " + modelBytes(TinyModels.sdxl()));
+        assertWithin(TinyModels.sd(), 25_000_000L);
+        assertWithin(TinyModels.sd2(), 5_000_000L);
+        assertWithin(TinyModels.sdxl(), 5_000_000L);
+    }
+
+    static void assertWithin(Path folder, long limit) throws IOException {
+        long bytes = modelBytes(folder);
+        assertTrue(bytes <= limit, folder + ": " + bytes + " bytes, more than " + limit);
     }
 
     static long modelBytes(Path folder) throws IOException {
