@@ -64,6 +64,15 @@ class RestartAndOwnershipTest {
                     assertEquals("queued", view(viaB, id).get("status").asText());
                 }
                 Eventually.until("every job held", () -> worker.held().size() == REQUESTS * 2);
+
+                // A call that was already forwarded once and lands on a non-owner means the two instances disagree
+                // about ownership (a rebalance): answered 503 with Retry-After, never bounced on.
+                String ownedByA = ids.stream().filter(a::owns).findFirst().orElseThrow();
+                Api.Answer bounced = viaB.get("/v1/generations/" + ownedByA, TestTenants.ACME_KEY,
+                        "x-sdfleet-forwarded", "1");
+                assertEquals(503, bounced.status(), bounced.json()::toString);
+                assertEquals("rebalancing", bounced.json().get("title").asText());
+                assertEquals("1", bounced.header("retry-after"));
             } finally {
                 a.close(); // mid-request: every job is still out
             }

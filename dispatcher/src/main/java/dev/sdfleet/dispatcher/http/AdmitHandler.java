@@ -181,7 +181,7 @@ final class AdmitHandler {
             metrics.admitted(Duration.ofNanos(System.nanoTime() - started));
             ctx.response().setStatusCode(202).putHeader("location", RequestView.location(id))
                     .putHeader("content-type", "application/json").end(view.toString());
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // not only RuntimeException: await() rethrows checked failures as they are
             LOG.warn("Could not admit request {}: {}", id, e.toString());
             metrics.request("http", "unavailable");
             Problems.send(ctx, 503, "unavailable", "the request could not be stored; retry (with the same "
@@ -212,7 +212,7 @@ final class AdmitHandler {
     private static <T> T awaitQuietly(Future<T> future) {
         try {
             return future.await();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             return null; // timed out or failed: the caller decides from the absence
         }
     }

@@ -22,7 +22,7 @@ final class Forwarder {
     private static final List<String> REQUEST_HEADERS =
             List.of("authorization", "x-api-key", "idempotency-key", "content-type");
     private static final List<String> RESPONSE_HEADERS =
-            List.of("content-type", "location", "idempotent-replayed", "www-authenticate");
+            List.of("content-type", "location", "idempotent-replayed", "www-authenticate", "retry-after");
     private static final long TIMEOUT_MS = 15_000;
 
     private final HttpClient client;
@@ -57,7 +57,9 @@ final class Forwarder {
                 }
             });
             ctx.response().end(answer);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // await() rethrows the failure as it is, checked or not: a refused connection (the owner just stopped
+            // and the metadata still names it) is an IOException, and it must be a 503 "retry", not a 500.
             LOG.warn("Forwarding {} {} to {} failed: {}", ctx.request().method(), ctx.request().path(), owner,
                     e.toString());
             Problems.send(ctx, 503, "unavailable", "the dispatcher instance that owns this request did not answer; "

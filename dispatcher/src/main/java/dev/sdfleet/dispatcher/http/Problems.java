@@ -7,9 +7,14 @@ import dev.sdfleet.protocol.FieldError;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
-/** Error answers as RFC 9457 problem documents, with the field errors of a 400 listed one by one. */
+/**
+ * Error answers as RFC 9457 problem documents, with the field errors of a 400 listed one by one. Every 503 here is
+ * transient (starting, partitions moving, Kafka briefly away), so it carries {@code Retry-After} for clients that
+ * back off by the header.
+ */
 final class Problems {
     static final String CONTENT_TYPE = "application/problem+json";
+    static final String RETRY_AFTER_SECONDS = "1";
 
     private Problems() {
     }
@@ -31,7 +36,11 @@ final class Problems {
             errors.forEach(e -> list.addObject().put("field", e.field()).put("message", e.message()));
         }
         if (!ctx.response().ended()) {
-            ctx.response().setStatusCode(status).putHeader("content-type", CONTENT_TYPE).end(body.toString());
+            ctx.response().setStatusCode(status).putHeader("content-type", CONTENT_TYPE);
+            if (status == 503) {
+                ctx.response().putHeader("retry-after", RETRY_AFTER_SECONDS);
+            }
+            ctx.response().end(body.toString());
         }
     }
 }

@@ -86,7 +86,7 @@ final class RequestHandlers {
         }
         try {
             action.accept(state.get());
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             LOG.warn("{} {} failed: {}", ctx.request().method(), ctx.request().path(), e.toString());
             Problems.send(ctx, 503, "unavailable", "Kafka did not take the command; retry");
         }

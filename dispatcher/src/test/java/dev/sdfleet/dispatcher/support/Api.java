@@ -39,6 +39,11 @@ public final class Api {
         return send(request(path, apiKey).GET().build());
     }
 
+    /** A GET with one extra header (the forwarding mark between instances, say). */
+    public Answer get(String path, String apiKey, String header, String value) {
+        return send(request(path, apiKey).header(header, value).GET().build());
+    }
+
     public Answer delete(String path, String apiKey) {
         return send(request(path, apiKey).DELETE().build());
     }
