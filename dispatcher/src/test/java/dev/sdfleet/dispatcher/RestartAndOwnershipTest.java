@@ -60,8 +60,8 @@ class RestartAndOwnershipTest {
                         ids.stream().anyMatch(a::owns) && ids.stream().anyMatch(b::owns)
                                 && ids.stream().allMatch(id -> a.owns(id) != b.owns(id)));
                 for (String id : ids) {
-                    assertEquals("queued", view(viaA, id).get("status").asText());
-                    assertEquals("queued", view(viaB, id).get("status").asText());
+                    assertEquals("queued", status(viaA, id));
+                    assertEquals("queued", status(viaB, id));
                 }
                 Eventually.until("every job held", () -> worker.held().size() == REQUESTS * 2);
 
@@ -80,8 +80,7 @@ class RestartAndOwnershipTest {
             Api viaB = new Api(b.baseUrl());
             ids.forEach(worker::release);
             for (String id : ids) {
-                Eventually.until(id + " completed on the surviving instance",
-                        () -> "completed".equals(view(viaB, id).get("status").asText()));
+                Eventually.until(id + " completed on the surviving instance", () -> "completed".equals(status(viaB, id)));
             }
             try (Dispatcher restarted = TestFleet.startReady(configA.toBuilder().stateDir(TestFleet.tempDir()).build())) {
                 Api viaRestarted = new Api(restarted.baseUrl());
@@ -108,6 +107,10 @@ class RestartAndOwnershipTest {
             }
             assertEquals(REQUESTS * 2, worker.seen().size(), "no job published twice");
         }
+    }
+
+    private static String status(Api api, String id) {
+        return view(api, id).get("status").asText();
     }
 
     /**
