@@ -6,7 +6,7 @@ import dev.sdfleet.cli.submit.Generation;
 import dev.sdfleet.cli.submit.GenerationsApi;
 import dev.sdfleet.cli.submit.ImageDownloads;
 import dev.sdfleet.cli.submit.Submission;
-import dev.sdfleet.localstack.LocalStack;
+import dev.sdfleet.devstack.DevStack;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
@@ -55,8 +55,8 @@ final class DemoCommand implements Main.Command {
         }
         // The workers' HTTP ports and the dispatcher's default to free ones: nothing outside the demo calls them.
         LocalFleet.Settings settings = new LocalFleet.Settings(Path.of(args.get("root", ".")).toAbsolutePath().normalize(),
-                args.getInt("kafka-port", LocalStack.DEFAULT_KAFKA_PORT),
-                args.getInt("s3-port", LocalStack.DEFAULT_S3_PORT), 1, 0, args.getInt("dispatcher-port", 0),
+                args.getInt("kafka-port", DevStack.DEFAULT_KAFKA_PORT),
+                args.getInt("s3-port", DevStack.DEFAULT_S3_PORT), 1, 0, args.getInt("dispatcher-port", 0),
                 PipelineOptions.model(args), 1, args.getInt("threads", 0));
         long started = System.nanoTime();
         out.println("Starting the local fleet (Kafka, S3, dispatcher, one worker) ...");

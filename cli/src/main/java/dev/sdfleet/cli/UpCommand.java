@@ -1,7 +1,7 @@
 package dev.sdfleet.cli;
 
 import dev.sdfleet.cli.fleet.LocalFleet;
-import dev.sdfleet.localstack.LocalStack;
+import dev.sdfleet.devstack.DevStack;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,8 +35,8 @@ final class UpCommand implements Main.Command {
         Args args = Args.parse(argv, PipelineOptions.valued("workers", "batch-size", "http-port",
                 "dispatcher-port", "kafka-port", "s3-port", "root"), PipelineOptions.flags());
         LocalFleet.Settings settings = new LocalFleet.Settings(Path.of(args.get("root", ".")).toAbsolutePath().normalize(),
-                args.getInt("kafka-port", LocalStack.DEFAULT_KAFKA_PORT),
-                args.getInt("s3-port", LocalStack.DEFAULT_S3_PORT), args.getInt("workers", 1),
+                args.getInt("kafka-port", DevStack.DEFAULT_KAFKA_PORT),
+                args.getInt("s3-port", DevStack.DEFAULT_S3_PORT), args.getInt("workers", 1),
                 args.getInt("http-port", 8081), args.getInt("dispatcher-port", 8080), PipelineOptions.model(args),
                 args.getInt("batch-size", 1), args.getInt("threads", 0));
         out.println("Starting the local fleet (Kafka, S3, dispatcher, " + settings.workers()

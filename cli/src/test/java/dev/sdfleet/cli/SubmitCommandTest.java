@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sdfleet.cli.fleet.LocalFleet;
 import dev.sdfleet.cli.fleet.LocalTenants;
-import dev.sdfleet.localstack.FreePorts;
+import dev.sdfleet.devstack.FreePorts;
 import java.nio.file.Path;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;

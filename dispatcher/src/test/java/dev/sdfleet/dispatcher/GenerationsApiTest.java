@@ -16,7 +16,7 @@ import dev.sdfleet.dispatcher.support.TestFleet;
 import dev.sdfleet.dispatcher.support.TestTenants;
 import dev.sdfleet.dispatcher.support.TopicRecorder;
 import dev.sdfleet.dispatcher.support.WebhookReceiver;
-import dev.sdfleet.localstack.FreePorts;
+import dev.sdfleet.devstack.FreePorts;
 import dev.sdfleet.protocol.CancelRequest;
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.DeadLetter;

@@ -12,7 +12,7 @@ import dev.sdfleet.dispatcher.support.TestFleet;
 import dev.sdfleet.dispatcher.support.TestTenants;
 import dev.sdfleet.dispatcher.support.TopicRecorder;
 import dev.sdfleet.dispatcher.support.WebhookReceiver;
-import dev.sdfleet.localstack.FreePorts;
+import dev.sdfleet.devstack.FreePorts;
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.RequestEvent;
 import dev.sdfleet.protocol.RequestStatus;

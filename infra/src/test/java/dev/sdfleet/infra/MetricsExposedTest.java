@@ -10,7 +10,7 @@ import dev.sdfleet.dispatcher.Dispatcher;
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
 import dev.sdfleet.dispatcher.config.Tenants;
 import dev.sdfleet.dispatcher.config.WebhookSettings;
-import dev.sdfleet.localstack.TestInfra;
+import dev.sdfleet.devstack.TestInfra;
 import dev.sdfleet.pipeline.testing.TinyModels;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.worker.Worker;

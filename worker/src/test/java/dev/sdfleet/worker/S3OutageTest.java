@@ -2,8 +2,8 @@ package dev.sdfleet.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.sdfleet.localstack.EmbeddedS3;
-import dev.sdfleet.localstack.S3Credentials;
+import dev.sdfleet.devstack.EmbeddedS3;
+import dev.sdfleet.devstack.S3Credentials;
 import dev.sdfleet.protocol.Job;
 import dev.sdfleet.protocol.JobResult;
 import dev.sdfleet.protocol.JobStatus;

@@ -1,7 +1,7 @@
 package dev.sdfleet.cli.bench;
 
-import dev.sdfleet.localstack.KafkaTopics;
-import dev.sdfleet.localstack.LocalStack;
+import dev.sdfleet.devstack.KafkaTopics;
+import dev.sdfleet.devstack.DevStack;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.worker.WorkerConfig;
 import dev.sdfleet.worker.WorkerProcess;
@@ -36,10 +36,10 @@ final class BenchStack implements AutoCloseable {
 
     private final Path dir;
     private final Path model;
-    private final LocalStack stack;
+    private final DevStack stack;
     private int scopes;
 
-    private BenchStack(Path dir, Path model, LocalStack stack) {
+    private BenchStack(Path dir, Path model, DevStack stack) {
         this.dir = dir;
         this.model = model;
         this.stack = stack;
@@ -48,13 +48,13 @@ final class BenchStack implements AutoCloseable {
     static BenchStack start(Path model) {
         try {
             Path dir = Files.createTempDirectory("sdfleet-bench");
-            return new BenchStack(dir, model, LocalStack.builder().root(dir).kafkaPort(0).s3Port(0).start());
+            return new BenchStack(dir, model, DevStack.builder().root(dir).kafkaPort(0).s3Port(0).start());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    LocalStack stack() {
+    DevStack stack() {
         return stack;
     }
 

@@ -3,7 +3,7 @@ package dev.sdfleet.cli.bench;
 import dev.sdfleet.cli.fleet.JobFactory;
 import dev.sdfleet.cli.fleet.JobPublisher;
 import dev.sdfleet.cli.fleet.TopicWatcher;
-import dev.sdfleet.localstack.S3Clients;
+import dev.sdfleet.devstack.S3Clients;
 import dev.sdfleet.protocol.JobProgress;
 import dev.sdfleet.protocol.JobResult;
 import dev.sdfleet.protocol.JobStatus;

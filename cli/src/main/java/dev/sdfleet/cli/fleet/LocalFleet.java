@@ -4,8 +4,8 @@ import dev.sdfleet.dispatcher.Dispatcher;
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
 import dev.sdfleet.dispatcher.config.Tenants;
 import dev.sdfleet.dispatcher.config.WebhookSettings;
-import dev.sdfleet.localstack.LocalStack;
-import dev.sdfleet.localstack.S3Clients;
+import dev.sdfleet.devstack.DevStack;
+import dev.sdfleet.devstack.S3Clients;
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.GenerationRequest;
 import dev.sdfleet.protocol.Job;
@@ -55,11 +55,11 @@ public final class LocalFleet implements AutoCloseable {
     }
 
     private final Settings settings;
-    private final LocalStack stack;
+    private final DevStack stack;
     private final List<Worker> workers = new ArrayList<>();
     private Dispatcher dispatcher;
 
-    private LocalFleet(Settings settings, LocalStack stack) {
+    private LocalFleet(Settings settings, DevStack stack) {
         this.settings = settings;
         this.stack = stack;
     }
@@ -70,12 +70,12 @@ public final class LocalFleet implements AutoCloseable {
      * (requests, cancels) to its partition count: the workers' cancel readers then see every partition from the start.
      */
     public static LocalFleet start(Settings settings) {
-        LocalStack.Builder builder = LocalStack.builder().root(settings.root()).kafkaPort(settings.kafkaPort())
+        DevStack.Builder builder = DevStack.builder().root(settings.root()).kafkaPort(settings.kafkaPort())
                 .s3Port(settings.s3Port());
         // The stack's list lacks the cancels topic, which every worker reads.
         Topics topics = Topics.defaults();
         List<String> dispatcherInputs = List.of(topics.requests(), topics.results(), topics.cancels());
-        topics.all().forEach(topic -> builder.topic(topic, Math.max(LocalStack.DEFAULT_TOPICS.getOrDefault(topic, 1),
+        topics.all().forEach(topic -> builder.topic(topic, Math.max(DevStack.DEFAULT_TOPICS.getOrDefault(topic, 1),
                 dispatcherInputs.contains(topic) ? DISPATCHER_PARTITIONS : 1)));
         LocalFleet fleet = new LocalFleet(settings, builder.start());
         try {
@@ -138,7 +138,7 @@ public final class LocalFleet implements AutoCloseable {
         }
     }
 
-    public LocalStack stack() {
+    public DevStack stack() {
         return stack;
     }
 

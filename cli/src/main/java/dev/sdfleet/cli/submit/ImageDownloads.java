@@ -1,7 +1,7 @@
 package dev.sdfleet.cli.submit;
 
-import dev.sdfleet.localstack.S3Clients;
-import dev.sdfleet.localstack.S3Credentials;
+import dev.sdfleet.devstack.S3Clients;
+import dev.sdfleet.devstack.S3Credentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

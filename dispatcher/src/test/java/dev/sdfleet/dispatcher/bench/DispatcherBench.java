@@ -5,7 +5,7 @@ import dev.sdfleet.dispatcher.config.DispatcherConfig;
 import dev.sdfleet.dispatcher.config.WebhookSettings;
 import dev.sdfleet.dispatcher.support.TestTenants;
 import dev.sdfleet.dispatcher.webhook.WebhookSignature;
-import dev.sdfleet.localstack.EmbeddedKafka;
+import dev.sdfleet.devstack.EmbeddedKafka;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;

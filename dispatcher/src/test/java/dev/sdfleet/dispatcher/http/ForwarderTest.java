@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sdfleet.dispatcher.state.StateJson;
-import dev.sdfleet.localstack.FreePorts;
+import dev.sdfleet.devstack.FreePorts;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;

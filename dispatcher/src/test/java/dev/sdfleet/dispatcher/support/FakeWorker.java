@@ -1,7 +1,7 @@
 package dev.sdfleet.dispatcher.support;
 
 import dev.sdfleet.dispatcher.state.Fingerprints;
-import dev.sdfleet.localstack.TestInfra;
+import dev.sdfleet.devstack.TestInfra;
 import dev.sdfleet.protocol.CloudEventHeaders;
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.Failure;

@@ -1,6 +1,6 @@
 package dev.sdfleet.dispatcher.support;
 
-import dev.sdfleet.localstack.TestInfra;
+import dev.sdfleet.devstack.TestInfra;
 
 /**
  * One Kafka broker and one S3 server for every test class of this module (each class works under its own topic

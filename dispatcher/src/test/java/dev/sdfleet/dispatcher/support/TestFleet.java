@@ -3,7 +3,7 @@ package dev.sdfleet.dispatcher.support;
 import dev.sdfleet.dispatcher.Dispatcher;
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
 import dev.sdfleet.dispatcher.config.WebhookSettings;
-import dev.sdfleet.localstack.TestInfra;
+import dev.sdfleet.devstack.TestInfra;
 import dev.sdfleet.protocol.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;

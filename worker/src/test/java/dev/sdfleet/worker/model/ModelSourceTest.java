@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sdfleet.localstack.TestInfra;
+import dev.sdfleet.devstack.TestInfra;
 import dev.sdfleet.pipeline.testing.TinyModels;
 import dev.sdfleet.worker.testing.Fleet;
 import java.io.IOException;

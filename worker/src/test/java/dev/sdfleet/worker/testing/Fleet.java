@@ -2,9 +2,9 @@ package dev.sdfleet.worker.testing;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sdfleet.localstack.S3Clients;
-import dev.sdfleet.localstack.S3Credentials;
-import dev.sdfleet.localstack.TestInfra;
+import dev.sdfleet.devstack.S3Clients;
+import dev.sdfleet.devstack.S3Credentials;
+import dev.sdfleet.devstack.TestInfra;
 import dev.sdfleet.pipeline.testing.TinyModels;
 import dev.sdfleet.protocol.CancelRequest;
 import dev.sdfleet.protocol.CloudEventHeaders;

@@ -1,4 +1,4 @@
-package dev.sdfleet.localstack;
+package dev.sdfleet.devstack;
 
 import java.net.URI;
 import java.util.ArrayList;

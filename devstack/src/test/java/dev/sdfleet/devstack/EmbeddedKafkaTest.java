@@ -1,4 +1,4 @@
-package dev.sdfleet.localstack;
+package dev.sdfleet.devstack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.sdfleet.localstack;
+package dev.sdfleet.devstack;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -37,7 +37,7 @@ final class CommandLineTools {
         return run(command, Map.of());
     }
 
-    String aws(LocalStack stack, String... args) throws IOException, InterruptedException {
+    String aws(DevStack stack, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(aws.toString(), "--endpoint-url", stack.s3Endpoint().toString()));
         command.addAll(List.of(args));
         return run(command, Map.of(

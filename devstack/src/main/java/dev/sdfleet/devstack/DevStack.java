@@ -1,4 +1,4 @@
-package dev.sdfleet.localstack;
+package dev.sdfleet.devstack;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * bucket created. Restarting on the same root keeps topics, records and objects: the Kafka folder is formatted only
  * when new, and topic and bucket creation skip what exists.
  */
-public final class LocalStack implements AutoCloseable {
+public final class DevStack implements AutoCloseable {
     /** Topic names and partition counts of the fleet; jobs and results are spread over 4 partitions. */
     public static final Map<String, Integer> DEFAULT_TOPICS = defaultTopics();
     public static final int DEFAULT_KAFKA_PORT = 9092;
@@ -33,7 +33,7 @@ public final class LocalStack implements AutoCloseable {
     private final Duration startTime;
     private boolean closed;
 
-    private LocalStack(Builder builder) {
+    private DevStack(Builder builder) {
         long started = System.nanoTime();
         // S3 (about 1.5 s with the bucket) starts beside Kafka (about 3.5 s) instead of after it.
         CompletableFuture<EmbeddedS3> s3Starting = CompletableFuture.supplyAsync(() -> startS3(builder));
@@ -174,7 +174,7 @@ public final class LocalStack implements AutoCloseable {
         return Collections.unmodifiableMap(topics);
     }
 
-    /** Settings for {@link LocalStack}. */
+    /** Settings for {@link DevStack}. */
     public static final class Builder {
         private Path root = Path.of("");
         private int kafkaPort = DEFAULT_KAFKA_PORT;
@@ -233,8 +233,8 @@ public final class LocalStack implements AutoCloseable {
         }
 
         /** Starts Kafka, creates the topics, starts S3, creates the bucket. */
-        public LocalStack start() {
-            return new LocalStack(this);
+        public DevStack start() {
+            return new DevStack(this);
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.sdfleet.localstack;
+package dev.sdfleet.devstack;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.sdfleet.localstack;
+package dev.sdfleet.devstack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,9 +36,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class LocalStackTest {
-    private LocalStack.Builder builder;
-    private LocalStack stack;
+class DevStackTest {
+    private DevStack.Builder builder;
+    private DevStack stack;
     private Path root;
     private int kafkaPort;
     private int s3Port;
@@ -48,9 +48,9 @@ class LocalStackTest {
         this.root = root;
         kafkaPort = FreePorts.pick();
         s3Port = FreePorts.pick();
-        builder = LocalStack.builder().root(root).kafkaPort(kafkaPort).s3Port(s3Port).topic("sdfleet.jobs", 6);
+        builder = DevStack.builder().root(root).kafkaPort(kafkaPort).s3Port(s3Port).topic("sdfleet.jobs", 6);
         stack = builder.start();
-        System.out.printf("LocalStack first start: %d ms (Kafka %d ms, S3 %d ms)%n", stack.startTime().toMillis(),
+        System.out.printf("DevStack first start: %d ms (Kafka %d ms, S3 %d ms)%n", stack.startTime().toMillis(),
                 stack.kafka().startTime().toMillis(), stack.s3().startTime().toMillis());
     }
 
@@ -109,7 +109,7 @@ class LocalStackTest {
 
         stack.close();
         stack = builder.start();
-        System.out.printf("LocalStack restart: %d ms (Kafka %d ms, S3 %d ms)%n", stack.startTime().toMillis(),
+        System.out.printf("DevStack restart: %d ms (Kafka %d ms, S3 %d ms)%n", stack.startTime().toMillis(),
                 stack.kafka().startTime().toMillis(), stack.s3().startTime().toMillis());
 
         assertEquals(6, KafkaTopics.partitionCounts(stack.bootstrapServers()).get("sdfleet.jobs"));
