@@ -33,19 +33,29 @@ final class BenchCommand implements Main.Command {
 
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) {
-        Args args = Args.parse(argv, PipelineOptions.valued("runs", "warmup", "steps", "prompt", "size", "rss-every"),
+        Args args = Args.parse(
+                argv,
+                PipelineOptions.valued("runs", "warmup", "steps", "prompt", "size", "rss-every"),
                 PipelineOptions.flags());
         int runs = args.getInt("runs", 20);
         int warmup = args.getInt("warmup", 3);
         int every = Math.max(1, args.getInt("rss-every", Math.max(1, runs / 10)));
         String[] size = args.get("size", "64x64").toLowerCase(Locale.ROOT).split("x");
         GenerationRequest request = GenerationRequest.builder(args.get("prompt", "a red circle on a blue background"))
-                .size(Integer.parseInt(size[0]), Integer.parseInt(size[1])).steps(args.getInt("steps", 20))
-                .guidance(7.5).seed(42).build();
+                .size(Integer.parseInt(size[0]), Integer.parseInt(size[1]))
+                .steps(args.getInt("steps", 20))
+                .guidance(7.5)
+                .seed(42)
+                .build();
         long loadStart = System.nanoTime();
-        try (DiffusionPipeline pipeline = DiffusionPipeline.load(PipelineOptions.model(args), PipelineOptions.runtime(args))) {
-            out.printf(Locale.ROOT, "model %s loaded in %.0f ms; RSS %d MiB%n", pipeline.folder().name(),
-                    (System.nanoTime() - loadStart) / 1e6, rssKiB("VmRSS") / 1024);
+        try (DiffusionPipeline pipeline =
+                DiffusionPipeline.load(PipelineOptions.model(args), PipelineOptions.runtime(args))) {
+            out.printf(
+                    Locale.ROOT,
+                    "model %s loaded in %.0f ms; RSS %d MiB%n",
+                    pipeline.folder().name(),
+                    (System.nanoTime() - loadStart) / 1e6,
+                    rssKiB("VmRSS") / 1024);
             for (int i = 0; i < warmup; i++) {
                 pipeline.generate(request);
             }
@@ -54,7 +64,11 @@ final class BenchCommand implements Main.Command {
             for (int i = 1; i <= runs; i++) {
                 timings.add(pipeline.generate(request).timings());
                 if (i % every == 0 || i == runs) {
-                    out.printf(Locale.ROOT, "run %5d  RSS %6d KiB  (%+d KiB since warm-up)%n", i, rssKiB("VmRSS"),
+                    out.printf(
+                            Locale.ROOT,
+                            "run %5d  RSS %6d KiB  (%+d KiB since warm-up)%n",
+                            i,
+                            rssKiB("VmRSS"),
                             rssKiB("VmRSS") - afterWarmup);
                 }
             }
@@ -69,8 +83,15 @@ final class BenchCommand implements Main.Command {
         double ort = avg(timings, StageTimings::ortNanos);
         double denoise = avg(timings, StageTimings::denoiseNanos);
         int calls = timings.getFirst().unetCalls();
-        out.printf(Locale.ROOT, "%d runs of %dx%d, %d steps (%d UNet calls), guidance %.1f%n", timings.size(),
-                request.width(), request.height(), request.steps(), calls, request.guidanceScale());
+        out.printf(
+                Locale.ROOT,
+                "%d runs of %dx%d, %d steps (%d UNet calls), guidance %.1f%n",
+                timings.size(),
+                request.width(),
+                request.height(),
+                request.steps(),
+                calls,
+                request.guidanceScale());
         out.printf(Locale.ROOT, "  text     %8.2f ms%n", avg(timings, StageTimings::textNanos) / 1e6);
         out.printf(Locale.ROOT, "  denoise  %8.2f ms  (%.3f ms per UNet call)%n", denoise / 1e6, denoise / calls / 1e6);
         out.printf(Locale.ROOT, "  decode   %8.2f ms%n", avg(timings, StageTimings::decodeNanos) / 1e6);

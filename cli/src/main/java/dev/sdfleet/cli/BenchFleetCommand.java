@@ -29,17 +29,23 @@ final class BenchFleetCommand implements Main.Command {
 
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) {
-        Args args = Args.parse(argv, PipelineOptions.valued("jobs", "trials", "workers", "size", "steps"),
-                PipelineOptions.flags());
+        Args args = Args.parse(
+                argv, PipelineOptions.valued("jobs", "trials", "workers", "size", "steps"), PipelineOptions.flags());
         if (args.positional().size() != 1) {
             throw new Args.UsageException("say what to run: latency, throughput, batching, killtrials or all");
         }
         String what = args.positional().getFirst();
         boolean kill = what.equals("killtrials");
-        FleetBenchmarks.Options options = new FleetBenchmarks.Options(PipelineOptions.model(args),
-                args.getInt("jobs", what.equals("latency") ? 200 : kill ? 2 : 40), args.getInt("trials", 20),
-                List.of(args.get("workers", "1,2").split(",")).stream().map(String::trim).map(Integer::parseInt)
-                        .toList(), args.getInt("threads", 1), args.getInt("size", kill ? 128 : 64),
+        FleetBenchmarks.Options options = new FleetBenchmarks.Options(
+                PipelineOptions.model(args),
+                args.getInt("jobs", what.equals("latency") ? 200 : kill ? 2 : 40),
+                args.getInt("trials", 20),
+                List.of(args.get("workers", "1,2").split(",")).stream()
+                        .map(String::trim)
+                        .map(Integer::parseInt)
+                        .toList(),
+                args.getInt("threads", 1),
+                args.getInt("size", kill ? 128 : 64),
                 args.getInt("steps", kill ? 30 : 20));
         try {
             return FleetBenchmarks.run(what, options, out) ? 0 : 1;

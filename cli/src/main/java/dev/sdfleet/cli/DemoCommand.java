@@ -42,8 +42,11 @@ final class DemoCommand implements Main.Command {
 
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) {
-        Args args = Args.parse(argv, PipelineOptions.valued("guidance", "steps", "seed", "size", "out",
-                "kafka-port", "s3-port", "dispatcher-port", "root"), PipelineOptions.flags("verbose"));
+        Args args = Args.parse(
+                argv,
+                PipelineOptions.valued(
+                        "guidance", "steps", "seed", "size", "out", "kafka-port", "s3-port", "dispatcher-port", "root"),
+                PipelineOptions.flags("verbose"));
         if (!args.has("verbose")) {
             // The servers', dispatcher's and worker's start/stop lines would bury the few lines the demo is about.
             System.setProperty("org.slf4j.simpleLogger.log.dev.sdfleet", "warn");
@@ -51,33 +54,55 @@ final class DemoCommand implements Main.Command {
         }
         String prompt = String.join(" ", args.positional()).trim();
         if (prompt.isEmpty()) {
-            throw new Args.UsageException("a prompt is needed, e.g. sdfleet demo \"a red circle on a blue background\"");
+            throw new Args.UsageException(
+                    "a prompt is needed, e.g. sdfleet demo \"a red circle on a blue background\"");
         }
         // The workers' HTTP ports and the dispatcher's default to free ones: nothing outside the demo calls them.
-        LocalFleet.Settings settings = new LocalFleet.Settings(Path.of(args.get("root", ".")).toAbsolutePath().normalize(),
+        LocalFleet.Settings settings = new LocalFleet.Settings(
+                Path.of(args.get("root", ".")).toAbsolutePath().normalize(),
                 args.getInt("kafka-port", DevStack.DEFAULT_KAFKA_PORT),
-                args.getInt("s3-port", DevStack.DEFAULT_S3_PORT), 1, 0, args.getInt("dispatcher-port", 0),
-                PipelineOptions.model(args), 1, args.getInt("threads", 0));
+                args.getInt("s3-port", DevStack.DEFAULT_S3_PORT),
+                1,
+                0,
+                args.getInt("dispatcher-port", 0),
+                PipelineOptions.model(args),
+                1,
+                args.getInt("threads", 0));
         long started = System.nanoTime();
         out.println("Starting the local fleet (Kafka, S3, dispatcher, one worker) ...");
         Submission.Outcome outcome;
         try (LocalFleet fleet = LocalFleet.start(settings)) {
-            out.printf(Locale.ROOT, "Fleet ready in %.1f s; dispatcher at %s%n", seconds(started),
+            out.printf(
+                    Locale.ROOT,
+                    "Fleet ready in %.1f s; dispatcher at %s%n",
+                    seconds(started),
                     fleet.dispatcher().baseUrl());
             int side = args.getInt("size", fleet.nativeSide());
-            Generation generation = new Generation(prompt, fleet.modelId(), 1, args.getLong("seed", 42),
-                    args.has("guidance") ? args.getDouble("guidance", 0) : null, args.getInt("steps", 20), side, side);
+            Generation generation = new Generation(
+                    prompt,
+                    fleet.modelId(),
+                    1,
+                    args.getLong("seed", 42),
+                    args.has("guidance") ? args.getDouble("guidance", 0) : null,
+                    args.getInt("steps", 20),
+                    side,
+                    side);
             long submitted = System.nanoTime();
-            try (GenerationsApi api = new GenerationsApi(URI.create(fleet.dispatcher().baseUrl()), fleet.apiKey());
-                 ImageDownloads downloads = new ImageDownloads(Map.of(
-                         "AWS_ACCESS_KEY_ID", fleet.stack().credentials().accessKey(),
-                         "AWS_SECRET_ACCESS_KEY", fleet.stack().credentials().secretKey()))) {
-                outcome = new Submission(api, downloads, out).run(generation, Path.of(args.get("out", "out")),
-                        RESULT_TIMEOUT);
+            try (GenerationsApi api =
+                            new GenerationsApi(URI.create(fleet.dispatcher().baseUrl()), fleet.apiKey());
+                    ImageDownloads downloads = new ImageDownloads(Map.of(
+                            "AWS_ACCESS_KEY_ID", fleet.stack().credentials().accessKey(),
+                            "AWS_SECRET_ACCESS_KEY", fleet.stack().credentials().secretKey()))) {
+                outcome = new Submission(api, downloads, out)
+                        .run(generation, Path.of(args.get("out", "out")), RESULT_TIMEOUT);
             } catch (ApiException e) {
                 return SubmitCommand.report(e, "demo", err);
             }
-            out.printf(Locale.ROOT, "Request %s %s after %.2f s%n", outcome.requestId(), outcome.status(),
+            out.printf(
+                    Locale.ROOT,
+                    "Request %s %s after %.2f s%n",
+                    outcome.requestId(),
+                    outcome.status(),
                     seconds(submitted));
             out.println("Stopping the local fleet ...");
         }

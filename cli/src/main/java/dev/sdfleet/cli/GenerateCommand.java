@@ -39,8 +39,22 @@ final class GenerateCommand implements Main.Command {
 
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) {
-        Args args = Args.parse(argv, PipelineOptions.valued("out", "negative", "n", "width", "height", "steps",
-                "guidance", "guidance-rescale", "scheduler", "eta", "seed", "init-image", "strength"),
+        Args args = Args.parse(
+                argv,
+                PipelineOptions.valued(
+                        "out",
+                        "negative",
+                        "n",
+                        "width",
+                        "height",
+                        "steps",
+                        "guidance",
+                        "guidance-rescale",
+                        "scheduler",
+                        "eta",
+                        "seed",
+                        "init-image",
+                        "strength"),
                 PipelineOptions.flags());
         if (args.positional().isEmpty()) {
             throw new Args.UsageException("give at least one prompt");
@@ -60,8 +74,8 @@ final class GenerateCommand implements Main.Command {
             builder.seed(args.getLong("seed", 0));
         }
         if (args.has("init-image")) {
-            builder.initImage(new InitImage(PngDecoder.decode(read(Path.of(args.get("init-image", "")))),
-                    args.getDouble("strength", 0.8)));
+            builder.initImage(new InitImage(
+                    PngDecoder.decode(read(Path.of(args.get("init-image", "")))), args.getDouble("strength", 0.8)));
         }
         GenerationRequest request = builder.build();
         Path outDir = Path.of(args.get("out", "out"));
@@ -76,10 +90,18 @@ final class GenerateCommand implements Main.Command {
                 out.println(file);
             }
             var t = result.timings();
-            err.printf(Locale.ROOT, "%d image(s) in %.0f ms (text %.0f, denoise %.0f over %d UNet calls, decode %.0f,"
+            err.printf(
+                    Locale.ROOT,
+                    "%d image(s) in %.0f ms (text %.0f, denoise %.0f over %d UNet calls, decode %.0f,"
                             + " png %.0f; %.1f%% outside ONNX Runtime), scheduler %s%n",
-                    result.images().size(), t.totalNanos() / 1e6, t.textNanos() / 1e6, t.denoiseNanos() / 1e6,
-                    t.unetCalls(), t.decodeNanos() / 1e6, t.pngNanos() / 1e6, 100 * t.outsideOrtShare(),
+                    result.images().size(),
+                    t.totalNanos() / 1e6,
+                    t.textNanos() / 1e6,
+                    t.denoiseNanos() / 1e6,
+                    t.unetCalls(),
+                    t.decodeNanos() / 1e6,
+                    t.pngNanos() / 1e6,
+                    100 * t.outsideOrtShare(),
                     result.scheduler());
             return 0;
         } catch (IOException e) {

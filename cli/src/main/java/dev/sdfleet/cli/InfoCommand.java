@@ -17,9 +17,14 @@ final class InfoCommand implements Main.Command {
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) {
         Args args = Args.parse(argv, PipelineOptions.valued(), PipelineOptions.flags());
-        try (DiffusionPipeline pipeline = DiffusionPipeline.load(PipelineOptions.model(args), PipelineOptions.runtime(args))) {
+        try (DiffusionPipeline pipeline =
+                DiffusionPipeline.load(PipelineOptions.model(args), PipelineOptions.runtime(args))) {
             PipelineInfo info = pipeline.info();
-            out.printf(Locale.ROOT, "model      %s (%s)%n", info.model(), pipeline.folder().root());
+            out.printf(
+                    Locale.ROOT,
+                    "model      %s (%s)%n",
+                    info.model(),
+                    pipeline.folder().root());
             out.printf(Locale.ROOT, "family     %s%n", info.family().id());
             out.printf(Locale.ROOT, "scheduler  %s, prediction %s%n", info.scheduler(), info.predictionType());
             out.printf(Locale.ROOT, "vae        scaling factor %s%n", info.vaeScalingFactor());

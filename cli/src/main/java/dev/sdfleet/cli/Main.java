@@ -19,15 +19,16 @@ public final class Main {
             "demo", new DemoCommand(),
             "bench-fleet", new BenchFleetCommand());
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] argv) {
         System.exit(run(Arrays.asList(argv), System.out, System.err));
     }
 
     static int run(List<String> argv, PrintStream out, PrintStream err) {
-        if (argv.isEmpty() || argv.getFirst().equals("--help") || argv.getFirst().equals("help")) {
+        if (argv.isEmpty()
+                || argv.getFirst().equals("--help")
+                || argv.getFirst().equals("help")) {
             usage(out);
             return argv.isEmpty() ? 2 : 0;
         }

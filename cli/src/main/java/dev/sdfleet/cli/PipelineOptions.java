@@ -12,8 +12,16 @@ import java.util.stream.Stream;
 
 /** The model and runtime options every pipeline command shares. */
 final class PipelineOptions {
-    static final Set<String> VALUED = Set.of("model", "providers", "threads", "cuda-device", "cuda-mem-limit",
-            "trt-cache", "trt-opt-level", "trt-sizes", "trt-max-batch");
+    static final Set<String> VALUED = Set.of(
+            "model",
+            "providers",
+            "threads",
+            "cuda-device",
+            "cuda-mem-limit",
+            "trt-cache",
+            "trt-opt-level",
+            "trt-sizes",
+            "trt-max-batch");
     static final Set<String> FLAGS = Set.of("trt-no-fp16");
 
     static final String HELP = """
@@ -27,8 +35,7 @@ final class PipelineOptions {
               --trt-sizes LIST      image sizes the TensorRT profiles cover, e.g. 512x512,768x512
               --trt-max-batch N     most images per call the profiles cover (default 1);  --trt-no-fp16""";
 
-    private PipelineOptions() {
-    }
+    private PipelineOptions() {}
 
     /** The repository (or install) root: where the launcher lives. */
     static Path home() {
@@ -49,10 +56,17 @@ final class PipelineOptions {
         var cpu = new RuntimeSettings.CpuSettings(args.getInt("threads", 0), 0);
         var cuda = new RuntimeSettings.CudaSettings(args.getInt("cuda-device", 0), args.getLong("cuda-mem-limit", 0));
         Path cache = args.has("trt-cache") ? Path.of(args.get("trt-cache", "")) : null;
-        List<RuntimeSettings.ImageSize> sizes = Arrays.stream(args.get("trt-sizes", "512x512").split(","))
-                .map(RuntimeSettings.ImageSize::parse).toList();
-        var trt = new RuntimeSettings.TensorRtSettings(!args.has("trt-no-fp16"), cache, cache,
-                args.getInt("trt-opt-level", 3), sizes, args.getInt("trt-max-batch", 1));
+        List<RuntimeSettings.ImageSize> sizes = Arrays.stream(
+                        args.get("trt-sizes", "512x512").split(","))
+                .map(RuntimeSettings.ImageSize::parse)
+                .toList();
+        var trt = new RuntimeSettings.TensorRtSettings(
+                !args.has("trt-no-fp16"),
+                cache,
+                cache,
+                args.getInt("trt-opt-level", 3),
+                sizes,
+                args.getInt("trt-max-batch", 1));
         return new RuntimeSettings(ExecutionProvider.parseList(providers), cpu, cuda, trt);
     }
 

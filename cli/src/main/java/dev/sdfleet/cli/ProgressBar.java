@@ -17,7 +17,8 @@ final class ProgressBar implements ProgressListener {
     public void onStep(int step, int total) {
         int filled = WIDTH * step / total;
         double seconds = (System.nanoTime() - start) / 1e9;
-        out.printf("\r[%s%s] %d/%d steps  %.1f s", "#".repeat(filled), " ".repeat(WIDTH - filled), step, total, seconds);
+        out.printf(
+                "\r[%s%s] %d/%d steps  %.1f s", "#".repeat(filled), " ".repeat(WIDTH - filled), step, total, seconds);
         if (step == total) {
             out.println();
         }

@@ -22,6 +22,7 @@ final class SubmitCommand implements Main.Command {
     static final String DEFAULT_MODEL = "tiny-sd";
     /** The bundled tiny model's native side; the API's own default (512) is for real models. */
     private static final int TINY_SD_SIDE = 64;
+
     private static final Duration TIMEOUT = Duration.ofMinutes(15);
 
     @Override
@@ -37,36 +38,48 @@ final class SubmitCommand implements Main.Command {
                   --guidance G      (default: the API's, 7.5)     --steps N   (default: the API's, 30)
                   --out DIR         where the images go (default ./out)
                 Images are read from S3 with $AWS_ACCESS_KEY_ID/$AWS_SECRET_ACCESS_KEY, else the local fleet's keys.
-                Exit code 0 when every image was made, 1 otherwise, 2 when the dispatcher refused the request (400)."""
-                .formatted(DEFAULT_URL, DEFAULT_MODEL, TINY_SD_SIDE, DEFAULT_MODEL);
+                Exit code 0 when every image was made, 1 otherwise, 2 when the dispatcher refused the request (400).""".formatted(DEFAULT_URL, DEFAULT_MODEL, TINY_SD_SIDE, DEFAULT_MODEL);
     }
 
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) {
-        Args args = Args.parse(argv, Set.of("url", "api-key", "root", "model", "size", "n", "seed",
-                "guidance", "steps", "out"), Set.of());
+        Args args = Args.parse(
+                argv,
+                Set.of("url", "api-key", "root", "model", "size", "n", "seed", "guidance", "steps", "out"),
+                Set.of());
         String prompt = String.join(" ", args.positional()).trim();
         if (prompt.isEmpty()) {
             throw new Args.UsageException(
                     "a prompt is needed, e.g. sdfleet submit \"a red circle on a blue background\"");
         }
         Path root = Path.of(args.get("root", ".")).toAbsolutePath().normalize();
-        String apiKey = args.has("api-key") ? args.get("api-key", "") : System.getenv().containsKey("SDFLEET_API_KEY")
-                ? System.getenv("SDFLEET_API_KEY") : LocalTenants.apiKey(root).orElseThrow(() ->
-                new Args.UsageException("no API key: pass --api-key, or run `./sdfleet up` here first (it writes "
-                        + LocalTenants.file(root) + ")"));
+        String apiKey = args.has("api-key")
+                ? args.get("api-key", "")
+                : System.getenv().containsKey("SDFLEET_API_KEY")
+                        ? System.getenv("SDFLEET_API_KEY")
+                        : LocalTenants.apiKey(root)
+                                .orElseThrow(() -> new Args.UsageException(
+                                        "no API key: pass --api-key, or run `./sdfleet up` here first (it writes "
+                                                + LocalTenants.file(root) + ")"));
         String model = args.get("model", DEFAULT_MODEL);
-        Integer side = args.has("size") ? Integer.valueOf(args.getInt("size", 0))
+        Integer side = args.has("size")
+                ? Integer.valueOf(args.getInt("size", 0))
                 : model.equals(DEFAULT_MODEL) ? Integer.valueOf(TINY_SD_SIDE) : null;
-        Generation generation = new Generation(prompt, model, optionalInt(args, "n"),
+        Generation generation = new Generation(
+                prompt,
+                model,
+                optionalInt(args, "n"),
                 args.has("seed") ? args.getLong("seed", 0) : null,
-                args.has("guidance") ? args.getDouble("guidance", 0) : null, optionalInt(args, "steps"), side, side);
+                args.has("guidance") ? args.getDouble("guidance", 0) : null,
+                optionalInt(args, "steps"),
+                side,
+                side);
         try (GenerationsApi api = new GenerationsApi(URI.create(args.get("url", DEFAULT_URL)), apiKey);
-             ImageDownloads downloads = new ImageDownloads(System.getenv())) {
-            Submission.Outcome outcome = new Submission(api, downloads, out).run(generation,
-                    Path.of(args.get("out", "out")), TIMEOUT);
-            out.println("Request " + outcome.requestId() + " " + outcome.status() + ": " + outcome.saved().size()
-                    + " image(s) saved");
+                ImageDownloads downloads = new ImageDownloads(System.getenv())) {
+            Submission.Outcome outcome =
+                    new Submission(api, downloads, out).run(generation, Path.of(args.get("out", "out")), TIMEOUT);
+            out.println("Request " + outcome.requestId() + " " + outcome.status() + ": "
+                    + outcome.saved().size() + " image(s) saved");
             return outcome.completed() ? 0 : 1;
         } catch (ApiException e) {
             return report(e, "submit", err);

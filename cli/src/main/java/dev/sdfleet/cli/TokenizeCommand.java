@@ -29,7 +29,8 @@ final class TokenizeCommand implements Main.Command {
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) {
         Args args = Args.parse(argv, Set.of("tokenizer"), Set.of());
-        Path dir = args.has("tokenizer") ? Path.of(args.get("tokenizer", ""))
+        Path dir = args.has("tokenizer")
+                ? Path.of(args.get("tokenizer", ""))
                 : PipelineOptions.home().resolve("models/tiny-sd");
         ClipTokenizer tokenizer = ClipTokenizer.load(dir);
         if (!args.positional().isEmpty()) {
@@ -47,7 +48,8 @@ final class TokenizeCommand implements Main.Command {
     }
 
     static String json(TokenizedPrompt t) {
-        return "{\"input_ids\": [" + Arrays.stream(t.inputIds()).mapToObj(Integer::toString)
-                .collect(Collectors.joining(", ")) + "], \"truncated\": " + t.truncated() + "}";
+        return "{\"input_ids\": ["
+                + Arrays.stream(t.inputIds()).mapToObj(Integer::toString).collect(Collectors.joining(", "))
+                + "], \"truncated\": " + t.truncated() + "}";
     }
 }

@@ -32,24 +32,34 @@ final class UpCommand implements Main.Command {
 
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) {
-        Args args = Args.parse(argv, PipelineOptions.valued("workers", "batch-size", "http-port",
-                "dispatcher-port", "kafka-port", "s3-port", "root"), PipelineOptions.flags());
-        LocalFleet.Settings settings = new LocalFleet.Settings(Path.of(args.get("root", ".")).toAbsolutePath().normalize(),
+        Args args = Args.parse(
+                argv,
+                PipelineOptions.valued(
+                        "workers", "batch-size", "http-port", "dispatcher-port", "kafka-port", "s3-port", "root"),
+                PipelineOptions.flags());
+        LocalFleet.Settings settings = new LocalFleet.Settings(
+                Path.of(args.get("root", ".")).toAbsolutePath().normalize(),
                 args.getInt("kafka-port", DevStack.DEFAULT_KAFKA_PORT),
-                args.getInt("s3-port", DevStack.DEFAULT_S3_PORT), args.getInt("workers", 1),
-                args.getInt("http-port", 8081), args.getInt("dispatcher-port", 8080), PipelineOptions.model(args),
-                args.getInt("batch-size", 1), args.getInt("threads", 0));
-        out.println("Starting the local fleet (Kafka, S3, dispatcher, " + settings.workers()
-                + " worker(s)) ...");
+                args.getInt("s3-port", DevStack.DEFAULT_S3_PORT),
+                args.getInt("workers", 1),
+                args.getInt("http-port", 8081),
+                args.getInt("dispatcher-port", 8080),
+                PipelineOptions.model(args),
+                args.getInt("batch-size", 1),
+                args.getInt("threads", 0));
+        out.println("Starting the local fleet (Kafka, S3, dispatcher, " + settings.workers() + " worker(s)) ...");
         LocalFleet fleet = LocalFleet.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         // Ctrl-C runs the hooks: the workers drain and leave the group, the dispatcher commits, then Kafka and S3 stop.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            out.println("Stopping the local fleet ...");
-            fleet.close();
-            out.println("Stopped.");
-            stopped.countDown();
-        }, "sdfleet-up-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            out.println("Stopping the local fleet ...");
+                            fleet.close();
+                            out.println("Stopped.");
+                            stopped.countDown();
+                        },
+                        "sdfleet-up-shutdown"));
         out.println(fleet.describe());
         out.println("Running until Ctrl-C.");
         out.flush();

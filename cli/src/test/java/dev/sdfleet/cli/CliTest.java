@@ -21,13 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
 class CliTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     static Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+        int exit = Main.run(
+                List.of(args),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -38,7 +39,16 @@ class CliTest {
 
     @Test
     void generateWritesAPngWithItsParameters(@TempDir Path out) throws Exception {
-        Run r = run("generate", "--model", tinyModel(), "--out", out.toString(), "--seed", "9", "--n", "2",
+        Run r = run(
+                "generate",
+                "--model",
+                tinyModel(),
+                "--out",
+                out.toString(),
+                "--seed",
+                "9",
+                "--n",
+                "2",
                 "a red circle on a blue background");
         assertEquals(0, r.exit(), r.err());
         String[] files = r.out().strip().split("\n");
@@ -90,10 +100,13 @@ class CliTest {
         Run scheduler = run("generate", "--model", tinyModel(), "--scheduler", "nope", "x");
         assertEquals(2, scheduler.exit());
         assertTrue(scheduler.err().contains("scheduler"), scheduler.err());
-        assertEquals(2, run("generate", "--model", tinyModel(), "--steps", "many", "x").exit());
+        assertEquals(
+                2,
+                run("generate", "--model", tinyModel(), "--steps", "many", "x").exit());
         assertEquals(2, run("generate", "--bogus", "x").exit());
         assertEquals(2, run("frobnicate").exit());
         assertEquals(2, run("generate", "--model", "/nonexistent", "x").exit());
-        assertEquals(2, run("info", "--model", tinyModel(), "--providers", "warp").exit());
+        assertEquals(
+                2, run("info", "--model", tinyModel(), "--providers", "warp").exit());
     }
 }

@@ -24,11 +24,22 @@ class DemoCommandTest {
     @Test
     void demoStoresTheImageInS3AndDownloadsIt(@TempDir Path root) throws Exception {
         Path out = root.resolve("out");
-        CliTest.Run r = CliTest.run("demo", "--model", CliTest.tinyModel(), "--root", root.toString(),
-                "--kafka-port", "0", "--s3-port", "0", "--out", out.toString(),
+        CliTest.Run r = CliTest.run(
+                "demo",
+                "--model",
+                CliTest.tinyModel(),
+                "--root",
+                root.toString(),
+                "--kafka-port",
+                "0",
+                "--s3-port",
+                "0",
+                "--out",
+                out.toString(),
                 "a red circle on a blue background");
         assertEquals(0, r.exit(), r.out() + r.err());
-        Matcher s3 = Pattern.compile("S3: +s3://sdfleet/(images/(k-[0-9a-f]{40})/0\\.png)").matcher(r.out());
+        Matcher s3 = Pattern.compile("S3: +s3://sdfleet/(images/(k-[0-9a-f]{40})/0\\.png)")
+                .matcher(r.out());
         assertTrue(s3.find(), r.out());
         Matcher local = Pattern.compile("Local: (.+\\.png)").matcher(r.out());
         assertTrue(local.find(), r.out());
@@ -36,8 +47,11 @@ class DemoCommandTest {
         assertEquals(List.of(file), List.of(out.resolve(s3.group(2) + "-0.png").toAbsolutePath()));
         byte[] png = Files.readAllBytes(file);
         // The object is still in the stack's S3 data folder after the demo stopped it: the same bytes.
-        assertTrue(java.util.Arrays.equals(png, Files.readAllBytes(root.resolve(".sdfleet/s3/sdfleet")
-                .resolve(s3.group(1)))), "the download is the stored object");
+        assertTrue(
+                java.util.Arrays.equals(
+                        png,
+                        Files.readAllBytes(root.resolve(".sdfleet/s3/sdfleet").resolve(s3.group(1)))),
+                "the download is the stored object");
         RgbImage image = PngDecoder.decode(png);
         ImageJudge.Verdict verdict = ImageJudge.judge(image);
         assertEquals("red", verdict.colour(), verdict.toString());

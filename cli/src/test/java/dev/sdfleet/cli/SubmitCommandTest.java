@@ -22,14 +22,20 @@ class SubmitCommandTest {
 
     @Test
     void explainsAnUnreachableDispatcherARefusedKeyAndARefusedRequest(@TempDir Path root) throws Exception {
-        CliTest.Run refused = CliTest.run("submit", "--url", "http://127.0.0.1:" + FreePorts.pick(), "--api-key",
-                "sk-local-0123456789abcdef", "a red circle");
+        CliTest.Run refused = CliTest.run(
+                "submit",
+                "--url",
+                "http://127.0.0.1:" + FreePorts.pick(),
+                "--api-key",
+                "sk-local-0123456789abcdef",
+                "a red circle");
         assertEquals(1, refused.exit(), refused.out() + refused.err());
         assertTrue(refused.err().contains("connection refused"), refused.err());
 
         LocalFleet.Settings settings = new LocalFleet.Settings(root, 0, 0, 0, 0, 0, Path.of(CliTest.tinyModel()), 1, 1);
         try (LocalFleet fleet = LocalFleet.start(settings)) {
-            JsonNode tenant = CliTest.JSON.readTree(LocalTenants.file(root).toFile()).get(LocalTenants.TENANT);
+            JsonNode tenant =
+                    CliTest.JSON.readTree(LocalTenants.file(root).toFile()).get(LocalTenants.TENANT);
             String key = tenant.get("api_keys").get(0).asText();
             assertTrue(key.length() >= 16, key);
             String secret = tenant.get("webhook_secrets").get(0).asText();
@@ -38,14 +44,14 @@ class SubmitCommandTest {
             assertEquals(key, LocalTenants.apiKey(root).orElseThrow(), "the key is kept, not drawn again");
 
             String url = fleet.dispatcher().baseUrl();
-            CliTest.Run unauthorized = CliTest.run("submit", "--url", url, "--api-key", "sk-not-a-key-0123456789",
-                    "a red circle");
+            CliTest.Run unauthorized =
+                    CliTest.run("submit", "--url", url, "--api-key", "sk-not-a-key-0123456789", "a red circle");
             assertEquals(1, unauthorized.exit(), unauthorized.out() + unauthorized.err());
             assertTrue(unauthorized.err().contains("refused the API key (401)"), unauthorized.err());
 
             // No --api-key: the key comes from the fleet's tenants file under --root.
-            CliTest.Run invalid = CliTest.run("submit", "--url", url, "--root", root.toString(), "--size", "65",
-                    "--steps", "0", "a red circle");
+            CliTest.Run invalid = CliTest.run(
+                    "submit", "--url", url, "--root", root.toString(), "--size", "65", "--steps", "0", "a red circle");
             assertEquals(2, invalid.exit(), invalid.out() + invalid.err());
             assertTrue(invalid.err().contains("(400)"), invalid.err());
             assertTrue(invalid.err().contains("\n  width: "), invalid.err());

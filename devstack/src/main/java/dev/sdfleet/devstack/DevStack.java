@@ -22,6 +22,7 @@ import java.util.stream.Collectors;
 public final class DevStack implements AutoCloseable {
     /** Topic names and partition counts of the fleet; jobs and results are spread over 4 partitions. */
     public static final Map<String, Integer> DEFAULT_TOPICS = defaultTopics();
+
     public static final int DEFAULT_KAFKA_PORT = 9092;
     public static final int DEFAULT_S3_PORT = 9000;
     public static final String DEFAULT_BUCKET = "sdfleet";
@@ -74,8 +75,8 @@ public final class DevStack implements AutoCloseable {
     }
 
     /** Closes whichever half did start, waiting for S3 if it is still starting. */
-    private static void closeAfterFailure(EmbeddedKafka kafka, CompletableFuture<EmbeddedS3> s3Starting,
-            Throwable failure) {
+    private static void closeAfterFailure(
+            EmbeddedKafka kafka, CompletableFuture<EmbeddedS3> s3Starting, Throwable failure) {
         List<AutoCloseable> opened = new ArrayList<>();
         if (kafka != null) {
             opened.add(kafka);
@@ -144,11 +145,14 @@ public final class DevStack implements AutoCloseable {
         String topicList = topics.entrySet().stream()
                 .map(topic -> topic.getKey() + " (" + topic.getValue() + ")")
                 .collect(Collectors.joining(", "));
-        return String.join(System.lineSeparator(),
+        return String.join(
+                System.lineSeparator(),
                 "sdfleet local stack (started in " + startTime.toMillis() + " ms)",
-                "  Kafka    bootstrap.servers=" + kafkaAddress + "   data " + kafka.dataDir().toAbsolutePath(),
+                "  Kafka    bootstrap.servers=" + kafkaAddress + "   data "
+                        + kafka.dataDir().toAbsolutePath(),
                 "           topics: " + topicList,
-                "  S3       endpoint " + endpoint + "   bucket " + bucket + "   data " + s3.dataDir().toAbsolutePath(),
+                "  S3       endpoint " + endpoint + "   bucket " + bucket + "   data "
+                        + s3.dataDir().toAbsolutePath(),
                 "           " + awsEnv,
                 "Try:",
                 "  kcat -b " + kafkaAddress + " -L",
@@ -183,8 +187,7 @@ public final class DevStack implements AutoCloseable {
         private String bucket = DEFAULT_BUCKET;
         private S3Credentials credentials = S3Credentials.LOCAL;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Folder under which {@code .sdfleet/kafka} and {@code .sdfleet/s3} live; default the current folder. */
         public Builder root(Path root) {

@@ -17,8 +17,7 @@ final class DockerInfra {
     static final String MINIO_IMAGE =
             System.getProperty("sdfleet.docker.minioImage", "minio/minio:RELEASE.2023-09-04T19-57-37Z");
 
-    private DockerInfra() {
-    }
+    private DockerInfra() {}
 
     static boolean dockerAvailable() {
         return DockerClientFactory.instance().isDockerAvailable();
@@ -36,7 +35,11 @@ final class DockerInfra {
             TestInfra.closeAfterFailure(List.of(minio::stop, kafka::stop), e);
             throw e;
         }
-        return new TestInfra(TestInfra.Kind.DOCKER, kafka.getBootstrapServers(), URI.create(minio.getS3URL()),
-                credentials, List.of(minio::stop, kafka::stop));
+        return new TestInfra(
+                TestInfra.Kind.DOCKER,
+                kafka.getBootstrapServers(),
+                URI.create(minio.getS3URL()),
+                credentials,
+                List.of(minio::stop, kafka::stop));
     }
 }

@@ -73,8 +73,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw e;
         }
         this.startTime = Duration.ofNanos(System.nanoTime() - started);
-        LOG.info("Kafka broker ready on {} in {} ms, format {} ms (data {})", bootstrapServers(), startTime.toMillis(),
-                formatMillis, dataDir);
+        LOG.info(
+                "Kafka broker ready on {} in {} ms, format {} ms (data {})",
+                bootstrapServers(),
+                startTime.toMillis(),
+                formatMillis,
+                dataDir);
     }
 
     /** Starts configuring a broker; every setting has a default. */
@@ -123,7 +127,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (closed.compareAndSet(false, true)) {
             long started = System.nanoTime();
             closeQuietly();
-            LOG.info("Kafka broker on {} stopped in {} ms", bootstrapServers(),
+            LOG.info(
+                    "Kafka broker on {} stopped in {} ms",
+                    bootstrapServers(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         }
     }
@@ -190,8 +196,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                         new String[] {"format", "-t", clusterId, "-c", config.toString()}, printStream);
             }
             if (status != 0) {
-                throw new IllegalStateException("Kafka storage format failed (" + status + "): "
-                        + output.toString(StandardCharsets.UTF_8));
+                throw new IllegalStateException(
+                        "Kafka storage format failed (" + status + "): " + output.toString(StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -244,8 +250,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         private int numPartitions = 1;
         private final Map<String, String> extraProperties = new LinkedHashMap<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Client port; 0 (the default) picks a free one. */
         public Builder port(int port) {

@@ -122,7 +122,10 @@ public final class EmbeddedS3 implements AutoCloseable {
         proxy = candidate;
         port = candidate.getPort();
         startTime = Duration.ofNanos(System.nanoTime() - started);
-        LOG.info("S3 server ready on {} in {} ms ({})", endpoint(), startTime.toMillis(),
+        LOG.info(
+                "S3 server ready on {} in {} ms ({})",
+                endpoint(),
+                startTime.toMillis(),
                 dataDir == null ? "in memory" : "data " + dataDir);
     }
 
@@ -132,7 +135,9 @@ public final class EmbeddedS3 implements AutoCloseable {
             long started = System.nanoTime();
             stopQuietly(proxy);
             proxy = null;
-            LOG.info("S3 server on port {} stopped in {} ms", port,
+            LOG.info(
+                    "S3 server on port {} stopped in {} ms",
+                    port,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         }
     }
@@ -180,8 +185,7 @@ public final class EmbeddedS3 implements AutoCloseable {
         private Path dataDir;
         private S3Credentials credentials = S3Credentials.LOCAL;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Port; 0 (the default) picks a free one, kept across {@link EmbeddedS3#stop()}/{@link EmbeddedS3#start()}. */
         public Builder port(int port) {

@@ -8,8 +8,7 @@ import java.util.stream.Stream;
 
 /** Best-effort clean-up of temporary folders: a leftover temp file must never fail a close(). */
 final class Folders {
-    private Folders() {
-    }
+    private Folders() {}
 
     static void deleteRecursively(Path root) {
         if (root == null || !Files.exists(root)) {

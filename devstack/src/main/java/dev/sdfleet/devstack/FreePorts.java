@@ -7,8 +7,7 @@ import java.net.ServerSocket;
 
 /** Picks loopback TCP ports that are free right now, for servers that must know their port before they bind. */
 public final class FreePorts {
-    private FreePorts() {
-    }
+    private FreePorts() {}
 
     /**
      * Returns a port that was free on 127.0.0.1 a moment ago. Another process may still take it before the caller

@@ -22,8 +22,7 @@ public final class KafkaTopics {
     /** Single-broker clusters only: the embedded broker and the Testcontainers one. */
     private static final short REPLICATION_FACTOR = 1;
 
-    private KafkaTopics() {
-    }
+    private KafkaTopics() {}
 
     /**
      * Makes sure every topic exists with at least the given partition count. Missing topics are created, topics with
@@ -82,8 +81,8 @@ public final class KafkaTopics {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new TimeoutException("Partitions without a leader after " + TIMEOUT_SECONDS + " s: "
-                        + partitionsByTopic.keySet());
+                throw new TimeoutException(
+                        "Partitions without a leader after " + TIMEOUT_SECONDS + " s: " + partitionsByTopic.keySet());
             }
             Thread.sleep(20);
         }
@@ -93,11 +92,14 @@ public final class KafkaTopics {
             throws ExecutionException, InterruptedException, TimeoutException {
         try {
             Map<String, TopicDescription> descriptions = admin.describeTopics(partitionsByTopic.keySet())
-                    .allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            return descriptions.values().stream().allMatch(description ->
-                    description.partitions().size() >= partitionsByTopic.get(description.name())
-                            && description.partitions().stream()
-                                    .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty()));
+                    .allTopicNames()
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return descriptions.values().stream()
+                    .allMatch(description ->
+                            description.partitions().size() >= partitionsByTopic.get(description.name())
+                                    && description.partitions().stream()
+                                            .allMatch(partition -> partition.leader() != null
+                                                    && !partition.leader().isEmpty()));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 return false; // the broker has not loaded the new topic yet
@@ -109,9 +111,12 @@ public final class KafkaTopics {
     /** An Admin client with short timeouts, so a dead broker fails setup quickly instead of hanging for minutes. */
     static Admin admin(String bootstrapServers) {
         return Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS)));
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                10_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS)));
     }
 
     private static Map<String, Integer> partitionCounts(Admin admin, Set<String> topics)
@@ -122,7 +127,8 @@ public final class KafkaTopics {
         }
         Map<String, TopicDescription> descriptions =
                 admin.describeTopics(topics).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        descriptions.forEach((name, description) -> counts.put(name, description.partitions().size()));
+        descriptions.forEach(
+                (name, description) -> counts.put(name, description.partitions().size()));
         return counts;
     }
 }

@@ -16,8 +16,7 @@ public final class S3Clients {
     /** Local servers ignore the region, but SigV4 signs it, so both sides must agree on one. */
     public static final Region REGION = Region.US_EAST_1;
 
-    private S3Clients() {
-    }
+    private S3Clients() {}
 
     /** A new synchronous client; the caller closes it. */
     public static S3Client client(URI endpoint, S3Credentials credentials) {
@@ -36,7 +35,8 @@ public final class S3Clients {
         return S3Presigner.builder()
                 .endpointOverride(endpoint)
                 .region(REGION)
-                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                .serviceConfiguration(
+                        S3Configuration.builder().pathStyleAccessEnabled(true).build())
                 .credentialsProvider(provider(credentials))
                 .build();
     }

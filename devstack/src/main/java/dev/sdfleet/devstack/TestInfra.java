@@ -38,7 +38,12 @@ public final class TestInfra implements AutoCloseable {
     private final List<AutoCloseable> resources;
     private boolean closed;
 
-    TestInfra(Kind kind, String kafkaBootstrap, URI s3Endpoint, S3Credentials credentials, List<AutoCloseable> resources) {
+    TestInfra(
+            Kind kind,
+            String kafkaBootstrap,
+            URI s3Endpoint,
+            S3Credentials credentials,
+            List<AutoCloseable> resources) {
         this.kind = kind;
         this.kafkaBootstrap = kafkaBootstrap;
         this.s3Endpoint = s3Endpoint;
@@ -57,7 +62,8 @@ public final class TestInfra implements AutoCloseable {
         try {
             EmbeddedKafka kafka = EmbeddedKafka.start();
             started.add(kafka);
-            EmbeddedS3 s3 = EmbeddedS3.builder().credentials(S3Credentials.LOCAL).start();
+            EmbeddedS3 s3 =
+                    EmbeddedS3.builder().credentials(S3Credentials.LOCAL).start();
             started.add(s3);
             return new TestInfra(Kind.EMBEDDED, kafka.bootstrapServers(), s3.endpoint(), s3.credentials(), started);
         } catch (RuntimeException | Error e) {

@@ -38,16 +38,25 @@ final class CommandLineTools {
     }
 
     String aws(DevStack stack, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(aws.toString(), "--endpoint-url", stack.s3Endpoint().toString()));
+        List<String> command = new ArrayList<>(
+                List.of(aws.toString(), "--endpoint-url", stack.s3Endpoint().toString()));
         command.addAll(List.of(args));
-        return run(command, Map.of(
-                "AWS_ACCESS_KEY_ID", stack.credentials().accessKey(),
-                "AWS_SECRET_ACCESS_KEY", stack.credentials().secretKey(),
-                "AWS_DEFAULT_REGION", S3Clients.REGION.id(),
-                // No user config, and no wait for an EC2 metadata service that is not there.
-                "AWS_CONFIG_FILE", "/dev/null",
-                "AWS_SHARED_CREDENTIALS_FILE", "/dev/null",
-                "AWS_EC2_METADATA_DISABLED", "true"));
+        return run(
+                command,
+                Map.of(
+                        "AWS_ACCESS_KEY_ID",
+                        stack.credentials().accessKey(),
+                        "AWS_SECRET_ACCESS_KEY",
+                        stack.credentials().secretKey(),
+                        "AWS_DEFAULT_REGION",
+                        S3Clients.REGION.id(),
+                        // No user config, and no wait for an EC2 metadata service that is not there.
+                        "AWS_CONFIG_FILE",
+                        "/dev/null",
+                        "AWS_SHARED_CREDENTIALS_FILE",
+                        "/dev/null",
+                        "AWS_EC2_METADATA_DISABLED",
+                        "true"));
     }
 
     private static String run(List<String> command, Map<String, String> environment)

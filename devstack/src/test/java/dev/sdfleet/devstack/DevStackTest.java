@@ -48,10 +48,17 @@ class DevStackTest {
         this.root = root;
         kafkaPort = FreePorts.pick();
         s3Port = FreePorts.pick();
-        builder = DevStack.builder().root(root).kafkaPort(kafkaPort).s3Port(s3Port).topic("sdfleet.jobs", 6);
+        builder = DevStack.builder()
+                .root(root)
+                .kafkaPort(kafkaPort)
+                .s3Port(s3Port)
+                .topic("sdfleet.jobs", 6);
         stack = builder.start();
-        System.out.printf("DevStack first start: %d ms (Kafka %d ms, S3 %d ms)%n", stack.startTime().toMillis(),
-                stack.kafka().startTime().toMillis(), stack.s3().startTime().toMillis());
+        System.out.printf(
+                "DevStack first start: %d ms (Kafka %d ms, S3 %d ms)%n",
+                stack.startTime().toMillis(),
+                stack.kafka().startTime().toMillis(),
+                stack.s3().startTime().toMillis());
     }
 
     @AfterAll
@@ -63,8 +70,19 @@ class DevStackTest {
     @Order(1)
     void createsTheTopicsAndTheBucketUnderTheRoot() {
         assertEquals("127.0.0.1:" + kafkaPort, stack.bootstrapServers());
-        assertEquals(Map.of("sdfleet.requests", 1, "sdfleet.jobs", 6, "sdfleet.results", 4, "sdfleet.events", 1,
-                "sdfleet.dlq", 1), KafkaTopics.partitionCounts(stack.bootstrapServers()));
+        assertEquals(
+                Map.of(
+                        "sdfleet.requests",
+                        1,
+                        "sdfleet.jobs",
+                        6,
+                        "sdfleet.results",
+                        4,
+                        "sdfleet.events",
+                        1,
+                        "sdfleet.dlq",
+                        1),
+                KafkaTopics.partitionCounts(stack.bootstrapServers()));
         assertTrue(Files.isRegularFile(root.resolve(".sdfleet/kafka/meta.properties")));
         assertTrue(Files.isDirectory(root.resolve(".sdfleet/s3/sdfleet")), "bucket folder");
     }
@@ -76,9 +94,11 @@ class DevStackTest {
         System.out.println(description);
         assertTrue(description.contains("bootstrap.servers=127.0.0.1:" + kafkaPort), description);
         assertTrue(description.contains("kcat -b 127.0.0.1:" + kafkaPort + " -L"), description);
-        assertTrue(description.contains("aws --endpoint-url http://127.0.0.1:" + s3Port + " s3 ls s3://sdfleet/"),
+        assertTrue(
+                description.contains("aws --endpoint-url http://127.0.0.1:" + s3Port + " s3 ls s3://sdfleet/"),
                 description);
-        assertTrue(description.contains("AWS_ACCESS_KEY_ID=sdfleet AWS_SECRET_ACCESS_KEY=sdfleet-local-secret"),
+        assertTrue(
+                description.contains("AWS_ACCESS_KEY_ID=sdfleet AWS_SECRET_ACCESS_KEY=sdfleet-local-secret"),
                 description);
         assertTrue(description.contains("sdfleet.jobs (6)"), description);
     }
@@ -91,7 +111,8 @@ class DevStackTest {
         assertTrue(metadata.contains("topic \"sdfleet.jobs\" with 6 partitions"), metadata);
 
         try (S3Client s3 = stack.s3().client()) {
-            s3.putObject(b -> b.bucket("sdfleet").key("cli/0.png").contentType("image/png"),
+            s3.putObject(
+                    b -> b.bucket("sdfleet").key("cli/0.png").contentType("image/png"),
                     RequestBody.fromBytes(new byte[] {1}));
         }
         String listing = tools.aws(stack, "s3", "ls", "s3://sdfleet/cli/");
@@ -103,14 +124,21 @@ class DevStackTest {
     void restartOnTheSameRootKeepsTopicsRecordsAndObjects() throws Exception {
         produce("sdfleet.jobs", "req-1", "job before restart");
         try (S3Client s3 = stack.s3().client()) {
-            s3.putObject(b -> b.bucket("sdfleet").key("req-1/0.png").contentType("image/png")
-                    .metadata(Map.of("seed", "7")), RequestBody.fromBytes(new byte[] {1, 2, 3}));
+            s3.putObject(
+                    b -> b.bucket("sdfleet")
+                            .key("req-1/0.png")
+                            .contentType("image/png")
+                            .metadata(Map.of("seed", "7")),
+                    RequestBody.fromBytes(new byte[] {1, 2, 3}));
         }
 
         stack.close();
         stack = builder.start();
-        System.out.printf("DevStack restart: %d ms (Kafka %d ms, S3 %d ms)%n", stack.startTime().toMillis(),
-                stack.kafka().startTime().toMillis(), stack.s3().startTime().toMillis());
+        System.out.printf(
+                "DevStack restart: %d ms (Kafka %d ms, S3 %d ms)%n",
+                stack.startTime().toMillis(),
+                stack.kafka().startTime().toMillis(),
+                stack.s3().startTime().toMillis());
 
         assertEquals(6, KafkaTopics.partitionCounts(stack.bootstrapServers()).get("sdfleet.jobs"));
         assertEquals(List.of("job before restart"), readAll("sdfleet.jobs"));
@@ -137,10 +165,13 @@ class DevStackTest {
         try (KafkaConsumer<String, String> consumer =
                 new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+                    .map(info -> new TopicPartition(topic, info.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            long expected = consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+            long expected = consumer.endOffsets(partitions).values().stream()
+                    .mapToLong(Long::longValue)
+                    .sum();
             List<String> values = new ArrayList<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (values.size() < expected && System.nanoTime() < deadline) {

@@ -45,8 +45,12 @@ class EmbeddedKafkaTest {
     void aTakenPortFailsTheStartAndLeavesNoFolderBehind(@TempDir Path parent) throws Exception {
         Path dataDir = parent.resolve("kafka");
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            IllegalStateException failure = assertThrows(IllegalStateException.class,
-                    () -> EmbeddedKafka.builder().port(taken.getLocalPort()).dataDir(dataDir).start());
+            IllegalStateException failure = assertThrows(
+                    IllegalStateException.class,
+                    () -> EmbeddedKafka.builder()
+                            .port(taken.getLocalPort())
+                            .dataDir(dataDir)
+                            .start());
             assertEquals("Kafka port 127.0.0.1:" + taken.getLocalPort() + " is already in use", failure.getMessage());
         }
         // Refused before the format: a later start on this folder is a first start.
@@ -88,7 +92,8 @@ class EmbeddedKafkaTest {
         kafka.createTopics(Map.of(topic, 4));
         try (KafkaProducer<String, String> producer = producer()) {
             for (int i = 0; i < 20; i++) {
-                producer.send(new ProducerRecord<>(topic, "key-" + i, "value-" + i)).get();
+                producer.send(new ProducerRecord<>(topic, "key-" + i, "value-" + i))
+                        .get();
             }
         }
 
@@ -101,7 +106,9 @@ class EmbeddedKafkaTest {
             }
             consumer.commitSync();
             Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(consumer.assignment());
-            long committedTotal = committed.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
+            long committedTotal = committed.values().stream()
+                    .mapToLong(OffsetAndMetadata::offset)
+                    .sum();
             assertEquals(20, committedTotal, "committed offsets over all partitions");
         }
 
@@ -109,8 +116,9 @@ class EmbeddedKafkaTest {
         Set<String> values = received.stream().map(ConsumerRecord::value).collect(Collectors.toSet());
         assertTrue(values.contains("value-0") && values.contains("value-19"));
         // Same key, same partition: what the fleet relies on to keep one request's results together.
-        Map<String, Set<Integer>> partitionsByKey = received.stream().collect(Collectors.groupingBy(
-                ConsumerRecord::key, Collectors.mapping(ConsumerRecord::partition, Collectors.toSet())));
+        Map<String, Set<Integer>> partitionsByKey = received.stream()
+                .collect(Collectors.groupingBy(
+                        ConsumerRecord::key, Collectors.mapping(ConsumerRecord::partition, Collectors.toSet())));
         partitionsByKey.values().forEach(partitions -> assertEquals(1, partitions.size()));
     }
 

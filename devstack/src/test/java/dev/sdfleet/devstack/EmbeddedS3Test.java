@@ -34,16 +34,21 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 /** S3 API calls against a real in-JVM S3Proxy with a filesystem backend and SigV4 checks. */
 class EmbeddedS3Test {
     private static final String BUCKET = "images";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir
     static Path dataDir;
+
     private static EmbeddedS3 s3;
     private static S3Client client;
 
     @BeforeAll
     static void startServer() {
-        s3 = EmbeddedS3.builder().dataDir(dataDir).credentials(S3Credentials.LOCAL).start();
+        s3 = EmbeddedS3.builder()
+                .dataDir(dataDir)
+                .credentials(S3Credentials.LOCAL)
+                .start();
         System.out.printf("EmbeddedS3 start: %d ms%n", s3.startTime().toMillis());
         s3.createBucket(BUCKET);
         s3.createBucket(BUCKET); // a second call is harmless
@@ -61,12 +66,18 @@ class EmbeddedS3Test {
     @Test
     void putGetHeadAndListKeepContentTypeAndMetadata() {
         byte[] png = randomBytes(256 * 1024);
-        client.putObject(b -> b.bucket(BUCKET).key("req-1/0.png").contentType("image/png")
-                .metadata(Map.of("seed", "42", "job-id", "job-1")), RequestBody.fromBytes(png));
-        client.putObject(b -> b.bucket(BUCKET).key("req-1/1.png").contentType("image/png"),
+        client.putObject(
+                b -> b.bucket(BUCKET)
+                        .key("req-1/0.png")
+                        .contentType("image/png")
+                        .metadata(Map.of("seed", "42", "job-id", "job-1")),
+                RequestBody.fromBytes(png));
+        client.putObject(
+                b -> b.bucket(BUCKET).key("req-1/1.png").contentType("image/png"),
                 RequestBody.fromBytes(new byte[] {1, 2, 3}));
 
-        ResponseBytes<GetObjectResponse> got = client.getObjectAsBytes(b -> b.bucket(BUCKET).key("req-1/0.png"));
+        ResponseBytes<GetObjectResponse> got =
+                client.getObjectAsBytes(b -> b.bucket(BUCKET).key("req-1/0.png"));
         assertArrayEquals(png, got.asByteArray());
         assertEquals("image/png", got.response().contentType());
 
@@ -76,7 +87,8 @@ class EmbeddedS3Test {
         assertEquals(Map.of("seed", "42", "job-id", "job-1"), head.metadata());
 
         List<String> keys = client.listObjectsV2(b -> b.bucket(BUCKET).prefix("req-1/")).contents().stream()
-                .map(S3Object::key).toList();
+                .map(S3Object::key)
+                .toList();
         assertEquals(List.of("req-1/0.png", "req-1/1.png"), keys);
         // The filesystem layout is <folder>/<bucket>/<key>, handy when looking at a local run.
         assertTrue(Files.isRegularFile(dataDir.resolve(BUCKET).resolve("req-1").resolve("0.png")));
@@ -84,19 +96,24 @@ class EmbeddedS3Test {
 
     @Test
     void presignedGetWorksAndUnsignedOrTamperedRequestsAreRefused() throws Exception {
-        client.putObject(b -> b.bucket(BUCKET).key("signed.txt").contentType("text/plain"),
+        client.putObject(
+                b -> b.bucket(BUCKET).key("signed.txt").contentType("text/plain"),
                 RequestBody.fromString("hello", StandardCharsets.UTF_8));
         URI presigned;
         try (S3Presigner presigner = S3Clients.presigner(s3.endpoint(), s3.credentials())) {
-            presigned = presigner.presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(5))
-                    .getObjectRequest(g -> g.bucket(BUCKET).key("signed.txt"))).url().toURI();
+            presigned = presigner
+                    .presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(5))
+                            .getObjectRequest(g -> g.bucket(BUCKET).key("signed.txt")))
+                    .url()
+                    .toURI();
         }
 
         HttpResponse<String> ok = get(presigned);
         assertEquals(200, ok.statusCode());
         assertEquals("hello", ok.body());
 
-        assertEquals(403, get(s3.endpoint().resolve("/" + BUCKET + "/signed.txt")).statusCode(), "unsigned");
+        assertEquals(
+                403, get(s3.endpoint().resolve("/" + BUCKET + "/signed.txt")).statusCode(), "unsigned");
         assertEquals(403, get(URI.create(tamperSignature(presigned.toString()))).statusCode(), "tampered signature");
         // A valid signature for one key must not open another.
         URI otherKey = URI.create(presigned.toString().replace("/signed.txt?", "/other.txt?"));
@@ -107,8 +124,7 @@ class EmbeddedS3Test {
     void wrongSecretIsRefused() {
         S3Credentials wrong = new S3Credentials(S3Credentials.LOCAL.accessKey(), "not-the-secret");
         try (S3Client impostor = S3Clients.client(s3.endpoint(), wrong)) {
-            var error = assertThrows(S3Exception.class,
-                    () -> impostor.listObjectsV2(b -> b.bucket(BUCKET)));
+            var error = assertThrows(S3Exception.class, () -> impostor.listObjectsV2(b -> b.bucket(BUCKET)));
             assertEquals(403, error.statusCode());
         }
     }
@@ -124,12 +140,18 @@ class EmbeddedS3Test {
 
         s3.start();
         assertEquals(port, s3.port());
-        assertArrayEquals(new byte[] {7, 7, 7},
-                client.getObjectAsBytes(b -> b.bucket(BUCKET).key("survivor.bin")).asByteArray());
+        assertArrayEquals(
+                new byte[] {7, 7, 7},
+                client.getObjectAsBytes(b -> b.bucket(BUCKET).key("survivor.bin"))
+                        .asByteArray());
     }
 
     private static HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(uri)
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

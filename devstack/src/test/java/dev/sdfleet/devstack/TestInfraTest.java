@@ -37,7 +37,9 @@ class TestInfraTest {
             roundTripThroughKafka(infra.kafkaBootstrap());
             try (S3Client s3 = infra.s3Client()) {
                 s3.putObject(b -> b.bucket("infra").key("k"), RequestBody.fromString("v", StandardCharsets.UTF_8));
-                assertEquals("v", s3.getObjectAsBytes(b -> b.bucket("infra").key("k")).asUtf8String());
+                assertEquals(
+                        "v",
+                        s3.getObjectAsBytes(b -> b.bucket("infra").key("k")).asUtf8String());
             }
         }
     }

@@ -51,8 +51,14 @@ public final class Dispatcher implements AutoCloseable {
     private final KafkaStreamsMetrics streamsMetrics;
     private final int port;
 
-    private Dispatcher(DispatcherConfig config, Vertx vertx, Producer<String, byte[]> producer, StreamsRunner streams,
-                       DispatcherMetrics metrics, KafkaStreamsMetrics streamsMetrics, int port) {
+    private Dispatcher(
+            DispatcherConfig config,
+            Vertx vertx,
+            Producer<String, byte[]> producer,
+            StreamsRunner streams,
+            DispatcherMetrics metrics,
+            KafkaStreamsMetrics streamsMetrics,
+            int port) {
         this.config = config;
         this.vertx = vertx;
         this.producer = producer;
@@ -72,24 +78,27 @@ public final class Dispatcher implements AutoCloseable {
         ensureTopics(config);
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            Producer<String, byte[]> producer = new KafkaProducer<>(producerProps(config), new StringSerializer(),
-                    new ByteArraySerializer());
+            Producer<String, byte[]> producer =
+                    new KafkaProducer<>(producerProps(config), new StringSerializer(), new ByteArraySerializer());
             opened.add(producer);
             Vertx vertx = Vertx.vertx();
             opened.add(() -> vertx.close().await());
-            WebhookSender sender = new WebhookSender(config.webhooks(), config.tenants(), producer,
-                    config.controlTopic(), metrics, clock);
+            WebhookSender sender = new WebhookSender(
+                    config.webhooks(), config.tenants(), producer, config.controlTopic(), metrics, clock);
             DeploymentOptions virtual = new DeploymentOptions().setThreadingModel(ThreadingModel.VIRTUAL_THREAD);
             vertx.deployVerticle(sender, virtual).await();
 
             int port = config.httpPort() != 0 ? config.httpPort() : freePort();
             ProcessorHooks hooks = new ProcessorHooks(config, clock, metrics, tally, admissions, sender);
-            StreamsRunner streams = new StreamsRunner(config,
+            StreamsRunner streams = new StreamsRunner(
+                    config,
                     DispatcherTopology.build(config.topics(), config.controlTopic(), hooks),
                     new HostInfo(config.advertisedHost(), port));
             opened.add(0, streams);
-            vertx.deployVerticle(() -> new ApiVerticle(config, port, () -> streams, producer, admissions, metrics,
-                    clock), new DeploymentOptions(virtual).setInstances(API_INSTANCES)).await();
+            vertx.deployVerticle(
+                            () -> new ApiVerticle(config, port, () -> streams, producer, admissions, metrics, clock),
+                            new DeploymentOptions(virtual).setInstances(API_INSTANCES))
+                    .await();
             streams.start();
             KafkaStreamsMetrics streamsMetrics = streams.bindMetrics(metrics.registry());
             LOG.info("Dispatcher {} listening on {}:{}", config.instanceId(), config.httpHost(), port);
@@ -154,9 +163,11 @@ public final class Dispatcher implements AutoCloseable {
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
         Topics topics = config.topics();
         try (Admin admin = Admin.create(props)) {
-            int partitions = TopicSetup.ensure(admin,
+            int partitions = TopicSetup.ensure(
+                    admin,
                     List.of(topics.requests(), topics.results(), topics.cancels(), config.controlTopic()),
-                    List.of(topics.jobs(), topics.events(), topics.dlq()), config.partitions());
+                    List.of(topics.jobs(), topics.events(), topics.dlq()),
+                    config.partitions());
             LOG.info("Dispatcher inputs have {} partitions", partitions);
         }
     }

@@ -5,8 +5,7 @@ import java.util.concurrent.CountDownLatch;
 
 /** Runs one dispatcher from the {@code SDFLEET_*} environment until SIGTERM / Ctrl-C. */
 public final class DispatcherMain {
-    private DispatcherMain() {
-    }
+    private DispatcherMain() {}
 
     public static void main(String[] args) throws InterruptedException {
         DispatcherConfig config;
@@ -19,10 +18,13 @@ public final class DispatcherMain {
         }
         Dispatcher dispatcher = Dispatcher.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            dispatcher.close();
-            stopped.countDown();
-        }, "dispatcher-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            dispatcher.close();
+                            stopped.countDown();
+                        },
+                        "dispatcher-shutdown"));
         System.out.println("sdfleet dispatcher ready: " + dispatcher.baseUrl());
         stopped.await();
     }

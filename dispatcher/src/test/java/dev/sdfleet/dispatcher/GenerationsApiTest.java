@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sdfleet.devstack.FreePorts;
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
 import dev.sdfleet.dispatcher.state.StateJson;
 import dev.sdfleet.dispatcher.support.Api;
@@ -16,7 +17,6 @@ import dev.sdfleet.dispatcher.support.TestFleet;
 import dev.sdfleet.dispatcher.support.TestTenants;
 import dev.sdfleet.dispatcher.support.TopicRecorder;
 import dev.sdfleet.dispatcher.support.WebhookReceiver;
-import dev.sdfleet.devstack.FreePorts;
 import dev.sdfleet.protocol.CancelRequest;
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.DeadLetter;
@@ -73,22 +73,26 @@ class GenerationsApiTest {
             }
             return job.prompt().startsWith("impossible") ? FakeWorker.Action.FAIL : FakeWorker.Action.COMPLETE;
         });
-        recorder = new TopicRecorder(SharedInfra.get().kafkaBootstrap(),
-                List.of(topics.events(), topics.cancels(), topics.dlq()));
+        recorder = new TopicRecorder(
+                SharedInfra.get().kafkaBootstrap(), List.of(topics.events(), topics.cancels(), topics.dlq()));
         receiver = new WebhookReceiver(TestTenants.ACME_SECRET, FreePorts.pick()).start();
         api = new Api(dispatcher.baseUrl());
     }
 
     @AfterAll
     void stop() throws Exception {
-        try (var r = receiver; var w = worker; var rec = recorder; var d = dispatcher) {
+        try (var r = receiver;
+                var w = worker;
+                var rec = recorder;
+                var d = dispatcher) {
             // closed in reverse order
         }
     }
 
     @Test
     void httpRequestEndsInOneEventAndSignedWebhooks() {
-        Api.Answer created = api.post("/v1/generations", TestTenants.ACME_KEY, null, """
+        Api.Answer created =
+                api.post("/v1/generations", TestTenants.ACME_KEY, null, """
                 {"prompt": "a red circle", "model": "tiny-sd", "n": 2, "seed": 42, "priority": "high",
                  "webhook": {"url": "%s", "events": ["generation.completed", "image.completed"]},
                  "metadata": {"campaign": "spring"}}""".formatted(receiver.url("/hooks/a")));
@@ -102,11 +106,14 @@ class GenerationsApiTest {
         for (JsonNode image : done.get("images")) {
             assertEquals("succeeded", image.get("status").asText());
             String key = image.get("key").asText();
-            assertNotNull(SharedInfra.get().s3Client().headObject(b -> b.bucket(SharedInfra.BUCKET).key(key)));
+            assertNotNull(SharedInfra.get()
+                    .s3Client()
+                    .headObject(b -> b.bucket(SharedInfra.BUCKET).key(key)));
         }
         List<Job> jobs = jobsOf(id);
         assertEquals(2, jobs.size());
-        assertTrue(jobs.stream().allMatch(j -> j.priority() == Priority.HIGH && j.tenant().equals("acme")));
+        assertTrue(jobs.stream()
+                .allMatch(j -> j.priority() == Priority.HIGH && j.tenant().equals("acme")));
 
         RequestEvent event = onlyEvent(id);
         assertEquals(RequestStatus.COMPLETED, event.status());
@@ -117,30 +124,45 @@ class GenerationsApiTest {
         assertTrue(callsFor(id).stream().allMatch(WebhookReceiver.Call::signatureValid));
         Set<String> ids = callsFor(id).stream().map(WebhookReceiver.Call::id).collect(Collectors.toSet());
         assertEquals(Set.of("msg_" + id + "_completed", "msg_" + id + "_image0", "msg_" + id + "_image1"), ids);
-        WebhookReceiver.Call completed = callsFor(id).stream().filter(c -> c.id().endsWith("_completed")).findFirst()
+        WebhookReceiver.Call completed = callsFor(id).stream()
+                .filter(c -> c.id().endsWith("_completed"))
+                .findFirst()
                 .orElseThrow();
         JsonNode body = json(completed.body());
         assertEquals("generation.completed", body.get("type").asText());
-        assertEquals("COMPLETED", body.at("/data/status").asText(), "the protocol's RequestEvent, as on the events topic");
-        assertEquals(done.at("/images/1/url").asText(), body.at("/data/images/1/output/url").asText());
+        assertEquals(
+                "COMPLETED", body.at("/data/status").asText(), "the protocol's RequestEvent, as on the events topic");
+        assertEquals(
+                done.at("/images/1/url").asText(),
+                body.at("/data/images/1/output/url").asText());
 
-        Eventually.until("deliveries recorded", () -> getJson(id).at("/webhook/deliveries").size() == 3
-                && allDelivered(getJson(id)));
+        Eventually.until(
+                "deliveries recorded",
+                () -> getJson(id).at("/webhook/deliveries").size() == 3 && allDelivered(getJson(id)));
     }
 
     @Test
     void kafkaIngressUsesTheRequestIdAsIdempotencyKey() throws Exception {
         String id = "ext-" + UUID.randomUUID();
-        GenerationRequest request = GenerationRequest.builder("a blue square", "tiny-sd").requestId(id)
-                .tenant("acme").n(3).build();
+        GenerationRequest request = GenerationRequest.builder("a blue square", "tiny-sd")
+                .requestId(id)
+                .tenant("acme")
+                .n(3)
+                .build();
         try (KafkaProducer<String, byte[]> producer = producer()) {
-            producer.send(new ProducerRecord<>(topics.requests(), id, Codec.encode(request))).get();
+            producer.send(new ProducerRecord<>(topics.requests(), id, Codec.encode(request)))
+                    .get();
             Eventually.until("request completed", () -> eventsOf(id).size() == 1);
-            producer.send(new ProducerRecord<>(topics.requests(), id, Codec.encode(request))).get();
-            producer.send(new ProducerRecord<>(topics.requests(), "bad", "{\"prompt\": 5}".getBytes())).get();
-            Eventually.until("bad record dead-lettered", () -> !recorder.keyed(topics.dlq(), "bad").isEmpty());
+            producer.send(new ProducerRecord<>(topics.requests(), id, Codec.encode(request)))
+                    .get();
+            producer.send(new ProducerRecord<>(topics.requests(), "bad", "{\"prompt\": 5}".getBytes()))
+                    .get();
+            Eventually.until(
+                    "bad record dead-lettered",
+                    () -> !recorder.keyed(topics.dlq(), "bad").isEmpty());
         }
-        DeadLetter letter = Codec.decode(recorder.keyed(topics.dlq(), "bad").get(0).value(), DeadLetter.class);
+        DeadLetter letter =
+                Codec.decode(recorder.keyed(topics.dlq(), "bad").get(0).value(), DeadLetter.class);
         assertTrue(letter.fieldErrors().stream().anyMatch(e -> e.field().equals("prompt")), letter.toString());
         // The repeat was processed before the bad record (same partition or not, it is older): no second split.
         assertEquals(3, jobsOf(id).size());
@@ -149,18 +171,26 @@ class GenerationsApiTest {
         assertEquals("completed", seen.get("status").asText());
         long base = seen.get("seed").asLong();
         for (int i = 0; i < 3; i++) {
-            assertEquals((base + i) & 0xFFFFFFFFL, seen.at("/images/" + i + "/seed").asLong(), "drawn and recorded");
+            assertEquals(
+                    (base + i) & 0xFFFFFFFFL, seen.at("/images/" + i + "/seed").asLong(), "drawn and recorded");
         }
-        assertEquals(404, api.get("/v1/generations/" + id, TestTenants.GLOBEX_KEY).status());
+        assertEquals(
+                404, api.get("/v1/generations/" + id, TestTenants.GLOBEX_KEY).status());
     }
 
     @Test
     void idempotencyKeyGivesTheSameRequestOrConflict() {
         String body = "{\"prompt\": \"a green triangle\", \"model\": \"tiny-sd\"}";
         Api.Answer first = api.post("/v1/generations", TestTenants.ACME_KEY, "order-17", body);
-        Api.Answer again = api.post("/v1/generations", TestTenants.ACME_KEY, "order-17",
+        Api.Answer again = api.post(
+                "/v1/generations",
+                TestTenants.ACME_KEY,
+                "order-17",
                 "{\"model\": \"tiny-sd\", \"prompt\": \"a green triangle\", \"n\": 1}");
-        Api.Answer other = api.post("/v1/generations", TestTenants.ACME_KEY, "order-17",
+        Api.Answer other = api.post(
+                "/v1/generations",
+                TestTenants.ACME_KEY,
+                "order-17",
                 "{\"prompt\": \"a green circle\", \"model\": \"tiny-sd\"}");
         Api.Answer otherTenant = api.post("/v1/generations", TestTenants.GLOBEX_KEY, "order-17", body);
         assertEquals(202, first.status());
@@ -178,17 +208,25 @@ class GenerationsApiTest {
     @Test
     void cancellingDropsQueuedJobsAndEndsTheRequestCancelled() {
         String id = post("{\"prompt\": \"hold me\", \"model\": \"tiny-sd\", \"n\": 2}");
-        Eventually.until("jobs held", () -> worker.held().stream().filter(j -> j.requestId().equals(id)).count() == 2);
+        Eventually.until(
+                "jobs held",
+                () -> worker.held().stream()
+                                .filter(j -> j.requestId().equals(id))
+                                .count()
+                        == 2);
         Api.Answer cancel = api.delete("/v1/generations/" + id, TestTenants.ACME_KEY);
         assertEquals(202, cancel.status(), cancel.raw().body());
         JsonNode cancelled = awaitStatus(id, "cancelled");
         assertEquals("cancelled", cancelled.at("/images/0/error/reason").asText());
         assertEquals(RequestStatus.CANCELLED, onlyEvent(id).status());
         List<ConsumerRecord<String, byte[]>> cancels = recorder.keyed(topics.cancels(), id);
-        assertEquals(id, Codec.decode(cancels.get(0).value(), CancelRequest.class).requestId());
+        assertEquals(
+                id, Codec.decode(cancels.get(0).value(), CancelRequest.class).requestId());
         worker.release(id); // results after the end change nothing
-        assertEquals(409, api.delete("/v1/generations/" + id, TestTenants.ACME_KEY).status());
-        assertEquals(404, api.delete("/v1/generations/" + id, TestTenants.GLOBEX_KEY).status());
+        assertEquals(
+                409, api.delete("/v1/generations/" + id, TestTenants.ACME_KEY).status());
+        assertEquals(
+                404, api.delete("/v1/generations/" + id, TestTenants.GLOBEX_KEY).status());
         assertEquals(1, eventsOf(id).size());
     }
 
@@ -199,8 +237,11 @@ class GenerationsApiTest {
         JsonNode failed = awaitStatus(id, "failed");
         assertEquals("deadline_exceeded", failed.at("/images/0/error/reason").asText());
         RequestEvent event = onlyEvent(id);
-        assertEquals(FailureReason.DEADLINE_EXCEEDED, event.images().get(0).error().reason());
-        Eventually.until("workers told to skip", () -> !recorder.keyed(topics.cancels(), id).isEmpty());
+        assertEquals(
+                FailureReason.DEADLINE_EXCEEDED, event.images().get(0).error().reason());
+        Eventually.until(
+                "workers told to skip",
+                () -> !recorder.keyed(topics.cancels(), id).isEmpty());
         assertEquals(1, jobsOf(id).size(), "the job was published while there was time");
 
         String late = post("{\"prompt\": \"too late\", \"model\": \"tiny-sd\", \"deadline\": \""
@@ -217,7 +258,9 @@ class GenerationsApiTest {
         assertEquals(List.of(1, 2), jobsOf(flaky).stream().map(Job::attempt).toList());
 
         String impossible = post("{\"prompt\": \"impossible shape\", \"model\": \"tiny-sd\", \"n\": 2}");
-        assertEquals("invalid_parameters", awaitStatus(impossible, "failed").at("/images/1/error/reason").asText());
+        assertEquals(
+                "invalid_parameters",
+                awaitStatus(impossible, "failed").at("/images/1/error/reason").asText());
     }
 
     @Test
@@ -227,8 +270,9 @@ class GenerationsApiTest {
             String id = post("{\"prompt\": \"a yellow star\", \"model\": \"tiny-sd\", \"webhook\": {\"url\": \""
                     + late.url("/late") + "\"}}");
             awaitStatus(id, "completed");
-            Eventually.until("two failed tries recorded", () -> getJson(id).at("/webhook/deliveries/0/attempts")
-                    .size() >= 2);
+            Eventually.until(
+                    "two failed tries recorded",
+                    () -> getJson(id).at("/webhook/deliveries/0/attempts").size() >= 2);
             JsonNode pending = getJson(id).at("/webhook/deliveries/0");
             assertEquals("pending", pending.get("status").asText());
             assertTrue(pending.at("/attempts/0/error").asText().length() > 0);
@@ -240,38 +284,61 @@ class GenerationsApiTest {
             assertTrue(call.signatureValid());
             assertEquals("msg_" + id + "_completed", call.id());
 
-            Api.Answer redeliver = api.post("/v1/generations/" + id + "/deliveries/" + call.id() + "/redeliver",
-                    TestTenants.ACME_KEY, null, "");
+            Api.Answer redeliver = api.post(
+                    "/v1/generations/" + id + "/deliveries/" + call.id() + "/redeliver",
+                    TestTenants.ACME_KEY,
+                    null,
+                    "");
             assertEquals(202, redeliver.status(), redeliver.raw().body());
             Eventually.until("redelivered", () -> late.calls().size() == 2);
             assertEquals(call.id(), late.calls().get(1).id(), "webhook-id is stable across redeliveries");
             assertTrue(late.calls().get(1).signatureValid());
-            assertEquals(404, api.post("/v1/generations/" + id + "/deliveries/nope/redeliver",
-                    TestTenants.ACME_KEY, null, "").status());
+            assertEquals(
+                    404,
+                    api.post("/v1/generations/" + id + "/deliveries/nope/redeliver", TestTenants.ACME_KEY, null, "")
+                            .status());
         }
     }
 
     @Test
     void badRequestsGetFieldErrorsAndStrangersGet401Or404() {
-        Api.Answer invalid = api.post("/v1/generations", TestTenants.ACME_KEY, null,
-                "{\"prompt\": \"x\", \"n\": 17, \"width\": 13}");
+        Api.Answer invalid = api.post(
+                "/v1/generations", TestTenants.ACME_KEY, null, "{\"prompt\": \"x\", \"n\": 17, \"width\": 13}");
         assertEquals(400, invalid.status());
         Set<String> fields = fields(invalid);
         assertTrue(fields.containsAll(Set.of("n", "width", "model")), fields.toString());
-        assertEquals(400, api.post("/v1/generations", TestTenants.ACME_KEY, null, "{not json").status());
-        assertEquals(400, api.post("/v1/generations", TestTenants.ACME_KEY, null, "").status());
-        assertEquals(Set.of("request_id"), fields(api.post("/v1/generations", TestTenants.ACME_KEY, null,
-                "{\"prompt\": \"x\", \"model\": \"m\", \"request_id\": \"mine\"}")));
-        assertEquals(Set.of("webhook.url"), fields(api.post("/v1/generations", TestTenants.ACME_KEY, null,
-                "{\"prompt\": \"x\", \"model\": \"m\", \"webhook\": {\"url\": \"http://169.254.169.254/latest\"}}")));
+        assertEquals(
+                400,
+                api.post("/v1/generations", TestTenants.ACME_KEY, null, "{not json")
+                        .status());
+        assertEquals(
+                400, api.post("/v1/generations", TestTenants.ACME_KEY, null, "").status());
+        assertEquals(
+                Set.of("request_id"),
+                fields(api.post(
+                        "/v1/generations",
+                        TestTenants.ACME_KEY,
+                        null,
+                        "{\"prompt\": \"x\", \"model\": \"m\", \"request_id\": \"mine\"}")));
+        assertEquals(
+                Set.of("webhook.url"),
+                fields(
+                        api.post(
+                                "/v1/generations",
+                                TestTenants.ACME_KEY,
+                                null,
+                                "{\"prompt\": \"x\", \"model\": \"m\", \"webhook\": {\"url\": \"http://169.254.169.254/latest\"}}")));
 
         assertEquals(401, api.post("/v1/generations", null, null, "{}").status());
-        assertEquals(401, api.get("/v1/generations/anything", "not-a-key-at-all-000").status());
+        assertEquals(
+                401, api.get("/v1/generations/anything", "not-a-key-at-all-000").status());
         String id = post("{\"prompt\": \"acme only\", \"model\": \"tiny-sd\"}");
-        assertEquals(404, api.get("/v1/generations/" + id, TestTenants.GLOBEX_KEY).status());
+        assertEquals(
+                404, api.get("/v1/generations/" + id, TestTenants.GLOBEX_KEY).status());
         assertEquals(200, api.get("/v1/generations/" + id, TestTenants.ACME_KEY).status());
         assertEquals(404, api.get("/v1/generations/nope", TestTenants.ACME_KEY).status());
-        assertEquals(404, api.get("/v1/generations/..%2F..", TestTenants.ACME_KEY).status());
+        assertEquals(
+                404, api.get("/v1/generations/..%2F..", TestTenants.ACME_KEY).status());
     }
 
     private String post(String body) {
@@ -297,7 +364,8 @@ class GenerationsApiTest {
 
     private List<RequestEvent> eventsOf(String id) {
         return recorder.keyed(topics.events(), id).stream()
-                .map(r -> Codec.decode(r.value(), RequestEvent.class)).toList();
+                .map(r -> Codec.decode(r.value(), RequestEvent.class))
+                .toList();
     }
 
     private RequestEvent onlyEvent(String id) {
@@ -308,7 +376,9 @@ class GenerationsApiTest {
     }
 
     private List<WebhookReceiver.Call> callsFor(String id) {
-        return receiver.calls().stream().filter(c -> c.id() != null && c.id().startsWith("msg_" + id + "_")).toList();
+        return receiver.calls().stream()
+                .filter(c -> c.id() != null && c.id().startsWith("msg_" + id + "_"))
+                .toList();
     }
 
     private static boolean allDelivered(JsonNode view) {
@@ -340,7 +410,11 @@ class GenerationsApiTest {
     }
 
     private KafkaProducer<String, byte[]> producer() {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfra.get().kafkaBootstrap()),
-                new StringSerializer(), new ByteArraySerializer());
+        return new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        SharedInfra.get().kafkaBootstrap()),
+                new StringSerializer(),
+                new ByteArraySerializer());
     }
 }

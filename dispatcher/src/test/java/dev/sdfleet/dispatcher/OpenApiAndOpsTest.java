@@ -24,8 +24,13 @@ import org.junit.jupiter.api.TestInstance;
 /** The served OpenAPI document (valid OpenAPI 3.1, one path per route), metrics and health. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenApiAndOpsTest {
-    private static final Set<String> ROUTES = Set.of("/v1/generations", "/v1/generations/{id}",
-            "/v1/generations/{id}/deliveries/{delivery}/redeliver", "/openapi.yaml", "/metrics", "/health/live",
+    private static final Set<String> ROUTES = Set.of(
+            "/v1/generations",
+            "/v1/generations/{id}",
+            "/v1/generations/{id}/deliveries/{delivery}/redeliver",
+            "/openapi.yaml",
+            "/metrics",
+            "/health/live",
             "/health/ready");
     private Dispatcher dispatcher;
     private Api api;
@@ -59,17 +64,28 @@ class OpenApiAndOpsTest {
             // contract, which refuses the problem+json and yaml media types this API answers with.)
             OpenAPIVersion version = OpenAPIVersion.fromContract(contract);
             assertEquals(OpenAPIVersion.V3_1, version);
-            SchemaRepository repository = version.getRepository(vertx, "app:///").await();
-            OutputUnit result = version.validateContract(vertx, repository, contract).await();
+            SchemaRepository repository =
+                    version.getRepository(vertx, "app:///").await();
+            OutputUnit result =
+                    version.validateContract(vertx, repository, contract).await();
             result.checkValidity();
             JsonObject broken = contract.copy();
             broken.remove("info");
-            assertEquals(false, version.validateContract(vertx, repository, broken).await().getValid(),
+            assertEquals(
+                    false,
+                    version.validateContract(vertx, repository, broken).await().getValid(),
                     "the meta-schema check does catch a broken document");
             JsonObject resolved = version.resolve(vertx, repository, contract).await();
-            assertEquals("object", resolved.getJsonObject("paths").getJsonObject("/v1/generations")
-                    .getJsonObject("post").getJsonObject("requestBody").getJsonObject("content")
-                    .getJsonObject("application/json").getJsonObject("schema").getString("type"));
+            assertEquals(
+                    "object",
+                    resolved.getJsonObject("paths")
+                            .getJsonObject("/v1/generations")
+                            .getJsonObject("post")
+                            .getJsonObject("requestBody")
+                            .getJsonObject("content")
+                            .getJsonObject("application/json")
+                            .getJsonObject("schema")
+                            .getString("type"));
         } finally {
             vertx.close().await();
         }
@@ -80,17 +96,25 @@ class OpenApiAndOpsTest {
         api.post("/v1/generations", TestTenants.ACME_KEY, null, "{\"prompt\": \"x\", \"model\": \"m\"}");
         api.post("/v1/generations", TestTenants.ACME_KEY, null, "{\"n\": 0}");
         String metrics = api.get("/metrics", null).raw().body();
-        for (String name : new String[] {"sdfleet_dispatcher_requests_total{ingress=\"http\",outcome=\"accepted\"}",
+        for (String name : new String[] {
+            "sdfleet_dispatcher_requests_total{ingress=\"http\",outcome=\"accepted\"}",
             "sdfleet_dispatcher_requests_total{ingress=\"http\",outcome=\"invalid\"}",
-            "sdfleet_dispatcher_admit_seconds_count", "sdfleet_dispatcher_jobs_queued{priority=\"high\"}",
-            "sdfleet_dispatcher_queued_gpu_seconds", "kafka_stream"}) {
-            assertTrue(metrics.contains(name), name + " in\n" + metrics.lines().filter(l -> l.contains("sdfleet"))
-                    .toList());
+            "sdfleet_dispatcher_admit_seconds_count",
+            "sdfleet_dispatcher_jobs_queued{priority=\"high\"}",
+            "sdfleet_dispatcher_queued_gpu_seconds",
+            "kafka_stream"
+        }) {
+            assertTrue(
+                    metrics.contains(name),
+                    name + " in\n"
+                            + metrics.lines().filter(l -> l.contains("sdfleet")).toList());
         }
-        assertTrue(metrics.contains("sdfleet_dispatcher_jobs_queued{priority=\"normal\"} 1.0"),
+        assertTrue(
+                metrics.contains("sdfleet_dispatcher_jobs_queued{priority=\"normal\"} 1.0"),
                 "one job queued (no worker here)");
         assertEquals(200, api.get("/health/live", null).status());
-        assertEquals("ready", api.get("/health/ready", null).json().get("status").asText());
+        assertEquals(
+                "ready", api.get("/health/ready", null).json().get("status").asText());
         assertEquals(404, api.get("/nothing-here", null).status());
     }
 }

@@ -3,6 +3,7 @@ package dev.sdfleet.dispatcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sdfleet.devstack.FreePorts;
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
 import dev.sdfleet.dispatcher.support.Api;
 import dev.sdfleet.dispatcher.support.Eventually;
@@ -12,7 +13,6 @@ import dev.sdfleet.dispatcher.support.TestFleet;
 import dev.sdfleet.dispatcher.support.TestTenants;
 import dev.sdfleet.dispatcher.support.TopicRecorder;
 import dev.sdfleet.dispatcher.support.WebhookReceiver;
-import dev.sdfleet.devstack.FreePorts;
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.RequestEvent;
 import dev.sdfleet.protocol.RequestStatus;
@@ -31,13 +31,20 @@ class RestartAndOwnershipTest {
     @Test
     void twoInstancesAnswerForEveryRequestAndARestartLosesNothing() throws Exception {
         DispatcherConfig configA = TestFleet.config("restart");
-        DispatcherConfig configB = configA.toBuilder().instanceId("d2").stateDir(TestFleet.tempDir()).build();
+        DispatcherConfig configB = configA.toBuilder()
+                .instanceId("d2")
+                .stateDir(TestFleet.tempDir())
+                .build();
         try (WebhookReceiver receiver = new WebhookReceiver(TestTenants.ACME_SECRET, FreePorts.pick());
-             FakeWorker worker = new FakeWorker(SharedInfra.get(), configA.topics().jobs(),
-                configA.topics().results(), job -> FakeWorker.Action.HOLD);
-             TopicRecorder events = new TopicRecorder(SharedInfra.get().kafkaBootstrap(),
-                     List.of(configA.topics().events()));
-             Dispatcher b = TestFleet.startReady(configB)) {
+                FakeWorker worker = new FakeWorker(
+                        SharedInfra.get(),
+                        configA.topics().jobs(),
+                        configA.topics().results(),
+                        job -> FakeWorker.Action.HOLD);
+                TopicRecorder events = new TopicRecorder(
+                        SharedInfra.get().kafkaBootstrap(),
+                        List.of(configA.topics().events()));
+                Dispatcher b = TestFleet.startReady(configB)) {
             Dispatcher a = TestFleet.startReady(configA);
             List<String> ids = new ArrayList<>();
             try {
@@ -48,7 +55,10 @@ class RestartAndOwnershipTest {
                     int i = n;
                     Api via = i % 2 == 0 ? viaA : viaB;
                     Api.Answer created = Eventually.value("admitted", () -> {
-                        Api.Answer answer = via.post("/v1/generations", TestTenants.ACME_KEY, "restart-" + i,
+                        Api.Answer answer = via.post(
+                                "/v1/generations",
+                                TestTenants.ACME_KEY,
+                                "restart-" + i,
                                 "{\"prompt\": \"hold " + i + "\", \"model\": \"tiny-sd\", \"n\": 2, "
                                         + "\"webhook\": {\"url\": \"" + receiver.url("/down") + "\"}}");
                         return answer.status() == 202 ? answer : null;
@@ -56,8 +66,10 @@ class RestartAndOwnershipTest {
                     ids.add(created.json().get("id").asText());
                 }
                 // Idempotency keys make the ids, so their partitions, fixed: these six cover both partitions.
-                Eventually.until("each instance owns some of the requests", () ->
-                        ids.stream().anyMatch(a::owns) && ids.stream().anyMatch(b::owns)
+                Eventually.until(
+                        "each instance owns some of the requests",
+                        () -> ids.stream().anyMatch(a::owns)
+                                && ids.stream().anyMatch(b::owns)
                                 && ids.stream().allMatch(id -> a.owns(id) != b.owns(id)));
                 for (String id : ids) {
                     assertEquals("queued", status(viaA, id));
@@ -68,8 +80,8 @@ class RestartAndOwnershipTest {
                 // A call that was already forwarded once and lands on a non-owner means the two instances disagree
                 // about ownership (a rebalance): answered 503 with Retry-After, never bounced on.
                 String ownedByA = ids.stream().filter(a::owns).findFirst().orElseThrow();
-                Api.Answer bounced = viaB.get("/v1/generations/" + ownedByA, TestTenants.ACME_KEY,
-                        "x-sdfleet-forwarded", "1");
+                Api.Answer bounced =
+                        viaB.get("/v1/generations/" + ownedByA, TestTenants.ACME_KEY, "x-sdfleet-forwarded", "1");
                 assertEquals(503, bounced.status(), bounced.json()::toString);
                 assertEquals("rebalancing", bounced.json().get("title").asText());
                 assertEquals("1", bounced.header("retry-after"));
@@ -80,9 +92,11 @@ class RestartAndOwnershipTest {
             Api viaB = new Api(b.baseUrl());
             ids.forEach(worker::release);
             for (String id : ids) {
-                Eventually.until(id + " completed on the surviving instance", () -> "completed".equals(status(viaB, id)));
+                Eventually.until(
+                        id + " completed on the surviving instance", () -> "completed".equals(status(viaB, id)));
             }
-            try (Dispatcher restarted = TestFleet.startReady(configA.toBuilder().stateDir(TestFleet.tempDir()).build())) {
+            try (Dispatcher restarted = TestFleet.startReady(
+                    configA.toBuilder().stateDir(TestFleet.tempDir()).build())) {
                 Api viaRestarted = new Api(restarted.baseUrl());
                 for (String id : ids) {
                     // One read gives both the status and the images: the restarted instance's join moves
@@ -96,12 +110,15 @@ class RestartAndOwnershipTest {
             }
             receiver.start(); // down until now: every request's webhook has failed tries behind it
             for (String id : ids) {
-                Eventually.until("webhook of " + id + " delivered after the restart", () -> receiver.calls().stream()
-                        .anyMatch(c -> ("msg_" + id + "_completed").equals(c.id()) && c.signatureValid()));
+                Eventually.until(
+                        "webhook of " + id + " delivered after the restart",
+                        () -> receiver.calls().stream()
+                                .anyMatch(c -> ("msg_" + id + "_completed").equals(c.id()) && c.signatureValid()));
             }
             for (String id : ids) {
                 List<RequestEvent> emitted = events.keyed(configA.topics().events(), id).stream()
-                        .map(r -> Codec.decode(r.value(), RequestEvent.class)).toList();
+                        .map(r -> Codec.decode(r.value(), RequestEvent.class))
+                        .toList();
                 assertEquals(1, emitted.size(), "one event for " + id);
                 assertEquals(RequestStatus.COMPLETED, emitted.get(0).status());
             }

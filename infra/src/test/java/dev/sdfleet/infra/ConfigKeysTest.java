@@ -18,11 +18,23 @@ import org.junit.jupiter.api.Test;
  */
 class ConfigKeysTest {
     /** Variables whose defaults only suit a laptop (localhost Kafka, no bucket, no model, no credentials). */
-    static final Set<String> WORKER_MUST_SET = Set.of("SDFLEET_KAFKA_BOOTSTRAP", "SDFLEET_KAFKA_GROUP", "SDFLEET_S3_BUCKET",
-            "SDFLEET_S3_ACCESS_KEY", "SDFLEET_S3_SECRET_KEY", "SDFLEET_MODEL", "SDFLEET_MODEL_ID", "SDFLEET_HTTP_PORT",
+    static final Set<String> WORKER_MUST_SET = Set.of(
+            "SDFLEET_KAFKA_BOOTSTRAP",
+            "SDFLEET_KAFKA_GROUP",
+            "SDFLEET_S3_BUCKET",
+            "SDFLEET_S3_ACCESS_KEY",
+            "SDFLEET_S3_SECRET_KEY",
+            "SDFLEET_MODEL",
+            "SDFLEET_MODEL_ID",
+            "SDFLEET_HTTP_PORT",
             "SDFLEET_DRAIN_TIMEOUT_MS");
-    static final Set<String> DISPATCHER_MUST_SET = Set.of("SDFLEET_KAFKA_BOOTSTRAP", "SDFLEET_TENANTS",
-            "SDFLEET_ADVERTISED_HOST", "SDFLEET_STATE_DIR", "SDFLEET_HTTP_PORT");
+
+    static final Set<String> DISPATCHER_MUST_SET = Set.of(
+            "SDFLEET_KAFKA_BOOTSTRAP",
+            "SDFLEET_TENANTS",
+            "SDFLEET_ADVERTISED_HOST",
+            "SDFLEET_STATE_DIR",
+            "SDFLEET_HTTP_PORT");
 
     static final List<Manifests.Doc> DOCS = Manifests.kubernetes();
 
@@ -35,25 +47,31 @@ class ConfigKeysTest {
     }
 
     static Map<String, String> composeWorker() {
-        Map<String, String> env = new LinkedHashMap<>(Dockerfile.read("docker/worker-cpu.Dockerfile").env());
+        Map<String, String> env = new LinkedHashMap<>(
+                Dockerfile.read("docker/worker-cpu.Dockerfile").env());
         env.putAll(Manifests.composeEnvironment("worker"));
         return env;
     }
 
     static Map<String, String> composeDispatcher() {
-        Map<String, String> env = new LinkedHashMap<>(Dockerfile.read("docker/dispatcher.Dockerfile").env());
+        Map<String, String> env = new LinkedHashMap<>(
+                Dockerfile.read("docker/dispatcher.Dockerfile").env());
         env.putAll(Manifests.composeEnvironment("dispatcher"));
         return env;
     }
 
     static Map<String, String> cpuOverlayWorker() {
-        Manifests.Doc overlay = Manifests.load(Repo.path("infra/overlays/cpu-tiny/kustomization.yaml")).getFirst();
+        Manifests.Doc overlay = Manifests.load(Repo.path("infra/overlays/cpu-tiny/kustomization.yaml"))
+                .getFirst();
         return Manifests.generatorLiterals(overlay, "sdfleet-worker");
     }
 
     static void onlyKnownKeys(String where, Map<String, String> env, Set<String> known) {
         Set<String> unknown = new TreeSet<>();
-        env.keySet().stream().filter(k -> k.startsWith("SDFLEET_")).filter(k -> !known.contains(k)).forEach(unknown::add);
+        env.keySet().stream()
+                .filter(k -> k.startsWith("SDFLEET_"))
+                .filter(k -> !known.contains(k))
+                .forEach(unknown::add);
         assertTrue(unknown.isEmpty(), where + " sets variables the service never reads: " + unknown);
     }
 
@@ -65,8 +83,11 @@ class ConfigKeysTest {
 
     @Test
     void theServicesReadTheirConfigurationFromSdfleetVariables() {
-        assertTrue(Repo.envKeysReadBy("worker").containsAll(WORKER_MUST_SET), Repo.envKeysReadBy("worker").toString());
-        assertTrue(Repo.envKeysReadBy("dispatcher").containsAll(DISPATCHER_MUST_SET),
+        assertTrue(
+                Repo.envKeysReadBy("worker").containsAll(WORKER_MUST_SET),
+                Repo.envKeysReadBy("worker").toString());
+        assertTrue(
+                Repo.envKeysReadBy("dispatcher").containsAll(DISPATCHER_MUST_SET),
                 Repo.envKeysReadBy("dispatcher").toString());
     }
 
@@ -76,7 +97,10 @@ class ConfigKeysTest {
         onlyKnownKeys("infra/base worker", kubernetesWorker(), known);
         onlyKnownKeys("infra/overlays/cpu-tiny worker", cpuOverlayWorker(), known);
         onlyKnownKeys("docker/compose.yaml worker", composeWorker(), known);
-        onlyKnownKeys("docker/worker-gpu.Dockerfile", Dockerfile.read("docker/worker-gpu.Dockerfile").env(), known);
+        onlyKnownKeys(
+                "docker/worker-gpu.Dockerfile",
+                Dockerfile.read("docker/worker-gpu.Dockerfile").env(),
+                known);
     }
 
     @Test

@@ -27,12 +27,15 @@ class ConsistencyTest {
     }
 
     static int partitions(String topic) {
-        return (Integer) Manifests.map(Manifests.find(DOCS, "KafkaTopic", topic).body(), "spec").get("partitions");
+        return (Integer) Manifests.map(Manifests.find(DOCS, "KafkaTopic", topic).body(), "spec")
+                .get("partitions");
     }
 
     static Map<String, Object> kafkaTrigger() {
-        Map<String, Object> scaled = Manifests.find(DOCS, "ScaledObject", "sdfleet-worker").body();
-        Map<String, Object> trigger = Manifests.cast(Manifests.list(Manifests.map(scaled, "spec"), "triggers").getFirst());
+        Map<String, Object> scaled =
+                Manifests.find(DOCS, "ScaledObject", "sdfleet-worker").body();
+        Map<String, Object> trigger = Manifests.cast(
+                Manifests.list(Manifests.map(scaled, "spec"), "triggers").getFirst());
         assertEquals("kafka", trigger.get("type"));
         return Manifests.map(trigger, "metadata");
     }
@@ -41,24 +44,34 @@ class ConsistencyTest {
     void servicePortsAgreeEverywhere() {
         int worker = Integer.parseInt(WORKER.get("SDFLEET_HTTP_PORT"));
         assertEquals(worker, containerPort("sdfleet-worker", "http"));
-        assertEquals(List.of(worker), Dockerfile.read("docker/worker-gpu.Dockerfile").exposedPorts());
-        assertEquals(List.of(worker), Dockerfile.read("docker/worker-cpu.Dockerfile").exposedPorts());
-        assertEquals(String.valueOf(worker), Dockerfile.read("docker/worker-gpu.Dockerfile").env().get("SDFLEET_HTTP_PORT"));
+        assertEquals(
+                List.of(worker), Dockerfile.read("docker/worker-gpu.Dockerfile").exposedPorts());
+        assertEquals(
+                List.of(worker), Dockerfile.read("docker/worker-cpu.Dockerfile").exposedPorts());
+        assertEquals(
+                String.valueOf(worker),
+                Dockerfile.read("docker/worker-gpu.Dockerfile").env().get("SDFLEET_HTTP_PORT"));
         assertTrue(Dockerfile.read("docker/worker-gpu.Dockerfile").healthcheck().contains("\"" + worker + "\""));
         int dispatcher = Integer.parseInt(DISPATCHER.get("SDFLEET_HTTP_PORT"));
         assertEquals(dispatcher, containerPort("sdfleet-dispatcher", "http"));
-        assertEquals(List.of(dispatcher), Dockerfile.read("docker/dispatcher.Dockerfile").exposedPorts());
+        assertEquals(
+                List.of(dispatcher),
+                Dockerfile.read("docker/dispatcher.Dockerfile").exposedPorts());
         assertTrue(Dockerfile.read("docker/dispatcher.Dockerfile").healthcheck().contains("\"" + dispatcher + "\""));
-        assertEquals(List.of(dispatcher + ":" + dispatcher), Manifests.list(
-                Manifests.map(Manifests.compose(), "services", "dispatcher"), "ports"));
-        assertEquals(List.of(worker + ":" + worker), Manifests.list(
-                Manifests.map(Manifests.compose(), "services", "worker"), "ports"));
+        assertEquals(
+                List.of(dispatcher + ":" + dispatcher),
+                Manifests.list(Manifests.map(Manifests.compose(), "services", "dispatcher"), "ports"));
+        assertEquals(
+                List.of(worker + ":" + worker),
+                Manifests.list(Manifests.map(Manifests.compose(), "services", "worker"), "ports"));
     }
 
     @Test
     void topicsAreTheProtocolsNamesUnderTheConfiguredPrefix() {
         Topics topics = Topics.withPrefix(WORKER.get("SDFLEET_TOPIC_PREFIX"));
-        Set<String> declared = DOCS.stream().filter(d -> "KafkaTopic".equals(d.kind())).map(Manifests.Doc::name)
+        Set<String> declared = DOCS.stream()
+                .filter(d -> "KafkaTopic".equals(d.kind()))
+                .map(Manifests.Doc::name)
                 .collect(Collectors.toSet());
         assertTrue(declared.containsAll(topics.all()), "declared " + declared + ", protocol " + topics.all());
         assertEquals(topics.jobs(), kafkaTrigger().get("topic"));
@@ -72,17 +85,21 @@ class ConsistencyTest {
 
     @Test
     void noMoreWorkersThanJobPartitions() {
-        Map<String, Object> scaled = Manifests.map(Manifests.find(DOCS, "ScaledObject", "sdfleet-worker").body(), "spec");
+        Map<String, Object> scaled = Manifests.map(
+                Manifests.find(DOCS, "ScaledObject", "sdfleet-worker").body(), "spec");
         int maxWorkers = (Integer) scaled.get("maxReplicaCount");
-        assertTrue(partitions(Topics.defaults().jobs()) >= maxWorkers,
-                "jobs has " + partitions(Topics.defaults().jobs()) + " partitions for up to " + maxWorkers + " workers");
+        assertTrue(
+                partitions(Topics.defaults().jobs()) >= maxWorkers,
+                "jobs has " + partitions(Topics.defaults().jobs()) + " partitions for up to " + maxWorkers
+                        + " workers");
     }
 
     @Test
     void theDispatchersInputsAreCoPartitioned() {
         int configured = Integer.parseInt(DISPATCHER.get("SDFLEET_PARTITIONS"));
         Topics topics = Topics.defaults();
-        for (String input : List.of(topics.requests(), topics.results(), topics.cancels(), "sdfleet.dispatcher.control")) {
+        for (String input :
+                List.of(topics.requests(), topics.results(), topics.cancels(), "sdfleet.dispatcher.control")) {
             assertEquals(configured, partitions(input), input + " must have SDFLEET_PARTITIONS partitions");
         }
     }
@@ -90,37 +107,48 @@ class ConsistencyTest {
     @Test
     void aStoppingWorkerGetsItsDrainBoundBeforeItIsKilled() {
         long drainSeconds = Long.parseLong(WORKER.get("SDFLEET_DRAIN_TIMEOUT_MS")) / 1000;
-        Map<String, Object> pod = Manifests.map(Manifests.find(DOCS, "Deployment", "sdfleet-worker").body(), "spec",
-                "template", "spec");
+        Map<String, Object> pod = Manifests.map(
+                Manifests.find(DOCS, "Deployment", "sdfleet-worker").body(), "spec", "template", "spec");
         int grace = (Integer) pod.get("terminationGracePeriodSeconds");
         assertTrue(grace >= drainSeconds + 10, "grace " + grace + " s for a drain of " + drainSeconds + " s");
-        Map<String, Object> preStop = Manifests.map(Manifests.container(Manifests.find(DOCS, "Deployment", "sdfleet-worker")),
-                "lifecycle", "preStop", "exec");
+        Map<String, Object> preStop = Manifests.map(
+                Manifests.container(Manifests.find(DOCS, "Deployment", "sdfleet-worker")),
+                "lifecycle",
+                "preStop",
+                "exec");
         String script = (String) Manifests.list(preStop, "command").getFirst();
-        assertTrue(Dockerfile.read("docker/worker-gpu.Dockerfile").contextSources().contains("docker/drain.sh")
-                && script.endsWith("/drain.sh"), "preStop runs the drain script the image carries");
+        assertTrue(
+                Dockerfile.read("docker/worker-gpu.Dockerfile").contextSources().contains("docker/drain.sh")
+                        && script.endsWith("/drain.sh"),
+                "preStop runs the drain script the image carries");
 
         long cpuDrain = Long.parseLong(ConfigKeysTest.cpuOverlayWorker().get("SDFLEET_DRAIN_TIMEOUT_MS")) / 1000;
         String overlay = Repo.read("infra/overlays/cpu-tiny/kustomization.yaml");
-        int cpuGrace = Integer.parseInt(overlay.replaceAll("(?s).*terminationGracePeriodSeconds\\s+value: (\\d+).*", "$1"));
+        int cpuGrace =
+                Integer.parseInt(overlay.replaceAll("(?s).*terminationGracePeriodSeconds\\s+value: (\\d+).*", "$1"));
         assertTrue(cpuGrace >= cpuDrain + 10, "cpu-tiny grace " + cpuGrace + " s for a drain of " + cpuDrain + " s");
 
         long composeDrain = Long.parseLong(ConfigKeysTest.composeWorker().get("SDFLEET_DRAIN_TIMEOUT_MS")) / 1000;
-        String stop = (String) Manifests.map(Manifests.compose(), "services", "worker").get("stop_grace_period");
+        String stop = (String)
+                Manifests.map(Manifests.compose(), "services", "worker").get("stop_grace_period");
         assertTrue(Long.parseLong(stop.replace("s", "")) >= composeDrain + 5, "compose stop_grace_period " + stop);
     }
 
     @Test
     void theServiceMonitorSelectsBothServicesOnTheirHttpPort() {
-        Map<String, Object> monitor = Manifests.map(Manifests.find(DOCS, "ServiceMonitor", "sdfleet").body(), "spec");
+        Map<String, Object> monitor =
+                Manifests.map(Manifests.find(DOCS, "ServiceMonitor", "sdfleet").body(), "spec");
         Map<String, Object> selector = Manifests.map(monitor, "selector", "matchLabels");
-        String port = (String) Manifests.cast(Manifests.list(monitor, "endpoints").getFirst()).get("port");
+        String port = (String)
+                Manifests.cast(Manifests.list(monitor, "endpoints").getFirst()).get("port");
         for (String service : List.of("sdfleet-worker", "sdfleet-dispatcher")) {
             Map<String, Object> svc = Manifests.find(DOCS, "Service", service).body();
             Map<String, Object> labels = Manifests.map(svc, "metadata", "labels");
             selector.forEach((k, v) -> assertEquals(v, labels.get(k), service + " label " + k));
-            assertTrue(Manifests.list(Manifests.map(svc, "spec"), "ports").stream()
-                    .anyMatch(p -> port.equals(Manifests.cast(p).get("name"))), service + " has port " + port);
+            assertTrue(
+                    Manifests.list(Manifests.map(svc, "spec"), "ports").stream()
+                            .anyMatch(p -> port.equals(Manifests.cast(p).get("name"))),
+                    service + " has port " + port);
         }
     }
 }

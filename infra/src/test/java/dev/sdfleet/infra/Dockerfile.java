@@ -44,8 +44,11 @@ record Dockerfile(String name, List<String> instructions) {
     }
 
     List<Integer> exposedPorts() {
-        return lastStage().stream().filter(i -> i.startsWith("EXPOSE "))
-                .flatMap(i -> List.of(i.substring(7).trim().split("\\s+")).stream()).map(Integer::parseInt).toList();
+        return lastStage().stream()
+                .filter(i -> i.startsWith("EXPOSE "))
+                .flatMap(i -> List.of(i.substring(7).trim().split("\\s+")).stream())
+                .map(Integer::parseInt)
+                .toList();
     }
 
     /** Source paths of COPY instructions that copy from the build context (not from another stage or image). */
@@ -53,7 +56,8 @@ record Dockerfile(String name, List<String> instructions) {
         List<String> sources = new ArrayList<>();
         for (String i : instructions) {
             if (i.startsWith("COPY ") && !i.contains("--from=")) {
-                List<String> parts = new ArrayList<>(List.of(i.substring(5).trim().split("\\s+")));
+                List<String> parts =
+                        new ArrayList<>(List.of(i.substring(5).trim().split("\\s+")));
                 parts.removeIf(p -> p.startsWith("--"));
                 sources.addAll(parts.subList(0, parts.size() - 1));
             }
@@ -62,15 +66,24 @@ record Dockerfile(String name, List<String> instructions) {
     }
 
     String entrypoint() {
-        return lastStage().stream().filter(i -> i.startsWith("ENTRYPOINT ")).reduce((a, b) -> b).orElseThrow();
+        return lastStage().stream()
+                .filter(i -> i.startsWith("ENTRYPOINT "))
+                .reduce((a, b) -> b)
+                .orElseThrow();
     }
 
     String healthcheck() {
-        return lastStage().stream().filter(i -> i.startsWith("HEALTHCHECK ")).findFirst().orElse("");
+        return lastStage().stream()
+                .filter(i -> i.startsWith("HEALTHCHECK "))
+                .findFirst()
+                .orElse("");
     }
 
     String user() {
-        return lastStage().stream().filter(i -> i.startsWith("USER ")).reduce((a, b) -> b).map(i -> i.substring(5).trim())
+        return lastStage().stream()
+                .filter(i -> i.startsWith("USER "))
+                .reduce((a, b) -> b)
+                .map(i -> i.substring(5).trim())
                 .orElse("root");
     }
 

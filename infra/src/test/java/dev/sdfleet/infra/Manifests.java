@@ -26,8 +26,7 @@ final class Manifests {
         }
     }
 
-    private Manifests() {
-    }
+    private Manifests() {}
 
     static Yaml yaml() {
         return new Yaml(new SafeConstructor(new LoaderOptions()));
@@ -49,11 +48,15 @@ final class Manifests {
 
     /** All Kubernetes documents of infra/ (kustomizations included). */
     static List<Doc> kubernetes() {
-        return Repo.files("infra", ".yaml", ".yml").stream().flatMap(f -> load(f).stream()).toList();
+        return Repo.files("infra", ".yaml", ".yml").stream()
+                .flatMap(f -> load(f).stream())
+                .toList();
     }
 
     static Doc find(List<Doc> docs, String kind, String name) {
-        return docs.stream().filter(d -> kind.equals(d.kind()) && name.equals(d.name())).findFirst()
+        return docs.stream()
+                .filter(d -> kind.equals(d.kind()) && name.equals(d.name()))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no " + kind + " named " + name + " in infra/"));
     }
 
@@ -85,7 +88,8 @@ final class Manifests {
 
     /** The first container of a Deployment. */
     static Map<String, Object> container(Doc deployment) {
-        return cast(list(map(deployment.body(), "spec", "template", "spec"), "containers").getFirst());
+        return cast(list(map(deployment.body(), "spec", "template", "spec"), "containers")
+                .getFirst());
     }
 
     /**
@@ -98,9 +102,21 @@ final class Manifests {
         for (Object o : list(container, "envFrom")) {
             Map<String, Object> from = cast(o);
             if (from.containsKey("configMapRef")) {
-                strings(map(find(docs, "ConfigMap", (String) map(from, "configMapRef").get("name")).body(), "data"), env);
+                strings(
+                        map(
+                                find(docs, "ConfigMap", (String)
+                                                map(from, "configMapRef").get("name"))
+                                        .body(),
+                                "data"),
+                        env);
             } else if (from.containsKey("secretRef")) {
-                strings(map(find(docs, "Secret", (String) map(from, "secretRef").get("name")).body(), "stringData"), env);
+                strings(
+                        map(
+                                find(docs, "Secret", (String)
+                                                map(from, "secretRef").get("name"))
+                                        .body(),
+                                "stringData"),
+                        env);
             }
         }
         for (Object o : list(container, "env")) {

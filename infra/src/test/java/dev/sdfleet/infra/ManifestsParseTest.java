@@ -50,7 +50,8 @@ class ManifestsParseTest {
 
     @Test
     void theDashboardIsGrafanaJsonWithQueries() throws IOException {
-        JsonNode dashboard = new ObjectMapper().readTree(Repo.path("infra/base/dashboards/sdfleet.json").toFile());
+        JsonNode dashboard = new ObjectMapper()
+                .readTree(Repo.path("infra/base/dashboards/sdfleet.json").toFile());
         assertEquals("sdfleet", dashboard.get("uid").asText());
         assertTrue(dashboard.get("panels").size() >= 10);
         for (JsonNode panel : dashboard.get("panels")) {
@@ -62,10 +63,13 @@ class ManifestsParseTest {
     @Test
     void composeParsesAndBuildsFromDockerfilesThatExist() {
         Map<String, Object> services = Manifests.map(Manifests.compose(), "services");
-        assertTrue(services.keySet().containsAll(List.of("kafka", "minio", "dispatcher", "worker")), services.keySet().toString());
+        assertTrue(
+                services.keySet().containsAll(List.of("kafka", "minio", "dispatcher", "worker")),
+                services.keySet().toString());
         for (String service : List.of("dispatcher", "worker")) {
             Map<String, Object> build = Manifests.map(services, service, "build");
-            Path context = Repo.path("docker").resolve((String) build.get("context")).normalize();
+            Path context =
+                    Repo.path("docker").resolve((String) build.get("context")).normalize();
             assertTrue(Files.isRegularFile(context.resolve((String) build.get("dockerfile"))), service + " dockerfile");
         }
     }
@@ -84,8 +88,13 @@ class ManifestsParseTest {
 
     @Test
     void entrypointsNameMainClassesThatExist() {
-        Map<String, String> mains = Map.of("docker/worker-gpu.Dockerfile", "worker", "docker/worker-cpu.Dockerfile", "worker",
-                "docker/dispatcher.Dockerfile", "dispatcher");
+        Map<String, String> mains = Map.of(
+                "docker/worker-gpu.Dockerfile",
+                "worker",
+                "docker/worker-cpu.Dockerfile",
+                "worker",
+                "docker/dispatcher.Dockerfile",
+                "dispatcher");
         mains.forEach((name, module) -> {
             String entrypoint = Dockerfile.read(name).entrypoint();
             String mainClass = entrypoint.replaceAll(".*\"(dev\\.sdfleet\\.[A-Za-z.]+)\".*", "$1");

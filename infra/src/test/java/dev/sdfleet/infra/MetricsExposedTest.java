@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.sdfleet.devstack.TestInfra;
 import dev.sdfleet.dispatcher.Dispatcher;
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
 import dev.sdfleet.dispatcher.config.Tenants;
 import dev.sdfleet.dispatcher.config.WebhookSettings;
-import dev.sdfleet.devstack.TestInfra;
 import dev.sdfleet.pipeline.testing.TinyModels;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.worker.Worker;
@@ -26,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -50,15 +49,18 @@ class MetricsExposedTest {
     static final String API_KEY = "sk-infra-check-0123456789";
     static final String TENANTS = "{\"infra\": {\"api_keys\": [\"" + API_KEY + "\"], "
             + "\"webhook_secrets\": [\"whsec_aW5mcmEtY2hlY2std2ViaG9vay1zZWNyZXQtMzI=\"]}}";
-    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     static final ObjectMapper JSON = new ObjectMapper();
 
     /** The sdfleet_* names the dashboard's queries and the alert rules' expressions use. */
     static Set<String> referencedMetrics() throws IOException {
         Set<String> names = new TreeSet<>();
-        JsonNode dashboard = JSON.readTree(Repo.path("infra/base/dashboards/sdfleet.json").toFile());
+        JsonNode dashboard =
+                JSON.readTree(Repo.path("infra/base/dashboards/sdfleet.json").toFile());
         for (JsonNode panel : dashboard.get("panels")) {
-            panel.get("targets").forEach(t -> names.addAll(metricsIn(t.get("expr").asText())));
+            panel.get("targets")
+                    .forEach(t -> names.addAll(metricsIn(t.get("expr").asText())));
         }
         Manifests.Doc rules = Manifests.find(Manifests.kubernetes(), "PrometheusRule", "sdfleet");
         for (Object group : Manifests.list(Manifests.map(rules.body(), "spec"), "groups")) {
@@ -109,25 +111,45 @@ class MetricsExposedTest {
             topics.all().forEach(t -> partitions.put(t, 2));
             infra.createTopics(partitions);
             infra.createBucket("sdfleet");
-            WorkerConfig workerConfig = WorkerConfig.builder().workerId("infra-check").kafkaBootstrap(infra.kafkaBootstrap())
-                    .s3Endpoint(infra.s3Endpoint()).s3AccessKey(infra.s3Credentials().accessKey())
-                    .s3SecretKey(infra.s3Credentials().secretKey()).s3Bucket("sdfleet")
-                    .model(TinyModels.sd().toString()).threads(1).httpPort(0)
-                    .drainTimeout(Duration.ofSeconds(30)).build();
-            DispatcherConfig dispatcherConfig = DispatcherConfig.builder(infra.kafkaBootstrap()).instanceId("d1")
-                    .stateDir(state).httpHost("127.0.0.1").httpPort(0).partitions(2).tick(Duration.ofMillis(100))
-                    .tenants(Tenants.parse(TENANTS)).webhooks(WebhookSettings.defaults().withLoopbackAllowed(true))
+            WorkerConfig workerConfig = WorkerConfig.builder()
+                    .workerId("infra-check")
+                    .kafkaBootstrap(infra.kafkaBootstrap())
+                    .s3Endpoint(infra.s3Endpoint())
+                    .s3AccessKey(infra.s3Credentials().accessKey())
+                    .s3SecretKey(infra.s3Credentials().secretKey())
+                    .s3Bucket("sdfleet")
+                    .model(TinyModels.sd().toString())
+                    .threads(1)
+                    .httpPort(0)
+                    .drainTimeout(Duration.ofSeconds(30))
                     .build();
-            try (Worker worker = new Worker(workerConfig).start(); Dispatcher dispatcher = Dispatcher.start(dispatcherConfig)) {
+            DispatcherConfig dispatcherConfig = DispatcherConfig.builder(infra.kafkaBootstrap())
+                    .instanceId("d1")
+                    .stateDir(state)
+                    .httpHost("127.0.0.1")
+                    .httpPort(0)
+                    .partitions(2)
+                    .tick(Duration.ofMillis(100))
+                    .tenants(Tenants.parse(TENANTS))
+                    .webhooks(WebhookSettings.defaults().withLoopbackAllowed(true))
+                    .build();
+            try (Worker worker = new Worker(workerConfig).start();
+                    Dispatcher dispatcher = Dispatcher.start(dispatcherConfig)) {
                 until("dispatcher ready", dispatcher::ready);
                 until("worker ready", worker::isReady);
-                String id = submit(dispatcher, "{\"prompt\": \"a red circle on a blue background\", \"model\": \"tiny-sd\", \"steps\": 4, "
-                        + "\"webhook\": {\"url\": \"http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook\"}}");
+                String id = submit(
+                        dispatcher,
+                        "{\"prompt\": \"a red circle on a blue background\", \"model\": \"tiny-sd\", \"steps\": 4, "
+                                + "\"webhook\": {\"url\": \"http://127.0.0.1:"
+                                + receiver.getAddress().getPort() + "/hook\"}}");
                 until("request completed", () -> "completed".equals(status(dispatcher, id)));
                 assertTrue(webhook.await(60, TimeUnit.SECONDS), "the webhook arrived");
                 poison(infra.kafkaBootstrap(), topics.jobs());
-                until("poison record dead-lettered",
-                        () -> worker.metrics().scrape().contains("outcome=\"dead_lettered\",worker=\"infra-check\"} 1.0"));
+                until(
+                        "poison record dead-lettered",
+                        () -> worker.metrics()
+                                .scrape()
+                                .contains("outcome=\"dead_lettered\",worker=\"infra-check\"} 1.0"));
 
                 Set<String> exposed = new TreeSet<>(exposed(get("http://127.0.0.1:" + worker.httpPort() + "/metrics")));
                 exposed.addAll(exposed(get(dispatcher.baseUrl() + "/metrics")));
@@ -141,33 +163,51 @@ class MetricsExposedTest {
     }
 
     static String submit(Dispatcher dispatcher, String body) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(dispatcher.baseUrl() + "/v1/generations"))
-                .header("Authorization", "Bearer " + API_KEY).header("content-type", "application/json")
-                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(dispatcher.baseUrl() + "/v1/generations"))
+                        .header("Authorization", "Bearer " + API_KEY)
+                        .header("content-type", "application/json")
+                        .timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(202, response.statusCode(), response.body());
         return JSON.readTree(response.body()).get("id").asText();
     }
 
     static String status(Dispatcher dispatcher, String id) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(dispatcher.baseUrl()
-                + "/v1/generations/" + id)).header("Authorization", "Bearer " + API_KEY).timeout(Duration.ofSeconds(30))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
-        return response.statusCode() == 200 ? JSON.readTree(response.body()).get("status").asText() : "";
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(dispatcher.baseUrl() + "/v1/generations/" + id))
+                        .header("Authorization", "Bearer " + API_KEY)
+                        .timeout(Duration.ofSeconds(30))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() == 200
+                ? JSON.readTree(response.body()).get("status").asText()
+                : "";
     }
 
     static String get(String url) throws Exception {
-        return HTTP.sendAsync(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString()).get(30, TimeUnit.SECONDS).body();
+        return HTTP.sendAsync(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .get(30, TimeUnit.SECONDS)
+                .body();
     }
 
     static void poison(String bootstrap, String topic) {
         Properties props = new Properties();
         props.put("bootstrap.servers", bootstrap);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
-                new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(topic, "poison".getBytes(StandardCharsets.UTF_8),
-                    "this is not a job".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(
+                            topic,
+                            "poison".getBytes(StandardCharsets.UTF_8),
+                            "this is not a job".getBytes(StandardCharsets.UTF_8)))
+                    .get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new AssertionError("could not publish the poison record", e);
         }

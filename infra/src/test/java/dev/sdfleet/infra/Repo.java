@@ -14,8 +14,7 @@ import java.util.stream.Stream;
 final class Repo {
     private static final Pattern ENV_KEY = Pattern.compile("\"(SDFLEET_[A-Z0-9_]+)\"");
 
-    private Repo() {
-    }
+    private Repo() {}
 
     static Path path(String relative) {
         return TinyModels.repoRoot().resolve(relative);
@@ -33,9 +32,12 @@ final class Repo {
     static List<Path> files(String dir, String... suffixes) {
         try (Stream<Path> walk = Files.walk(path(dir))) {
             return walk.filter(Files::isRegularFile)
-                    .filter(p -> !p.toString().contains("/target/") && !p.toString().contains("/src/"))
-                    .filter(p -> Stream.of(suffixes).anyMatch(s -> p.getFileName().toString().endsWith(s)))
-                    .sorted().toList();
+                    .filter(p ->
+                            !p.toString().contains("/target/") && !p.toString().contains("/src/"))
+                    .filter(p -> Stream.of(suffixes)
+                            .anyMatch(s -> p.getFileName().toString().endsWith(s)))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -41,11 +41,17 @@ public final class DiffusionPipeline implements AutoCloseable {
     private final List<TextEmbedder> encoders;
     private final UNet unet;
     private final VAEDecoder decoder;
-    private final VAEEncoder encoder;  // null when the export has none
+    private final VAEEncoder encoder; // null when the export has none
     private final List<LoadedSession> sessions;
 
-    private DiffusionPipeline(ModelFolder folder, SchedulerConfig schedulerConfig, List<TextEmbedder> encoders, UNet unet,
-                              VAEDecoder decoder, VAEEncoder encoder, List<LoadedSession> sessions) {
+    private DiffusionPipeline(
+            ModelFolder folder,
+            SchedulerConfig schedulerConfig,
+            List<TextEmbedder> encoders,
+            UNet unet,
+            VAEDecoder decoder,
+            VAEEncoder encoder,
+            List<LoadedSession> sessions) {
         this.folder = folder;
         this.schedulerConfig = schedulerConfig;
         this.encoders = encoders;
@@ -69,17 +75,29 @@ public final class DiffusionPipeline implements AutoCloseable {
         try {
             List<TextEmbedder> encoders = new ArrayList<>();
             boolean xl = folder.family() == ModelFamily.SDXL;
-            encoders.add(new TextEmbedder(open(factory, opened, "text_encoder", folder.textEncoder(),
-                    TensorRtProfiles.textEncoder(trt)), ClipTokenizer.load(folder.tokenizer()), xl, null));
+            encoders.add(new TextEmbedder(
+                    open(factory, opened, "text_encoder", folder.textEncoder(), TensorRtProfiles.textEncoder(trt)),
+                    ClipTokenizer.load(folder.tokenizer()),
+                    xl,
+                    null));
             if (xl) {
-                encoders.add(new TextEmbedder(open(factory, opened, "text_encoder_2", folder.textEncoder2(),
-                        TensorRtProfiles.textEncoder(trt)), ClipTokenizer.load(folder.tokenizer2()), true, "text_embeds"));
+                encoders.add(new TextEmbedder(
+                        open(
+                                factory,
+                                opened,
+                                "text_encoder_2",
+                                folder.textEncoder2(),
+                                TensorRtProfiles.textEncoder(trt)),
+                        ClipTokenizer.load(folder.tokenizer2()),
+                        true,
+                        "text_embeds"));
             }
             UNet unet = new UNet(open(factory, opened, "unet", folder.unet(), TensorRtProfiles.unet(trt, geometry)));
             if (xl != unet.takesAddedConditions()) {
-                throw new IncompatibleModelException(xl
-                        ? "SDXL model (text_encoder_2 present) but the unet takes no text_embeds/time_ids"
-                        : "the unet takes text_embeds/time_ids (SDXL) but there is no text_encoder_2");
+                throw new IncompatibleModelException(
+                        xl
+                                ? "SDXL model (text_encoder_2 present) but the unet takes no text_embeds/time_ids"
+                                : "the unet takes text_embeds/time_ids (SDXL) but there is no text_encoder_2");
             }
             int textWidth = encoders.stream().mapToInt(TextEmbedder::hiddenDim).sum();
             boolean known = unet.contextDim() > 0 && encoders.stream().allMatch(e -> e.hiddenDim() > 0);
@@ -87,20 +105,26 @@ public final class DiffusionPipeline implements AutoCloseable {
                 throw new IncompatibleModelException("the text encoder(s) give " + textWidth
                         + "-wide embeddings but the unet's encoder_hidden_states expects " + unet.contextDim());
             }
-            VAEDecoder decoder = new VAEDecoder(open(factory, opened, "vae_decoder", folder.vaeDecoder(),
-                    TensorRtProfiles.vaeDecoder(trt, geometry)));
-            VAEEncoder encoder = folder.vaeEncoder() == null ? null : new VAEEncoder(open(factory, opened,
-                    "vae_encoder", folder.vaeEncoder(), TensorRtProfiles.Profile.NONE));
-            return new DiffusionPipeline(folder, schedulerConfig, List.copyOf(encoders), unet, decoder, encoder,
-                    List.copyOf(opened));
+            VAEDecoder decoder = new VAEDecoder(open(
+                    factory, opened, "vae_decoder", folder.vaeDecoder(), TensorRtProfiles.vaeDecoder(trt, geometry)));
+            VAEEncoder encoder = folder.vaeEncoder() == null
+                    ? null
+                    : new VAEEncoder(
+                            open(factory, opened, "vae_encoder", folder.vaeEncoder(), TensorRtProfiles.Profile.NONE));
+            return new DiffusionPipeline(
+                    folder, schedulerConfig, List.copyOf(encoders), unet, decoder, encoder, List.copyOf(opened));
         } catch (RuntimeException e) {
             opened.forEach(LoadedSession::close);
             throw e;
         }
     }
 
-    private static LoadedSession open(SessionFactory factory, List<LoadedSession> opened, String component, Path file,
-                                      TensorRtProfiles.Profile profile) {
+    private static LoadedSession open(
+            SessionFactory factory,
+            List<LoadedSession> opened,
+            String component,
+            Path file,
+            TensorRtProfiles.Profile profile) {
         LoadedSession session = factory.open(component, file, profile);
         opened.add(session);
         return session;
@@ -117,11 +141,21 @@ public final class DiffusionPipeline implements AutoCloseable {
 
     /** Family, components, providers and signatures. */
     public PipelineInfo info() {
-        List<PipelineInfo.Component> components = sessions.stream().map(s -> new PipelineInfo.Component(
-                s.component(), folder.root().relativize(s.file()).toString(), s.provider().id(),
-                List.copyOf(s.inputs().values()), List.copyOf(s.outputs().values()))).toList();
-        return new PipelineInfo(folder.name(), folder.family(), schedulerConfig.className(),
-                schedulerConfig.predictionType().id(), folder.vaeScalingFactor(), components);
+        List<PipelineInfo.Component> components = sessions.stream()
+                .map(s -> new PipelineInfo.Component(
+                        s.component(),
+                        folder.root().relativize(s.file()).toString(),
+                        s.provider().id(),
+                        List.copyOf(s.inputs().values()),
+                        List.copyOf(s.outputs().values())))
+                .toList();
+        return new PipelineInfo(
+                folder.name(),
+                folder.family(),
+                schedulerConfig.className(),
+                schedulerConfig.predictionType().id(),
+                folder.vaeScalingFactor(),
+                components);
     }
 
     /** {@link #generate(GenerationRequest, ProgressListener, Cancellation)} without progress or cancellation. */
@@ -137,18 +171,19 @@ public final class DiffusionPipeline implements AutoCloseable {
      * @throws GenerationCancelledException when cancelled
      * @throws OrtRunException when ORT fails
      */
-    public synchronized GenerationResult generate(GenerationRequest request, ProgressListener progress,
-                                                  Cancellation cancellation) {
+    public synchronized GenerationResult generate(
+            GenerationRequest request, ProgressListener progress, Cancellation cancellation) {
         long start = System.nanoTime();
         OrtClock clock = new OrtClock();
         SchedulerChoice choice = SchedulerChoice.of(schedulerConfig, request);
         Scheduler scheduler = choice.scheduler();
         if (request.initImage() != null && encoder == null) {
-            throw new InvalidRequestException("init_image", "model " + folder.name() + " has no vae_encoder for img2img");
+            throw new InvalidRequestException(
+                    "init_image", "model " + folder.name() + " has no vae_encoder for img2img");
         }
 
-        PromptConditioning conditioning = PromptConditioning.build(request, encoders, folder.forceZerosForEmptyPrompt()
-                && folder.family() == ModelFamily.SDXL, clock);
+        PromptConditioning conditioning = PromptConditioning.build(
+                request, encoders, folder.forceZerosForEmptyPrompt() && folder.family() == ModelFamily.SDXL, clock);
         long textDone = System.nanoTime();
 
         int images = request.imageCount();
@@ -162,7 +197,8 @@ public final class DiffusionPipeline implements AutoCloseable {
             generators[i].fill(latents, i * perImage, perImage);
         }
         NoiseSource stepNoise = perImageNoise(generators, perImage);
-        int firstStep = request.initImage() == null ? startFromNoise(scheduler, latents)
+        int firstStep = request.initImage() == null
+                ? startFromNoise(scheduler, latents)
                 : startFromImage(request, scheduler, latents, perImage, clock);
 
         denoise(request, scheduler, conditioning, latents, firstStep, stepNoise, progress, cancellation, clock);
@@ -175,16 +211,33 @@ public final class DiffusionPipeline implements AutoCloseable {
             decoder.decode(latents, i * perImage, latentH, latentW, folder.vaeScalingFactor(), pixels, clock);
             long pngStart = System.nanoTime();
             RgbImage image = DecodedPixels.toImage(pixels, 0, request.width(), request.height());
-            GenerationParameters parameters = new GenerationParameters(request.promptOf(i), request.negativePrompt(),
-                    request.seeds().get(i), request.steps(), choice.name(), request.guidanceScale(), request.width(),
-                    request.height(), folder.name());
-            out.add(new GeneratedImage(i, request.promptOf(i), request.seeds().get(i), image,
+            GenerationParameters parameters = new GenerationParameters(
+                    request.promptOf(i),
+                    request.negativePrompt(),
+                    request.seeds().get(i),
+                    request.steps(),
+                    choice.name(),
+                    request.guidanceScale(),
+                    request.width(),
+                    request.height(),
+                    folder.name());
+            out.add(new GeneratedImage(
+                    i,
+                    request.promptOf(i),
+                    request.seeds().get(i),
+                    image,
                     PngEncoder.encode(image, parameters.asTextChunks())));
             pngNanos += System.nanoTime() - pngStart;
         }
         long end = System.nanoTime();
-        StageTimings timings = new StageTimings(textDone - start, denoiseDone - textDone, end - denoiseDone - pngNanos,
-                pngNanos, end - start, clock.ortNanos(), scheduler.timesteps().length - firstStep);
+        StageTimings timings = new StageTimings(
+                textDone - start,
+                denoiseDone - textDone,
+                end - denoiseDone - pngNanos,
+                pngNanos,
+                end - start,
+                clock.ortNanos(),
+                scheduler.timesteps().length - firstStep);
         return new GenerationResult(out, timings, conditioning.warnings, choice.name());
     }
 
@@ -201,8 +254,8 @@ public final class DiffusionPipeline implements AutoCloseable {
      * img2img: encode the image, noise it to the schedule point that {@code strength} selects and start there
      * (diffusers' PyTorch img2img indexing: {@code init = min(int(N*strength), N)}, start at {@code N - init}).
      */
-    private int startFromImage(GenerationRequest request, Scheduler scheduler, float[] latents, int perImage,
-                               OrtClock clock) {
+    private int startFromImage(
+            GenerationRequest request, Scheduler scheduler, float[] latents, int perImage, OrtClock clock) {
         float[] encoded = encoder.encode(request.initImage().image(), unet.latentChannels(), clock);
         float scaling = folder.vaeScalingFactor();
         int images = request.imageCount();
@@ -224,9 +277,16 @@ public final class DiffusionPipeline implements AutoCloseable {
         return first;
     }
 
-    private void denoise(GenerationRequest request, Scheduler scheduler, PromptConditioning conditioning,
-                         float[] latents, int firstStep, NoiseSource stepNoise, ProgressListener progress,
-                         Cancellation cancellation, OrtClock clock) {
+    private void denoise(
+            GenerationRequest request,
+            Scheduler scheduler,
+            PromptConditioning conditioning,
+            float[] latents,
+            int firstStep,
+            NoiseSource stepNoise,
+            ProgressListener progress,
+            Cancellation cancellation,
+            OrtClock clock) {
         int images = request.imageCount();
         boolean guided = request.usesGuidance();
         int batch = guided ? 2 * images : images;
@@ -234,8 +294,13 @@ public final class DiffusionPipeline implements AutoCloseable {
         int latentH = request.height() / 8;
         int latentW = request.width() / 8;
         float[] timesteps = scheduler.timesteps();
-        UNet.Buffers buffers = unet.buffersFor(batch, latentH, latentW, conditioning.context.length
-                / (batch * conditioning.dim), conditioning.dim, conditioning.pooledDim);
+        UNet.Buffers buffers = unet.buffersFor(
+                batch,
+                latentH,
+                latentW,
+                conditioning.context.length / (batch * conditioning.dim),
+                conditioning.dim,
+                conditioning.pooledDim);
         // Fresh run options per generation: a terminate flag, once set by a cancel, stays set.
         try (OrtSession.RunOptions runOptions = new OrtSession.RunOptions()) {
             buffers.context.write(conditioning.context, 0);

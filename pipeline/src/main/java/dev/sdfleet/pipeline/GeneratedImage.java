@@ -11,5 +11,4 @@ import dev.sdfleet.pipeline.image.RgbImage;
  * @param image the pixels
  * @param png the encoded PNG, with the generation parameters in text chunks
  */
-public record GeneratedImage(int index, String prompt, long seed, RgbImage image, byte[] png) {
-}
+public record GeneratedImage(int index, String prompt, long seed, RgbImage image, byte[] png) {}

@@ -21,9 +21,19 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param seeds one seed per image (prompt-major order), each in [0, 2^32) like numpy's RandomState
  * @param initImage the img2img start, or null for text-to-image
  */
-public record GenerationRequest(List<String> prompts, String negativePrompt, int imagesPerPrompt, int width,
-                                int height, int steps, double guidanceScale, double guidanceRescale, String scheduler,
-                                double eta, List<Long> seeds, InitImage initImage) {
+public record GenerationRequest(
+        List<String> prompts,
+        String negativePrompt,
+        int imagesPerPrompt,
+        int width,
+        int height,
+        int steps,
+        double guidanceScale,
+        double guidanceRescale,
+        String scheduler,
+        double eta,
+        List<Long> seeds,
+        InitImage initImage) {
 
     public static final int MAX_IMAGES_PER_PROMPT = 16;
     public static final int MAX_PROMPTS = 64;
@@ -60,8 +70,8 @@ public record GenerationRequest(List<String> prompts, String negativePrompt, int
         }
         int images = prompts.size() * imagesPerPrompt;
         if (seeds == null || seeds.size() != images) {
-            throw new InvalidRequestException("seed", "one seed per image is needed (" + images + "), got "
-                    + (seeds == null ? 0 : seeds.size()));
+            throw new InvalidRequestException(
+                    "seed", "one seed per image is needed (" + images + "), got " + (seeds == null ? 0 : seeds.size()));
         }
         for (Long seed : seeds) {
             if (seed == null || seed < 0 || seed > MAX_SEED) {
@@ -69,9 +79,12 @@ public record GenerationRequest(List<String> prompts, String negativePrompt, int
             }
         }
         seeds = List.copyOf(seeds);
-        if (initImage != null && (initImage.image().width() != width || initImage.image().height() != height)) {
-            throw new InvalidRequestException("init_image", "is " + initImage.image().width() + "x"
-                    + initImage.image().height() + " but the request asks for " + width + "x" + height);
+        if (initImage != null
+                && (initImage.image().width() != width || initImage.image().height() != height)) {
+            throw new InvalidRequestException(
+                    "init_image",
+                    "is " + initImage.image().width() + "x" + initImage.image().height() + " but the request asks for "
+                            + width + "x" + height);
         }
     }
 
@@ -120,26 +133,72 @@ public record GenerationRequest(List<String> prompts, String negativePrompt, int
             this.prompts = prompts;
         }
 
-        public Builder negativePrompt(String value) { this.negativePrompt = value; return this; }
-        public Builder imagesPerPrompt(int value) { this.imagesPerPrompt = value; return this; }
-        public Builder size(int w, int h) { this.width = w; this.height = h; return this; }
-        public Builder steps(int value) { this.steps = value; return this; }
-        public Builder guidance(double value) { this.guidance = value; return this; }
-        public Builder guidanceRescale(double value) { this.guidanceRescale = value; return this; }
-        public Builder scheduler(String value) { this.scheduler = value; return this; }
-        public Builder eta(double value) { this.eta = value; return this; }
-        public Builder initImage(InitImage value) { this.initImage = value; return this; }
+        public Builder negativePrompt(String value) {
+            this.negativePrompt = value;
+            return this;
+        }
+
+        public Builder imagesPerPrompt(int value) {
+            this.imagesPerPrompt = value;
+            return this;
+        }
+
+        public Builder size(int w, int h) {
+            this.width = w;
+            this.height = h;
+            return this;
+        }
+
+        public Builder steps(int value) {
+            this.steps = value;
+            return this;
+        }
+
+        public Builder guidance(double value) {
+            this.guidance = value;
+            return this;
+        }
+
+        public Builder guidanceRescale(double value) {
+            this.guidanceRescale = value;
+            return this;
+        }
+
+        public Builder scheduler(String value) {
+            this.scheduler = value;
+            return this;
+        }
+
+        public Builder eta(double value) {
+            this.eta = value;
+            return this;
+        }
+
+        public Builder initImage(InitImage value) {
+            this.initImage = value;
+            return this;
+        }
 
         /** Seeds seed, seed+1, ... one per image (wrapping below 2^32). */
-        public Builder seed(long seed) { this.baseSeed = seed; this.seeds = null; return this; }
+        public Builder seed(long seed) {
+            this.baseSeed = seed;
+            this.seeds = null;
+            return this;
+        }
 
         /** Explicit seeds, one per image. */
-        public Builder seeds(List<Long> values) { this.seeds = values; this.baseSeed = null; return this; }
+        public Builder seeds(List<Long> values) {
+            this.seeds = values;
+            this.baseSeed = null;
+            return this;
+        }
 
         public GenerationRequest build() {
             List<Long> s = seeds;
             if (s == null) {
-                long base = baseSeed != null ? baseSeed : ThreadLocalRandom.current().nextLong(MAX_SEED + 1);
+                long base = baseSeed != null
+                        ? baseSeed
+                        : ThreadLocalRandom.current().nextLong(MAX_SEED + 1);
                 if (base < 0 || base > MAX_SEED) {
                     throw new InvalidRequestException("seed", "must be in 0.." + MAX_SEED + ", got " + base);
                 }
@@ -148,8 +207,19 @@ public record GenerationRequest(List<String> prompts, String negativePrompt, int
                     s.add((base + i) & MAX_SEED);
                 }
             }
-            return new GenerationRequest(prompts, negativePrompt, imagesPerPrompt, width, height, steps, guidance,
-                    guidanceRescale, scheduler, eta, s, initImage);
+            return new GenerationRequest(
+                    prompts,
+                    negativePrompt,
+                    imagesPerPrompt,
+                    width,
+                    height,
+                    steps,
+                    guidance,
+                    guidanceRescale,
+                    scheduler,
+                    eta,
+                    s,
+                    initImage);
         }
     }
 }

@@ -10,8 +10,8 @@ import java.util.List;
  * @param warnings things the caller should know (a truncated prompt, with the dropped text)
  * @param scheduler the scheduler that ran
  */
-public record GenerationResult(List<GeneratedImage> images, StageTimings timings, List<String> warnings,
-                               String scheduler) {
+public record GenerationResult(
+        List<GeneratedImage> images, StageTimings timings, List<String> warnings, String scheduler) {
     public GenerationResult {
         images = List.copyOf(images);
         warnings = List.copyOf(warnings);

@@ -5,8 +5,7 @@ package dev.sdfleet.pipeline;
  * preallocated arrays, no allocation.
  */
 final class Guidance {
-    private Guidance() {
-    }
+    private Guidance() {}
 
     /**
      * Writes the guided prediction for {@code images} images into {@code out}.
@@ -16,8 +15,8 @@ final class Guidance {
      * deviation (torch.std, unbiased), as diffusers' {@code rescale_noise_cfg}. Without guidance the prediction is
      * copied.
      */
-    static void combine(float[] prediction, boolean guided, float scale, float rescale, int images, int perImage,
-                        float[] out) {
+    static void combine(
+            float[] prediction, boolean guided, float scale, float rescale, int images, int perImage, float[] out) {
         int n = images * perImage;
         if (!guided) {
             System.arraycopy(prediction, 0, out, 0, n);

@@ -14,10 +14,15 @@ import java.util.List;
  * @param vaeScalingFactor latent scaling factor
  * @param components each loaded component with its provider and signature
  */
-public record PipelineInfo(String model, ModelFamily family, String scheduler, String predictionType,
-                           float vaeScalingFactor, List<Component> components) {
+public record PipelineInfo(
+        String model,
+        ModelFamily family,
+        String scheduler,
+        String predictionType,
+        float vaeScalingFactor,
+        List<Component> components) {
 
     /** One ONNX component. */
-    public record Component(String name, String file, String provider, List<TensorSpec> inputs, List<TensorSpec> outputs) {
-    }
+    public record Component(
+            String name, String file, String provider, List<TensorSpec> inputs, List<TensorSpec> outputs) {}
 }

@@ -3,7 +3,7 @@ package dev.sdfleet.pipeline;
 /** Told after every denoising step. Called on the generating thread: keep it quick. */
 @FunctionalInterface
 public interface ProgressListener {
-    ProgressListener NONE = (step, total) -> { };
+    ProgressListener NONE = (step, total) -> {};
 
     /**
      * @param step steps done so far (1-based)

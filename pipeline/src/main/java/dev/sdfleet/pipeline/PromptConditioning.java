@@ -13,9 +13,9 @@ import java.util.List;
  * <p>Every distinct text is encoded once; rows are copies.
  */
 final class PromptConditioning {
-    final float[] context;   // [batch, 77, dim]
+    final float[] context; // [batch, 77, dim]
     final int dim;
-    final float[] pooled;    // [batch, pooledDim] (SDXL) or null
+    final float[] pooled; // [batch, pooledDim] (SDXL) or null
     final int pooledDim;
     final List<String> warnings;
 
@@ -31,17 +31,18 @@ final class PromptConditioning {
      * @param encoders one encoder (SD 1.x/2.x) or two (SDXL: hidden states concatenated, pooled from the second)
      * @param zeroNegative SDXL with no negative prompt: zero embeddings instead of the encoding of ""
      */
-    static PromptConditioning build(GenerationRequest request, List<TextEmbedder> encoders, boolean zeroNegative,
-                                    OrtClock clock) {
+    static PromptConditioning build(
+            GenerationRequest request, List<TextEmbedder> encoders, boolean zeroNegative, OrtClock clock) {
         List<String> texts = new ArrayList<>(request.prompts());
-        texts.add(request.negativePrompt());  // last: the unconditional / negative text
+        texts.add(request.negativePrompt()); // last: the unconditional / negative text
         List<TextEmbedder.Encoded> encoded = new ArrayList<>();
         for (TextEmbedder encoder : encoders) {
             encoded.add(encoder.encode(texts, clock));
         }
         List<String> warnings = truncationWarnings(request, encoded.getFirst().tokens());
 
-        int length = encoded.getFirst().hidden().length / (texts.size() * encoded.getFirst().dim());
+        int length = encoded.getFirst().hidden().length
+                / (texts.size() * encoded.getFirst().dim());
         int dim = encoded.stream().mapToInt(TextEmbedder.Encoded::dim).sum();
         TextEmbedder.Encoded last = encoded.getLast();
         int pooledDim = last.pooled() == null ? 0 : last.pooledDim();
@@ -58,13 +59,17 @@ final class PromptConditioning {
             int image = guided ? row % images : row;
             int text = unconditional ? negativeText : image / request.imagesPerPrompt();
             if (unconditional && zeros) {
-                continue;  // already zero
+                continue; // already zero
             }
             int column = 0;
             for (TextEmbedder.Encoded e : encoded) {
                 for (int token = 0; token < length; token++) {
-                    System.arraycopy(e.hidden(), (text * length + token) * e.dim(), context,
-                            (row * length + token) * dim + column, e.dim());
+                    System.arraycopy(
+                            e.hidden(),
+                            (text * length + token) * e.dim(),
+                            context,
+                            (row * length + token) * dim + column,
+                            e.dim());
                 }
                 column += e.dim();
             }

@@ -22,7 +22,8 @@ record SchedulerChoice(Scheduler scheduler, SchedulerKind kind) {
             String prefix = request.scheduler() != null ? "" : "the model's scheduler is not supported; name one: ";
             throw new InvalidRequestException("scheduler", prefix + e.getMessage());
         }
-        SchedulerConfig config = modelConfig.className().equals(kind.className()) ? modelConfig
+        SchedulerConfig config = modelConfig.className().equals(kind.className())
+                ? modelConfig
                 : modelConfig.withClass(kind.className());
         try {
             return new SchedulerChoice(Schedulers.create(kind, config, request.steps(), request.eta()), kind);

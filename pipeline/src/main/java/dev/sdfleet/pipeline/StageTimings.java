@@ -11,8 +11,14 @@ package dev.sdfleet.pipeline;
  * @param ortNanos the part of the total spent inside ORT run calls
  * @param unetCalls UNet evaluations
  */
-public record StageTimings(long textNanos, long denoiseNanos, long decodeNanos, long pngNanos, long totalNanos,
-                           long ortNanos, int unetCalls) {
+public record StageTimings(
+        long textNanos,
+        long denoiseNanos,
+        long decodeNanos,
+        long pngNanos,
+        long totalNanos,
+        long ortNanos,
+        int unetCalls) {
 
     /** The share of wall time spent outside ORT: the pipeline's own overhead. */
     public double outsideOrtShare() {

@@ -31,22 +31,40 @@ class BadInputTest extends TinyPipelineTest {
         assertField("width", () -> GenerationRequest.builder("x").size(500, 64).build());
         assertField("height", () -> GenerationRequest.builder("x").size(64, 0).build());
         assertField("steps", () -> GenerationRequest.builder("x").steps(0).build());
-        assertField("guidance", () -> GenerationRequest.builder("x").guidance(Double.NaN).build());
-        assertField("guidance", () -> GenerationRequest.builder("x").guidance(Double.POSITIVE_INFINITY).build());
-        assertField("guidance_rescale", () -> GenerationRequest.builder("x").guidanceRescale(2).build());
-        assertField("n", () -> GenerationRequest.builder("x").imagesPerPrompt(17).build());
+        assertField(
+                "guidance",
+                () -> GenerationRequest.builder("x").guidance(Double.NaN).build());
+        assertField(
+                "guidance",
+                () -> GenerationRequest.builder("x")
+                        .guidance(Double.POSITIVE_INFINITY)
+                        .build());
+        assertField(
+                "guidance_rescale",
+                () -> GenerationRequest.builder("x").guidanceRescale(2).build());
+        assertField(
+                "n", () -> GenerationRequest.builder("x").imagesPerPrompt(17).build());
         assertField("seed", () -> GenerationRequest.builder("x").seed(-1).build());
         assertField("seed", () -> GenerationRequest.builder("x").seed(1L << 32).build());
         assertField("prompt", () -> GenerationRequest.builder().build());
         assertField("strength", () -> new InitImage(new RgbImage(8, 8, new byte[8 * 8 * 3]), 0));
-        assertField("init_image", () -> GenerationRequest.builder("x").size(64, 64)
-                .initImage(new InitImage(new RgbImage(8, 8, new byte[8 * 8 * 3]), 0.5)).build());
+        assertField(
+                "init_image",
+                () -> GenerationRequest.builder("x")
+                        .size(64, 64)
+                        .initImage(new InitImage(new RgbImage(8, 8, new byte[8 * 8 * 3]), 0.5))
+                        .build());
     }
 
     @Test
     void anUnknownSchedulerListsTheKnownOnes() {
-        InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> pipeline.generate(
-                GenerationRequest.builder("x").size(64, 64).scheduler("warp-drive").seed(1).build()));
+        InvalidRequestException e = assertThrows(
+                InvalidRequestException.class,
+                () -> pipeline.generate(GenerationRequest.builder("x")
+                        .size(64, 64)
+                        .scheduler("warp-drive")
+                        .seed(1)
+                        .build()));
         assertEquals("scheduler", e.field());
         assertTrue(e.getMessage().contains("euler"), e.getMessage());
     }
@@ -55,26 +73,43 @@ class BadInputTest extends TinyPipelineTest {
     void aTenThousandCharacterPromptIsTruncatedWithAWarning() {
         String prompt = "a red circle on a blue background " + "with many more words ".repeat(480);
         assertTrue(prompt.length() >= 10_000);
-        GenerationResult result = pipeline.generate(GenerationRequest.builder(prompt).size(64, 64).steps(5).seed(1).build());
+        GenerationResult result = pipeline.generate(
+                GenerationRequest.builder(prompt).size(64, 64).steps(5).seed(1).build());
         assertEquals(1, result.images().size());
         assertEquals(1, result.warnings().size());
-        assertTrue(result.warnings().getFirst().contains("truncated"), result.warnings().getFirst());
-        assertTrue(result.warnings().getFirst().contains("with many more words"), "the warning quotes the dropped text");
+        assertTrue(
+                result.warnings().getFirst().contains("truncated"),
+                result.warnings().getFirst());
+        assertTrue(
+                result.warnings().getFirst().contains("with many more words"), "the warning quotes the dropped text");
     }
 
     @Test
     void theModelStillWorksAfterBadRequests() {
-        assertThrows(InvalidRequestException.class, () -> pipeline.generate(
-                GenerationRequest.builder("x").size(64, 64).scheduler("nope").seed(1).build()));
-        assertEquals(1, pipeline.generate(GenerationRequest.builder("x").size(64, 64).steps(3).seed(1).build())
-                .images().size());
+        assertThrows(
+                InvalidRequestException.class,
+                () -> pipeline.generate(GenerationRequest.builder("x")
+                        .size(64, 64)
+                        .scheduler("nope")
+                        .seed(1)
+                        .build()));
+        assertEquals(
+                1,
+                pipeline.generate(GenerationRequest.builder("x")
+                                .size(64, 64)
+                                .steps(3)
+                                .seed(1)
+                                .build())
+                        .images()
+                        .size());
     }
 
     @Test
     void aMissingUnetFileIsNamedAtLoad(@TempDir Path tmp) throws IOException {
         Path copy = TinyModels.copyTree(TinyModels.sd(), tmp.resolve("m"));
         Files.delete(copy.resolve("unet/model.onnx"));
-        var e = assertThrows(MissingComponentException.class, () -> DiffusionPipeline.load(copy, RuntimeSettings.cpuOnly()));
+        var e = assertThrows(
+                MissingComponentException.class, () -> DiffusionPipeline.load(copy, RuntimeSettings.cpuOnly()));
         assertEquals("unet", e.component());
     }
 
@@ -83,11 +118,14 @@ class BadInputTest extends TinyPipelineTest {
         Path copy = TinyModels.copyTree(TinyModels.sd(), tmp.resolve("m"));
         // The SD 2.x fixture's UNet cross-attends to 32-wide embeddings; this text encoder gives 64.
         for (String f : List.of("model.onnx", "weights.pb")) {
-            Files.copy(TinyModels.sd2().resolve("unet").resolve(f), copy.resolve("unet").resolve(f),
+            Files.copy(
+                    TinyModels.sd2().resolve("unet").resolve(f),
+                    copy.resolve("unet").resolve(f),
                     StandardCopyOption.REPLACE_EXISTING);
         }
         Files.delete(copy.resolve("unet/model.onnx_data"));
-        var e = assertThrows(IncompatibleModelException.class, () -> DiffusionPipeline.load(copy, RuntimeSettings.cpuOnly()));
+        var e = assertThrows(
+                IncompatibleModelException.class, () -> DiffusionPipeline.load(copy, RuntimeSettings.cpuOnly()));
         assertTrue(e.getMessage().contains("64") && e.getMessage().contains("32"), e.getMessage());
     }
 
@@ -95,7 +133,8 @@ class BadInputTest extends TinyPipelineTest {
     void aCorruptOnnxFileIsAClearError(@TempDir Path tmp) throws IOException {
         Path copy = TinyModels.copyTree(TinyModels.sd(), tmp.resolve("m"));
         Files.writeString(copy.resolve("vae_decoder/model.onnx"), "not a model");
-        var e = assertThrows(IllegalStateException.class, () -> DiffusionPipeline.load(copy, RuntimeSettings.cpuOnly()));
+        var e = assertThrows(
+                IllegalStateException.class, () -> DiffusionPipeline.load(copy, RuntimeSettings.cpuOnly()));
         assertTrue(e.getMessage().contains("vae_decoder"), e.getMessage());
     }
 }

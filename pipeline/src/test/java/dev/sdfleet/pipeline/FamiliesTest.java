@@ -14,7 +14,13 @@ import org.junit.jupiter.api.Test;
 class FamiliesTest {
 
     static GenerationRequest request(String scheduler) {
-        return GenerationRequest.builder("a red circle").size(64, 64).steps(4).guidance(5).scheduler(scheduler).seed(3).build();
+        return GenerationRequest.builder("a red circle")
+                .size(64, 64)
+                .steps(4)
+                .guidance(5)
+                .scheduler(scheduler)
+                .seed(3)
+                .build();
     }
 
     @Test
@@ -23,7 +29,9 @@ class FamiliesTest {
             PipelineInfo info = p.info();
             assertEquals(ModelFamily.SD2, info.family());
             assertEquals("v_prediction", info.predictionType());
-            assertEquals("int32", input(info, "text_encoder", "input_ids").type().name().toLowerCase());
+            assertEquals(
+                    "int32",
+                    input(info, "text_encoder", "input_ids").type().name().toLowerCase());
             TensorSpec timestep = input(info, "unet", "timestep");
             assertEquals(1, timestep.rank());
             assertEquals("INT64", timestep.type().name());
@@ -42,18 +50,43 @@ class FamiliesTest {
             assertTrue(info.components().stream().anyMatch(c -> c.name().equals("text_encoder_2")));
             assertEquals(0.13025f, info.vaeScalingFactor(), 1e-6f);
             GenerationResult zeroNegative = p.generate(request(null));
-            GenerationResult withNegative = p.generate(GenerationRequest.builder("a red circle").size(64, 64).steps(4)
-                    .guidance(5).negativePrompt("blue").seed(3).build());
+            GenerationResult withNegative = p.generate(GenerationRequest.builder("a red circle")
+                    .size(64, 64)
+                    .steps(4)
+                    .guidance(5)
+                    .negativePrompt("blue")
+                    .seed(3)
+                    .build());
             assertEquals(64, zeroNegative.images().getFirst().image().height());
-            assertNotEquals(zeroNegative.images().getFirst().image(), withNegative.images().getFirst().image(),
+            assertNotEquals(
+                    zeroNegative.images().getFirst().image(),
+                    withNegative.images().getFirst().image(),
                     "an empty negative prompt means zero embeddings, a given one is encoded");
-            assertEquals(64, p.generate(GenerationRequest.builder("x").size(64, 64).steps(3).guidance(1).seed(1).build())
-                    .images().getFirst().image().width(), "without guidance too");
+            assertEquals(
+                    64,
+                    p.generate(GenerationRequest.builder("x")
+                                    .size(64, 64)
+                                    .steps(3)
+                                    .guidance(1)
+                                    .seed(1)
+                                    .build())
+                            .images()
+                            .getFirst()
+                            .image()
+                            .width(),
+                    "without guidance too");
         }
     }
 
     static TensorSpec input(PipelineInfo info, String component, String name) {
-        return info.components().stream().filter(c -> c.name().equals(component)).findFirst().orElseThrow()
-                .inputs().stream().filter(i -> i.name().equals(name)).findFirst().orElseThrow();
+        return info.components().stream()
+                .filter(c -> c.name().equals(component))
+                .findFirst()
+                .orElseThrow()
+                .inputs()
+                .stream()
+                .filter(i -> i.name().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -44,9 +44,14 @@ class HeldOutQualityTest {
             List<ImageJudge.Verdict> out = new ArrayList<>();
             for (int from = 0; from < heldOut.size(); from += BATCH) {
                 List<JsonNode> slice = heldOut.subList(from, Math.min(heldOut.size(), from + BATCH));
-                GenerationRequest request = GenerationRequest.builder(slice.stream().map(p -> p.get("prompt").asText())
-                                .toArray(String[]::new)).size(64, 64).steps(20).guidance(guidance)
-                        .seeds(slice.stream().map(p -> p.get("seed").asLong()).toList()).build();
+                GenerationRequest request = GenerationRequest.builder(slice.stream()
+                                .map(p -> p.get("prompt").asText())
+                                .toArray(String[]::new))
+                        .size(64, 64)
+                        .steps(20)
+                        .guidance(guidance)
+                        .seeds(slice.stream().map(p -> p.get("seed").asLong()).toList())
+                        .build();
                 pipeline.generate(request).images().forEach(img -> out.add(ImageJudge.judge(img.image())));
             }
             verdicts.put(guidance, out);
@@ -72,20 +77,29 @@ class HeldOutQualityTest {
         for (int i = 0; i < heldOut.size(); i++) {
             JsonNode expected = heldOut.get(i);
             colour += v.get(i).colour().equals(expected.get("colour").asText()) ? 1 : 0;
-            background += v.get(i).background().equals(expected.get("background").asText()) ? 1 : 0;
+            background +=
+                    v.get(i).background().equals(expected.get("background").asText()) ? 1 : 0;
             shape += v.get(i).shape().equals(expected.get("shape").asText()) ? 1 : 0;
         }
         double n = heldOut.size();
         Accuracy a = new Accuracy(colour / n, background / n, shape / n);
-        System.out.printf(Locale.ROOT, "held-out accuracy at guidance %.1f over %d images: shape colour %.3f, background %.3f,"
-                + " shape kind %.3f%n", guidance, heldOut.size(), a.colour, a.background, a.shape);
+        System.out.printf(
+                Locale.ROOT,
+                "held-out accuracy at guidance %.1f over %d images: shape colour %.3f, background %.3f,"
+                        + " shape kind %.3f%n",
+                guidance,
+                heldOut.size(),
+                a.colour,
+                a.background,
+                a.shape);
         return a;
     }
 
     @Test
     void reproducesTheReferenceSamplersAccuracies() throws IOException {
         assertTrue(heldOut.size() >= 60, "at least 60 held-out pairs");
-        JsonNode reference = JSON.readTree(TinyModels.sd().resolve("evaluation/reference-results.json").toFile());
+        JsonNode reference = JSON.readTree(
+                TinyModels.sd().resolve("evaluation/reference-results.json").toFile());
         for (double guidance : GUIDANCES) {
             Accuracy java = accuracy(guidance);
             JsonNode python = reference.get(String.valueOf(guidance));
@@ -99,7 +113,8 @@ class HeldOutQualityTest {
     @Test
     void meetsTheQualityBarAtTheDefaultGuidance() {
         Accuracy guided = accuracy(7.5);
-        assertTrue(guided.colour() >= 0.90 && guided.background() >= 0.90 && guided.shape() >= 0.80,
+        assertTrue(
+                guided.colour() >= 0.90 && guided.background() >= 0.90 && guided.shape() >= 0.80,
                 "at guidance 7.5 " + guided + " must reach 0.90 / 0.90 / 0.80");
     }
 
@@ -107,9 +122,11 @@ class HeldOutQualityTest {
     void defaultGuidanceBeatsNoGuidance() {
         Accuracy guided = accuracy(7.5);
         Accuracy unguided = accuracy(1.0);
-        assertTrue(guided.colour() > unguided.colour() && guided.background() > unguided.background()
-                && guided.shape() > unguided.shape(), "guidance 7.5 " + guided + " must beat 1.0 " + unguided
-                + " on every attribute");
+        assertTrue(
+                guided.colour() > unguided.colour()
+                        && guided.background() > unguided.background()
+                        && guided.shape() > unguided.shape(),
+                "guidance 7.5 " + guided + " must beat 1.0 " + unguided + " on every attribute");
     }
 
     @Test
@@ -118,15 +135,19 @@ class HeldOutQualityTest {
         int compared = 0;
         int agreed = 0;
         for (JsonNode line : readLines(reference)) {
-            ImageJudge.Verdict java = verdicts.get(line.get("guidance").asDouble()).get(line.get("index").asInt());
+            ImageJudge.Verdict java = verdicts.get(line.get("guidance").asDouble())
+                    .get(line.get("index").asInt());
             JsonNode python = line.get("verdict");
             compared++;
             agreed += java.background().equals(python.get("background").asText())
-                    && java.colour().equals(python.get("colour").asText())
-                    && java.shape().equals(python.get("shape").asText()) ? 1 : 0;
+                            && java.colour().equals(python.get("colour").asText())
+                            && java.shape().equals(python.get("shape").asText())
+                    ? 1
+                    : 0;
         }
         assertEquals(GUIDANCES.length * heldOut.size(), compared);
-        System.out.printf(Locale.ROOT, "Java and reference sampler verdicts agree on %d of %d images%n", agreed, compared);
+        System.out.printf(
+                Locale.ROOT, "Java and reference sampler verdicts agree on %d of %d images%n", agreed, compared);
         assertTrue(agreed >= 0.90 * compared, agreed + " of " + compared + " verdicts agree");
     }
 

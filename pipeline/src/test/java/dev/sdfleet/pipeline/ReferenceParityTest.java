@@ -35,10 +35,20 @@ class ReferenceParityTest {
             for (Path file : references) {
                 int index = Integer.parseInt(file.getFileName().toString().substring(0, 2));
                 JsonNode pair = heldOut.get(index);
-                assertTrue(file.getFileName().toString().contains("seed" + pair.get("seed").asLong()));
+                assertTrue(file.getFileName()
+                        .toString()
+                        .contains("seed" + pair.get("seed").asLong()));
                 RgbImage reference = PngDecoder.decode(Files.readAllBytes(file));
-                RgbImage java = pipeline.generate(GenerationRequest.builder(pair.get("prompt").asText()).size(64, 64)
-                        .steps(20).guidance(7.5).seeds(List.of(pair.get("seed").asLong())).build()).images().getFirst().image();
+                RgbImage java = pipeline.generate(
+                                GenerationRequest.builder(pair.get("prompt").asText())
+                                        .size(64, 64)
+                                        .steps(20)
+                                        .guidance(7.5)
+                                        .seeds(List.of(pair.get("seed").asLong()))
+                                        .build())
+                        .images()
+                        .getFirst()
+                        .image();
                 assertEquals(reference.width(), java.width());
                 double mean = GenerationTest.meanDifference(reference, java);
                 int max = GenerationTest.maxDifference(reference, java);

@@ -3,7 +3,6 @@ package dev.sdfleet.protocol;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-
 import java.time.Instant;
 
 /**
@@ -24,7 +23,8 @@ public record CancelRequest(
         String requestId,
         String jobId,
         String reason,
-        Instant requestedAt) implements ProtocolMessage {
+        Instant requestedAt)
+        implements ProtocolMessage {
 
     public static final int MAX_REASON_LENGTH = 512;
 

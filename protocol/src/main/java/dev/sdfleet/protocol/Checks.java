@@ -17,6 +17,7 @@ final class Checks {
 
     /** Request ids, tenants and worker ids: safe in a Kafka key, an S3 key segment, a URL path and a metric label. */
     static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
     static final String IDENTIFIER_RULE =
             "must be 1..128 letters, digits, '.', '_' or '-', starting with a letter or digit";
 
@@ -44,7 +45,9 @@ final class Checks {
     }
 
     void schemaVersion(int version) {
-        check(version == ProtocolMessage.CURRENT_SCHEMA_VERSION, "schema_version",
+        check(
+                version == ProtocolMessage.CURRENT_SCHEMA_VERSION,
+                "schema_version",
                 "unsupported version " + version + "; this build reads version "
                         + ProtocolMessage.CURRENT_SCHEMA_VERSION);
     }
@@ -92,7 +95,9 @@ final class Checks {
 
     void instant(String field, Instant value) {
         if (required(field, value)) {
-            check(!value.isBefore(EARLIEST) && !value.isAfter(LATEST), field,
+            check(
+                    !value.isBefore(EARLIEST) && !value.isAfter(LATEST),
+                    field,
                     "must lie in years 0000..9999 (RFC 3339), got " + value);
         }
     }
@@ -129,20 +134,27 @@ final class Checks {
         side("width", width);
         side("height", height);
         range("steps", steps, 1, GenerationRequest.MAX_STEPS);
-        check(Double.isFinite(guidance) && guidance >= 0 && guidance <= GenerationRequest.MAX_GUIDANCE, "guidance",
+        check(
+                Double.isFinite(guidance) && guidance >= 0 && guidance <= GenerationRequest.MAX_GUIDANCE,
+                "guidance",
                 "must be a finite number in 0.." + GenerationRequest.MAX_GUIDANCE + ", got " + guidance);
     }
 
     private void side(String field, int value) {
-        check(value >= GenerationRequest.MIN_SIDE && value <= GenerationRequest.MAX_SIDE
-                        && value % GenerationRequest.SIDE_MULTIPLE == 0, field,
-                "must be a multiple of " + GenerationRequest.SIDE_MULTIPLE + " in " + GenerationRequest.MIN_SIDE
-                        + ".." + GenerationRequest.MAX_SIDE + ", got " + value);
+        check(
+                value >= GenerationRequest.MIN_SIDE
+                        && value <= GenerationRequest.MAX_SIDE
+                        && value % GenerationRequest.SIDE_MULTIPLE == 0,
+                field,
+                "must be a multiple of " + GenerationRequest.SIDE_MULTIPLE + " in " + GenerationRequest.MIN_SIDE + ".."
+                        + GenerationRequest.MAX_SIDE + ", got " + value);
     }
 
     void model(String model) {
         if (required("model", model)) {
-            check(GenerationRequest.MODEL_ID.matcher(model).matches(), "model",
+            check(
+                    GenerationRequest.MODEL_ID.matcher(model).matches(),
+                    "model",
                     "must be a model id: letters, digits, '.', '_' or '-' (at most 64), optionally as org/name");
         }
     }
@@ -154,7 +166,9 @@ final class Checks {
         }
         try {
             JobId parsed = JobId.parse(jobId);
-            check(requestId == null || parsed.requestId().equals(requestId), "job_id",
+            check(
+                    requestId == null || parsed.requestId().equals(requestId),
+                    "job_id",
                     "must belong to request_id \"" + requestId + "\", got \"" + jobId + "\"");
         } catch (ValidationException e) {
             errors.addAll(e.errors());
@@ -166,10 +180,14 @@ final class Checks {
         if (!noNullEntries("metadata", metadata)) {
             return metadata;
         }
-        check(metadata.size() <= GenerationRequest.MAX_METADATA_ENTRIES, "metadata",
+        check(
+                metadata.size() <= GenerationRequest.MAX_METADATA_ENTRIES,
+                "metadata",
                 "must have at most " + GenerationRequest.MAX_METADATA_ENTRIES + " entries, got " + metadata.size());
         metadata.forEach((key, value) -> {
-            check(GenerationRequest.METADATA_KEY.matcher(key).matches(), "metadata." + key,
+            check(
+                    GenerationRequest.METADATA_KEY.matcher(key).matches(),
+                    "metadata." + key,
                     "key must be 1..64 letters, digits, '_', '.' or '-', starting with a letter or digit");
             text("metadata." + key, value, GenerationRequest.MAX_METADATA_VALUE_LENGTH, false);
         });
@@ -187,9 +205,13 @@ final class Checks {
     void outcome(JobStatus status, Object output, Object error) {
         if (required("status", status)) {
             boolean succeeded = status == JobStatus.SUCCEEDED;
-            check(succeeded == (output != null), "output",
+            check(
+                    succeeded == (output != null),
+                    "output",
                     succeeded ? "is required when status is SUCCEEDED" : "must be absent when status is FAILED");
-            check(succeeded == (error == null), "error",
+            check(
+                    succeeded == (error == null),
+                    "error",
                     succeeded ? "must be absent when status is SUCCEEDED" : "is required when status is FAILED");
         }
     }

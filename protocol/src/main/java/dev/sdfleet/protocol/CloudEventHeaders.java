@@ -29,8 +29,8 @@ import java.util.UUID;
  * @param subject {@code ce_subject}: the job or request id the event is about, optional
  * @param dataSchema {@code ce_dataschema}: the JSON Schema's id, optional
  */
-public record CloudEventHeaders(String id, String type, String source, Instant time, String subject,
-                                String dataSchema) {
+public record CloudEventHeaders(
+        String id, String type, String source, Instant time, String subject, String dataSchema) {
 
     public static final String ID = "ce_id";
     public static final String TYPE = "ce_type";
@@ -41,6 +41,7 @@ public record CloudEventHeaders(String id, String type, String source, Instant t
     public static final String DATA_SCHEMA = "ce_dataschema";
     /** Not {@code ce_datacontenttype}: the Kafka binding maps that attribute to the plain content-type header. */
     public static final String CONTENT_TYPE = "content-type";
+
     public static final String SPEC_VERSION_VALUE = "1.0";
     public static final String JSON = "application/json";
 
@@ -114,7 +115,9 @@ public record CloudEventHeaders(String id, String type, String source, Instant t
         if (!headers.containsKey(SPEC_VERSION)) {
             checks.add(SPEC_VERSION, "is required");
         } else if (specVersion != null) {
-            checks.check(SPEC_VERSION_VALUE.equals(specVersion), SPEC_VERSION,
+            checks.check(
+                    SPEC_VERSION_VALUE.equals(specVersion),
+                    SPEC_VERSION,
                     "must be " + SPEC_VERSION_VALUE + ", got " + specVersion);
         }
         String contentType = text.get(CONTENT_TYPE);
@@ -132,8 +135,8 @@ public record CloudEventHeaders(String id, String type, String source, Instant t
         }
         CloudEventHeaders parsed = null;
         try {
-            parsed = new CloudEventHeaders(text.get(ID), text.get(TYPE), text.get(SOURCE), time, text.get(SUBJECT),
-                    text.get(DATA_SCHEMA));
+            parsed = new CloudEventHeaders(
+                    text.get(ID), text.get(TYPE), text.get(SOURCE), time, text.get(SUBJECT), text.get(DATA_SCHEMA));
         } catch (ValidationException e) {
             // Reported together with the header-level problems above, so one look shows all of them.
             e.errors().forEach(error -> checks.add(error.field(), error.message()));
@@ -154,8 +157,9 @@ public record CloudEventHeaders(String id, String type, String source, Instant t
      * @throws ValidationException on {@code ce_type} for a type this build does not know (another version, say)
      */
     public MessageType messageType() {
-        return MessageType.ofCeType(type).orElseThrow(() -> new ValidationException(TYPE,
-                "unknown type \"" + type + "\"; this build reads " + knownTypes()));
+        return MessageType.ofCeType(type)
+                .orElseThrow(() -> new ValidationException(
+                        TYPE, "unknown type \"" + type + "\"; this build reads " + knownTypes()));
     }
 
     private static String knownTypes() {
@@ -174,8 +178,7 @@ public record CloudEventHeaders(String id, String type, String source, Instant t
             case GenerationRequest request -> request.requestId();
             case CancelRequest cancel -> cancel.jobId() != null ? cancel.jobId() : cancel.requestId();
             case RequestEvent event -> event.requestId();
-            case DeadLetter deadLetter -> deadLetter.topic() + "/" + deadLetter.partition() + "/"
-                    + deadLetter.offset();
+            case DeadLetter deadLetter -> deadLetter.topic() + "/" + deadLetter.partition() + "/" + deadLetter.offset();
         };
     }
 
@@ -185,8 +188,12 @@ public record CloudEventHeaders(String id, String type, String source, Instant t
 
     private static Optional<String> strictUtf8(byte[] value) {
         try {
-            return Optional.of(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(value)).toString());
+            return Optional.of(StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(value))
+                    .toString());
         } catch (CharacterCodingException e) {
             return Optional.empty();
         }

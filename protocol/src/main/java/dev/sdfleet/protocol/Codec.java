@@ -16,7 +16,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -36,12 +35,12 @@ public final class Codec {
 
     /** Larger values are refused before parsing: the largest legitimate message, a dead letter, holds one record. */
     public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
     private static final int MAX_NESTING_DEPTH = 16;
 
     private static final ObjectMapper MAPPER = newMapper();
 
-    private Codec() {
-    }
+    private Codec() {}
 
     /** The JSON of {@code message}, UTF-8. */
     public static byte[] encode(ProtocolMessage message) {
@@ -49,7 +48,8 @@ public final class Codec {
             return MAPPER.writeValueAsBytes(message);
         } catch (JsonProcessingException e) {
             // Records are valid by construction; a failure here is a bug in this module, not bad input.
-            throw new IllegalStateException("cannot encode " + message.getClass().getSimpleName(), e);
+            throw new IllegalStateException(
+                    "cannot encode " + message.getClass().getSimpleName(), e);
         }
     }
 
@@ -103,7 +103,8 @@ public final class Codec {
         try {
             return MAPPER.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot encode " + value.getClass().getName(), e);
+            throw new IllegalArgumentException(
+                    "cannot encode " + value.getClass().getName(), e);
         }
     }
 
@@ -115,10 +116,13 @@ public final class Codec {
         JsonNode version = message.get("schema_version");
         if (version == null && type == GenerationRequest.class) {
             message.set("schema_version", IntNode.valueOf(ProtocolMessage.CURRENT_SCHEMA_VERSION));
-        } else if (version != null && version.isIntegralNumber()
+        } else if (version != null
+                && version.isIntegralNumber()
                 && !version.asText().equals(String.valueOf(ProtocolMessage.CURRENT_SCHEMA_VERSION))) {
-            throw new ValidationException("schema_version", "unsupported version " + version.asText()
-                    + "; this build reads version " + ProtocolMessage.CURRENT_SCHEMA_VERSION);
+            throw new ValidationException(
+                    "schema_version",
+                    "unsupported version " + version.asText() + "; this build reads version "
+                            + ProtocolMessage.CURRENT_SCHEMA_VERSION);
         }
     }
 
@@ -140,28 +144,32 @@ public final class Codec {
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 // JSON types must match exactly, as in the schemas: no "5" for 5, no 5 for "5", no 1 for true.
-                .withCoercionConfig(LogicalType.Textual, c -> c
-                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
-                .withCoercionConfig(LogicalType.Integer, c -> c
-                        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
-                .withCoercionConfig(LogicalType.Float, c -> c
-                        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
-                .withCoercionConfig(LogicalType.Boolean, c -> c
-                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
-                .withCoercionConfig(LogicalType.Enum, c -> c
-                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
-                .withCoercionConfigDefaults(c -> c
-                        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+                .withCoercionConfig(
+                        LogicalType.Textual,
+                        c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+                .withCoercionConfig(
+                        LogicalType.Integer,
+                        c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
+                .withCoercionConfig(
+                        LogicalType.Float,
+                        c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
+                .withCoercionConfig(
+                        LogicalType.Boolean,
+                        c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
+                .withCoercionConfig(
+                        LogicalType.Enum,
+                        c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
+                .withCoercionConfigDefaults(c -> c.setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
                         .setCoercion(CoercionInputShape.EmptyArray, CoercionAction.Fail))
                 .defaultPropertyInclusion(
                         JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Collections;
@@ -42,7 +41,8 @@ public record DeadLetter(
         String error,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FieldError> fieldErrors,
         String failedBy,
-        Instant failedAt) implements ProtocolMessage {
+        Instant failedAt)
+        implements ProtocolMessage {
 
     public static final int MAX_ERROR_LENGTH = 4096;
     public static final int MAX_HEADERS = 64;
@@ -56,7 +56,9 @@ public record DeadLetter(
         Checks checks = new Checks();
         checks.schemaVersion(schemaVersion);
         if (checks.required("topic", topic)) {
-            checks.check(TOPIC.matcher(topic).matches(), "topic",
+            checks.check(
+                    TOPIC.matcher(topic).matches(),
+                    "topic",
                     "must be a Kafka topic name: 1..249 letters, digits, '.', '_' or '-'");
         }
         checks.atLeast("partition", partition, 0);
@@ -73,7 +75,9 @@ public record DeadLetter(
         }
         checks.text("error", error, MAX_ERROR_LENGTH, true);
         if (checks.noNullElements("field_errors", fieldErrors)) {
-            checks.check(fieldErrors.size() <= MAX_FIELD_ERRORS, "field_errors",
+            checks.check(
+                    fieldErrors.size() <= MAX_FIELD_ERRORS,
+                    "field_errors",
                     "must have at most " + MAX_FIELD_ERRORS + " entries");
             fieldErrors = List.copyOf(fieldErrors);
         }
@@ -90,18 +94,36 @@ public record DeadLetter(
      * @param value the record's value bytes, or null
      * @param headers the record's headers (last value per name), or null
      */
-    public static DeadLetter of(String topic, int partition, long offset, byte[] key, byte[] value,
-                                Map<String, byte[]> headers, Throwable cause, String failedBy, Instant failedAt) {
+    public static DeadLetter of(
+            String topic,
+            int partition,
+            long offset,
+            byte[] key,
+            byte[] value,
+            Map<String, byte[]> headers,
+            Throwable cause,
+            String failedBy,
+            Instant failedAt) {
         Base64.Encoder base64 = Base64.getEncoder();
         Map<String, String> encodedHeaders = new TreeMap<>();
         if (headers != null) {
             headers.forEach((name, bytes) -> encodedHeaders.put(name, base64.encodeToString(bytes)));
         }
         List<FieldError> fieldErrors = cause instanceof ValidationException v
-                ? v.errors().stream().limit(MAX_FIELD_ERRORS).toList() : List.of();
-        return new DeadLetter(CURRENT_SCHEMA_VERSION, topic, partition, offset,
-                key == null ? null : base64.encodeToString(key), value == null ? null : base64.encodeToString(value),
-                encodedHeaders, describe(cause), fieldErrors, failedBy, failedAt);
+                ? v.errors().stream().limit(MAX_FIELD_ERRORS).toList()
+                : List.of();
+        return new DeadLetter(
+                CURRENT_SCHEMA_VERSION,
+                topic,
+                partition,
+                offset,
+                key == null ? null : base64.encodeToString(key),
+                value == null ? null : base64.encodeToString(value),
+                encodedHeaders,
+                describe(cause),
+                fieldErrors,
+                failedBy,
+                failedAt);
     }
 
     /** The original key bytes, or null. */
@@ -130,7 +152,9 @@ public record DeadLetter(
         boolean canonical;
         try {
             // Canonical means it encodes back to itself: padded, no line breaks, as the schema's pattern says.
-            canonical = Base64.getEncoder().encodeToString(Base64.getDecoder().decode(value)).equals(value);
+            canonical = Base64.getEncoder()
+                    .encodeToString(Base64.getDecoder().decode(value))
+                    .equals(value);
         } catch (IllegalArgumentException e) {
             canonical = false;
         }

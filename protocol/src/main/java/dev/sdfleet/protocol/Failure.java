@@ -10,7 +10,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param retryable whether trying the same job again may succeed (false for bad parameters, an unknown model, a
  *     passed deadline or a cancellation)
  */
-public record Failure(FailureReason reason, String message, @JsonProperty(required = true) boolean retryable) {
+public record Failure(
+        FailureReason reason,
+        String message,
+        @JsonProperty(required = true) boolean retryable) {
 
     public static final int MAX_MESSAGE_LENGTH = 2048;
 

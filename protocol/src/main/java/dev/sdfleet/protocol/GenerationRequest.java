@@ -3,7 +3,6 @@ package dev.sdfleet.protocol;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-
 import java.time.Instant;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -64,7 +63,8 @@ public record GenerationRequest(
         Webhook webhook,
         Priority priority,
         Instant deadline,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> metadata) implements ProtocolMessage {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> metadata)
+        implements ProtocolMessage {
 
     public static final int MAX_PROMPT_LENGTH = 4096;
     public static final int MAX_IMAGES = 16;
@@ -72,6 +72,7 @@ public record GenerationRequest(
     public static final int MAX_SIDE = 2048;
     /** Sides are multiples of the VAE's downscale factor, so the latent has whole pixels. */
     public static final int SIDE_MULTIPLE = 8;
+
     public static final int MAX_STEPS = 150;
     public static final int DEFAULT_STEPS = 30;
     public static final double MAX_GUIDANCE = 30.0;
@@ -79,6 +80,7 @@ public record GenerationRequest(
     public static final int DEFAULT_SIDE = 512;
     /** Seeds are what numpy's RandomState and the pipeline's noise generators take: 32 bits. */
     public static final long MAX_SEED = 0xFFFF_FFFFL;
+
     public static final int MAX_METADATA_ENTRIES = 16;
     public static final int MAX_METADATA_VALUE_LENGTH = 512;
     /** Metadata keys: short and plain, so they can become S3 object metadata or log fields unchanged. */
@@ -132,9 +134,20 @@ public record GenerationRequest(
 
     /** A builder holding this request's values. */
     public Builder toBuilder() {
-        return new Builder(prompt, model).requestId(requestId).tenant(tenant).negativePrompt(negativePrompt).n(n)
-                .size(width, height).steps(steps).guidance(guidance).scheduler(scheduler).seed(seed)
-                .outputFormat(outputFormat).webhook(webhook).priority(priority).deadline(deadline)
+        return new Builder(prompt, model)
+                .requestId(requestId)
+                .tenant(tenant)
+                .negativePrompt(negativePrompt)
+                .n(n)
+                .size(width, height)
+                .steps(steps)
+                .guidance(guidance)
+                .scheduler(scheduler)
+                .seed(seed)
+                .outputFormat(outputFormat)
+                .webhook(webhook)
+                .priority(priority)
+                .deadline(deadline)
                 .metadata(metadata);
     }
 
@@ -236,8 +249,24 @@ public record GenerationRequest(
 
         /** @throws ValidationException listing every bad field */
         public GenerationRequest build() {
-            return new GenerationRequest(CURRENT_SCHEMA_VERSION, requestId, tenant, prompt, negativePrompt, n, width,
-                    height, steps, guidance, scheduler, seed, model, outputFormat, webhook, priority, deadline,
+            return new GenerationRequest(
+                    CURRENT_SCHEMA_VERSION,
+                    requestId,
+                    tenant,
+                    prompt,
+                    negativePrompt,
+                    n,
+                    width,
+                    height,
+                    steps,
+                    guidance,
+                    scheduler,
+                    seed,
+                    model,
+                    outputFormat,
+                    webhook,
+                    priority,
+                    deadline,
                     metadata);
         }
     }

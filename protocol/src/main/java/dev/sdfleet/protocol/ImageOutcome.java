@@ -13,11 +13,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param error why there is no image, for FAILED
  */
 public record ImageOutcome(
-        @JsonProperty(required = true) int index,
-        JobStatus status,
-        Long seed,
-        StoredImage output,
-        Failure error) {
+        @JsonProperty(required = true) int index, JobStatus status, Long seed, StoredImage output, Failure error) {
 
     public ImageOutcome {
         Checks checks = new Checks();

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdScalarSerializer;
-
 import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -29,13 +28,20 @@ final class InstantJson {
 
     /** RFC 3339's date-time: four-digit year, seconds required, optional fraction, Z or a ±hh:mm offset. */
     static final DateTimeFormatter RFC_3339 = new DateTimeFormatterBuilder()
-            .appendValue(ChronoField.YEAR, 4).appendLiteral('-')
-            .appendValue(ChronoField.MONTH_OF_YEAR, 2).appendLiteral('-')
-            .appendValue(ChronoField.DAY_OF_MONTH, 2).appendLiteral('T')
-            .appendValue(ChronoField.HOUR_OF_DAY, 2).appendLiteral(':')
-            .appendValue(ChronoField.MINUTE_OF_HOUR, 2).appendLiteral(':')
+            .appendValue(ChronoField.YEAR, 4)
+            .appendLiteral('-')
+            .appendValue(ChronoField.MONTH_OF_YEAR, 2)
+            .appendLiteral('-')
+            .appendValue(ChronoField.DAY_OF_MONTH, 2)
+            .appendLiteral('T')
+            .appendValue(ChronoField.HOUR_OF_DAY, 2)
+            .appendLiteral(':')
+            .appendValue(ChronoField.MINUTE_OF_HOUR, 2)
+            .appendLiteral(':')
             .appendValue(ChronoField.SECOND_OF_MINUTE, 2)
-            .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 1, 9, true).optionalEnd()
+            .optionalStart()
+            .appendFraction(ChronoField.NANO_OF_SECOND, 1, 9, true)
+            .optionalEnd()
             .appendOffset("+HH:MM", "Z")
             .toFormatter(Locale.ROOT)
             .withChronology(IsoChronology.INSTANCE)
@@ -43,8 +49,7 @@ final class InstantJson {
 
     static final String EXPECTED = "must be an RFC 3339 date-time such as 2026-01-31T12:00:00Z";
 
-    private InstantJson() {
-    }
+    private InstantJson() {}
 
     static SimpleModule module() {
         SimpleModule module = new SimpleModule("sdfleet-instant");

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,8 +25,7 @@ final class JacksonErrors {
     // Jackson puts a missing creator property in the path; the message names it too, for an empty path.
     private static final Pattern MISSING_PROPERTY = Pattern.compile("Missing required creator property '([^']+)'");
 
-    private JacksonErrors() {
-    }
+    private JacksonErrors() {}
 
     static ValidationException toValidationException(JacksonException e, ObjectMapper mapper) {
         String path = e instanceof JsonMappingException mapping ? pathOf(mapping) : "";
@@ -37,13 +35,13 @@ final class JacksonErrors {
         }
         return switch (e) {
             case UnrecognizedPropertyException unknown ->
-                    new ValidationException(path, "is not a known property" + allowed(unknown.getKnownPropertyIds()));
+                new ValidationException(path, "is not a known property" + allowed(unknown.getKnownPropertyIds()));
             case InvalidFormatException format -> new ValidationException(path, invalidValue(format, mapper));
             case MismatchedInputException mismatch -> mismatched(mismatch, path, mapper);
-            case InputCoercionException coercion -> new ValidationException(path.isEmpty()
-                    ? parserPath(coercion) : path, "is out of range");
+            case InputCoercionException coercion ->
+                new ValidationException(path.isEmpty() ? parserPath(coercion) : path, "is out of range");
             case StreamReadException malformed ->
-                    new ValidationException(parserPath(malformed), "malformed JSON: " + firstLine(malformed));
+                new ValidationException(parserPath(malformed), "malformed JSON: " + firstLine(malformed));
             case DatabindException other -> new ValidationException(path, firstLine(other));
             default -> new ValidationException(path, firstLine(e));
         };
@@ -54,8 +52,8 @@ final class JacksonErrors {
         if (missing.find()) {
             String name = missing.group(1);
             boolean named = path.equals(name) || path.endsWith("." + name);
-            return new ValidationException(named ? path : new FieldError(name, "").under(path).field(),
-                    "is required");
+            return new ValidationException(
+                    named ? path : new FieldError(name, "").under(path).field(), "is required");
         }
         if (e.getCause() instanceof InputCoercionException) {
             return new ValidationException(path, "is out of range");

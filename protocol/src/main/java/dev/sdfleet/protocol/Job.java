@@ -3,7 +3,6 @@ package dev.sdfleet.protocol;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-
 import java.time.Instant;
 
 /**
@@ -50,7 +49,8 @@ public record Job(
         Priority priority,
         Instant deadline,
         Instant enqueuedAt,
-        @JsonProperty(required = true) int attempt) implements ProtocolMessage {
+        @JsonProperty(required = true) int attempt)
+        implements ProtocolMessage {
 
     public Job {
         Checks checks = new Checks();
@@ -59,10 +59,14 @@ public record Job(
         checks.identifier("tenant", tenant);
         checks.range("image_count", imageCount, 1, GenerationRequest.MAX_IMAGES);
         checks.range("image_index", imageIndex, 0, Math.max(0, imageCount - 1));
-        if (checks.required("job_id", jobId) && requestId != null && imageIndex >= 0
+        if (checks.required("job_id", jobId)
+                && requestId != null
+                && imageIndex >= 0
                 && imageIndex < GenerationRequest.MAX_IMAGES) {
             String expected = requestId + "/" + imageIndex;
-            checks.check(jobId.equals(expected), "job_id",
+            checks.check(
+                    jobId.equals(expected),
+                    "job_id",
                     "must be request_id/image_index (\"" + expected + "\"), got \"" + jobId + "\"");
         }
         checks.text("prompt", prompt, GenerationRequest.MAX_PROMPT_LENGTH, true);
@@ -79,8 +83,26 @@ public record Job(
 
     /** This job as published once more (a retry): the same id, attempt + 1, a new enqueue time. */
     public Job nextAttempt(Instant now) {
-        return new Job(schemaVersion, jobId, requestId, tenant, imageIndex, imageCount, prompt, negativePrompt, width,
-                height, steps, guidance, scheduler, seed, model, priority, deadline, now, attempt + 1);
+        return new Job(
+                schemaVersion,
+                jobId,
+                requestId,
+                tenant,
+                imageIndex,
+                imageCount,
+                prompt,
+                negativePrompt,
+                width,
+                height,
+                steps,
+                guidance,
+                scheduler,
+                seed,
+                model,
+                priority,
+                deadline,
+                now,
+                attempt + 1);
     }
 
     /** Whether the deadline has passed at {@code now}: such a job is dropped with DEADLINE_EXCEEDED, not run. */

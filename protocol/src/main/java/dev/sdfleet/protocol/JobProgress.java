@@ -3,7 +3,6 @@ package dev.sdfleet.protocol;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-
 import java.time.Instant;
 
 /**
@@ -24,14 +23,17 @@ public record JobProgress(
         String requestId,
         @JsonProperty(required = true) int step,
         @JsonProperty(required = true) int totalSteps,
-        Instant at) implements ProtocolMessage {
+        Instant at)
+        implements ProtocolMessage {
 
     public JobProgress {
         Checks checks = new Checks();
         checks.schemaVersion(schemaVersion);
         checks.identifier("request_id", requestId);
         checks.jobOfRequest(jobId, requestId);
-        if (checks.check(totalSteps >= 1 && totalSteps <= GenerationRequest.MAX_STEPS, "total_steps",
+        if (checks.check(
+                totalSteps >= 1 && totalSteps <= GenerationRequest.MAX_STEPS,
+                "total_steps",
                 "must be 1.." + GenerationRequest.MAX_STEPS + ", got " + totalSteps)) {
             checks.range("step", step, 0, totalSteps);
         }

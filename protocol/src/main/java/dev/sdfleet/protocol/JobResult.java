@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -43,7 +42,8 @@ public record JobResult(
         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Long> stageMs,
         StoredImage output,
         Failure error,
-        Instant finishedAt) implements ProtocolMessage {
+        Instant finishedAt)
+        implements ProtocolMessage {
 
     public static final int MAX_STAGES = 16;
     public static final Pattern STAGE_NAME = Pattern.compile("[a-z][a-z0-9_]{0,31}");
@@ -56,7 +56,9 @@ public record JobResult(
         checks.range("image_index", imageIndex, 0, GenerationRequest.MAX_IMAGES - 1);
         if (checks.required("job_id", jobId) && requestId != null) {
             String expected = requestId + "/" + imageIndex;
-            checks.check(jobId.equals(expected), "job_id",
+            checks.check(
+                    jobId.equals(expected),
+                    "job_id",
                     "must be request_id/image_index (\"" + expected + "\"), got \"" + jobId + "\"");
         }
         checks.atLeast("attempt", attempt, 1);
@@ -69,27 +71,58 @@ public record JobResult(
     }
 
     /** The result of {@code job} stored as {@code output}. */
-    public static JobResult succeeded(Job job, String workerId, long queueWaitMs, Map<String, Long> stageMs,
-                                      StoredImage output, Instant finishedAt) {
-        return new JobResult(CURRENT_SCHEMA_VERSION, job.jobId(), job.requestId(), job.imageIndex(), job.attempt(),
-                JobStatus.SUCCEEDED, workerId, queueWaitMs, stageMs, output, null, finishedAt);
+    public static JobResult succeeded(
+            Job job,
+            String workerId,
+            long queueWaitMs,
+            Map<String, Long> stageMs,
+            StoredImage output,
+            Instant finishedAt) {
+        return new JobResult(
+                CURRENT_SCHEMA_VERSION,
+                job.jobId(),
+                job.requestId(),
+                job.imageIndex(),
+                job.attempt(),
+                JobStatus.SUCCEEDED,
+                workerId,
+                queueWaitMs,
+                stageMs,
+                output,
+                null,
+                finishedAt);
     }
 
     /** The result of {@code job} that failed with {@code error}. */
-    public static JobResult failed(Job job, String workerId, long queueWaitMs, Map<String, Long> stageMs,
-                                   Failure error, Instant finishedAt) {
-        return new JobResult(CURRENT_SCHEMA_VERSION, job.jobId(), job.requestId(), job.imageIndex(), job.attempt(),
-                JobStatus.FAILED, workerId, queueWaitMs, stageMs, null, error, finishedAt);
+    public static JobResult failed(
+            Job job, String workerId, long queueWaitMs, Map<String, Long> stageMs, Failure error, Instant finishedAt) {
+        return new JobResult(
+                CURRENT_SCHEMA_VERSION,
+                job.jobId(),
+                job.requestId(),
+                job.imageIndex(),
+                job.attempt(),
+                JobStatus.FAILED,
+                workerId,
+                queueWaitMs,
+                stageMs,
+                null,
+                error,
+                finishedAt);
     }
 
     private static Map<String, Long> checkStages(Checks checks, Map<String, Long> stageMs) {
         if (!checks.noNullEntries("stage_ms", stageMs)) {
             return stageMs;
         }
-        checks.check(stageMs.size() <= MAX_STAGES, "stage_ms",
+        checks.check(
+                stageMs.size() <= MAX_STAGES,
+                "stage_ms",
                 "must have at most " + MAX_STAGES + " entries, got " + stageMs.size());
         stageMs.forEach((stage, ms) -> {
-            checks.check(STAGE_NAME.matcher(stage).matches(), "stage_ms." + stage,
+            checks.check(
+                    STAGE_NAME.matcher(stage).matches(),
+                    "stage_ms." + stage,
                     "stage name must be 1..32 lower-case letters, digits or '_', starting with a letter");
             checks.atLeast("stage_ms." + stage, ms, 0);
         });

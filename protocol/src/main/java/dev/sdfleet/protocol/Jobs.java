@@ -7,8 +7,7 @@ import java.util.List;
 /** Splits a request into its jobs: one per image, with deterministic ids and seeds. */
 public final class Jobs {
 
-    private Jobs() {
-    }
+    private Jobs() {}
 
     /**
      * The jobs of {@code request}, image 0 first.
@@ -31,11 +30,26 @@ public final class Jobs {
         long base = request.seed() != null ? request.seed() : drawnSeed;
         List<Job> jobs = new ArrayList<>(request.n());
         for (int index = 0; index < request.n(); index++) {
-            jobs.add(new Job(ProtocolMessage.CURRENT_SCHEMA_VERSION, JobId.of(request.requestId(), index),
-                    request.requestId(), request.tenant(), index, request.n(), request.prompt(),
-                    request.negativePrompt(), request.width(), request.height(), request.steps(),
-                    request.guidance(), request.scheduler(), seedOf(base, index), request.model(),
-                    request.priority(), request.deadline(), enqueuedAt, 1));
+            jobs.add(new Job(
+                    ProtocolMessage.CURRENT_SCHEMA_VERSION,
+                    JobId.of(request.requestId(), index),
+                    request.requestId(),
+                    request.tenant(),
+                    index,
+                    request.n(),
+                    request.prompt(),
+                    request.negativePrompt(),
+                    request.width(),
+                    request.height(),
+                    request.steps(),
+                    request.guidance(),
+                    request.scheduler(),
+                    seedOf(base, index),
+                    request.model(),
+                    request.priority(),
+                    request.deadline(),
+                    enqueuedAt,
+                    1));
         }
         return List.copyOf(jobs);
     }

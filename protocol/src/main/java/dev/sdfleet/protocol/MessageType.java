@@ -28,8 +28,11 @@ public enum MessageType {
     private final String schemaName;
     private final Function<Topics, String> topic;
 
-    MessageType(Class<? extends ProtocolMessage> javaType, String ceType, String schemaName,
-                Function<Topics, String> topic) {
+    MessageType(
+            Class<? extends ProtocolMessage> javaType,
+            String ceType,
+            String schemaName,
+            Function<Topics, String> topic) {
         this.javaType = javaType;
         this.ceType = ceType;
         this.schemaName = schemaName;
@@ -73,7 +76,9 @@ public enum MessageType {
 
     /** The type whose record class is {@code javaType}. */
     public static MessageType of(Class<?> javaType) {
-        return Arrays.stream(values()).filter(t -> t.javaType == javaType).findFirst()
+        return Arrays.stream(values())
+                .filter(t -> t.javaType == javaType)
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("not an sdfleet message: " + javaType.getName()));
     }
 

@@ -21,8 +21,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class RecordKeys {
 
-    private RecordKeys() {
-    }
+    private RecordKeys() {}
 
     /**
      * The key bytes for {@code message}: the UTF-8 request id; for a {@link DeadLetter} the original key (null when
@@ -43,7 +42,8 @@ public final class RecordKeys {
         return switch (message) {
             case GenerationRequest request -> {
                 if (request.requestId() == null) {
-                    throw new ValidationException("request_id",
+                    throw new ValidationException(
+                            "request_id",
                             "is required on the requests topic: it is the record key and the idempotency key");
                 }
                 yield request.requestId();
@@ -53,8 +53,9 @@ public final class RecordKeys {
             case JobProgress progress -> progress.requestId();
             case CancelRequest cancel -> cancel.requestId();
             case RequestEvent event -> event.requestId();
-            case DeadLetter deadLetter -> throw new IllegalArgumentException(
-                    "a dead letter is keyed by its original key bytes, not a request id: use keyOf");
+            case DeadLetter deadLetter ->
+                throw new IllegalArgumentException(
+                        "a dead letter is keyed by its original key bytes, not a request id: use keyOf");
         };
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-
 import java.util.List;
 import java.util.Map;
 
@@ -28,7 +27,8 @@ public record RequestEvent(
         RequestStatus status,
         List<ImageOutcome> images,
         RequestTimings timings,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> metadata) implements ProtocolMessage {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> metadata)
+        implements ProtocolMessage {
 
     public RequestEvent {
         metadata = metadata == null ? Map.of() : metadata;
@@ -39,16 +39,19 @@ public record RequestEvent(
         checks.required("status", status);
         if (checks.required("images", images) && checks.noNullElements("images", images)) {
             images = List.copyOf(images);
-            checks.check(!images.isEmpty() && images.size() <= GenerationRequest.MAX_IMAGES, "images",
+            checks.check(
+                    !images.isEmpty() && images.size() <= GenerationRequest.MAX_IMAGES,
+                    "images",
                     "must hold 1.." + GenerationRequest.MAX_IMAGES + " images, got " + images.size());
             for (int i = 0; i < images.size(); i++) {
-                checks.check(images.get(i).index() == i, "images[" + i + "].index",
+                checks.check(
+                        images.get(i).index() == i,
+                        "images[" + i + "].index",
                         "must be " + i + ": images are listed in index order, one per image");
             }
             if (status != null && !images.isEmpty()) {
                 RequestStatus expected = statusOf(images);
-                checks.check(status == expected, "status", "must be " + expected + " for these images, got "
-                        + status);
+                checks.check(status == expected, "status", "must be " + expected + " for these images, got " + status);
             }
         }
         checks.required("timings", timings);
@@ -64,7 +67,8 @@ public record RequestEvent(
         if (images.stream().anyMatch(ImageOutcome::cancelled)) {
             return RequestStatus.CANCELLED;
         }
-        long succeeded = images.stream().filter(i -> i.status() == JobStatus.SUCCEEDED).count();
+        long succeeded =
+                images.stream().filter(i -> i.status() == JobStatus.SUCCEEDED).count();
         if (succeeded == images.size()) {
             return RequestStatus.COMPLETED;
         }
@@ -72,9 +76,12 @@ public record RequestEvent(
     }
 
     /** The event for a request whose images ended as {@code images}; the status is derived from them. */
-    public static RequestEvent of(String requestId, String tenant, List<ImageOutcome> images, RequestTimings timings,
-                                  Map<String, String> metadata) {
-        return new RequestEvent(CURRENT_SCHEMA_VERSION, requestId, tenant, statusOf(images), images, timings,
-                metadata);
+    public static RequestEvent of(
+            String requestId,
+            String tenant,
+            List<ImageOutcome> images,
+            RequestTimings timings,
+            Map<String, String> metadata) {
+        return new RequestEvent(CURRENT_SCHEMA_VERSION, requestId, tenant, statusOf(images), images, timings, metadata);
     }
 }

@@ -2,7 +2,6 @@ package dev.sdfleet.protocol;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-
 import java.time.Duration;
 import java.time.Instant;
 

@@ -3,7 +3,6 @@ package dev.sdfleet.protocol;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.regex.Pattern;
@@ -32,6 +31,7 @@ public record StoredImage(
     public static final int MAX_KEY_LENGTH = 1024;
     /** Presigned URLs run to 1.5 KB and more. */
     public static final int MAX_URL_LENGTH = 4096;
+
     static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     static final Pattern CONTENT_TYPE = Pattern.compile("image/[a-z0-9][a-z0-9.+-]{0,62}");
@@ -39,7 +39,9 @@ public record StoredImage(
     public StoredImage {
         Checks checks = new Checks();
         if (checks.required("bucket", bucket)) {
-            checks.check(BUCKET.matcher(bucket).matches(), "bucket",
+            checks.check(
+                    BUCKET.matcher(bucket).matches(),
+                    "bucket",
                     "must be an S3 bucket name: 3..63 lower-case letters, digits, '.' or '-'");
         }
         checks.text("key", key, MAX_KEY_LENGTH, true);
@@ -52,7 +54,9 @@ public record StoredImage(
         }
         checks.atLeast("size_bytes", sizeBytes, 1);
         if (checks.required("content_type", contentType)) {
-            checks.check(CONTENT_TYPE.matcher(contentType).matches(), "content_type",
+            checks.check(
+                    CONTENT_TYPE.matcher(contentType).matches(),
+                    "content_type",
                     "must be an image media type such as image/png");
         }
         checks.throwIfAny();

@@ -32,7 +32,12 @@ public record Topics(String requests, String jobs, String results, String events
         name(checks, "events", events);
         name(checks, "cancels", cancels);
         name(checks, "dlq", dlq);
-        checks.check(List.of(requests, jobs, results, events, cancels, dlq).stream().distinct().count() == 6, "",
+        checks.check(
+                List.of(requests, jobs, results, events, cancels, dlq).stream()
+                                .distinct()
+                                .count()
+                        == 6,
+                "",
                 "every topic needs its own name");
         checks.throwIfAny();
     }
@@ -53,8 +58,13 @@ public record Topics(String requests, String jobs, String results, String events
             throw new ValidationException("prefix", "is required (use \"\" for none)");
         }
         try {
-            return new Topics(prefix + "requests", prefix + "jobs", prefix + "results", prefix + "events",
-                    prefix + "cancels", prefix + "dlq");
+            return new Topics(
+                    prefix + "requests",
+                    prefix + "jobs",
+                    prefix + "results",
+                    prefix + "events",
+                    prefix + "cancels",
+                    prefix + "dlq");
         } catch (ValidationException e) {
             throw new ValidationException("prefix", "makes illegal topic names: " + e.getMessage());
         }
@@ -67,9 +77,10 @@ public record Topics(String requests, String jobs, String results, String events
 
     private static void name(Checks checks, String field, String name) {
         if (checks.required(field, name)) {
-            checks.check(LEGAL.matcher(name).matches() && !name.equals(".") && !name.equals(".."), field,
-                    "must be a legal Kafka topic name (1..249 letters, digits, '.', '_' or '-'), got \"" + name
-                            + "\"");
+            checks.check(
+                    LEGAL.matcher(name).matches() && !name.equals(".") && !name.equals(".."),
+                    field,
+                    "must be a legal Kafka topic name (1..249 letters, digits, '.', '_' or '-'), got \"" + name + "\"");
         }
     }
 }

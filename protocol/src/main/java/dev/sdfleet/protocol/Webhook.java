@@ -58,7 +58,9 @@ public record Webhook(String url, List<WebhookEvent> events) {
             return;
         }
         // Lower case only, as the JSON Schema's pattern says: one spelling for both validators.
-        if (checks.check("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()), "url",
+        if (checks.check(
+                "http".equals(uri.getScheme()) || "https".equals(uri.getScheme()),
+                "url",
                 "must be an http:// or https:// URL")) {
             checks.check(uri.getHost() != null, "url", "must name a host");
             checks.check(uri.getRawUserInfo() == null, "url", "must not carry user info (credentials)");

@@ -1,16 +1,16 @@
 package dev.sdfleet.protocol;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.dialect.Dialects;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-
 import java.io.InputStream;
 import java.net.URI;
 import java.util.ArrayList;
@@ -18,11 +18,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Keeps asyncapi.yaml in step with the code: topics, message types, schemas, keys and headers. */
 class AsyncApiDocumentTest {
@@ -48,7 +47,8 @@ class AsyncApiDocumentTest {
     @Test
     void isValidAgainstTheOfficialAsyncApiSchema() throws Exception {
         JsonNode metaSchema;
-        try (InputStream in = new GZIPInputStream(AsyncApiDocumentTest.class.getClassLoader()
+        try (InputStream in = new GZIPInputStream(AsyncApiDocumentTest.class
+                .getClassLoader()
                 .getResourceAsStream("asyncapi/asyncapi-3.0.0.schema.json.gz"))) {
             metaSchema = JsonSchemas.JSON.readTree(in);
         }
@@ -66,7 +66,8 @@ class AsyncApiDocumentTest {
                     broken.add(ref);
                 }
             } else {
-                String resource = URI.create(DOCUMENT).resolve(ref.split("#", 2)[0]).getPath();
+                String resource =
+                        URI.create(DOCUMENT).resolve(ref.split("#", 2)[0]).getPath();
                 if (getClass().getClassLoader().getResource(resource) == null) {
                     broken.add(ref + " (no " + resource + ")");
                 }
@@ -78,7 +79,8 @@ class AsyncApiDocumentTest {
     @Test
     void everyDefaultTopicIsAChannelAndNoOtherIs() {
         Set<String> addresses = new HashSet<>();
-        doc.get("channels").forEach(channel -> addresses.add(channel.get("address").asText()));
+        doc.get("channels")
+                .forEach(channel -> addresses.add(channel.get("address").asText()));
         assertEquals(Set.copyOf(Topics.defaults().all()), addresses);
     }
 
@@ -87,11 +89,17 @@ class AsyncApiDocumentTest {
     void everyMessageTypeIsDescribed(MessageType type) {
         JsonNode message = doc.at("/components/messages/" + type.javaType().getSimpleName());
         assertFalse(message.isMissingNode(), type + " has no message");
-        assertEquals("./schema/" + type.schemaFileName(), message.at("/payload/schema/$ref").asText());
+        assertEquals(
+                "./schema/" + type.schemaFileName(),
+                message.at("/payload/schema/$ref").asText());
         assertTrue(message.at("/payload/schemaFormat").asText().contains("draft-2020-12"));
-        assertEquals(type.ceType(), message.at("/headers/allOf/1/properties/ce_type/const").asText(),
+        assertEquals(
+                type.ceType(),
+                message.at("/headers/allOf/1/properties/ce_type/const").asText(),
                 "the ce_type of " + type);
-        assertEquals("#/components/schemas/CloudEventHeaders", message.at("/headers/allOf/0/$ref").asText());
+        assertEquals(
+                "#/components/schemas/CloudEventHeaders",
+                message.at("/headers/allOf/0/$ref").asText());
         assertFalse(message.at("/bindings/kafka/key").isMissingNode(), type + " documents its key");
         String channelRef = "#/components/messages/" + type.javaType().getSimpleName();
         JsonNode channel = channelCarrying(channelRef);
@@ -104,14 +112,26 @@ class AsyncApiDocumentTest {
         JsonNode headers = doc.at("/components/schemas/CloudEventHeaders");
         Set<String> required = new HashSet<>();
         headers.get("required").forEach(n -> required.add(n.asText()));
-        assertEquals(Set.of(CloudEventHeaders.SPEC_VERSION, CloudEventHeaders.ID, CloudEventHeaders.TYPE,
-                CloudEventHeaders.SOURCE, CloudEventHeaders.CONTENT_TYPE), required);
+        assertEquals(
+                Set.of(
+                        CloudEventHeaders.SPEC_VERSION,
+                        CloudEventHeaders.ID,
+                        CloudEventHeaders.TYPE,
+                        CloudEventHeaders.SOURCE,
+                        CloudEventHeaders.CONTENT_TYPE),
+                required);
         Set<String> all = new HashSet<>();
         headers.get("properties").fieldNames().forEachRemaining(all::add);
-        Set<String> written = CloudEventHeaders.forMessage(Samples.job(), "/s", Samples.T0).toMap().keySet();
+        Set<String> written = CloudEventHeaders.forMessage(Samples.job(), "/s", Samples.T0)
+                .toMap()
+                .keySet();
         assertEquals(written, all);
-        assertEquals(CloudEventHeaders.SPEC_VERSION_VALUE, headers.at("/properties/ce_specversion/const").asText());
-        assertEquals(CloudEventHeaders.JSON, headers.at("/properties/content-type/const").asText());
+        assertEquals(
+                CloudEventHeaders.SPEC_VERSION_VALUE,
+                headers.at("/properties/ce_specversion/const").asText());
+        assertEquals(
+                CloudEventHeaders.JSON,
+                headers.at("/properties/content-type/const").asText());
     }
 
     @Test
@@ -119,8 +139,9 @@ class AsyncApiDocumentTest {
         doc.get("operations").properties().forEach(op -> {
             String channel = op.getValue().at("/channel/$ref").asText();
             assertTrue(channel.startsWith("#/channels/"), op.getKey());
-            op.getValue().get("messages").forEach(m ->
-                    assertTrue(m.get("$ref").asText().startsWith(channel + "/messages/"), op.getKey()));
+            op.getValue()
+                    .get("messages")
+                    .forEach(m -> assertTrue(m.get("$ref").asText().startsWith(channel + "/messages/"), op.getKey()));
         });
     }
 

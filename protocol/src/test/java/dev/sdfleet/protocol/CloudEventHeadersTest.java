@@ -1,16 +1,15 @@
 package dev.sdfleet.protocol;
 
-import org.junit.jupiter.api.Test;
+import static dev.sdfleet.protocol.Errors.assertFieldError;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static dev.sdfleet.protocol.Errors.assertFieldError;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class CloudEventHeadersTest {
 
@@ -20,10 +19,20 @@ class CloudEventHeadersTest {
 
     @Test
     void buildsTheKafkaBindingHeaders() {
-        Map<String, byte[]> headers = CloudEventHeaders.forMessage(Samples.job(), "/sdfleet/dispatcher/d-1",
-                "evt-1", Samples.T0).toMap();
-        assertEquals(List.of("ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "ce_subject",
-                "ce_dataschema", "content-type"), List.copyOf(headers.keySet()));
+        Map<String, byte[]> headers = CloudEventHeaders.forMessage(
+                        Samples.job(), "/sdfleet/dispatcher/d-1", "evt-1", Samples.T0)
+                .toMap();
+        assertEquals(
+                List.of(
+                        "ce_specversion",
+                        "ce_id",
+                        "ce_source",
+                        "ce_type",
+                        "ce_time",
+                        "ce_subject",
+                        "ce_dataschema",
+                        "content-type"),
+                List.copyOf(headers.keySet()));
         assertEquals("1.0", text(headers.get("ce_specversion")));
         assertEquals("evt-1", text(headers.get("ce_id")));
         assertEquals("/sdfleet/dispatcher/d-1", text(headers.get("ce_source")));
@@ -47,7 +56,8 @@ class CloudEventHeadersTest {
     @Test
     void eventIdsAreRandomUnlessGiven() {
         ProtocolMessage job = Samples.job();
-        assertNotEquals(CloudEventHeaders.forMessage(job, "/s", null).id(),
+        assertNotEquals(
+                CloudEventHeaders.forMessage(job, "/s", null).id(),
                 CloudEventHeaders.forMessage(job, "/s", null).id());
     }
 
@@ -68,20 +78,48 @@ class CloudEventHeadersTest {
 
     @Test
     void requiresTheCoreAttributes() {
-        assertFieldError("ce_specversion", "required", () -> CloudEventHeaders.parse(Map.of(
-                "ce_id", "1".getBytes(), "ce_type", "dev.sdfleet.job.v1".getBytes(), "ce_source", "/s".getBytes(),
-                "content-type", "application/json".getBytes())));
-        assertFieldError("content-type", "required", () -> CloudEventHeaders.parse(Map.of(
-                "ce_id", "1".getBytes(), "ce_type", "dev.sdfleet.job.v1".getBytes(), "ce_source", "/s".getBytes(),
-                "ce_specversion", "1.0".getBytes())));
+        assertFieldError(
+                "ce_specversion",
+                "required",
+                () -> CloudEventHeaders.parse(Map.of(
+                        "ce_id",
+                        "1".getBytes(),
+                        "ce_type",
+                        "dev.sdfleet.job.v1".getBytes(),
+                        "ce_source",
+                        "/s".getBytes(),
+                        "content-type",
+                        "application/json".getBytes())));
+        assertFieldError(
+                "content-type",
+                "required",
+                () -> CloudEventHeaders.parse(Map.of(
+                        "ce_id",
+                        "1".getBytes(),
+                        "ce_type",
+                        "dev.sdfleet.job.v1".getBytes(),
+                        "ce_source",
+                        "/s".getBytes(),
+                        "ce_specversion",
+                        "1.0".getBytes())));
         assertFieldError("ce_source", "URI", () -> new CloudEventHeaders("1", "t", "not a uri", null, null, null));
     }
 
     @Test
     void acceptsJsonWithACharset() {
-        CloudEventHeaders headers = CloudEventHeaders.parse(Map.of("ce_specversion", "1.0".getBytes(), "ce_id",
-                "1".getBytes(), "ce_type", "dev.sdfleet.cancel.v1".getBytes(), "ce_source", "/s".getBytes(),
-                "content-type", "application/json; charset=utf-8".getBytes(), "traceparent", new byte[] {0}));
+        CloudEventHeaders headers = CloudEventHeaders.parse(Map.of(
+                "ce_specversion",
+                "1.0".getBytes(),
+                "ce_id",
+                "1".getBytes(),
+                "ce_type",
+                "dev.sdfleet.cancel.v1".getBytes(),
+                "ce_source",
+                "/s".getBytes(),
+                "content-type",
+                "application/json; charset=utf-8".getBytes(),
+                "traceparent",
+                new byte[] {0}));
         assertEquals(MessageType.CANCEL_REQUEST, headers.messageType());
     }
 
@@ -93,8 +131,10 @@ class CloudEventHeadersTest {
 
     @Test
     void aBarePublishHasNoHeaders() {
-        assertTrue(CloudEventHeaders.parseIfPresent(Map.of("other", new byte[0])).isEmpty());
+        assertTrue(
+                CloudEventHeaders.parseIfPresent(Map.of("other", new byte[0])).isEmpty());
         assertTrue(CloudEventHeaders.parseIfPresent(
-                CloudEventHeaders.forMessage(Samples.job(), "/s", null).toMap()).isPresent());
+                        CloudEventHeaders.forMessage(Samples.job(), "/s", null).toMap())
+                .isPresent());
     }
 }

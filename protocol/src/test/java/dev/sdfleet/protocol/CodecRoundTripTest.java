@@ -1,17 +1,16 @@
 package dev.sdfleet.protocol;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class CodecRoundTripTest {
 
@@ -48,7 +47,9 @@ class CodecRoundTripTest {
         assertEquals("euler_a", request.get("scheduler").asText());
         assertEquals("high", request.get("priority").asText());
         assertEquals("png", request.get("output_format").asText());
-        assertEquals("generation.completed", request.get("webhook").get("events").get(0).asText());
+        assertEquals(
+                "generation.completed",
+                request.get("webhook").get("events").get(0).asText());
         JsonNode result = PLAIN.readTree(Codec.encode(Samples.failed()));
         assertEquals("FAILED", result.get("status").asText());
         assertEquals("STORAGE_UNAVAILABLE", result.get("error").get("reason").asText());
@@ -57,14 +58,15 @@ class CodecRoundTripTest {
     @Test
     void keepsTheOrderOfStages() throws Exception {
         JsonNode stages = PLAIN.readTree(Codec.encode(Samples.succeeded())).get("stage_ms");
-        List<String> names = stages.properties().stream().map(java.util.Map.Entry::getKey).toList();
+        List<String> names =
+                stages.properties().stream().map(java.util.Map.Entry::getKey).toList();
         assertEquals(List.of("text_encoder", "denoise", "vae_decode", "upload"), names);
     }
 
     @Test
     void aMinimalRequestDecodesWithItsDefaults() {
-        GenerationRequest request = Codec.decode(
-                "{\"prompt\":\"a cat\",\"model\":\"tiny-sd\"}".getBytes(), GenerationRequest.class);
+        GenerationRequest request =
+                Codec.decode("{\"prompt\":\"a cat\",\"model\":\"tiny-sd\"}".getBytes(), GenerationRequest.class);
         assertEquals(1, request.schemaVersion(), "an absent version means 1");
         assertEquals("", request.negativePrompt());
         assertEquals(1, request.n());
@@ -81,8 +83,10 @@ class CodecRoundTripTest {
 
     @Test
     void nullMeansAbsentForOptionalFields() {
-        GenerationRequest request = Codec.decode(("{\"prompt\":\"a cat\",\"model\":\"m\",\"n\":null,\"seed\":null,"
-                + "\"webhook\":{\"url\":\"https://x.example/h\",\"events\":null},\"metadata\":null}").getBytes(),
+        GenerationRequest request = Codec.decode(
+                ("{\"prompt\":\"a cat\",\"model\":\"m\",\"n\":null,\"seed\":null,"
+                                + "\"webhook\":{\"url\":\"https://x.example/h\",\"events\":null},\"metadata\":null}")
+                        .getBytes(),
                 GenerationRequest.class);
         assertEquals(1, request.n());
         assertEquals(Webhook.DEFAULT_EVENTS, request.webhook().events());

@@ -1,10 +1,10 @@
 package dev.sdfleet.protocol;
 
-import org.junit.jupiter.api.Test;
-
 import static dev.sdfleet.protocol.Errors.assertDecodeError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
 
 /** What the codec refuses, and that each refusal names the field. */
 class CodecStrictnessTest {
@@ -16,7 +16,11 @@ class CodecStrictnessTest {
     }
 
     private static String message(String field, ValidationException e) {
-        return e.errors().stream().filter(err -> err.field().equals(field)).findFirst().orElseThrow().message();
+        return e.errors().stream()
+                .filter(err -> err.field().equals(field))
+                .findFirst()
+                .orElseThrow()
+                .message();
     }
 
     @Test
@@ -24,10 +28,15 @@ class CodecStrictnessTest {
         ValidationException e = assertDecodeError("colour", GenerationRequest.class, request("\"colour\":\"red\""));
         assertTrue(message("colour", e).contains("not a known property"), e.getMessage());
         assertTrue(message("colour", e).contains("negative_prompt"), "lists what is allowed: " + e.getMessage());
-        assertDecodeError("webhook.secret", GenerationRequest.class,
+        assertDecodeError(
+                "webhook.secret",
+                GenerationRequest.class,
                 request("\"webhook\":{\"url\":\"https://x.example/\",\"secret\":\"s\"}"));
-        assertDecodeError("images[0].output.colour", RequestEvent.class, Codec.encodeToString(Samples.completed())
-                .replaceFirst("\"content_type\"", "\"colour\":1,\"content_type\""));
+        assertDecodeError(
+                "images[0].output.colour",
+                RequestEvent.class,
+                Codec.encodeToString(Samples.completed())
+                        .replaceFirst("\"content_type\"", "\"colour\":1,\"content_type\""));
     }
 
     @Test
@@ -37,37 +46,47 @@ class CodecStrictnessTest {
 
     @Test
     void wrongJsonTypesAreRejectedWithTheField() {
-        assertEquals("must be an integer",
+        assertEquals(
+                "must be an integer",
                 message("n", assertDecodeError("n", GenerationRequest.class, request("\"n\":\"4\""))));
         assertDecodeError("n", GenerationRequest.class, request("\"n\":4.5"));
         assertDecodeError("n", GenerationRequest.class, request("\"n\":4.0"));
         assertDecodeError("n", GenerationRequest.class, request("\"n\":true"));
         assertDecodeError("n", GenerationRequest.class, request("\"n\":[4]"));
         assertDecodeError("guidance", GenerationRequest.class, request("\"guidance\":\"7.5\""));
-        assertEquals("must be a string",
-                message("prompt", assertDecodeError("prompt", GenerationRequest.class, "{\"prompt\":5,\"model\":\"m\"}")));
+        assertEquals(
+                "must be a string",
+                message(
+                        "prompt",
+                        assertDecodeError("prompt", GenerationRequest.class, "{\"prompt\":5,\"model\":\"m\"}")));
         assertDecodeError("prompt", GenerationRequest.class, "{\"prompt\":[\"a\"],\"model\":\"m\"}");
         assertDecodeError("metadata.k", GenerationRequest.class, request("\"metadata\":{\"k\":1}"));
         assertDecodeError("metadata", GenerationRequest.class, request("\"metadata\":[]"));
         assertDecodeError("webhook", GenerationRequest.class, request("\"webhook\":\"https://x.example/\""));
-        assertDecodeError("webhook.events", GenerationRequest.class,
+        assertDecodeError(
+                "webhook.events",
+                GenerationRequest.class,
                 request("\"webhook\":{\"url\":\"https://x.example/\",\"events\":\"generation.completed\"}"));
         String failed = Codec.encodeToString(Samples.failed());
         assertDecodeError("error.retryable", JobResult.class, failed.replace("\"retryable\":true", "\"retryable\":1"));
-        assertDecodeError("error.retryable", JobResult.class,
-                failed.replace("\"retryable\":true", "\"retryable\":\"true\""));
+        assertDecodeError(
+                "error.retryable", JobResult.class, failed.replace("\"retryable\":true", "\"retryable\":\"true\""));
     }
 
     @Test
     void enumsTakeOnlyTheirJsonNames() {
-        ValidationException e = assertDecodeError("scheduler", GenerationRequest.class, request("\"scheduler\":\"karras\""));
-        assertTrue(message("scheduler", e).contains("pndm, ddim, euler, euler_a, lms, dpmpp_2m, dpmpp_2m_karras"),
+        ValidationException e =
+                assertDecodeError("scheduler", GenerationRequest.class, request("\"scheduler\":\"karras\""));
+        assertTrue(
+                message("scheduler", e).contains("pndm, ddim, euler, euler_a, lms, dpmpp_2m, dpmpp_2m_karras"),
                 e.getMessage());
         assertDecodeError("scheduler", GenerationRequest.class, request("\"scheduler\":\"EULER_A\""));
         assertDecodeError("scheduler", GenerationRequest.class, request("\"scheduler\":2"));
         assertDecodeError("priority", GenerationRequest.class, request("\"priority\":\"urgent\""));
         assertDecodeError("priority", GenerationRequest.class, request("\"priority\":\"\""));
-        assertDecodeError("webhook.events[1]", GenerationRequest.class,
+        assertDecodeError(
+                "webhook.events[1]",
+                GenerationRequest.class,
                 request("\"webhook\":{\"url\":\"https://x.example/\",\"events\":[\"image.completed\",\"started\"]}"));
     }
 
@@ -77,8 +96,8 @@ class CodecStrictnessTest {
         assertDecodeError("deadline", GenerationRequest.class, request("\"deadline\":\"2026-01-01 12:00:00Z\""));
         assertDecodeError("deadline", GenerationRequest.class, request("\"deadline\":\"2026-01-01T12:00Z\""));
         assertDecodeError("deadline", GenerationRequest.class, request("\"deadline\":\"2026-02-30T12:00:00Z\""));
-        GenerationRequest offset = Codec.decode(request("\"deadline\":\"2026-01-01T14:00:00.5+02:00\"").getBytes(),
-                GenerationRequest.class);
+        GenerationRequest offset = Codec.decode(
+                request("\"deadline\":\"2026-01-01T14:00:00.5+02:00\"").getBytes(), GenerationRequest.class);
         assertEquals(java.time.Instant.parse("2026-01-01T12:00:00.500Z"), offset.deadline());
     }
 
@@ -92,12 +111,15 @@ class CodecStrictnessTest {
     @Test
     void missingRequiredFieldsAreNamed() {
         String job = Codec.encodeToString(Samples.job());
-        assertEquals("is required", message("seed",
-                assertDecodeError("seed", Job.class, job.replaceFirst("\"seed\":[0-9]+,", ""))));
+        assertEquals(
+                "is required",
+                message("seed", assertDecodeError("seed", Job.class, job.replaceFirst("\"seed\":[0-9]+,", ""))));
         assertDecodeError("image_index", Job.class, job.replaceFirst("\"image_index\":1,", ""));
         assertDecodeError("tenant", Job.class, job.replaceFirst("\"tenant\":\"acme\",", ""));
         assertDecodeError("model", GenerationRequest.class, "{\"prompt\":\"p\"}");
-        assertDecodeError("images[0].index", RequestEvent.class,
+        assertDecodeError(
+                "images[0].index",
+                RequestEvent.class,
                 Codec.encodeToString(Samples.completed()).replaceFirst("\"index\":0,", ""));
     }
 
@@ -110,7 +132,9 @@ class CodecStrictnessTest {
     @Test
     void schemaVersionIsChecked() {
         String job = Codec.encodeToString(Samples.job());
-        ValidationException newer = assertDecodeError("schema_version", Job.class,
+        ValidationException newer = assertDecodeError(
+                "schema_version",
+                Job.class,
                 job.replace("\"schema_version\":1", "\"schema_version\":2,\"new_field\":true"));
         assertEquals(1, newer.errors().size(), "a newer version is reported as such, not as unknown fields");
         assertTrue(newer.getMessage().contains("unsupported version 2"), newer.getMessage());
@@ -122,18 +146,21 @@ class CodecStrictnessTest {
 
     @Test
     void recordRulesComeOutWithTheirFullPath() {
-        assertDecodeError("webhook.url", GenerationRequest.class,
-                request("\"webhook\":{\"url\":\"ftp://x.example/\"}"));
-        assertDecodeError("images[1].output.sha256", RequestEvent.class,
-                Codec.encodeToString(Samples.completed()).replace("\"sha256\":\"9f86", "\"sha256\":\"XX86")
+        assertDecodeError(
+                "webhook.url", GenerationRequest.class, request("\"webhook\":{\"url\":\"ftp://x.example/\"}"));
+        assertDecodeError(
+                "images[1].output.sha256",
+                RequestEvent.class,
+                Codec.encodeToString(Samples.completed())
+                        .replace("\"sha256\":\"9f86", "\"sha256\":\"XX86")
                         .replaceFirst("XX86", "9f86"));
         assertDecodeError("n", GenerationRequest.class, request("\"n\":17"));
     }
 
     @Test
     void allOfARecordsOwnErrorsComeTogether() {
-        ValidationException e = assertDecodeError("n", GenerationRequest.class,
-                "{\"prompt\":\" \",\"model\":\"m\",\"n\":0,\"width\":7}");
+        ValidationException e = assertDecodeError(
+                "n", GenerationRequest.class, "{\"prompt\":\" \",\"model\":\"m\",\"n\":0,\"width\":7}");
         assertEquals(3, e.errors().size(), e.getMessage());
     }
 
@@ -146,15 +173,19 @@ class CodecStrictnessTest {
         assertDecodeError("", GenerationRequest.class, REQUEST + "} {}");
         assertDecodeError("prompt", GenerationRequest.class, "{\"prompt\":");
         assertDecodeError("metadata.a", GenerationRequest.class, request("\"metadata\":{\"a\":\"x\" \"b\":\"y\"}"));
-        assertTrue(assertDecodeError("n", GenerationRequest.class, request("\"n\":1,\"n\":2")).getMessage()
-                .contains("Duplicate"), "a repeated property is rejected, not silently overwritten");
+        assertTrue(
+                assertDecodeError("n", GenerationRequest.class, request("\"n\":1,\"n\":2"))
+                        .getMessage()
+                        .contains("Duplicate"),
+                "a repeated property is rejected, not silently overwritten");
         assertDecodeError("n", GenerationRequest.class, request("\"n\":NaN"));
     }
 
     @Test
     void deepNestingIsRefused() {
         String deep = "[".repeat(100) + "]".repeat(100);
-        ValidationException e = Errors.assertFieldError("",
+        ValidationException e = Errors.assertFieldError(
+                "",
                 () -> Codec.decode(request("\"metadata\":{\"k\":" + deep + "}").getBytes(), GenerationRequest.class));
         assertTrue(e.getMessage().contains("nesting"), e.getMessage());
     }
@@ -186,8 +217,10 @@ class CodecStrictnessTest {
             } catch (ValidationException expected) {
                 // The only acceptable failure.
             } catch (RuntimeException e) {
-                throw new AssertionError("decoding " + new String(damaged, java.nio.charset.StandardCharsets.UTF_8)
-                        + " as " + type + " threw " + e, e);
+                throw new AssertionError(
+                        "decoding " + new String(damaged, java.nio.charset.StandardCharsets.UTF_8) + " as " + type
+                                + " threw " + e,
+                        e);
             }
         }
     }

@@ -1,17 +1,16 @@
 package dev.sdfleet.protocol;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
 import static dev.sdfleet.protocol.Errors.assertFieldError;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class GenerationRequestTest {
 
@@ -21,16 +20,26 @@ class GenerationRequestTest {
 
     @Test
     void promptIsRequiredAndNotBlank() {
-        assertFieldError("prompt", "is required", () -> GenerationRequest.builder(null, "m").build());
-        assertFieldError("prompt", "blank", () -> GenerationRequest.builder(" \t\n", "m").build());
-        assertFieldError("prompt", "at most 4096", () -> GenerationRequest.builder("x".repeat(4097), "m").build());
+        assertFieldError(
+                "prompt",
+                "is required",
+                () -> GenerationRequest.builder(null, "m").build());
+        assertFieldError(
+                "prompt", "blank", () -> GenerationRequest.builder(" \t\n", "m").build());
+        assertFieldError(
+                "prompt",
+                "at most 4096",
+                () -> GenerationRequest.builder("x".repeat(4097), "m").build());
         // Characters, not UTF-16 units: 4096 emoji are allowed, as JSON Schema's maxLength counts them.
-        assertDoesNotThrow(() -> GenerationRequest.builder("😀".repeat(4096), "m").build());
+        assertDoesNotThrow(
+                () -> GenerationRequest.builder("😀".repeat(4096), "m").build());
     }
 
     @Test
     void negativePromptIsBounded() {
-        assertFieldError("negative_prompt", () -> valid().negativePrompt("x".repeat(4097)).build());
+        assertFieldError(
+                "negative_prompt",
+                () -> valid().negativePrompt("x".repeat(4097)).build());
     }
 
     @ParameterizedTest
@@ -72,10 +81,14 @@ class GenerationRequestTest {
 
     @Test
     void modelIsRequiredAndAnId() {
-        assertFieldError("model", "is required", () -> GenerationRequest.builder("p", null).build());
+        assertFieldError(
+                "model",
+                "is required",
+                () -> GenerationRequest.builder("p", null).build());
         assertFieldError("model", () -> GenerationRequest.builder("p", "../etc").build());
         assertFieldError("model", () -> GenerationRequest.builder("p", "a/b/c").build());
-        assertDoesNotThrow(() -> GenerationRequest.builder("p", "runwayml/stable-diffusion-v1.5").build());
+        assertDoesNotThrow(() ->
+                GenerationRequest.builder("p", "runwayml/stable-diffusion-v1.5").build());
     }
 
     @ParameterizedTest
@@ -104,11 +117,15 @@ class GenerationRequestTest {
 
     @Test
     void webhookEventsDefaultToTheTerminalOnesAndMayNotRepeat() {
-        assertEquals(List.of(WebhookEvent.GENERATION_COMPLETED, WebhookEvent.GENERATION_FAILED),
+        assertEquals(
+                List.of(WebhookEvent.GENERATION_COMPLETED, WebhookEvent.GENERATION_FAILED),
                 Webhook.to("https://x.example/").events());
         assertFieldError("events", "at least one", () -> new Webhook("https://x.example/", List.of()));
-        assertFieldError("events", "repeat", () -> new Webhook("https://x.example/",
-                List.of(WebhookEvent.IMAGE_COMPLETED, WebhookEvent.IMAGE_COMPLETED)));
+        assertFieldError(
+                "events",
+                "repeat",
+                () -> new Webhook(
+                        "https://x.example/", List.of(WebhookEvent.IMAGE_COMPLETED, WebhookEvent.IMAGE_COMPLETED)));
     }
 
     @Test
@@ -117,27 +134,38 @@ class GenerationRequestTest {
         for (int i = 0; i < 17; i++) {
             tooMany.put("k" + i, "v");
         }
-        assertFieldError("metadata", "at most 16", () -> valid().metadata(tooMany).build());
-        assertFieldError("metadata._x", "key", () -> valid().metadata(Map.of("_x", "v")).build());
-        assertFieldError("metadata.k", "at most 512", () -> valid().metadata(Map.of("k", "v".repeat(513))).build());
+        assertFieldError(
+                "metadata", "at most 16", () -> valid().metadata(tooMany).build());
+        assertFieldError(
+                "metadata._x", "key", () -> valid().metadata(Map.of("_x", "v")).build());
+        assertFieldError(
+                "metadata.k",
+                "at most 512",
+                () -> valid().metadata(Map.of("k", "v".repeat(513))).build());
     }
 
     @Test
     void deadlineMustBeARfc3339Year() {
-        assertFieldError("deadline", () -> valid().deadline(java.time.Instant.parse("+10000-01-01T00:00:00Z"))
-                .build());
+        assertFieldError(
+                "deadline",
+                () -> valid().deadline(java.time.Instant.parse("+10000-01-01T00:00:00Z"))
+                        .build());
     }
 
     @Test
     void reportsEveryBadFieldAtOnce() {
-        ValidationException e = assertThrows(ValidationException.class,
+        ValidationException e = assertThrows(
+                ValidationException.class,
                 () -> GenerationRequest.builder("", "").n(0).steps(0).build());
-        assertEquals(List.of("prompt", "n", "steps", "model"), e.errors().stream().map(FieldError::field).toList());
+        assertEquals(
+                List.of("prompt", "n", "steps", "model"),
+                e.errors().stream().map(FieldError::field).toList());
     }
 
     @Test
     void withersSetTheIdsTheDispatcherAssigns() {
-        GenerationRequest request = Samples.minimalRequest().withRequestId("r-1").withTenant("acme");
+        GenerationRequest request =
+                Samples.minimalRequest().withRequestId("r-1").withTenant("acme");
         assertEquals("r-1", request.requestId());
         assertEquals("acme", request.tenant());
         assertEquals(Samples.minimalRequest().prompt(), request.prompt());
@@ -146,7 +174,11 @@ class GenerationRequestTest {
 
     @Test
     void anUnsupportedVersionIsAFieldError() {
-        assertFieldError("schema_version", "unsupported version 2", () -> new GenerationRequest(2, null, null, "p",
-                null, null, null, null, null, null, null, null, "m", null, null, null, null, null));
+        assertFieldError(
+                "schema_version",
+                "unsupported version 2",
+                () -> new GenerationRequest(
+                        2, null, null, "p", null, null, null, null, null, null, null, null, "m", null, null, null, null,
+                        null));
     }
 }

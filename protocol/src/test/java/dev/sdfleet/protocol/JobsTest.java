@@ -1,21 +1,22 @@
 package dev.sdfleet.protocol;
 
-import org.junit.jupiter.api.Test;
-
-import java.time.Instant;
-import java.util.List;
-
 import static dev.sdfleet.protocol.Errors.assertFieldError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class JobsTest {
 
     @Test
     void oneJobPerImageWithDeterministicIds() {
         List<Job> jobs = Jobs.split(Samples.fullRequest(), 0, Samples.T0);
-        assertEquals(List.of("req-42/0", "req-42/1", "req-42/2"), jobs.stream().map(Job::jobId).toList());
+        assertEquals(
+                List.of("req-42/0", "req-42/1", "req-42/2"),
+                jobs.stream().map(Job::jobId).toList());
         assertEquals(jobs, Jobs.split(Samples.fullRequest(), 0, Samples.T0), "splitting again gives the same jobs");
         for (Job job : jobs) {
             assertEquals(3, job.imageCount());
@@ -30,13 +31,21 @@ class JobsTest {
     @Test
     void seedsCountUpFromTheRequestSeedAndWrapAt32Bits() {
         List<Job> jobs = Jobs.split(Samples.fullRequest(), 123, Samples.T0);
-        assertEquals(List.of(4_294_967_294L, 4_294_967_295L, 0L), jobs.stream().map(Job::seed).toList());
+        assertEquals(
+                List.of(4_294_967_294L, 4_294_967_295L, 0L),
+                jobs.stream().map(Job::seed).toList());
     }
 
     @Test
     void aRequestWithoutSeedUsesTheDrawnOne() {
-        GenerationRequest request = Samples.minimalRequest().toBuilder().requestId("r").tenant("t").n(2).build();
-        assertEquals(List.of(77L, 78L), Jobs.split(request, 77, Samples.T0).stream().map(Job::seed).toList());
+        GenerationRequest request = Samples.minimalRequest().toBuilder()
+                .requestId("r")
+                .tenant("t")
+                .n(2)
+                .build();
+        assertEquals(
+                List.of(77L, 78L),
+                Jobs.split(request, 77, Samples.T0).stream().map(Job::seed).toList());
     }
 
     @Test
@@ -58,29 +67,151 @@ class JobsTest {
     @Test
     void theJobIdMustMatchRequestAndIndex() {
         Job job = Samples.job();
-        assertFieldError("job_id", "req-42/1", () -> new Job(1, "req-42/2", job.requestId(), job.tenant(), 1, 3,
-                job.prompt(), job.negativePrompt(), 768, 512, 25, 6.5, null, 1, "tiny-sd", Priority.NORMAL, null,
-                Samples.T0, 1));
+        assertFieldError(
+                "job_id",
+                "req-42/1",
+                () -> new Job(
+                        1,
+                        "req-42/2",
+                        job.requestId(),
+                        job.tenant(),
+                        1,
+                        3,
+                        job.prompt(),
+                        job.negativePrompt(),
+                        768,
+                        512,
+                        25,
+                        6.5,
+                        null,
+                        1,
+                        "tiny-sd",
+                        Priority.NORMAL,
+                        null,
+                        Samples.T0,
+                        1));
     }
 
     @Test
     void theImageIndexLiesWithinTheCount() {
-        assertFieldError("image_index", () -> new Job(1, "r/2", "r", "t", 2, 2, "p", "", 512, 512, 20, 7, null, 1,
-                "m", Priority.NORMAL, null, Samples.T0, 1));
+        assertFieldError(
+                "image_index",
+                () -> new Job(
+                        1,
+                        "r/2",
+                        "r",
+                        "t",
+                        2,
+                        2,
+                        "p",
+                        "",
+                        512,
+                        512,
+                        20,
+                        7,
+                        null,
+                        1,
+                        "m",
+                        Priority.NORMAL,
+                        null,
+                        Samples.T0,
+                        1));
     }
 
     @Test
     void jobFieldsAreChecked() {
-        Errors.assertFieldError("attempt", () -> new Job(1, "r/0", "r", "t", 0, 1, "p", "", 512, 512, 20, 7, null, 1,
-                "m", Priority.NORMAL, null, Samples.T0, 0));
-        Errors.assertFieldError("enqueued_at", () -> new Job(1, "r/0", "r", "t", 0, 1, "p", "", 512, 512, 20, 7, null,
-                1, "m", Priority.NORMAL, null, null, 1));
-        Errors.assertFieldError("negative_prompt", () -> new Job(1, "r/0", "r", "t", 0, 1, "p", null, 512, 512, 20,
-                7, null, 1, "m", Priority.NORMAL, null, Samples.T0, 1));
-        Errors.assertFieldError("priority", () -> new Job(1, "r/0", "r", "t", 0, 1, "p", "", 512, 512, 20, 7, null,
-                1, "m", null, null, Samples.T0, 1));
-        Errors.assertFieldError("seed", () -> new Job(1, "r/0", "r", "t", 0, 1, "p", "", 512, 512, 20, 7, null,
-                1L << 32, "m", Priority.NORMAL, null, Samples.T0, 1));
+        Errors.assertFieldError(
+                "attempt",
+                () -> new Job(
+                        1,
+                        "r/0",
+                        "r",
+                        "t",
+                        0,
+                        1,
+                        "p",
+                        "",
+                        512,
+                        512,
+                        20,
+                        7,
+                        null,
+                        1,
+                        "m",
+                        Priority.NORMAL,
+                        null,
+                        Samples.T0,
+                        0));
+        Errors.assertFieldError(
+                "enqueued_at",
+                () -> new Job(
+                        1,
+                        "r/0",
+                        "r",
+                        "t",
+                        0,
+                        1,
+                        "p",
+                        "",
+                        512,
+                        512,
+                        20,
+                        7,
+                        null,
+                        1,
+                        "m",
+                        Priority.NORMAL,
+                        null,
+                        null,
+                        1));
+        Errors.assertFieldError(
+                "negative_prompt",
+                () -> new Job(
+                        1,
+                        "r/0",
+                        "r",
+                        "t",
+                        0,
+                        1,
+                        "p",
+                        null,
+                        512,
+                        512,
+                        20,
+                        7,
+                        null,
+                        1,
+                        "m",
+                        Priority.NORMAL,
+                        null,
+                        Samples.T0,
+                        1));
+        Errors.assertFieldError(
+                "priority",
+                () -> new Job(
+                        1, "r/0", "r", "t", 0, 1, "p", "", 512, 512, 20, 7, null, 1, "m", null, null, Samples.T0, 1));
+        Errors.assertFieldError(
+                "seed",
+                () -> new Job(
+                        1,
+                        "r/0",
+                        "r",
+                        "t",
+                        0,
+                        1,
+                        "p",
+                        "",
+                        512,
+                        512,
+                        20,
+                        7,
+                        null,
+                        1L << 32,
+                        "m",
+                        Priority.NORMAL,
+                        null,
+                        Samples.T0,
+                        1));
     }
 
     @Test

@@ -9,7 +9,6 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.dialect.Dialects;
 import com.networknt.schema.path.PathType;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,17 +22,16 @@ final class JsonSchemas {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDialect(Dialects.getDraft202012(),
-            builder -> builder
-                    .schemaIdResolvers(ids -> ids.mapPrefix(MessageType.SCHEMA_ID_BASE,
-                            "classpath:" + MessageType.SCHEMA_RESOURCE_FOLDER))
+    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDialect(
+            Dialects.getDraft202012(),
+            builder -> builder.schemaIdResolvers(ids -> ids.mapPrefix(
+                            MessageType.SCHEMA_ID_BASE, "classpath:" + MessageType.SCHEMA_RESOURCE_FOLDER))
                     .schemaRegistryConfig(SchemaRegistryConfig.builder()
                             .formatAssertionsEnabled(true)
                             .pathType(PathType.JSON_POINTER)
                             .build()));
 
-    private JsonSchemas() {
-    }
+    private JsonSchemas() {}
 
     static Schema of(MessageType type) {
         return REGISTRY.getSchema(SchemaLocation.of(type.schemaId()));

@@ -1,15 +1,14 @@
 package dev.sdfleet.protocol;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-
 import static dev.sdfleet.protocol.Errors.assertFieldError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** The rules of the messages other than requests and jobs. */
 class MessagesTest {
@@ -17,54 +16,163 @@ class MessagesTest {
     @Test
     void aSucceededResultNeedsAnOutputAndNoError() {
         Job job = Samples.job();
-        assertFieldError("output", "required", () -> new JobResult(1, job.jobId(), job.requestId(), 1, 1,
-                JobStatus.SUCCEEDED, "w", 0, null, null, null, Samples.T0));
-        assertFieldError("error", "absent", () -> new JobResult(1, job.jobId(), job.requestId(), 1, 1,
-                JobStatus.SUCCEEDED, "w", 0, null, Samples.storedImage(1),
-                new Failure(FailureReason.INTERNAL, "x", false), Samples.T0));
+        assertFieldError(
+                "output",
+                "required",
+                () -> new JobResult(
+                        1,
+                        job.jobId(),
+                        job.requestId(),
+                        1,
+                        1,
+                        JobStatus.SUCCEEDED,
+                        "w",
+                        0,
+                        null,
+                        null,
+                        null,
+                        Samples.T0));
+        assertFieldError(
+                "error",
+                "absent",
+                () -> new JobResult(
+                        1,
+                        job.jobId(),
+                        job.requestId(),
+                        1,
+                        1,
+                        JobStatus.SUCCEEDED,
+                        "w",
+                        0,
+                        null,
+                        Samples.storedImage(1),
+                        new Failure(FailureReason.INTERNAL, "x", false),
+                        Samples.T0));
     }
 
     @Test
     void aFailedResultNeedsAnErrorAndNoOutput() {
         Job job = Samples.job();
-        assertFieldError("error", "required", () -> new JobResult(1, job.jobId(), job.requestId(), 1, 1,
-                JobStatus.FAILED, "w", 0, null, null, null, Samples.T0));
-        assertFieldError("output", "absent", () -> new JobResult(1, job.jobId(), job.requestId(), 1, 1,
-                JobStatus.FAILED, "w", 0, null, Samples.storedImage(1),
-                new Failure(FailureReason.INTERNAL, "x", false), Samples.T0));
+        assertFieldError(
+                "error",
+                "required",
+                () -> new JobResult(
+                        1, job.jobId(), job.requestId(), 1, 1, JobStatus.FAILED, "w", 0, null, null, null, Samples.T0));
+        assertFieldError(
+                "output",
+                "absent",
+                () -> new JobResult(
+                        1,
+                        job.jobId(),
+                        job.requestId(),
+                        1,
+                        1,
+                        JobStatus.FAILED,
+                        "w",
+                        0,
+                        null,
+                        Samples.storedImage(1),
+                        new Failure(FailureReason.INTERNAL, "x", false),
+                        Samples.T0));
     }
 
     @Test
     void resultFieldsAreChecked() {
-        assertFieldError("job_id", () -> new JobResult(1, "req-42/0", "req-42", 1, 1, JobStatus.FAILED, "w", 0, null,
-                null, Failure.of(FailureReason.INTERNAL, "x", false), Samples.T0));
-        assertFieldError("queue_wait_ms", () -> new JobResult(1, "r/0", "r", 0, 1, JobStatus.FAILED, "w", -1, null,
-                null, Failure.of(FailureReason.INTERNAL, "x", false), Samples.T0));
-        assertFieldError("stage_ms.Denoise", () -> new JobResult(1, "r/0", "r", 0, 1, JobStatus.FAILED, "w", 0,
-                Map.of("Denoise", 5L), null, Failure.of(FailureReason.INTERNAL, "x", false), Samples.T0));
-        assertFieldError("stage_ms.denoise", () -> new JobResult(1, "r/0", "r", 0, 1, JobStatus.FAILED, "w", 0,
-                Map.of("denoise", -5L), null, Failure.of(FailureReason.INTERNAL, "x", false), Samples.T0));
-        assertFieldError("worker_id", () -> new JobResult(1, "r/0", "r", 0, 1, JobStatus.FAILED, null, 0, null,
-                null, Failure.of(FailureReason.INTERNAL, "x", false), Samples.T0));
+        assertFieldError(
+                "job_id",
+                () -> new JobResult(
+                        1,
+                        "req-42/0",
+                        "req-42",
+                        1,
+                        1,
+                        JobStatus.FAILED,
+                        "w",
+                        0,
+                        null,
+                        null,
+                        Failure.of(FailureReason.INTERNAL, "x", false),
+                        Samples.T0));
+        assertFieldError(
+                "queue_wait_ms",
+                () -> new JobResult(
+                        1,
+                        "r/0",
+                        "r",
+                        0,
+                        1,
+                        JobStatus.FAILED,
+                        "w",
+                        -1,
+                        null,
+                        null,
+                        Failure.of(FailureReason.INTERNAL, "x", false),
+                        Samples.T0));
+        assertFieldError(
+                "stage_ms.Denoise",
+                () -> new JobResult(
+                        1,
+                        "r/0",
+                        "r",
+                        0,
+                        1,
+                        JobStatus.FAILED,
+                        "w",
+                        0,
+                        Map.of("Denoise", 5L),
+                        null,
+                        Failure.of(FailureReason.INTERNAL, "x", false),
+                        Samples.T0));
+        assertFieldError(
+                "stage_ms.denoise",
+                () -> new JobResult(
+                        1,
+                        "r/0",
+                        "r",
+                        0,
+                        1,
+                        JobStatus.FAILED,
+                        "w",
+                        0,
+                        Map.of("denoise", -5L),
+                        null,
+                        Failure.of(FailureReason.INTERNAL, "x", false),
+                        Samples.T0));
+        assertFieldError(
+                "worker_id",
+                () -> new JobResult(
+                        1,
+                        "r/0",
+                        "r",
+                        0,
+                        1,
+                        JobStatus.FAILED,
+                        null,
+                        0,
+                        null,
+                        null,
+                        Failure.of(FailureReason.INTERNAL, "x", false),
+                        Samples.T0));
     }
 
     @Test
     void storedImagesAreChecked() {
         assertFieldError("bucket", () -> new StoredImage("No_Caps", "k", "s3://b/k", Samples.SHA, 1, "image/png"));
-        assertFieldError("sha256", () -> new StoredImage("bucket", "k", "s3://b/k", Samples.SHA.toUpperCase(), 1,
-                "image/png"));
-        assertFieldError("size_bytes", () -> new StoredImage("bucket", "k", "s3://b/k", Samples.SHA, 0,
-                "image/png"));
+        assertFieldError(
+                "sha256", () -> new StoredImage("bucket", "k", "s3://b/k", Samples.SHA.toUpperCase(), 1, "image/png"));
+        assertFieldError("size_bytes", () -> new StoredImage("bucket", "k", "s3://b/k", Samples.SHA, 0, "image/png"));
         assertFieldError("url", () -> new StoredImage("bucket", "k", "relative/path", Samples.SHA, 1, "image/png"));
-        assertFieldError("content_type", () -> new StoredImage("bucket", "k", "s3://b/k", Samples.SHA, 1,
-                "text/html"));
+        assertFieldError("content_type", () -> new StoredImage("bucket", "k", "s3://b/k", Samples.SHA, 1, "text/html"));
     }
 
     @Test
     void failureMessagesAreMadeToFit() {
         assertEquals("INTERNAL", Failure.of(FailureReason.INTERNAL, "  ", false).message());
-        assertEquals(Failure.MAX_MESSAGE_LENGTH, Failure.of(FailureReason.INTERNAL, "x".repeat(10_000), true)
-                .message().length());
+        assertEquals(
+                Failure.MAX_MESSAGE_LENGTH,
+                Failure.of(FailureReason.INTERNAL, "x".repeat(10_000), true)
+                        .message()
+                        .length());
         assertFieldError("message", () -> new Failure(FailureReason.INTERNAL, "", false));
         assertFieldError("reason", () -> new Failure(null, "x", false));
     }
@@ -93,24 +201,31 @@ class MessagesTest {
         assertEquals(RequestStatus.COMPLETED, Samples.completed().status());
         assertEquals(RequestStatus.PARTIALLY_FAILED, Samples.partiallyFailed().status());
         assertEquals(RequestStatus.CANCELLED, Samples.cancelled().status());
-        ImageOutcome failed = new ImageOutcome(0, JobStatus.FAILED, null, null,
-                new Failure(FailureReason.DEADLINE_EXCEEDED, "too late", false));
+        ImageOutcome failed = new ImageOutcome(
+                0, JobStatus.FAILED, null, null, new Failure(FailureReason.DEADLINE_EXCEEDED, "too late", false));
         assertEquals(RequestStatus.FAILED, RequestEvent.statusOf(List.of(failed)));
         RequestEvent completed = Samples.completed();
-        assertFieldError("status", "must be COMPLETED", () -> new RequestEvent(1, "r", "t",
-                RequestStatus.PARTIALLY_FAILED, completed.images(), completed.timings(), null));
+        assertFieldError(
+                "status",
+                "must be COMPLETED",
+                () -> new RequestEvent(
+                        1, "r", "t", RequestStatus.PARTIALLY_FAILED, completed.images(), completed.timings(), null));
     }
 
     @Test
     void requestEventImagesAreInIndexOrder() {
         RequestEvent completed = Samples.completed();
-        List<ImageOutcome> swapped = List.of(completed.images().get(1), completed.images().get(0));
-        assertFieldError("images[0].index", () -> new RequestEvent(1, "r", "t", RequestStatus.COMPLETED, swapped,
-                completed.timings(), null));
-        assertFieldError("images", () -> new RequestEvent(1, "r", "t", RequestStatus.COMPLETED, List.of(),
-                completed.timings(), null));
-        assertFieldError("timings", () -> new RequestEvent(1, "r", "t", RequestStatus.COMPLETED, completed.images(),
-                null, null));
+        List<ImageOutcome> swapped =
+                List.of(completed.images().get(1), completed.images().get(0));
+        assertFieldError(
+                "images[0].index",
+                () -> new RequestEvent(1, "r", "t", RequestStatus.COMPLETED, swapped, completed.timings(), null));
+        assertFieldError(
+                "images",
+                () -> new RequestEvent(1, "r", "t", RequestStatus.COMPLETED, List.of(), completed.timings(), null));
+        assertFieldError(
+                "timings",
+                () -> new RequestEvent(1, "r", "t", RequestStatus.COMPLETED, completed.images(), null, null));
     }
 
     @Test
@@ -121,20 +236,21 @@ class MessagesTest {
 
     @Test
     void deadLettersKeepNullsAndCheckTheirBase64() {
-        DeadLetter tombstone = DeadLetter.of("sdfleet.jobs", 0, 0, null, null, null,
-                new IllegalStateException(), null, Samples.T0);
+        DeadLetter tombstone =
+                DeadLetter.of("sdfleet.jobs", 0, 0, null, null, null, new IllegalStateException(), null, Samples.T0);
         assertNull(tombstone.keyBytes());
         assertNull(tombstone.valueBytes());
         assertEquals("IllegalStateException", tombstone.error());
-        assertFieldError("value_base64", () -> new DeadLetter(1, "t", 0, 0, null, "AB==", null, "e", null, null,
-                Samples.T0));
-        assertFieldError("key_base64", () -> new DeadLetter(1, "t", 0, 0, "not base64!", null, null, "e", null, null,
-                Samples.T0));
-        assertFieldError("topic", () -> new DeadLetter(1, "bad topic", 0, 0, null, null, null, "e", null, null,
-                Samples.T0));
-        assertFieldError("offset", () -> new DeadLetter(1, "t", 0, -1, null, null, null, "e", null, null,
-                Samples.T0));
-        assertFieldError("headers.h", () -> new DeadLetter(1, "t", 0, 0, null, null, Map.of("h", "%%"), "e", null,
-                null, Samples.T0));
+        assertFieldError(
+                "value_base64", () -> new DeadLetter(1, "t", 0, 0, null, "AB==", null, "e", null, null, Samples.T0));
+        assertFieldError(
+                "key_base64",
+                () -> new DeadLetter(1, "t", 0, 0, "not base64!", null, null, "e", null, null, Samples.T0));
+        assertFieldError(
+                "topic", () -> new DeadLetter(1, "bad topic", 0, 0, null, null, null, "e", null, null, Samples.T0));
+        assertFieldError("offset", () -> new DeadLetter(1, "t", 0, -1, null, null, null, "e", null, null, Samples.T0));
+        assertFieldError(
+                "headers.h",
+                () -> new DeadLetter(1, "t", 0, 0, null, null, Map.of("h", "%%"), "e", null, null, Samples.T0));
     }
 }

@@ -27,8 +27,11 @@ record SampleFile(MessageType type, Path path) {
             throw new IllegalStateException("no samples/" + kind + " on the test class path");
         }
         try (Stream<Path> files = Files.walk(Path.of(root.toURI()))) {
-            return files.filter(p -> p.toString().endsWith(".json")).sorted()
-                    .map(p -> new SampleFile(typeOfFolder(p.getParent().getFileName().toString()), p)).toList();
+            return files.filter(p -> p.toString().endsWith(".json"))
+                    .sorted()
+                    .map(p -> new SampleFile(
+                            typeOfFolder(p.getParent().getFileName().toString()), p))
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (URISyntaxException e) {
@@ -37,8 +40,10 @@ record SampleFile(MessageType type, Path path) {
     }
 
     private static MessageType typeOfFolder(String folder) {
-        return Arrays.stream(MessageType.values()).filter(t -> t.schemaFileName().equals(folder + ".schema.json"))
-                .findFirst().orElseThrow(() -> new IllegalStateException("no message type for folder " + folder));
+        return Arrays.stream(MessageType.values())
+                .filter(t -> t.schemaFileName().equals(folder + ".schema.json"))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no message type for folder " + folder));
     }
 
     byte[] bytes() {

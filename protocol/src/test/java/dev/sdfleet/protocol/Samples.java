@@ -12,16 +12,25 @@ final class Samples {
     static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
     static final String SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
-    private Samples() {
-    }
+    private Samples() {}
 
     static GenerationRequest fullRequest() {
         return GenerationRequest.builder("a red circle on a blue background", "tiny-sd")
-                .requestId("req-42").tenant("acme").negativePrompt("blurry").n(3).size(768, 512).steps(25)
-                .guidance(6.5).scheduler(SchedulerName.EULER_ANCESTRAL).seed(4_294_967_294L)
-                .webhook(new Webhook("https://hooks.example.com/sd?x=1",
+                .requestId("req-42")
+                .tenant("acme")
+                .negativePrompt("blurry")
+                .n(3)
+                .size(768, 512)
+                .steps(25)
+                .guidance(6.5)
+                .scheduler(SchedulerName.EULER_ANCESTRAL)
+                .seed(4_294_967_294L)
+                .webhook(new Webhook(
+                        "https://hooks.example.com/sd?x=1",
                         List.of(WebhookEvent.GENERATION_COMPLETED, WebhookEvent.IMAGE_COMPLETED)))
-                .priority(Priority.HIGH).deadline(T0.plusSeconds(600)).metadata(Map.of("order", "o-17", "team", "ads"))
+                .priority(Priority.HIGH)
+                .deadline(T0.plusSeconds(600))
+                .metadata(Map.of("order", "o-17", "team", "ads"))
                 .build();
     }
 
@@ -34,12 +43,18 @@ final class Samples {
     }
 
     static Job minimalJob() {
-        return Jobs.split(minimalRequest().withRequestId("r1").withTenant("t1"), 7, T0).get(0);
+        return Jobs.split(minimalRequest().withRequestId("r1").withTenant("t1"), 7, T0)
+                .get(0);
     }
 
     static StoredImage storedImage(int index) {
-        return new StoredImage("sdfleet-images", "out/req-42/" + index + ".png",
-                "s3://sdfleet-images/out/req-42/" + index + ".png", SHA, 123_456, "image/png");
+        return new StoredImage(
+                "sdfleet-images",
+                "out/req-42/" + index + ".png",
+                "s3://sdfleet-images/out/req-42/" + index + ".png",
+                SHA,
+                123_456,
+                "image/png");
     }
 
     static JobResult succeeded() {
@@ -52,8 +67,13 @@ final class Samples {
     }
 
     static JobResult failed() {
-        return JobResult.failed(job(), "worker-2", 0, null,
-                Failure.of(FailureReason.STORAGE_UNAVAILABLE, "S3 answered 503 five times", true), T0.plusSeconds(9));
+        return JobResult.failed(
+                job(),
+                "worker-2",
+                0,
+                null,
+                Failure.of(FailureReason.STORAGE_UNAVAILABLE, "S3 answered 503 five times", true),
+                T0.plusSeconds(9));
     }
 
     static JobProgress progress() {
@@ -69,39 +89,77 @@ final class Samples {
     }
 
     static RequestEvent completed() {
-        return RequestEvent.of("req-42", "acme", List.of(
-                new ImageOutcome(0, JobStatus.SUCCEEDED, 4_294_967_294L, storedImage(0), null),
-                new ImageOutcome(1, JobStatus.SUCCEEDED, 4_294_967_295L, storedImage(1), null)),
-                new RequestTimings(T0, T0.plusSeconds(3)), Map.of("order", "o-17"));
+        return RequestEvent.of(
+                "req-42",
+                "acme",
+                List.of(
+                        new ImageOutcome(0, JobStatus.SUCCEEDED, 4_294_967_294L, storedImage(0), null),
+                        new ImageOutcome(1, JobStatus.SUCCEEDED, 4_294_967_295L, storedImage(1), null)),
+                new RequestTimings(T0, T0.plusSeconds(3)),
+                Map.of("order", "o-17"));
     }
 
     static RequestEvent partiallyFailed() {
-        return RequestEvent.of("req-42", "acme", List.of(
-                new ImageOutcome(0, JobStatus.SUCCEEDED, 5L, storedImage(0), null),
-                new ImageOutcome(1, JobStatus.FAILED, 6L, null,
-                        new Failure(FailureReason.INFERENCE_ERROR, "out of memory", true))),
-                new RequestTimings(T0, T0.plusSeconds(3)), null);
+        return RequestEvent.of(
+                "req-42",
+                "acme",
+                List.of(
+                        new ImageOutcome(0, JobStatus.SUCCEEDED, 5L, storedImage(0), null),
+                        new ImageOutcome(
+                                1,
+                                JobStatus.FAILED,
+                                6L,
+                                null,
+                                new Failure(FailureReason.INFERENCE_ERROR, "out of memory", true))),
+                new RequestTimings(T0, T0.plusSeconds(3)),
+                null);
     }
 
     static RequestEvent cancelled() {
-        return RequestEvent.of("req-42", "acme", List.of(
-                new ImageOutcome(0, JobStatus.SUCCEEDED, null, storedImage(0), null),
-                new ImageOutcome(1, JobStatus.FAILED, null, null,
-                        new Failure(FailureReason.CANCELLED, "cancelled by the caller", false))),
-                new RequestTimings(T0, T0), null);
+        return RequestEvent.of(
+                "req-42",
+                "acme",
+                List.of(
+                        new ImageOutcome(0, JobStatus.SUCCEEDED, null, storedImage(0), null),
+                        new ImageOutcome(
+                                1,
+                                JobStatus.FAILED,
+                                null,
+                                null,
+                                new Failure(FailureReason.CANCELLED, "cancelled by the caller", false))),
+                new RequestTimings(T0, T0),
+                null);
     }
 
     static DeadLetter deadLetter() {
         byte[] poison = {'{', '"', 'n', (byte) 0xC3, (byte) 0x28};
-        return DeadLetter.of("sdfleet.jobs", 3, 1_234_567L, "req-42".getBytes(StandardCharsets.UTF_8), poison,
+        return DeadLetter.of(
+                "sdfleet.jobs",
+                3,
+                1_234_567L,
+                "req-42".getBytes(StandardCharsets.UTF_8),
+                poison,
                 Map.of("ce_type", "dev.sdfleet.job.v1".getBytes(StandardCharsets.UTF_8)),
                 new ValidationException(List.of(new FieldError("", "malformed JSON"), new FieldError("n", "bad"))),
-                "worker-1", T0);
+                "worker-1",
+                T0);
     }
 
     /** One of each, and the variants. */
     static List<ProtocolMessage> all() {
-        return List.of(fullRequest(), minimalRequest(), job(), minimalJob(), succeeded(), failed(), progress(),
-                cancelRequest(), cancelJob(), completed(), partiallyFailed(), cancelled(), deadLetter());
+        return List.of(
+                fullRequest(),
+                minimalRequest(),
+                job(),
+                minimalJob(),
+                succeeded(),
+                failed(),
+                progress(),
+                cancelRequest(),
+                cancelJob(),
+                completed(),
+                partiallyFailed(),
+                cancelled(),
+                deadLetter());
     }
 }

@@ -1,15 +1,16 @@
 package dev.sdfleet.protocol;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.Error;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
@@ -19,12 +20,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Keeps the JSON Schemas and the Java validation honest with each other: the same samples must be accepted or
@@ -64,8 +63,8 @@ class SchemaConformanceTest {
     @ParameterizedTest
     @MethodSource("builtSamples")
     void messagesBuiltInJavaPassTheSchema(ProtocolMessage message) throws Exception {
-        assertNoSchemaErrors(MessageType.of(message), JsonSchemas.JSON.readTree(Codec.encode(message)),
-                message.toString());
+        assertNoSchemaErrors(
+                MessageType.of(message), JsonSchemas.JSON.readTree(Codec.encode(message)), message.toString());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -75,7 +74,8 @@ class SchemaConformanceTest {
         List<Error> errors = JsonSchemas.validate(sample.type(), JsonSchemas.JSON.readTree(sample.bytes()));
         assertFalse(errors.isEmpty(), sample + " passes the schema");
         String pointer = JsonSchemas.pointer(sample.schemaField());
-        assertTrue(errors.stream().anyMatch(e -> isAbout(e, pointer)),
+        assertTrue(
+                errors.stream().anyMatch(e -> isAbout(e, pointer)),
                 sample + ": no schema error at " + pointer + ", only " + errors);
     }
 
@@ -103,23 +103,39 @@ class SchemaConformanceTest {
         forEachMember(original, "", (pointer) -> {
             mutate(sample, original, pointer, "left out", (parent, name) -> parent.remove(name), disagreements);
             mutate(sample, original, pointer, "null", (parent, name) -> parent.putNull(name), disagreements);
-            mutate(sample, original, pointer, "wrong type", (parent, name) -> {
-                if (parent.get(name).isArray()) {
-                    parent.putObject(name);
-                } else {
-                    parent.putArray(name);
-                }
-            }, disagreements);
+            mutate(
+                    sample,
+                    original,
+                    pointer,
+                    "wrong type",
+                    (parent, name) -> {
+                        if (parent.get(name).isArray()) {
+                            parent.putObject(name);
+                        } else {
+                            parent.putArray(name);
+                        }
+                    },
+                    disagreements);
         });
-        forEachObject(original, "", pointer -> mutate(sample, original, pointer + "/zz_unknown", "unknown member",
-                (parent, name) -> parent.put(name, "x"), disagreements));
+        forEachObject(
+                original,
+                "",
+                pointer -> mutate(
+                        sample,
+                        original,
+                        pointer + "/zz_unknown",
+                        "unknown member",
+                        (parent, name) -> parent.put(name, "x"),
+                        disagreements));
         assertTrue(disagreements.isEmpty(), String.join("\n", disagreements));
     }
 
     @ParameterizedTest
     @EnumSource(MessageType.class)
     void recordFieldsAreTheSchemaProperties(MessageType type) {
-        compareFields(type.javaType(), new Located(type.schemaFileName(), JsonSchemas.tree(type.schemaFileName())),
+        compareFields(
+                type.javaType(),
+                new Located(type.schemaFileName(), JsonSchemas.tree(type.schemaFileName())),
                 type.javaType().getSimpleName());
     }
 
@@ -128,7 +144,9 @@ class SchemaConformanceTest {
         for (MessageType type : MessageType.values()) {
             JsonNode schema = JsonSchemas.tree(type.schemaFileName());
             assertEquals(type.schemaId(), schema.get("$id").asText());
-            assertEquals("https://json-schema.org/draft/2020-12/schema", schema.get("$schema").asText());
+            assertEquals(
+                    "https://json-schema.org/draft/2020-12/schema",
+                    schema.get("$schema").asText());
             assertEquals(type.javaType().getSimpleName(), schema.get("title").asText());
             assertNotNull(JsonSchemas.of(type));
         }
@@ -142,26 +160,35 @@ class SchemaConformanceTest {
         assertEquals(jsonNames(JobStatus.values()), texts(common.at("/job_status/enum")));
         assertEquals(jsonNames(FailureReason.values()), texts(common.at("/failure_reason/enum")));
         JsonNode request = JsonSchemas.tree("generation-request.schema.json");
-        assertEquals(jsonNames(WebhookEvent.values()),
+        assertEquals(
+                jsonNames(WebhookEvent.values()),
                 texts(request.at("/$defs/webhook/properties/events/anyOf/0/items/enum")));
         assertEquals(jsonNames(OutputFormat.values()), texts(request.at("/properties/output_format/anyOf/0/enum")));
-        assertEquals(jsonNames(RequestStatus.values()),
+        assertEquals(
+                jsonNames(RequestStatus.values()),
                 texts(JsonSchemas.tree("request-event.schema.json").at("/properties/status/enum")));
     }
 
     @Test
     void theSchemaPatternsAreTheJavaPatterns() {
         JsonNode common = JsonSchemas.tree("common.schema.json").get("$defs");
-        assertEquals("^" + Checks.IDENTIFIER.pattern() + "$", common.at("/identifier/pattern").asText());
-        assertEquals("^" + GenerationRequest.MODEL_ID.pattern() + "$", common.at("/model_id/pattern").asText());
-        assertEquals("^" + GenerationRequest.METADATA_KEY.pattern() + "$",
+        assertEquals(
+                "^" + Checks.IDENTIFIER.pattern() + "$",
+                common.at("/identifier/pattern").asText());
+        assertEquals(
+                "^" + GenerationRequest.MODEL_ID.pattern() + "$",
+                common.at("/model_id/pattern").asText());
+        assertEquals(
+                "^" + GenerationRequest.METADATA_KEY.pattern() + "$",
                 common.at("/metadata/propertyNames/pattern").asText());
-        assertEquals("^" + StoredImage.SHA256.pattern() + "$", common.at("/stored_image/properties/sha256/pattern")
-                .asText());
+        assertEquals(
+                "^" + StoredImage.SHA256.pattern() + "$",
+                common.at("/stored_image/properties/sha256/pattern").asText());
         assertEquals(GenerationRequest.MAX_SEED, common.at("/seed/maximum").asLong());
         assertEquals(GenerationRequest.MAX_STEPS, common.at("/steps/maximum").asInt());
         assertEquals(GenerationRequest.MAX_SIDE, common.at("/side/maximum").asInt());
-        assertEquals(GenerationRequest.MAX_IMAGES, common.at("/image_count/maximum").asInt());
+        assertEquals(
+                GenerationRequest.MAX_IMAGES, common.at("/image_count/maximum").asInt());
     }
 
     // --- helpers ---------------------------------------------------------------------------------------------
@@ -170,8 +197,13 @@ class SchemaConformanceTest {
         void apply(ObjectNode parent, String name);
     }
 
-    private static void mutate(SampleFile sample, ObjectNode original, String pointer, String what,
-                               Mutation mutation, List<String> disagreements) {
+    private static void mutate(
+            SampleFile sample,
+            ObjectNode original,
+            String pointer,
+            String what,
+            Mutation mutation,
+            List<String> disagreements) {
         ObjectNode copy = original.deepCopy();
         int slash = pointer.lastIndexOf('/');
         ObjectNode parent = (ObjectNode) copy.at(pointer.substring(0, slash));
@@ -229,7 +261,8 @@ class SchemaConformanceTest {
         String at = error.getInstanceLocation().toString();
         String parent = field.substring(0, Math.max(0, field.lastIndexOf('/')));
         String name = field.substring(field.lastIndexOf('/') + 1);
-        return at.equals(field) || at.startsWith(field + "/")
+        return at.equals(field)
+                || at.startsWith(field + "/")
                 || (at.equals(parent) && name.equals(error.getProperty()))
                 || (!at.isEmpty() && field.startsWith(at + "/"));
     }
@@ -240,15 +273,15 @@ class SchemaConformanceTest {
     }
 
     /** A schema node and the file its relative $refs resolve against. */
-    private record Located(String file, JsonNode node) {
-    }
+    private record Located(String file, JsonNode node) {}
 
     private static void compareFields(Class<?> record, Located schema, String where) {
         JsonNode properties = schema.node().get("properties");
         assertNotNull(properties, where + " has no properties in " + schema.file());
         Set<String> fromSchema = new TreeSet<>();
         properties.fieldNames().forEachRemaining(fromSchema::add);
-        Set<String> fromRecord = Arrays.stream(record.getRecordComponents()).map(c -> SNAKE.translate(c.getName()))
+        Set<String> fromRecord = Arrays.stream(record.getRecordComponents())
+                .map(c -> SNAKE.translate(c.getName()))
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(fromRecord, fromSchema, where + ": record components vs schema properties");
         for (RecordComponent component : record.getRecordComponents()) {
@@ -257,8 +290,8 @@ class SchemaConformanceTest {
             if (type.isRecord()) {
                 compareFields(type, resolve(schema.file(), properties.get(name)), where + "." + name);
             } else if (List.class.isAssignableFrom(type)) {
-                Class<?> element = (Class<?>) ((ParameterizedType) component.getGenericType())
-                        .getActualTypeArguments()[0];
+                Class<?> element =
+                        (Class<?>) ((ParameterizedType) component.getGenericType()).getActualTypeArguments()[0];
                 if (element.isRecord()) {
                     Located list = resolve(schema.file(), properties.get(name));
                     compareFields(element, resolve(list.file(), list.node().get("items")), where + "." + name + "[]");
@@ -288,13 +321,15 @@ class SchemaConformanceTest {
     }
 
     private static List<String> jsonNames(Enum<?>[] values) {
-        return Arrays.stream(values).map(v -> {
-            try {
-                return JsonSchemas.JSON.readTree(Codec.encodeValue(v)).asText();
-            } catch (java.io.IOException e) {
-                throw new AssertionError(e);
-            }
-        }).toList();
+        return Arrays.stream(values)
+                .map(v -> {
+                    try {
+                        return JsonSchemas.JSON.readTree(Codec.encodeValue(v)).asText();
+                    } catch (java.io.IOException e) {
+                        throw new AssertionError(e);
+                    }
+                })
+                .toList();
     }
 
     private static List<String> texts(JsonNode array) {

@@ -1,22 +1,28 @@
 package dev.sdfleet.protocol;
 
-import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-
 import static dev.sdfleet.protocol.Errors.assertFieldError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
 class TopicsAndKeysTest {
 
     @Test
     void defaultTopicNames() {
-        assertEquals(List.of("sdfleet.requests", "sdfleet.jobs", "sdfleet.results", "sdfleet.events",
-                "sdfleet.cancels", "sdfleet.dlq"), Topics.defaults().all());
+        assertEquals(
+                List.of(
+                        "sdfleet.requests",
+                        "sdfleet.jobs",
+                        "sdfleet.results",
+                        "sdfleet.events",
+                        "sdfleet.cancels",
+                        "sdfleet.dlq"),
+                Topics.defaults().all());
     }
 
     @Test
@@ -54,8 +60,14 @@ class TopicsAndKeysTest {
     @Test
     void everythingOfOneRequestIsKeyedByItsRequestId() {
         byte[] key = "req-42".getBytes(StandardCharsets.UTF_8);
-        for (ProtocolMessage message : List.of(Samples.fullRequest(), Samples.job(), Samples.succeeded(),
-                Samples.failed(), Samples.progress(), Samples.cancelRequest(), Samples.cancelJob(),
+        for (ProtocolMessage message : List.of(
+                Samples.fullRequest(),
+                Samples.job(),
+                Samples.succeeded(),
+                Samples.failed(),
+                Samples.progress(),
+                Samples.cancelRequest(),
+                Samples.cancelJob(),
                 Samples.completed())) {
             assertArrayEquals(key, RecordKeys.keyOf(message), message.getClass().getSimpleName());
         }
@@ -63,7 +75,9 @@ class TopicsAndKeysTest {
 
     @Test
     void allJobsOfARequestShareOneKey() {
-        List<byte[]> keys = Jobs.split(Samples.fullRequest(), 0, Samples.T0).stream().map(RecordKeys::keyOf).toList();
+        List<byte[]> keys = Jobs.split(Samples.fullRequest(), 0, Samples.T0).stream()
+                .map(RecordKeys::keyOf)
+                .toList();
         keys.forEach(k -> assertArrayEquals(keys.get(0), k));
     }
 
@@ -75,8 +89,8 @@ class TopicsAndKeysTest {
     @Test
     void deadLettersKeepTheOriginalKey() {
         assertArrayEquals("req-42".getBytes(StandardCharsets.UTF_8), RecordKeys.keyOf(Samples.deadLetter()));
-        DeadLetter keyless = DeadLetter.of("sdfleet.jobs", 0, 0, null, new byte[] {1}, null,
-                new RuntimeException("x"), null, Samples.T0);
+        DeadLetter keyless = DeadLetter.of(
+                "sdfleet.jobs", 0, 0, null, new byte[] {1}, null, new RuntimeException("x"), null, Samples.T0);
         assertNull(RecordKeys.keyOf(keyless));
         assertThrows(IllegalArgumentException.class, () -> RecordKeys.requestIdOf(keyless));
     }

@@ -6,8 +6,7 @@ import java.nio.file.Path;
 
 /** Resident memory of a process from {@code /proc/<pid>/status} (Linux only; -1 elsewhere). */
 public final class ProcessMemory {
-    private ProcessMemory() {
-    }
+    private ProcessMemory() {}
 
     /** VmRSS of {@code pid} in KiB, or -1. */
     public static long rssKiB(long pid) {
@@ -23,7 +22,8 @@ public final class ProcessMemory {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith(name)) {
-                    return Long.parseLong(line.substring(name.length()).replace("kB", "").trim());
+                    return Long.parseLong(
+                            line.substring(name.length()).replace("kB", "").trim());
                 }
             }
         } catch (IOException | RuntimeException e) {

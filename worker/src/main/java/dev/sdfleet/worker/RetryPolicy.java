@@ -22,8 +22,8 @@ public record RetryPolicy(int maxRetries, Duration initialBackoff, Duration maxB
             throw new IllegalArgumentException("maxRetries must be >= 0, got " + maxRetries);
         }
         if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
-            throw new IllegalArgumentException("backoffs must satisfy 0 < initial <= max, got " + initialBackoff
-                    + " and " + maxBackoff);
+            throw new IllegalArgumentException(
+                    "backoffs must satisfy 0 < initial <= max, got " + initialBackoff + " and " + maxBackoff);
         }
     }
 

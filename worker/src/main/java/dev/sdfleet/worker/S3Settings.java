@@ -23,8 +23,14 @@ import software.amazon.awssdk.services.s3.S3Client;
  * @param secretKey its secret, or null
  * @param pathStyle bucket in the path instead of the host name (needed for local servers)
  */
-public record S3Settings(URI endpoint, String region, String bucket, String prefix, String accessKey,
-                         String secretKey, boolean pathStyle) {
+public record S3Settings(
+        URI endpoint,
+        String region,
+        String bucket,
+        String prefix,
+        String accessKey,
+        String secretKey,
+        boolean pathStyle) {
 
     public S3Settings {
         Objects.requireNonNull(region, "region");
@@ -34,8 +40,8 @@ public record S3Settings(URI endpoint, String region, String bucket, String pref
             throw new IllegalArgumentException("the S3 bucket must not be blank");
         }
         if (prefix.startsWith("/") || prefix.endsWith("/")) {
-            throw new IllegalArgumentException("the S3 key prefix must not start or end with '/', got \"" + prefix
-                    + "\"");
+            throw new IllegalArgumentException(
+                    "the S3 key prefix must not start or end with '/', got \"" + prefix + "\"");
         }
         if ((accessKey == null) != (secretKey == null)) {
             throw new IllegalArgumentException("give both the S3 access key and its secret, or neither");
@@ -54,8 +60,8 @@ public record S3Settings(URI endpoint, String region, String bucket, String pref
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(5))
                         .socketTimeout(Duration.ofSeconds(30)))
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
-                        .apiCallTimeout(Duration.ofSeconds(60)));
+                .overrideConfiguration(
+                        o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()).apiCallTimeout(Duration.ofSeconds(60)));
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
         }
@@ -63,7 +69,8 @@ public record S3Settings(URI endpoint, String region, String bucket, String pref
     }
 
     private AwsCredentialsProvider credentials() {
-        return accessKey == null ? DefaultCredentialsProvider.builder().build()
+        return accessKey == null
+                ? DefaultCredentialsProvider.builder().build()
                 : StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey));
     }
 

@@ -103,8 +103,12 @@ public final class Worker implements AutoCloseable {
             checkNotClosed();
             startKafkaSide();
             checkNotClosed();
-            LOG.info("Worker {} ready: model {}, jobs from {}, HTTP on port {}", config.workerId(), config.modelId(),
-                    config.topics().jobs(), httpPort());
+            LOG.info(
+                    "Worker {} ready: model {}, jobs from {}, HTTP on port {}",
+                    config.workerId(),
+                    config.modelId(),
+                    config.topics().jobs(),
+                    httpPort());
             return this;
         } catch (RuntimeException | InterruptedException | ExecutionException | TimeoutException e) {
             if (e instanceof InterruptedException) {
@@ -130,10 +134,12 @@ public final class Worker implements AutoCloseable {
 
     private void startHttp() throws InterruptedException, ExecutionException, TimeoutException {
         // One event loop is plenty for a scrape and two health probes.
-        vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
-                .setInternalBlockingPoolSize(1));
+        vertx = Vertx.vertx(
+                new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
         http = new HttpVerticle(config.httpPort(), metrics, readiness, this::drain);
-        vertx.deployVerticle(http).toCompletionStage().toCompletableFuture()
+        vertx.deployVerticle(http)
+                .toCompletionStage()
+                .toCompletableFuture()
                 .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
 
@@ -143,9 +149,15 @@ public final class Worker implements AutoCloseable {
         pipeline = DiffusionPipeline.load(dir, config.runtimeSettings());
         metrics.modelLoaded(System.nanoTime() - start);
         readiness.modelLoaded(config.modelId());
-        LOG.info("Model {} loaded from {} in {} ms ({} on {})", config.modelId(), dir,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), pipeline.info().family(),
-                pipeline.info().components().stream().map(c -> c.name() + ":" + c.provider()).toList());
+        LOG.info(
+                "Model {} loaded from {} in {} ms ({} on {})",
+                config.modelId(),
+                dir,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+                pipeline.info().family(),
+                pipeline.info().components().stream()
+                        .map(c -> c.name() + ":" + c.provider())
+                        .toList());
         start = System.nanoTime();
         WarmUp.run(pipeline);
         metrics.warmedUp(System.nanoTime() - start);
@@ -156,25 +168,33 @@ public final class Worker implements AutoCloseable {
     private void startKafkaSide() throws InterruptedException {
         String id = config.workerId();
         Topics topics = config.topics();
-        KafkaClients clients = new KafkaClients(config.kafkaBootstrap(), config.groupId(), id,
-                config.kafkaProperties());
-        publisher = new ResultPublisher(clients.producer(), topics, id, config.retry(), metrics, clock,
-                this::fatal);
+        KafkaClients clients =
+                new KafkaClients(config.kafkaBootstrap(), config.groupId(), id, config.kafkaProperties());
+        publisher = new ResultPublisher(clients.producer(), topics, id, config.retry(), metrics, clock, this::fatal);
         ImageStore store = new ImageStore(s3, config.s3().bucket(), config.s3().prefix(), id);
         // The loop is created below; acknowledgements only arrive for records it has polled, so it exists by then.
-        output = new OutputStage(store, publisher, config.retry(), metrics, clock, id,
-                position -> loop.finished(position));
-        runner = new InferenceRunner(id, pipeline, new InferenceRunner.Settings(config.modelId(), config.batchSize(),
-                config.batchWait(), config.progressThrottle()), queue, output, cancels, publisher::publishProgress,
-                metrics, clock, this::fatal);
-        loop = new JobConsumerLoop(clients, topics, id, config.queueCapacity(), queue, runner, publisher, metrics,
-                clock, this::fatal);
-        cancelListener = new CancelListener(clients, topics.cancels(), config.cancelLookback(), cancels, runner,
-                clock, id);
+        output = new OutputStage(
+                store, publisher, config.retry(), metrics, clock, id, position -> loop.finished(position));
+        runner = new InferenceRunner(
+                id,
+                pipeline,
+                new InferenceRunner.Settings(
+                        config.modelId(), config.batchSize(), config.batchWait(), config.progressThrottle()),
+                queue,
+                output,
+                cancels,
+                publisher::publishProgress,
+                metrics,
+                clock,
+                this::fatal);
+        loop = new JobConsumerLoop(
+                clients, topics, id, config.queueCapacity(), queue, runner, publisher, metrics, clock, this::fatal);
+        cancelListener =
+                new CancelListener(clients, topics.cancels(), config.cancelLookback(), cancels, runner, clock, id);
         metrics.gauge("sdfleet.queue.depth", "Jobs waiting for the inference thread", queue::size);
         metrics.gauge("sdfleet.jobs.in.flight", "Jobs polled and not yet committed", loop::inFlight);
-        metrics.gauge("sdfleet.partitions.paused", "Partitions paused because the queue is full",
-                loop::pausedPartitions);
+        metrics.gauge(
+                "sdfleet.partitions.paused", "Partitions paused because the queue is full", loop::pausedPartitions);
         metrics.gauge("sdfleet.output.pending", "Results not yet acknowledged", output::pending);
         metrics.gauge("sdfleet.ready", "1 while the worker takes jobs", () -> readiness.isReady() ? 1 : 0);
         runner.start();
@@ -278,7 +298,10 @@ public final class Worker implements AutoCloseable {
 
     private void shutdown() {
         long deadline = System.nanoTime() + config.drainTimeout().toNanos();
-        LOG.info("Worker {} stopping (drain timeout {} ms)", config.workerId(), config.drainTimeout().toMillis());
+        LOG.info(
+                "Worker {} stopping (drain timeout {} ms)",
+                config.workerId(),
+                config.drainTimeout().toMillis());
         if (loop != null) {
             loop.drain();
         }

@@ -45,11 +45,27 @@ import java.util.regex.Pattern;
  * @param httpPort the metrics and health port (0: any free port)
  * @param retry backoff for S3 uploads and result sends
  */
-public record WorkerConfig(String kafkaBootstrap, String groupId, String topicPrefix, String workerId,
-                           Map<String, String> kafkaProperties, S3Settings s3, String model, String modelId,
-                           Path modelCache, List<ExecutionProvider> providers, int threads, Path trtCache,
-                           int batchSize, Duration batchWait, int queueCapacity, Duration drainTimeout,
-                           Duration progressThrottle, Duration cancelLookback, int httpPort, RetryPolicy retry) {
+public record WorkerConfig(
+        String kafkaBootstrap,
+        String groupId,
+        String topicPrefix,
+        String workerId,
+        Map<String, String> kafkaProperties,
+        S3Settings s3,
+        String model,
+        String modelId,
+        Path modelCache,
+        List<ExecutionProvider> providers,
+        int threads,
+        Path trtCache,
+        int batchSize,
+        Duration batchWait,
+        int queueCapacity,
+        Duration drainTimeout,
+        Duration progressThrottle,
+        Duration cancelLookback,
+        int httpPort,
+        RetryPolicy retry) {
 
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(password|secret|jaas|token|credential).*");
@@ -98,11 +114,15 @@ public record WorkerConfig(String kafkaBootstrap, String groupId, String topicPr
     /** ONNX Runtime settings for the pipeline: TensorRT profiles sized for this worker's batch. */
     public RuntimeSettings runtimeSettings() {
         RuntimeSettings.TensorRtSettings trt = RuntimeSettings.TensorRtSettings.defaults();
-        trt = new RuntimeSettings.TensorRtSettings(trt.fp16(), trtCache == null ? null : trtCache.resolve("engines"),
-                trtCache == null ? null : trtCache.resolve("timing"), trt.builderOptimizationLevel(),
-                trt.imageSizes(), batchSize);
-        return new RuntimeSettings(providers, new RuntimeSettings.CpuSettings(threads, 0),
-                RuntimeSettings.CudaSettings.defaults(), trt);
+        trt = new RuntimeSettings.TensorRtSettings(
+                trt.fp16(),
+                trtCache == null ? null : trtCache.resolve("engines"),
+                trtCache == null ? null : trtCache.resolve("timing"),
+                trt.builderOptimizationLevel(),
+                trt.imageSizes(),
+                batchSize);
+        return new RuntimeSettings(
+                providers, new RuntimeSettings.CpuSettings(threads, 0), RuntimeSettings.CudaSettings.defaults(), trt);
     }
 
     /** The same settings as a builder, to change a few (tests start several workers from one config). */
@@ -164,10 +184,16 @@ public record WorkerConfig(String kafkaBootstrap, String groupId, String topicPr
         env.put("SDFLEET_TOPIC_PREFIX", topicPrefix);
         env.put("SDFLEET_WORKER_ID", workerId);
         StringBuilder properties = new StringBuilder();
-        kafkaProperties.forEach((k, v) -> properties.append(properties.isEmpty() ? "" : ",").append(k).append('=')
+        kafkaProperties.forEach((k, v) -> properties
+                .append(properties.isEmpty() ? "" : ",")
+                .append(k)
+                .append('=')
                 .append(v));
         putIfSet(env, "SDFLEET_KAFKA_PROPERTIES", properties.toString());
-        putIfSet(env, "SDFLEET_S3_ENDPOINT", s3.endpoint() == null ? null : s3.endpoint().toString());
+        putIfSet(
+                env,
+                "SDFLEET_S3_ENDPOINT",
+                s3.endpoint() == null ? null : s3.endpoint().toString());
         env.put("SDFLEET_S3_REGION", s3.region());
         env.put("SDFLEET_S3_BUCKET", s3.bucket());
         env.put("SDFLEET_S3_PREFIX", s3.prefix());
@@ -177,7 +203,9 @@ public record WorkerConfig(String kafkaBootstrap, String groupId, String topicPr
         env.put("SDFLEET_MODEL", model);
         env.put("SDFLEET_MODEL_ID", modelId);
         env.put("SDFLEET_MODEL_CACHE", modelCache.toString());
-        env.put("SDFLEET_PROVIDERS", String.join(",", providers.stream().map(ExecutionProvider::id).toList()));
+        env.put(
+                "SDFLEET_PROVIDERS",
+                String.join(",", providers.stream().map(ExecutionProvider::id).toList()));
         env.put("SDFLEET_THREADS", Integer.toString(threads));
         putIfSet(env, "SDFLEET_TRT_CACHE", trtCache == null ? null : trtCache.toString());
         env.put("SDFLEET_BATCH_SIZE", Integer.toString(batchSize));
@@ -238,7 +266,8 @@ public record WorkerConfig(String kafkaBootstrap, String groupId, String topicPr
                 host = "worker";
             }
         }
-        String id = (host + "-" + ProcessHandle.current().pid()).replaceAll("[^A-Za-z0-9._-]", "-")
+        String id = (host + "-" + ProcessHandle.current().pid())
+                .replaceAll("[^A-Za-z0-9._-]", "-")
                 .replaceAll("^[^A-Za-z0-9]+", "");
         return id.isEmpty() ? "worker-" + ProcessHandle.current().pid() : id.substring(0, Math.min(128, id.length()));
     }
@@ -265,7 +294,8 @@ public record WorkerConfig(String kafkaBootstrap, String groupId, String topicPr
     @Override
     public String toString() {
         Map<String, String> shownProperties = new LinkedHashMap<>();
-        kafkaProperties.forEach((k, v) -> shownProperties.put(k, SECRET_KEY.matcher(k).matches() ? "***" : v));
+        kafkaProperties.forEach(
+                (k, v) -> shownProperties.put(k, SECRET_KEY.matcher(k).matches() ? "***" : v));
         return "WorkerConfig[workerId=" + workerId + ", kafka=" + kafkaBootstrap + ", group=" + groupId
                 + ", topicPrefix=" + topicPrefix + ", kafkaProperties=" + shownProperties + ", s3=" + s3
                 + ", model=" + model + ", modelId=" + modelId + ", modelCache=" + modelCache + ", providers="
@@ -331,8 +361,7 @@ public record WorkerConfig(String kafkaBootstrap, String groupId, String topicPr
         private Duration retryBackoff = Duration.ofMillis(200);
         private Duration retryMaxBackoff = Duration.ofSeconds(10);
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private Builder(WorkerConfig c) {
             kafkaBootstrap = c.kafkaBootstrap;
@@ -367,70 +396,175 @@ public record WorkerConfig(String kafkaBootstrap, String groupId, String topicPr
         }
 
         /** SDFLEET_KAFKA_BOOTSTRAP, default {@code localhost:9092}. */
-        public Builder kafkaBootstrap(String v) { kafkaBootstrap = v; return this; }
+        public Builder kafkaBootstrap(String v) {
+            kafkaBootstrap = v;
+            return this;
+        }
         /** SDFLEET_KAFKA_GROUP, default {@code sdfleet-workers}. */
-        public Builder groupId(String v) { groupId = v; return this; }
+        public Builder groupId(String v) {
+            groupId = v;
+            return this;
+        }
         /** SDFLEET_TOPIC_PREFIX, default {@code sdfleet.}. */
-        public Builder topicPrefix(String v) { topicPrefix = v; return this; }
+        public Builder topicPrefix(String v) {
+            topicPrefix = v;
+            return this;
+        }
         /** SDFLEET_WORKER_ID, default {@code <hostname>-<pid>}. */
-        public Builder workerId(String v) { workerId = v; return this; }
+        public Builder workerId(String v) {
+            workerId = v;
+            return this;
+        }
         /** SDFLEET_KAFKA_PROPERTIES, {@code key=value,...} for every client; default none. */
-        public Builder kafkaProperties(Map<String, String> v) { kafkaProperties = v; return this; }
+        public Builder kafkaProperties(Map<String, String> v) {
+            kafkaProperties = v;
+            return this;
+        }
         /** SDFLEET_S3_ENDPOINT, default none (AWS). */
-        public Builder s3Endpoint(URI v) { s3Endpoint = v; return this; }
+        public Builder s3Endpoint(URI v) {
+            s3Endpoint = v;
+            return this;
+        }
         /** SDFLEET_S3_REGION, default {@code us-east-1}. */
-        public Builder s3Region(String v) { s3Region = v; return this; }
+        public Builder s3Region(String v) {
+            s3Region = v;
+            return this;
+        }
         /** SDFLEET_S3_BUCKET, default {@code sdfleet}. */
-        public Builder s3Bucket(String v) { s3Bucket = v; return this; }
+        public Builder s3Bucket(String v) {
+            s3Bucket = v;
+            return this;
+        }
         /** SDFLEET_S3_PREFIX, default {@code images}. */
-        public Builder s3Prefix(String v) { s3Prefix = v; return this; }
+        public Builder s3Prefix(String v) {
+            s3Prefix = v;
+            return this;
+        }
         /** SDFLEET_S3_ACCESS_KEY, default none (the AWS default credentials chain). */
-        public Builder s3AccessKey(String v) { s3AccessKey = v; return this; }
+        public Builder s3AccessKey(String v) {
+            s3AccessKey = v;
+            return this;
+        }
         /** SDFLEET_S3_SECRET_KEY, default none. */
-        public Builder s3SecretKey(String v) { s3SecretKey = v; return this; }
+        public Builder s3SecretKey(String v) {
+            s3SecretKey = v;
+            return this;
+        }
         /** SDFLEET_S3_PATH_STYLE, default true with a custom endpoint, false for AWS. */
-        public Builder s3PathStyle(boolean v) { s3PathStyle = v; return this; }
+        public Builder s3PathStyle(boolean v) {
+            s3PathStyle = v;
+            return this;
+        }
         /** SDFLEET_MODEL: a folder or {@code s3://bucket/prefix}; default {@code models/tiny-sd}. */
-        public Builder model(String v) { model = v; return this; }
+        public Builder model(String v) {
+            model = v;
+            return this;
+        }
         /** SDFLEET_MODEL_ID, default the model folder's (or prefix's) last name. */
-        public Builder modelId(String v) { modelId = v; return this; }
+        public Builder modelId(String v) {
+            modelId = v;
+            return this;
+        }
         /** SDFLEET_MODEL_CACHE, default {@code ~/.cache/sdfleet/models}. */
-        public Builder modelCache(Path v) { modelCache = v; return this; }
+        public Builder modelCache(Path v) {
+            modelCache = v;
+            return this;
+        }
         /** SDFLEET_PROVIDERS, e.g. {@code tensorrt,cuda,cpu}; default {@code cpu}. */
-        public Builder providers(List<ExecutionProvider> v) { providers = v; return this; }
+        public Builder providers(List<ExecutionProvider> v) {
+            providers = v;
+            return this;
+        }
         /** SDFLEET_THREADS, default 0 (ORT decides). */
-        public Builder threads(int v) { threads = v; return this; }
+        public Builder threads(int v) {
+            threads = v;
+            return this;
+        }
         /** SDFLEET_TRT_CACHE, default none. */
-        public Builder trtCache(Path v) { trtCache = v; return this; }
+        public Builder trtCache(Path v) {
+            trtCache = v;
+            return this;
+        }
         /** SDFLEET_BATCH_SIZE, default 1. */
-        public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
         /** SDFLEET_BATCH_WAIT_MS, default 50. */
-        public Builder batchWait(Duration v) { batchWait = v; return this; }
+        public Builder batchWait(Duration v) {
+            batchWait = v;
+            return this;
+        }
         /** SDFLEET_QUEUE_CAPACITY, default twice the batch size (one batch running, one ready). */
-        public Builder queueCapacity(int v) { queueCapacity = v; return this; }
+        public Builder queueCapacity(int v) {
+            queueCapacity = v;
+            return this;
+        }
         /** SDFLEET_DRAIN_TIMEOUT_MS, default 30000. */
-        public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
+        public Builder drainTimeout(Duration v) {
+            drainTimeout = v;
+            return this;
+        }
         /** SDFLEET_PROGRESS_THROTTLE_MS, default 250. */
-        public Builder progressThrottle(Duration v) { progressThrottle = v; return this; }
+        public Builder progressThrottle(Duration v) {
+            progressThrottle = v;
+            return this;
+        }
         /** SDFLEET_CANCEL_LOOKBACK_MS, default 15 minutes. */
-        public Builder cancelLookback(Duration v) { cancelLookback = v; return this; }
+        public Builder cancelLookback(Duration v) {
+            cancelLookback = v;
+            return this;
+        }
         /** SDFLEET_HTTP_PORT, default 8080; 0 picks a free port. */
-        public Builder httpPort(int v) { httpPort = v; return this; }
+        public Builder httpPort(int v) {
+            httpPort = v;
+            return this;
+        }
         /** SDFLEET_MAX_RETRIES, default 8. */
-        public Builder maxRetries(int v) { maxRetries = v; return this; }
+        public Builder maxRetries(int v) {
+            maxRetries = v;
+            return this;
+        }
         /** SDFLEET_RETRY_BACKOFF_MS, default 200. */
-        public Builder retryBackoff(Duration v) { retryBackoff = v; return this; }
+        public Builder retryBackoff(Duration v) {
+            retryBackoff = v;
+            return this;
+        }
         /** SDFLEET_RETRY_MAX_BACKOFF_MS, default 10000. */
-        public Builder retryMaxBackoff(Duration v) { retryMaxBackoff = v; return this; }
+        public Builder retryMaxBackoff(Duration v) {
+            retryMaxBackoff = v;
+            return this;
+        }
 
         public WorkerConfig build() {
-            S3Settings s3 = new S3Settings(s3Endpoint, s3Region, s3Bucket, s3Prefix, s3AccessKey, s3SecretKey,
+            S3Settings s3 = new S3Settings(
+                    s3Endpoint,
+                    s3Region,
+                    s3Bucket,
+                    s3Prefix,
+                    s3AccessKey,
+                    s3SecretKey,
                     s3PathStyle != null ? s3PathStyle : s3Endpoint != null);
-            return new WorkerConfig(kafkaBootstrap, groupId, topicPrefix,
-                    workerId != null ? workerId : defaultWorkerId(), kafkaProperties, s3, model,
-                    modelId != null ? modelId : ModelSource.idOf(model), modelCache, providers, threads, trtCache,
-                    batchSize, batchWait, queueCapacity != null ? queueCapacity : 2 * batchSize, drainTimeout,
-                    progressThrottle, cancelLookback, httpPort,
+            return new WorkerConfig(
+                    kafkaBootstrap,
+                    groupId,
+                    topicPrefix,
+                    workerId != null ? workerId : defaultWorkerId(),
+                    kafkaProperties,
+                    s3,
+                    model,
+                    modelId != null ? modelId : ModelSource.idOf(model),
+                    modelCache,
+                    providers,
+                    threads,
+                    trtCache,
+                    batchSize,
+                    batchWait,
+                    queueCapacity != null ? queueCapacity : 2 * batchSize,
+                    drainTimeout,
+                    progressThrottle,
+                    cancelLookback,
+                    httpPort,
                     new RetryPolicy(maxRetries, retryBackoff, retryMaxBackoff));
         }
     }

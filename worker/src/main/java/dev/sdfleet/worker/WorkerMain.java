@@ -13,8 +13,7 @@ import org.slf4j.LoggerFactory;
 public final class WorkerMain {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerMain.class);
 
-    private WorkerMain() {
-    }
+    private WorkerMain() {}
 
     public static void main(String[] args) throws InterruptedException {
         Map<String, String> env = new HashMap<>(System.getenv());

@@ -25,8 +25,10 @@ public final class WorkerProcess implements AutoCloseable {
     private final WorkerConfig config;
     private final Process process;
     private final Path log;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
 
     private WorkerProcess(WorkerConfig config, Process process, Path log) {
         this.config = config;
@@ -40,7 +42,8 @@ public final class WorkerProcess implements AutoCloseable {
      * parent needs to know where to ask for readiness. Output goes to {@code log}.
      */
     public static WorkerProcess start(WorkerConfig config, String classPath, Path log, List<String> jvmOptions) {
-        WorkerConfig fixed = config.httpPort() == 0 ? config.toBuilder().httpPort(freePort()).build() : config;
+        WorkerConfig fixed =
+                config.httpPort() == 0 ? config.toBuilder().httpPort(freePort()).build() : config;
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--enable-native-access=ALL-UNNAMED");
@@ -48,7 +51,8 @@ public final class WorkerProcess implements AutoCloseable {
         command.add("-cp");
         command.add(classPath);
         command.add(WorkerMain.class.getName());
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().keySet().removeIf(name -> name.startsWith("SDFLEET_"));
         builder.environment().putAll(fixed.toEnv());
@@ -91,23 +95,29 @@ public final class WorkerProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("worker " + config.workerId() + " exited with "
-                        + process.exitValue() + " before it was ready; see " + log);
+                throw new IllegalStateException("worker " + config.workerId() + " exited with " + process.exitValue()
+                        + " before it was ready; see " + log);
             }
             if (answersOk(ready)) {
                 return this;
             }
             Thread.sleep(POLL);
         }
-        throw new IllegalStateException("worker " + config.workerId() + " not ready within " + timeout + "; see "
-                + log);
+        throw new IllegalStateException(
+                "worker " + config.workerId() + " not ready within " + timeout + "; see " + log);
     }
 
     private boolean answersOk(URI uri) throws InterruptedException {
         try {
             // sendAsync + get: HttpRequest.timeout alone does not bound the body.
-            return http.sendAsync(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).get(5, TimeUnit.SECONDS).statusCode() == 200;
+            return http.sendAsync(
+                                    HttpRequest.newBuilder(uri)
+                                            .timeout(Duration.ofSeconds(2))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .get(5, TimeUnit.SECONDS)
+                            .statusCode()
+                    == 200;
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {

@@ -30,16 +30,18 @@ class AbortedJobsTest {
     @Test
     void aJobOfAnAbortedTransactionNeverRuns() throws Exception {
         try (Fleet fleet = new Fleet("aborted");
-             KafkaProducer<byte[], byte[]> transactional = new KafkaProducer<>(Map.of(
-                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, fleet.bootstrap(),
-                     ProducerConfig.TRANSACTIONAL_ID_CONFIG, fleet.groupId() + "-dispatcher",
-                     ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-                     ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
+                KafkaProducer<byte[], byte[]> transactional = new KafkaProducer<>(Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, fleet.bootstrap(),
+                        ProducerConfig.TRANSACTIONAL_ID_CONFIG, fleet.groupId() + "-dispatcher",
+                        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
+                        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
             Job aborted = TestJobs.job("req-aborted", 0, "a red circle on a blue background", 1);
             transactional.initTransactions();
             transactional.beginTransaction();
-            transactional.send(new ProducerRecord<>(fleet.topics().jobs(), KEY.getBytes(StandardCharsets.UTF_8),
-                    Codec.encode(aborted))).get();
+            transactional
+                    .send(new ProducerRecord<>(
+                            fleet.topics().jobs(), KEY.getBytes(StandardCharsets.UTF_8), Codec.encode(aborted)))
+                    .get();
             transactional.abortTransaction();
             Job committed = TestJobs.job("req-committed", 0, "a green square on a white background", 2);
             fleet.publishWithKey(KEY, committed);
@@ -48,8 +50,10 @@ class AbortedJobsTest {
 
             JobResult result = fleet.awaitResult(committed.jobId());
             assertEquals(JobStatus.SUCCEEDED, result.status(), () -> "error: " + result.error());
-            assertTrue(fleet.results().all(Duration.ofMillis(500)).stream()
-                    .noneMatch(r -> r.jobId().equals(aborted.jobId())), "the aborted job ran");
+            assertTrue(
+                    fleet.results().all(Duration.ofMillis(500)).stream()
+                            .noneMatch(r -> r.jobId().equals(aborted.jobId())),
+                    "the aborted job ran");
             assertTrue(fleet.keys("images/req-aborted/").isEmpty(), "the aborted job's image was stored");
         }
     }

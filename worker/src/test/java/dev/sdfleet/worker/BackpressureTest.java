@@ -34,19 +34,29 @@ class BackpressureTest {
 
             double[] maxInFlight = {0};
             Fleet.await("the partitions to be paused", () -> {
-                maxInFlight[0] = Math.max(maxInFlight[0], meters.get("sdfleet.jobs.in.flight").gauge().value());
+                maxInFlight[0] = Math.max(
+                        maxInFlight[0],
+                        meters.get("sdfleet.jobs.in.flight").gauge().value());
                 return meters.get("sdfleet.partitions.paused").gauge().value() > 0;
             });
             for (Job job : jobs) {
-                JobResult result = fleet.results().await(r -> {
-                    maxInFlight[0] = Math.max(maxInFlight[0], meters.get("sdfleet.jobs.in.flight").gauge().value());
-                    return r.jobId().equals(job.jobId());
-                }, Fleet.TIMEOUT);
+                JobResult result = fleet.results()
+                        .await(
+                                r -> {
+                                    maxInFlight[0] = Math.max(
+                                            maxInFlight[0],
+                                            meters.get("sdfleet.jobs.in.flight")
+                                                    .gauge()
+                                                    .value());
+                                    return r.jobId().equals(job.jobId());
+                                },
+                                Fleet.TIMEOUT);
                 assertEquals(JobStatus.SUCCEEDED, result.status(), () -> "error: " + result.error());
             }
             assertTrue(maxInFlight[0] <= 2, "in flight reached " + maxInFlight[0] + " with capacity 2");
             Fleet.await("all six offsets committed", () -> fleet.committedTotal() == 6);
-            Fleet.await("the partitions to be resumed",
+            Fleet.await(
+                    "the partitions to be resumed",
                     () -> meters.get("sdfleet.partitions.paused").gauge().value() == 0);
         }
     }

@@ -36,7 +36,8 @@ class BadRecordsTest {
             fleet.publishRaw(KEY, wide);
             Job otherModel = TestJobs.withModel(TestJobs.job("req-model", 0, "a red circle", 2), "sd15");
             fleet.publishWithKey(KEY, otherModel);
-            Job late = TestJobs.withDeadline(TestJobs.job("req-late", 0, "a red circle", 3),
+            Job late = TestJobs.withDeadline(
+                    TestJobs.job("req-late", 0, "a red circle", 3),
                     Instant.now().minusSeconds(1));
             fleet.publishWithKey(KEY, late);
             Job good = TestJobs.job("req-good", 0, "a green square on a white background", 4);
@@ -52,7 +53,9 @@ class BadRecordsTest {
             assertEquals(JobStatus.FAILED, rejected.status());
             assertEquals(FailureReason.INVALID_PARAMETERS, rejected.error().reason());
             assertFalse(rejected.error().retryable());
-            assertTrue(rejected.error().message().contains("width"), rejected.error().message());
+            assertTrue(
+                    rejected.error().message().contains("width"),
+                    rejected.error().message());
 
             JobResult unknown = fleet.awaitResult(otherModel.jobId());
             assertEquals(FailureReason.UNKNOWN_MODEL, unknown.error().reason());

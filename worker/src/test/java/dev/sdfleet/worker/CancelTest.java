@@ -32,7 +32,9 @@ class CancelTest {
             assertEquals(JobStatus.FAILED, result.status());
             assertEquals(FailureReason.CANCELLED, result.error().reason());
             assertFalse(result.error().retryable());
-            assertTrue(result.error().message().contains("changed my mind"), result.error().message());
+            assertTrue(
+                    result.error().message().contains("changed my mind"),
+                    result.error().message());
             assertTrue(fleet.keys("images/req-cancel/").isEmpty(), "a cancelled job stores nothing");
             Fleet.await("the cancelled job's offset to be committed", () -> fleet.committedTotal() == 1);
         }
@@ -54,8 +56,10 @@ class CancelTest {
             assertEquals(FailureReason.CANCELLED, cancelled.error().reason());
             JobResult finished = fleet.awaitResult(running.jobId());
             assertEquals(JobStatus.SUCCEEDED, finished.status(), () -> "error: " + finished.error());
-            assertTrue(fleet.progress().all(Duration.ofMillis(500)).stream()
-                    .noneMatch(p -> p.jobId().equals(queued.jobId())), "the cancelled job never ran a step");
+            assertTrue(
+                    fleet.progress().all(Duration.ofMillis(500)).stream()
+                            .noneMatch(p -> p.jobId().equals(queued.jobId())),
+                    "the cancelled job never ran a step");
         }
     }
 }

@@ -22,7 +22,8 @@ class GracefulCloseTest {
     @Test
     void closeLetsTheRunningJobFinishWithinTheDrainTimeout() {
         try (Fleet fleet = new Fleet("drain")) {
-            Worker worker = fleet.start(fleet.config("w-drain").drainTimeout(Duration.ofMinutes(2)).build());
+            Worker worker = fleet.start(
+                    fleet.config("w-drain").drainTimeout(Duration.ofMinutes(2)).build());
             Job job = TestJobs.sized("req-drain", 0, "a blue circle on a yellow background", 21, 128, 40);
             fleet.publish(job);
             fleet.awaitProgress(job.jobId());
@@ -40,7 +41,8 @@ class GracefulCloseTest {
     @Test
     void aJobReleasedAtCloseIsCompletedByTheNextWorker() throws Exception {
         try (Fleet fleet = new Fleet("release")) {
-            Worker first = fleet.start(fleet.config("w-first").drainTimeout(Duration.ofMillis(200)).build());
+            Worker first = fleet.start(
+                    fleet.config("w-first").drainTimeout(Duration.ofMillis(200)).build());
             // Long: it cannot finish within the 200 ms drain timeout.
             Job job = TestJobs.sized("req-release", 0, "a white circle on a black background", 22, 192, 150);
             fleet.publish(job);

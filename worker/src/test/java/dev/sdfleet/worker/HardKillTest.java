@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HardKillTest {
     /** Noticing a dead member takes a session timeout: the broker's minimum (6 s) instead of the default 45 s. */
-    static final Map<String, String> QUICK_FAILOVER = Map.of("session.timeout.ms", "6000",
-            "heartbeat.interval.ms", "1000");
+    static final Map<String, String> QUICK_FAILOVER =
+            Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1000");
 
     @Test
     void aJobOfAKilledWorkerIsRedeliveredAndStoredOnce(@TempDir Path logs) throws Exception {
@@ -36,11 +36,13 @@ class HardKillTest {
             Job job = TestJobs.sized("req-kill", 0, "a green circle on a white background", 31, 128, 60);
             try (WorkerProcess doomed = WorkerProcess.start(
                     fleet.config("w-doomed").kafkaProperties(QUICK_FAILOVER).build(),
-                    WorkerProcess.currentClassPath(), logs.resolve("w-doomed.log"), List.of("-Xmx512m"))) {
+                    WorkerProcess.currentClassPath(),
+                    logs.resolve("w-doomed.log"),
+                    List.of("-Xmx512m"))) {
                 doomed.awaitReady(Fleet.TIMEOUT);
                 fleet.publish(job);
-                JobProgress running = fleet.progress().await(p -> p.jobId().equals(job.jobId())
-                        && p.step() < p.totalSteps(), Fleet.TIMEOUT);
+                JobProgress running = fleet.progress()
+                        .await(p -> p.jobId().equals(job.jobId()) && p.step() < p.totalSteps(), Fleet.TIMEOUT);
                 assertTrue(running.step() < running.totalSteps());
 
                 assertEquals(137, doomed.kill(), "128 + SIGKILL");
@@ -48,19 +50,26 @@ class HardKillTest {
             assertTrue(fleet.keys("images/req-kill/").isEmpty(), "killed before its upload");
             assertEquals(0, fleet.committedTotal(), "nothing committed for the killed job");
 
-            fleet.start(fleet.config("w-successor").kafkaProperties(QUICK_FAILOVER).build());
+            fleet.start(
+                    fleet.config("w-successor").kafkaProperties(QUICK_FAILOVER).build());
 
-            JobResult result = fleet.results().await(r -> r.jobId().equals(job.jobId())
-                    && "w-successor".equals(r.workerId()), Fleet.TIMEOUT);
+            JobResult result = fleet.results()
+                    .await(r -> r.jobId().equals(job.jobId()) && "w-successor".equals(r.workerId()), Fleet.TIMEOUT);
             assertEquals(JobStatus.SUCCEEDED, result.status(), () -> "error: " + result.error());
             Fleet.await("the job's offset to be committed", () -> fleet.committedTotal() == 1);
             assertEquals(List.of("images/req-kill/0.png"), fleet.keys("images/req-kill/"));
             List<JobResult> ofJob = fleet.results().all(Duration.ofSeconds(1)).stream()
-                    .filter(r -> r.jobId().equals(job.jobId())).toList();
+                    .filter(r -> r.jobId().equals(job.jobId()))
+                    .toList();
             assertFalse(ofJob.isEmpty());
             // However many results a job gets, they are one outcome: the same object, byte for byte.
-            assertEquals(1, ofJob.stream().map(r -> r.output().key() + " " + r.output().sha256())
-                    .collect(Collectors.toSet()).size(), ofJob.toString());
+            assertEquals(
+                    1,
+                    ofJob.stream()
+                            .map(r -> r.output().key() + " " + r.output().sha256())
+                            .collect(Collectors.toSet())
+                            .size(),
+                    ofJob.toString());
         }
     }
 }

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * and the consumer runs, and {@code /metrics} shows the job counters and stage histograms in Prometheus format.
  */
 class HttpEndpointsTest {
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
     void healthAndMetrics() throws Exception {
@@ -47,22 +48,26 @@ class HttpEndpointsTest {
                 fleet.publish(job);
                 assertEquals(JobStatus.SUCCEEDED, fleet.awaitResult(job.jobId()).status());
 
-                Fleet.await("the job counter", () -> body(worker, "/metrics")
-                        .contains("sdfleet_jobs_total{outcome=\"succeeded\",worker=\"w-http\"} 1.0"));
+                Fleet.await(
+                        "the job counter",
+                        () -> body(worker, "/metrics")
+                                .contains("sdfleet_jobs_total{outcome=\"succeeded\",worker=\"w-http\"} 1.0"));
                 HttpResponse<String> metrics = get(worker, "/metrics");
-                assertTrue(metrics.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
+                assertTrue(
+                        metrics.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
                 String text = metrics.body();
                 for (String expected : new String[] {
-                        "sdfleet_stage_duration_seconds_bucket{stage=\"denoise\"",
-                        "sdfleet_stage_duration_seconds_count{stage=\"upload\"",
-                        "sdfleet_queue_wait_seconds_count",
-                        "sdfleet_denoise_steps_per_second_count",
-                        "sdfleet_batch_size_count",
-                        "sdfleet_model_load_seconds_count",
-                        "sdfleet_s3_upload_size_bytes_sum",
-                        "sdfleet_s3_upload_seconds_count",
-                        "sdfleet_ready{worker=\"w-http\"} 1.0",
-                        "jvm_memory_used_bytes"}) {
+                    "sdfleet_stage_duration_seconds_bucket{stage=\"denoise\"",
+                    "sdfleet_stage_duration_seconds_count{stage=\"upload\"",
+                    "sdfleet_queue_wait_seconds_count",
+                    "sdfleet_denoise_steps_per_second_count",
+                    "sdfleet_batch_size_count",
+                    "sdfleet_model_load_seconds_count",
+                    "sdfleet_s3_upload_size_bytes_sum",
+                    "sdfleet_s3_upload_seconds_count",
+                    "sdfleet_ready{worker=\"w-http\"} 1.0",
+                    "jvm_memory_used_bytes"
+                }) {
                     assertTrue(text.contains(expected), "/metrics lacks " + expected);
                 }
             } finally {
@@ -74,8 +79,11 @@ class HttpEndpointsTest {
     /** Bounds the whole exchange: HttpRequest.timeout covers only the wait for the response headers. */
     private HttpResponse<String> get(Worker worker, String path) throws IOException {
         try {
-            return http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.httpPort() + path))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString())
+            return http.sendAsync(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.httpPort() + path))
+                                    .timeout(Duration.ofSeconds(10))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
                     .get(20, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

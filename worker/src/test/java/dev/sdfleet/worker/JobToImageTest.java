@@ -39,16 +39,20 @@ class JobToImageTest {
             assertEquals(Fleet.BUCKET, result.output().bucket());
             assertEquals("images/req-image/0.png", result.output().key());
             assertEquals("image/png", result.output().contentType());
-            assertTrue(result.output().url().endsWith("/" + Fleet.BUCKET + "/images/req-image/0.png"),
+            assertTrue(
+                    result.output().url().endsWith("/" + Fleet.BUCKET + "/images/req-image/0.png"),
                     result.output().url());
-            assertEquals(List.of("text_encoder", "denoise", "vae_decode", "png_encode", "upload"),
+            assertEquals(
+                    List.of("text_encoder", "denoise", "vae_decode", "png_encode", "upload"),
                     List.copyOf(result.stageMs().keySet()));
             assertTrue(result.queueWaitMs() >= 0);
 
             byte[] png = fleet.object(result.output().key());
             assertEquals(result.output().sizeBytes(), png.length);
-            assertEquals(result.output().sha256(),
-                    HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(png)));
+            assertEquals(
+                    result.output().sha256(),
+                    HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(png)));
             RgbImage image = PngDecoder.decode(png);
             assertEquals(64, image.width());
             assertEquals(64, image.height());
@@ -59,15 +63,16 @@ class JobToImageTest {
             assertEquals("blue", verdict.background(), verdict.toString());
             assertEquals("red", verdict.colour(), verdict.toString());
 
-            HeadObjectResponse head = fleet.s3().headObject(b -> b.bucket(Fleet.BUCKET).key(result.output().key()));
+            HeadObjectResponse head = fleet.s3()
+                    .headObject(b -> b.bucket(Fleet.BUCKET).key(result.output().key()));
             assertEquals("image/png", head.contentType());
             assertEquals(job.jobId(), head.metadata().get("job-id"));
             assertEquals("5", head.metadata().get("seed"));
             assertEquals("w-image", head.metadata().get("worker-id"));
             assertNotNull(head.metadata().get("prompt-sha256"));
 
-            JobProgress last = fleet.progress().await(p -> p.jobId().equals(job.jobId()) && p.step() == p.totalSteps(),
-                    Fleet.TIMEOUT);
+            JobProgress last = fleet.progress()
+                    .await(p -> p.jobId().equals(job.jobId()) && p.step() == p.totalSteps(), Fleet.TIMEOUT);
             assertEquals(job.steps(), last.totalSteps());
 
             // The commit follows the result's acknowledgement; one record on the jobs topic, so one offset in all.

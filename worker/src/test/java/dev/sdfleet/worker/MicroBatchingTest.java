@@ -23,8 +23,10 @@ import org.junit.jupiter.api.Test;
  * provider a batch row comes out bit for bit as it does alone (a GPU provider may not promise that).
  */
 class MicroBatchingTest {
-    private static final List<String> PROMPTS = List.of("a red circle on a blue background",
-            "a green square on a white background", "small white triangle at the top, black background",
+    private static final List<String> PROMPTS = List.of(
+            "a red circle on a blue background",
+            "a green square on a white background",
+            "small white triangle at the top, black background",
             "a yellow square on a purple background");
 
     @Test
@@ -38,7 +40,9 @@ class MicroBatchingTest {
             assertEquals(0, diff, "image " + i + " differs by up to " + diff + " between batch sizes 4 and 1");
             assertArrayEquals(single.get(i), batched.get(i), "image " + i + ": the PNG files differ");
         }
-        assertNotEquals(PngDecoder.decode(batched.get(0)), PngDecoder.decode(batched.get(1)),
+        assertNotEquals(
+                PngDecoder.decode(batched.get(0)),
+                PngDecoder.decode(batched.get(1)),
                 "different prompts and seeds give different images");
     }
 
@@ -51,15 +55,18 @@ class MicroBatchingTest {
                 jobs.add(job);
                 fleet.publish(job);
             }
-            Worker worker = fleet.start(fleet.config("w-" + name).batchSize(batchSize)
-                    .batchWait(Duration.ofSeconds(2)).build());
+            Worker worker = fleet.start(fleet.config("w-" + name)
+                    .batchSize(batchSize)
+                    .batchWait(Duration.ofSeconds(2))
+                    .build());
             List<byte[]> images = new ArrayList<>();
             for (Job job : jobs) {
                 JobResult result = fleet.awaitResult(job.jobId());
                 assertEquals(JobStatus.SUCCEEDED, result.status(), () -> "error: " + result.error());
                 images.add(fleet.object(result.output().key()));
             }
-            DistributionSummary sizes = worker.metrics().registry().get("sdfleet.batch.size").summary();
+            DistributionSummary sizes =
+                    worker.metrics().registry().get("sdfleet.batch.size").summary();
             assertEquals(batchSize, (int) sizes.max(), "the largest pipeline call had " + sizes.max() + " jobs");
             return images;
         }

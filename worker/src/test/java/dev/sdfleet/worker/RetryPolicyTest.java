@@ -24,18 +24,19 @@ class RetryPolicyTest {
         for (int retry = 1; retry <= 10; retry++) {
             for (int i = 0; i < 50; i++) {
                 long wait = policy.backoff(retry).toMillis();
-                assertTrue(wait >= policy.ceiling(retry) / 2 && wait <= policy.ceiling(retry), "retry " + retry
-                        + " waited " + wait);
+                assertTrue(
+                        wait >= policy.ceiling(retry) / 2 && wait <= policy.ceiling(retry),
+                        "retry " + retry + " waited " + wait);
             }
         }
     }
 
     @Test
     void badSettingsAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new RetryPolicy(-1, Duration.ofMillis(1),
-                Duration.ofMillis(1)));
+        assertThrows(
+                IllegalArgumentException.class, () -> new RetryPolicy(-1, Duration.ofMillis(1), Duration.ofMillis(1)));
         assertThrows(IllegalArgumentException.class, () -> new RetryPolicy(1, Duration.ZERO, Duration.ofMillis(1)));
-        assertThrows(IllegalArgumentException.class, () -> new RetryPolicy(1, Duration.ofSeconds(2),
-                Duration.ofSeconds(1)));
+        assertThrows(
+                IllegalArgumentException.class, () -> new RetryPolicy(1, Duration.ofSeconds(2), Duration.ofSeconds(1)));
     }
 }

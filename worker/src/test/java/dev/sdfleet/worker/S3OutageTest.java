@@ -21,8 +21,9 @@ class S3OutageTest {
 
     @Test
     void aJobCompletesAfterAnS3Outage() throws Exception {
-        try (EmbeddedS3 s3 = EmbeddedS3.builder().credentials(S3Credentials.LOCAL).start();
-             Fleet fleet = new Fleet("outage", s3.endpoint(), s3.credentials())) {
+        try (EmbeddedS3 s3 =
+                        EmbeddedS3.builder().credentials(S3Credentials.LOCAL).start();
+                Fleet fleet = new Fleet("outage", s3.endpoint(), s3.credentials())) {
             Worker worker = fleet.start(fleet.config("w-outage").build());
             // Long enough (a few seconds on two busy cores) for S3 to be stopped before the upload.
             Job job = TestJobs.sized("req-outage", 0, "a yellow square on a purple background", 9, 192, 60);
@@ -30,7 +31,8 @@ class S3OutageTest {
 
             fleet.awaitProgress(job.jobId());
             s3.stop();
-            Fleet.await("an upload to fail while S3 is down", () -> worker.metrics().uploadFailures() > 0);
+            Fleet.await(
+                    "an upload to fail while S3 is down", () -> worker.metrics().uploadFailures() > 0);
             Thread.sleep(2_000); // stay down across a few retries
             s3.start();
 

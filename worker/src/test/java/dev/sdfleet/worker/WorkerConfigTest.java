@@ -60,8 +60,14 @@ class WorkerConfigTest {
 
     @Test
     void theLoggedFormHidesSecrets() {
-        String shown = WorkerConfig.fromEnv(Map.of("SDFLEET_S3_ACCESS_KEY", "id", "SDFLEET_S3_SECRET_KEY",
-                "very-secret", "SDFLEET_KAFKA_PROPERTIES", "sasl.jaas.config=hunter2")).toString();
+        String shown = WorkerConfig.fromEnv(Map.of(
+                        "SDFLEET_S3_ACCESS_KEY",
+                        "id",
+                        "SDFLEET_S3_SECRET_KEY",
+                        "very-secret",
+                        "SDFLEET_KAFKA_PROPERTIES",
+                        "sasl.jaas.config=hunter2"))
+                .toString();
         assertFalse(shown.contains("very-secret"), shown);
         assertFalse(shown.contains("hunter2"), shown);
         assertTrue(shown.contains("accessKey=id"), shown);
@@ -69,16 +75,16 @@ class WorkerConfigTest {
 
     @Test
     void errorsNameTheVariable() {
-        var e = assertThrows(IllegalArgumentException.class,
-                () -> WorkerConfig.fromEnv(Map.of("SDFLEET_BATCH_SIZE", "four")));
+        var e = assertThrows(
+                IllegalArgumentException.class, () -> WorkerConfig.fromEnv(Map.of("SDFLEET_BATCH_SIZE", "four")));
         assertTrue(e.getMessage().contains("SDFLEET_BATCH_SIZE"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> WorkerConfig.fromEnv(Map.of("SDFLEET_BATCH_SIZE", "0")));
+        e = assertThrows(IllegalArgumentException.class, () -> WorkerConfig.fromEnv(Map.of("SDFLEET_BATCH_SIZE", "0")));
         assertTrue(e.getMessage().contains("SDFLEET_BATCH_SIZE"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> WorkerConfig.fromEnv(Map.of("SDFLEET_WORKER_ID", "gpu 3")));
+        e = assertThrows(
+                IllegalArgumentException.class, () -> WorkerConfig.fromEnv(Map.of("SDFLEET_WORKER_ID", "gpu 3")));
         assertTrue(e.getMessage().contains("SDFLEET_WORKER_ID"), e.getMessage());
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> WorkerConfig.fromEnv(Map.of("SDFLEET_S3_ACCESS_KEY", "only-the-id")));
     }
 
@@ -92,11 +98,22 @@ class WorkerConfigTest {
 
     @Test
     void toEnvReadsBackAsTheSameConfig() {
-        WorkerConfig config = WorkerConfig.builder().workerId("w-child").kafkaBootstrap("127.0.0.1:1234")
-                .groupId("g").topicPrefix("t1.").kafkaProperties(Map.of("session.timeout.ms", "6000"))
-                .s3Endpoint(java.net.URI.create("http://127.0.0.1:9000")).s3AccessKey("id").s3SecretKey("secret")
-                .s3Bucket("b").model("/m/tiny-sd").threads(1).batchSize(2).httpPort(0)
-                .drainTimeout(java.time.Duration.ofSeconds(3)).build();
+        WorkerConfig config = WorkerConfig.builder()
+                .workerId("w-child")
+                .kafkaBootstrap("127.0.0.1:1234")
+                .groupId("g")
+                .topicPrefix("t1.")
+                .kafkaProperties(Map.of("session.timeout.ms", "6000"))
+                .s3Endpoint(java.net.URI.create("http://127.0.0.1:9000"))
+                .s3AccessKey("id")
+                .s3SecretKey("secret")
+                .s3Bucket("b")
+                .model("/m/tiny-sd")
+                .threads(1)
+                .batchSize(2)
+                .httpPort(0)
+                .drainTimeout(java.time.Duration.ofSeconds(3))
+                .build();
         assertEquals(config, WorkerConfig.fromEnv(config.toEnv()));
     }
 }

@@ -1,7 +1,7 @@
 package dev.sdfleet.cli.bench;
 
-import dev.sdfleet.devstack.KafkaTopics;
 import dev.sdfleet.devstack.DevStack;
+import dev.sdfleet.devstack.KafkaTopics;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.worker.WorkerConfig;
 import dev.sdfleet.worker.WorkerProcess;
@@ -26,13 +26,13 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  */
 final class BenchStack implements AutoCloseable {
     /** Noticing a dead member takes a session timeout: the broker's minimum (6 s) instead of the default 45 s. */
-    static final Map<String, String> QUICK_FAILOVER = Map.of("session.timeout.ms", "6000",
-            "heartbeat.interval.ms", "1000");
+    static final Map<String, String> QUICK_FAILOVER =
+            Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1000");
+
     static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
 
     /** One measurement's topics and group. */
-    record Scope(String prefix, Topics topics, String group) {
-    }
+    record Scope(String prefix, Topics topics, String group) {}
 
     private final Path dir;
     private final Path model;
@@ -48,7 +48,10 @@ final class BenchStack implements AutoCloseable {
     static BenchStack start(Path model) {
         try {
             Path dir = Files.createTempDirectory("sdfleet-bench");
-            return new BenchStack(dir, model, DevStack.builder().root(dir).kafkaPort(0).s3Port(0).start());
+            return new BenchStack(
+                    dir,
+                    model,
+                    DevStack.builder().root(dir).kafkaPort(0).s3Port(0).start());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -91,8 +94,11 @@ final class BenchStack implements AutoCloseable {
 
     /** Starts a worker in a child JVM (log under the stack's folder) and waits until it is ready. */
     WorkerProcess startProcess(WorkerConfig config) throws InterruptedException {
-        WorkerProcess process = WorkerProcess.start(config, WorkerProcess.currentClassPath(),
-                dir.resolve("logs").resolve(config.workerId() + ".log"), List.of("-Xmx512m"));
+        WorkerProcess process = WorkerProcess.start(
+                config,
+                WorkerProcess.currentClassPath(),
+                dir.resolve("logs").resolve(config.workerId() + ".log"),
+                List.of("-Xmx512m"));
         try {
             return process.awaitReady(READY_TIMEOUT);
         } catch (RuntimeException | InterruptedException e) {
@@ -103,12 +109,16 @@ final class BenchStack implements AutoCloseable {
 
     /** The sum of the group's committed offsets on the scope's jobs topic (each partition started at 0). */
     long committedJobs(Scope scope) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                stack.bootstrapServers()))) {
-            return admin.listConsumerGroupOffsets(scope.group()).partitionsToOffsetAndMetadata()
-                    .get(30, TimeUnit.SECONDS).entrySet().stream()
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+            return admin
+                    .listConsumerGroupOffsets(scope.group())
+                    .partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS)
+                    .entrySet()
+                    .stream()
                     .filter(e -> e.getKey().topic().equals(scope.topics().jobs()) && e.getValue() != null)
-                    .mapToLong(e -> e.getValue().offset()).sum();
+                    .mapToLong(e -> e.getValue().offset())
+                    .sum();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -27,8 +27,14 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 final class KillTrials {
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
 
-    private record Trial(int number, int jobs, int resultsBeforeKill, int duplicateResults, int objects,
-                         boolean allSucceeded, double recoverySeconds) {
+    private record Trial(
+            int number,
+            int jobs,
+            int resultsBeforeKill,
+            int duplicateResults,
+            int objects,
+            boolean allSucceeded,
+            double recoverySeconds) {
         boolean ok() {
             return allSucceeded && objects == jobs;
         }
@@ -47,21 +53,28 @@ final class KillTrials {
         BenchStack.Scope scope = bench.scope("killtrials", 2);
         JobFactory factory = new JobFactory(bench.modelId(), side, steps, 7.5);
         List<Trial> done = new ArrayList<>();
-        out.printf(Locale.ROOT, "kill trials: %d trials, %d jobs each (%dx%d, %d steps), SIGKILL mid-job%n", trials,
-                jobsPerTrial, side, side, steps);
-        try (TopicWatcher<JobProgress> progress = new TopicWatcher<>(bench.stack().bootstrapServers(),
-                scope.topics().events(), JobProgress.class);
-             TopicWatcher<JobResult> results = new TopicWatcher<>(bench.stack().bootstrapServers(),
-                     scope.topics().results(), JobResult.class);
-             JobPublisher publisher = new JobPublisher(bench.stack().bootstrapServers(), scope.topics());
-             S3Client s3 = S3Clients.client(bench.stack().s3Endpoint(), bench.stack().credentials())) {
+        out.printf(
+                Locale.ROOT,
+                "kill trials: %d trials, %d jobs each (%dx%d, %d steps), SIGKILL mid-job%n",
+                trials,
+                jobsPerTrial,
+                side,
+                side,
+                steps);
+        try (TopicWatcher<JobProgress> progress = new TopicWatcher<>(
+                        bench.stack().bootstrapServers(), scope.topics().events(), JobProgress.class);
+                TopicWatcher<JobResult> results = new TopicWatcher<>(
+                        bench.stack().bootstrapServers(), scope.topics().results(), JobResult.class);
+                JobPublisher publisher = new JobPublisher(bench.stack().bootstrapServers(), scope.topics());
+                S3Client s3 = S3Clients.client(
+                        bench.stack().s3Endpoint(), bench.stack().credentials())) {
             WorkerProcess current = start(scope, 0);
             try {
                 for (int t = 1; t <= trials; t++) {
                     String request = "trial-" + t;
                     for (int i = 0; i < jobsPerTrial; i++) {
-                        publisher.publish(factory.job(request, i, jobsPerTrial, "a red circle on a blue background",
-                                1000L * t + i));
+                        publisher.publish(factory.job(
+                                request, i, jobsPerTrial, "a red circle on a blue background", 1000L * t + i));
                     }
                     progress.await(p -> p.requestId().equals(request) && p.step() < p.totalSteps(), JOB_TIMEOUT);
                     int before = resultsOf(results, request, Duration.ZERO).size();
@@ -76,17 +89,35 @@ final class KillTrials {
                     double recovery = (System.nanoTime() - killed) / 1e9;
                     List<JobResult> ofTrial = resultsOf(results, request, Duration.ofMillis(200));
                     Set<String> jobIds = ofTrial.stream().map(JobResult::jobId).collect(Collectors.toSet());
-                    boolean succeeded = jobIds.size() == jobsPerTrial && jobIds.stream().allMatch(id -> ofTrial
-                            .stream().filter(r -> r.jobId().equals(id)).anyMatch(r -> r.status() == JobStatus.SUCCEEDED));
-                    int objects = s3.listObjectsV2(b -> b.bucket(bench.stack().bucket()).prefix("images/" + request
-                            + "/")).contents().stream().map(S3Object::key).collect(Collectors.toSet()).size();
-                    Trial trial = new Trial(t, jobsPerTrial, before, ofTrial.size() - jobIds.size(), objects,
-                            succeeded, recovery);
+                    boolean succeeded = jobIds.size() == jobsPerTrial
+                            && jobIds.stream()
+                                    .allMatch(id -> ofTrial.stream()
+                                            .filter(r -> r.jobId().equals(id))
+                                            .anyMatch(r -> r.status() == JobStatus.SUCCEEDED));
+                    int objects = s3
+                            .listObjectsV2(b -> b.bucket(bench.stack().bucket()).prefix("images/" + request + "/"))
+                            .contents()
+                            .stream()
+                            .map(S3Object::key)
+                            .collect(Collectors.toSet())
+                            .size();
+                    Trial trial = new Trial(
+                            t, jobsPerTrial, before, ofTrial.size() - jobIds.size(), objects, succeeded, recovery);
                     done.add(trial);
-                    out.printf(Locale.ROOT, "trial %2d: killed pid %d (exit %d) with %d/%d results out; all %d jobs "
-                            + "%s, %d objects, %d duplicate results, %.1f s from kill to last result%n", t,
-                            killedPid, exit, before, jobsPerTrial, jobsPerTrial,
-                            succeeded ? "succeeded" : "NOT all succeeded", objects, trial.duplicateResults(), recovery);
+                    out.printf(
+                            Locale.ROOT,
+                            "trial %2d: killed pid %d (exit %d) with %d/%d results out; all %d jobs "
+                                    + "%s, %d objects, %d duplicate results, %.1f s from kill to last result%n",
+                            t,
+                            killedPid,
+                            exit,
+                            before,
+                            jobsPerTrial,
+                            jobsPerTrial,
+                            succeeded ? "succeeded" : "NOT all succeeded",
+                            objects,
+                            trial.duplicateResults(),
+                            recovery);
                 }
             } finally {
                 current.stop(Duration.ofSeconds(60));
@@ -96,21 +127,33 @@ final class KillTrials {
         long published = (long) trials * jobsPerTrial;
         int failed = (int) done.stream().filter(t -> !t.ok()).count();
         List<Double> recoveries = done.stream().map(Trial::recoverySeconds).toList();
-        out.printf(Locale.ROOT, "kill trials: %d trials, %d jobs, %d trials with a lost job or an extra object, "
+        out.printf(
+                Locale.ROOT,
+                "kill trials: %d trials, %d jobs, %d trials with a lost job or an extra object, "
                         + "%d duplicate results in all, committed offsets %d of %d, kill-to-done %.1f s median, %.1f s "
-                        + "max%n", done.size(), published, failed,
-                done.stream().mapToInt(Trial::duplicateResults).sum(), committed, published,
-                Percentiles.of(recoveries).p50(), Percentiles.of(recoveries).max());
+                        + "max%n",
+                done.size(),
+                published,
+                failed,
+                done.stream().mapToInt(Trial::duplicateResults).sum(),
+                committed,
+                published,
+                Percentiles.of(recoveries).p50(),
+                Percentiles.of(recoveries).max());
         return failed == 0 && committed == published;
     }
 
     private WorkerProcess start(BenchStack.Scope scope, int generation) throws InterruptedException {
         return bench.startProcess(bench.config(scope, "kt-worker-" + generation)
-                .kafkaProperties(BenchStack.QUICK_FAILOVER).threads(1).build());
+                .kafkaProperties(BenchStack.QUICK_FAILOVER)
+                .threads(1)
+                .build());
     }
 
     private static List<JobResult> resultsOf(TopicWatcher<JobResult> results, String request, Duration settle) {
-        return results.all(settle).stream().map(TopicWatcher.Seen::message)
-                .filter(r -> r.requestId().equals(request)).toList();
+        return results.all(settle).stream()
+                .map(TopicWatcher.Seen::message)
+                .filter(r -> r.requestId().equals(request))
+                .toList();
     }
 }

@@ -38,15 +38,20 @@ final class Latency {
 
     void run(Path model, int jobs, int threads, int side, int steps) throws InterruptedException {
         BenchStack.Scope scope = bench.scope("latency", 1);
-        WorkerConfig config = bench.config(scope, "latency-worker").threads(threads).build();
+        WorkerConfig config =
+                bench.config(scope, "latency-worker").threads(threads).build();
         JobFactory factory = new JobFactory(bench.modelId(), side, steps, 7.5);
 
         List<Double> bare = new ArrayList<>();
         try (DiffusionPipeline pipeline = DiffusionPipeline.load(model, config.runtimeSettings())) {
             for (int i = -5; i < jobs; i++) { // five unmeasured runs first, as the worker's warm-up
                 long start = System.nanoTime();
-                pipeline.generate(GenerationRequest.builder("a red circle on a blue background").size(side, side)
-                        .steps(steps).guidance(7.5).seed(i + 5).build());
+                pipeline.generate(GenerationRequest.builder("a red circle on a blue background")
+                        .size(side, side)
+                        .steps(steps)
+                        .guidance(7.5)
+                        .seed(i + 5)
+                        .build());
                 if (i >= 0) {
                     bare.add((System.nanoTime() - start) / 1e6);
                 }
@@ -57,9 +62,9 @@ final class Latency {
         List<Double> overhead = new ArrayList<>();
         List<Double> upload = new ArrayList<>();
         try (Worker worker = new Worker(config);
-             TopicWatcher<JobResult> results = new TopicWatcher<>(bench.stack().bootstrapServers(),
-                     scope.topics().results(), JobResult.class);
-             JobPublisher publisher = new JobPublisher(bench.stack().bootstrapServers(), scope.topics())) {
+                TopicWatcher<JobResult> results = new TopicWatcher<>(
+                        bench.stack().bootstrapServers(), scope.topics().results(), JobResult.class);
+                JobPublisher publisher = new JobPublisher(bench.stack().bootstrapServers(), scope.topics())) {
             worker.start();
             for (int i = -5; i < jobs; i++) {
                 Job job = factory.job("latency-" + (i + 5), "a red circle on a blue background", i + 5);
@@ -78,8 +83,14 @@ final class Latency {
                 }
             }
         }
-        out.printf(Locale.ROOT, "latency, %d jobs one at a time (%dx%d, %d steps, %d intra-op thread(s)):%n", jobs,
-                side, side, steps, threads);
+        out.printf(
+                Locale.ROOT,
+                "latency, %d jobs one at a time (%dx%d, %d steps, %d intra-op thread(s)):%n",
+                jobs,
+                side,
+                side,
+                steps,
+                threads);
         out.println("  bare pipeline (in-process generate)   " + Percentiles.of(bare));
         out.println("  through the fleet (publish -> result) " + Percentiles.of(endToEnd));
         out.println("  added by Kafka + S3 (per job)         " + Percentiles.of(overhead));
@@ -87,6 +98,8 @@ final class Latency {
     }
 
     private static double pipelineMs(Map<String, Long> stageMs) {
-        return PIPELINE_STAGES.stream().mapToLong(stage -> stageMs.getOrDefault(stage, 0L)).sum();
+        return PIPELINE_STAGES.stream()
+                .mapToLong(stage -> stageMs.getOrDefault(stage, 0L))
+                .sum();
     }
 }

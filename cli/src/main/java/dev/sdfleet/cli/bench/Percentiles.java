@@ -7,7 +7,8 @@ import java.util.Locale;
 record Percentiles(double p50, double p99, double max, int count) {
 
     static Percentiles of(List<Double> millis) {
-        double[] sorted = millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] sorted =
+                millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return new Percentiles(rank(sorted, 50), rank(sorted, 99), sorted[sorted.length - 1], sorted.length);
     }
 

@@ -19,9 +19,26 @@ public record JobFactory(String model, int side, int steps, double guidance) {
 
     /** Image {@code index} of a request of {@code count} images. */
     public Job job(String requestId, int index, int count, String prompt, long seed) {
-        return new Job(ProtocolMessage.CURRENT_SCHEMA_VERSION, JobId.of(requestId, index), requestId, "cli", index,
-                count, prompt, "", side, side, steps, guidance, null, seed, model, Priority.NORMAL, null,
-                Instant.now(), 1);
+        return new Job(
+                ProtocolMessage.CURRENT_SCHEMA_VERSION,
+                JobId.of(requestId, index),
+                requestId,
+                "cli",
+                index,
+                count,
+                prompt,
+                "",
+                side,
+                side,
+                steps,
+                guidance,
+                null,
+                seed,
+                model,
+                Priority.NORMAL,
+                null,
+                Instant.now(),
+                1);
     }
 
     /** A one-image request. */

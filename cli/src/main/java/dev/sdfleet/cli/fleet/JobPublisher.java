@@ -25,11 +25,16 @@ public final class JobPublisher implements AutoCloseable {
     public JobPublisher(String bootstrap, Topics topics) {
         this.topics = topics;
         this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.CLIENT_ID_CONFIG, "sdfleet-cli",
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.CLIENT_ID_CONFIG,
+                "sdfleet-cli",
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class.getName()));
     }
 
     /** Publishes and waits for the broker's acknowledgement. */
@@ -37,8 +42,8 @@ public final class JobPublisher implements AutoCloseable {
         RecordHeaders headers = new RecordHeaders();
         CloudEventHeaders.forMessage(job, "/sdfleet/cli", Instant.now()).toMap().forEach(headers::add);
         try {
-            producer.send(new ProducerRecord<>(topics.jobs(), null, RecordKeys.keyOf(job), Codec.encode(job),
-                    headers)).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(topics.jobs(), null, RecordKeys.keyOf(job), Codec.encode(job), headers))
+                    .get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted publishing " + job.jobId(), e);

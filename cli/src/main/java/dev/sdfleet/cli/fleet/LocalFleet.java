@@ -1,11 +1,11 @@
 package dev.sdfleet.cli.fleet;
 
+import dev.sdfleet.devstack.DevStack;
+import dev.sdfleet.devstack.S3Clients;
 import dev.sdfleet.dispatcher.Dispatcher;
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
 import dev.sdfleet.dispatcher.config.Tenants;
 import dev.sdfleet.dispatcher.config.WebhookSettings;
-import dev.sdfleet.devstack.DevStack;
-import dev.sdfleet.devstack.S3Clients;
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.GenerationRequest;
 import dev.sdfleet.protocol.Job;
@@ -42,11 +42,21 @@ public final class LocalFleet implements AutoCloseable {
      * @param firstHttpPort the first worker's metrics/health port, the next workers' follow (0: free ports)
      * @param dispatcherPort the dispatcher's API port (0: a free one)
      */
-    public record Settings(Path root, int kafkaPort, int s3Port, int workers, int firstHttpPort, int dispatcherPort,
-                           Path model, int batchSize, int threads) {
+    public record Settings(
+            Path root,
+            int kafkaPort,
+            int s3Port,
+            int workers,
+            int firstHttpPort,
+            int dispatcherPort,
+            Path model,
+            int batchSize,
+            int threads) {
         public Settings {
             // Port 0 means a free port for each; a fixed dispatcher port must not fall among the workers' ports.
-            if (dispatcherPort != 0 && firstHttpPort != 0 && dispatcherPort >= firstHttpPort
+            if (dispatcherPort != 0
+                    && firstHttpPort != 0
+                    && dispatcherPort >= firstHttpPort
                     && dispatcherPort < firstHttpPort + workers) {
                 throw new IllegalArgumentException("the dispatcher's port " + dispatcherPort
                         + " is one of the workers' ports " + firstHttpPort + ".." + (firstHttpPort + workers - 1));
@@ -70,19 +80,25 @@ public final class LocalFleet implements AutoCloseable {
      * (requests, cancels) to its partition count: the workers' cancel readers then see every partition from the start.
      */
     public static LocalFleet start(Settings settings) {
-        DevStack.Builder builder = DevStack.builder().root(settings.root()).kafkaPort(settings.kafkaPort())
+        DevStack.Builder builder = DevStack.builder()
+                .root(settings.root())
+                .kafkaPort(settings.kafkaPort())
                 .s3Port(settings.s3Port());
         // The stack's list lacks the cancels topic, which every worker reads.
         Topics topics = Topics.defaults();
         List<String> dispatcherInputs = List.of(topics.requests(), topics.results(), topics.cancels());
-        topics.all().forEach(topic -> builder.topic(topic, Math.max(DevStack.DEFAULT_TOPICS.getOrDefault(topic, 1),
-                dispatcherInputs.contains(topic) ? DISPATCHER_PARTITIONS : 1)));
+        topics.all()
+                .forEach(topic -> builder.topic(
+                        topic,
+                        Math.max(
+                                DevStack.DEFAULT_TOPICS.getOrDefault(topic, 1),
+                                dispatcherInputs.contains(topic) ? DISPATCHER_PARTITIONS : 1)));
         LocalFleet fleet = new LocalFleet(settings, builder.start());
         try {
             fleet.dispatcher = Dispatcher.start(fleet.dispatcherConfig());
             for (int i = 1; i <= settings.workers(); i++) {
-                Worker worker = new Worker(fleet.workerConfig("local-worker-" + i,
-                        settings.firstHttpPort() == 0 ? 0 : settings.firstHttpPort() + i - 1));
+                Worker worker = new Worker(fleet.workerConfig(
+                        "local-worker-" + i, settings.firstHttpPort() == 0 ? 0 : settings.firstHttpPort() + i - 1));
                 fleet.workers.add(worker);
                 worker.start();
             }
@@ -148,8 +164,8 @@ public final class LocalFleet implements AutoCloseable {
 
     /** The API key of the local tenant (from {@code .sdfleet/tenants.json}). */
     public String apiKey() {
-        return LocalTenants.apiKey(settings.root()).orElseThrow(() -> new IllegalStateException(
-                "no API key in " + LocalTenants.file(settings.root())));
+        return LocalTenants.apiKey(settings.root())
+                .orElseThrow(() -> new IllegalStateException("no API key in " + LocalTenants.file(settings.root())));
     }
 
     public List<Worker> workers() {
@@ -158,7 +174,9 @@ public final class LocalFleet implements AutoCloseable {
 
     /** The model id jobs must name. */
     public String modelId() {
-        return workers.isEmpty() ? workerConfig("any", 0).modelId() : workers.getFirst().config().modelId();
+        return workers.isEmpty()
+                ? workerConfig("any", 0).modelId()
+                : workers.getFirst().config().modelId();
     }
 
     /** The model's native image side (what its UNet was trained at). */
@@ -199,8 +217,8 @@ public final class LocalFleet implements AutoCloseable {
     private List<String> describeDispatcher() {
         String base = dispatcher.baseUrl();
         String auth = "-H 'Authorization: Bearer " + apiKey() + "'";
-        String body = "{\"prompt\":\"a red circle on a blue background\",\"model\":\"" + modelId()
-                + "\",\"width\":" + nativeSide() + ",\"height\":" + nativeSide() + "}";
+        String body = "{\"prompt\":\"a red circle on a blue background\",\"model\":\"" + modelId() + "\",\"width\":"
+                + nativeSide() + ",\"height\":" + nativeSide() + "}";
         List<String> lines = new ArrayList<>();
         lines.add("Dispatcher: " + base + "   (HTTP API; " + base + "/health/ready   " + base + "/metrics   " + base
                 + "/openapi.yaml)");

@@ -24,8 +24,7 @@ public final class LocalTenants {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private LocalTenants() {
-    }
+    private LocalTenants() {}
 
     /** Where a fleet rooted at {@code root} keeps its tenants. */
     public static Path file(Path root) {
@@ -49,7 +48,9 @@ public final class LocalTenants {
             Files.createDirectories(file.getParent());
             // Created owner-only before anything is written: the key and the secret are credentials.
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tenants) + "\n",
+            Files.writeString(
+                    file,
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tenants) + "\n",
                     StandardOpenOption.TRUNCATE_EXISTING);
             return file;
         } catch (FileAlreadyExistsException e) {
@@ -69,10 +70,12 @@ public final class LocalTenants {
         }
         try {
             JsonNode tenants = JSON.readTree(file.toFile());
-            JsonNode tenant = tenants.has(TENANT) ? tenants.get(TENANT)
+            JsonNode tenant = tenants.has(TENANT)
+                    ? tenants.get(TENANT)
                     : tenants.elements().hasNext() ? tenants.elements().next() : null;
             JsonNode keys = tenant == null ? null : tenant.get("api_keys");
-            return keys != null && keys.isArray() && !keys.isEmpty() ? Optional.of(keys.get(0).asText())
+            return keys != null && keys.isArray() && !keys.isEmpty()
+                    ? Optional.of(keys.get(0).asText())
                     : Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);

@@ -19,8 +19,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class TopicWatcher<T extends ProtocolMessage> implements AutoCloseable {
     /** A message and when this watcher saw it (System.nanoTime()). */
-    public record Seen<T>(T message, long seenAtNanos) {
-    }
+    public record Seen<T>(T message, long seenAtNanos) {}
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Class<T> type;
@@ -29,13 +28,19 @@ public final class TopicWatcher<T extends ProtocolMessage> implements AutoClosea
     public TopicWatcher(String bootstrap, String topic, Class<T> type) {
         this.type = type;
         this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.CLIENT_ID_CONFIG, "sdfleet-cli-watch",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName()));
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                "sdfleet-cli-watch",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName()));
         List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
+                .map(p -> new TopicPartition(topic, p.partition()))
+                .toList();
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
         partitions.forEach(consumer::position); // resolve the end now, not at the first poll

@@ -11,8 +11,7 @@ public final class ApiException extends RuntimeException {
     private final List<FieldProblem> fieldErrors;
 
     /** One field the dispatcher refused, and why. */
-    public record FieldProblem(String field, String message) {
-    }
+    public record FieldProblem(String field, String message) {}
 
     public ApiException(int status, String message, List<FieldProblem> fieldErrors) {
         super(message);
@@ -32,7 +31,10 @@ public final class ApiException extends RuntimeException {
     /** The message, then one line per refused field. */
     public String describe() {
         StringBuilder text = new StringBuilder(getMessage());
-        fieldErrors.forEach(e -> text.append(System.lineSeparator()).append("  ").append(e.field()).append(": ")
+        fieldErrors.forEach(e -> text.append(System.lineSeparator())
+                .append("  ")
+                .append(e.field())
+                .append(": ")
                 .append(e.message()));
         return text.toString();
     }

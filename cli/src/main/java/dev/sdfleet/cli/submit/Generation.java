@@ -6,8 +6,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * What {@code sdfleet submit} and {@code sdfleet demo} ask for. A null field is left out of the body, so the
  * dispatcher applies the protocol's default (guidance 7.5, 30 steps, a drawn seed, n = 1).
  */
-public record Generation(String prompt, String model, Integer n, Long seed, Double guidance, Integer steps,
-                         Integer width, Integer height) {
+public record Generation(
+        String prompt,
+        String model,
+        Integer n,
+        Long seed,
+        Double guidance,
+        Integer steps,
+        Integer width,
+        Integer height) {
 
     /** The POST body: the protocol's {@code GenerationRequest} without request id or tenant. */
     public ObjectNode toJson() {

@@ -31,8 +31,10 @@ public final class GenerationsApi implements AutoCloseable {
     private final String apiKey;
     private final Duration retryWindow;
     // HTTP/1.1: a cleartext HTTP/2 upgrade buys nothing for a few calls and has stalled against Vert.x before.
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
 
     public GenerationsApi(URI base, String apiKey) {
         this(base, apiKey, DEFAULT_RETRY_WINDOW);
@@ -56,17 +58,23 @@ public final class GenerationsApi implements AutoCloseable {
      * @throws ApiException unreachable, or anything but 202
      */
     public JsonNode submit(JsonNode body, String idempotencyKey) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v1/generations")).timeout(CALL_TIMEOUT)
-                .header("Authorization", "Bearer " + apiKey).header("Idempotency-Key", idempotencyKey)
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v1/generations"))
+                .timeout(CALL_TIMEOUT)
+                .header("Authorization", "Bearer " + apiKey)
+                .header("Idempotency-Key", idempotencyKey)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build();
         return call(request, 202);
     }
 
     /** {@code GET /v1/generations/{id}}: status, each image's state and location. */
     public JsonNode get(String id) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v1/generations/" + id)).timeout(CALL_TIMEOUT)
-                .header("Authorization", "Bearer " + apiKey).GET().build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v1/generations/" + id))
+                .timeout(CALL_TIMEOUT)
+                .header("Authorization", "Bearer " + apiKey)
+                .GET()
+                .build();
         return call(request, 200);
     }
 
@@ -95,13 +103,16 @@ public final class GenerationsApi implements AutoCloseable {
 
     /** The 503's Retry-After in seconds (1 when absent or not a number; at most 10, so a call never stalls long). */
     private static Duration retryAfter(HttpResponse<String> response) {
-        long seconds = response.headers().firstValue("retry-after").map(value -> {
-            try {
-                return Long.parseLong(value.trim());
-            } catch (NumberFormatException e) {
-                return 1L; // an HTTP date: rare from a dispatcher, and 1 s is its own choice
-            }
-        }).orElse(1L);
+        long seconds = response.headers()
+                .firstValue("retry-after")
+                .map(value -> {
+                    try {
+                        return Long.parseLong(value.trim());
+                    } catch (NumberFormatException e) {
+                        return 1L; // an HTTP date: rare from a dispatcher, and 1 s is its own choice
+                    }
+                })
+                .orElse(1L);
         return Duration.ofSeconds(Math.clamp(seconds, 1, MAX_RETRY_AFTER_SECONDS));
     }
 
@@ -118,8 +129,11 @@ public final class GenerationsApi implements AutoCloseable {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
-            throw new ApiException(0, "cannot reach the dispatcher at " + base + " (connection refused): is "
-                    + "`./sdfleet up` running, or is --url right?", List.of());
+            throw new ApiException(
+                    0,
+                    "cannot reach the dispatcher at " + base + " (connection refused): is "
+                            + "`./sdfleet up` running, or is --url right?",
+                    List.of());
         } catch (HttpTimeoutException e) {
             throw new ApiException(0, "the dispatcher at " + base + " did not answer in time", List.of());
         } catch (IOException e) {
@@ -136,16 +150,26 @@ public final class GenerationsApi implements AutoCloseable {
         return switch (status) {
             case 400 -> {
                 List<ApiException.FieldProblem> fields = new ArrayList<>();
-                problem.path("errors").forEach(e -> fields.add(new ApiException.FieldProblem(
-                        e.path("field").asText(), e.path("message").asText())));
+                problem.path("errors")
+                        .forEach(e -> fields.add(new ApiException.FieldProblem(
+                                e.path("field").asText(), e.path("message").asText())));
                 yield new ApiException(400, "the dispatcher refused the request (400): " + detail, fields);
             }
-            case 401 -> new ApiException(401, "the dispatcher refused the API key (401): pass the right one with "
-                    + "--api-key (the local fleet's is in .sdfleet/tenants.json; `./sdfleet up` prints it)", List.of());
-            case 503 -> new ApiException(503, call + " still answered 503 after " + retryWindow.toSeconds()
-                    + " s of retries" + (detail.isEmpty() ? "" : ": " + detail), List.of());
-            default -> new ApiException(status, call + " answered " + status + (detail.isEmpty() ? "" : ": " + detail),
-                    List.of());
+            case 401 ->
+                new ApiException(
+                        401,
+                        "the dispatcher refused the API key (401): pass the right one with "
+                                + "--api-key (the local fleet's is in .sdfleet/tenants.json; `./sdfleet up` prints it)",
+                        List.of());
+            case 503 ->
+                new ApiException(
+                        503,
+                        call + " still answered 503 after " + retryWindow.toSeconds() + " s of retries"
+                                + (detail.isEmpty() ? "" : ": " + detail),
+                        List.of());
+            default ->
+                new ApiException(
+                        status, call + " answered " + status + (detail.isEmpty() ? "" : ": " + detail), List.of());
         };
     }
 

@@ -25,7 +25,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class ImageDownloads implements AutoCloseable {
     private final Map<String, S3Client> clients = new HashMap<>();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final S3Credentials credentials;
     private final Region awsRegion;
 
@@ -38,8 +39,11 @@ public final class ImageDownloads implements AutoCloseable {
 
     /** Writes the object to {@code file}. */
     public void download(String url, String bucket, String key, Path file) {
-        byte[] bytes = url.contains("X-Amz-Signature=") ? fetch(URI.create(url)) : client(url, bucket)
-                .getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+        byte[] bytes = url.contains("X-Amz-Signature=")
+                ? fetch(URI.create(url))
+                : client(url, bucket)
+                        .getObjectAsBytes(b -> b.bucket(bucket).key(key))
+                        .asByteArray();
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Files.write(file, bytes);
@@ -52,17 +56,21 @@ public final class ImageDownloads implements AutoCloseable {
         URI uri = URI.create(url);
         boolean pathStyle = uri.getRawPath() != null && uri.getRawPath().startsWith("/" + bucket + "/");
         String endpoint = pathStyle ? uri.getScheme() + "://" + uri.getRawAuthority() : "aws";
-        return clients.computeIfAbsent(endpoint, e -> pathStyle ? S3Clients.client(URI.create(e), credentials)
-                : S3Client.builder().region(awsRegion).build());
+        return clients.computeIfAbsent(
+                endpoint,
+                e -> pathStyle
+                        ? S3Clients.client(URI.create(e), credentials)
+                        : S3Client.builder().region(awsRegion).build());
     }
 
     private byte[] fetch(URI url) {
         try {
-            HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofMinutes(1))
-                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = http.send(
+                    HttpRequest.newBuilder(url).timeout(Duration.ofMinutes(1)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() != 200) {
-                throw new IllegalStateException("GET " + url.getHost() + url.getPath() + " answered "
-                        + response.statusCode());
+                throw new IllegalStateException(
+                        "GET " + url.getHost() + url.getPath() + " answered " + response.statusCode());
             }
             return response.body();
         } catch (IOException e) {

@@ -19,8 +19,7 @@ public final class Submission {
     private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
 
     /** One image stored in S3 and downloaded. */
-    public record SavedImage(int index, String s3Uri, Path file) {
-    }
+    public record SavedImage(int index, String s3Uri, Path file) {}
 
     /** How the request ended, what was saved, and why the other images are missing. */
     public record Outcome(String requestId, String status, List<SavedImage> saved, List<String> failures) {
@@ -51,8 +50,9 @@ public final class Submission {
         String idempotencyKey = "cli-" + UUID.randomUUID();
         JsonNode accepted = api.submit(generation.toJson(), idempotencyKey);
         String id = accepted.path("id").asText();
-        out.println("Submitted " + id + " to " + api.base() + " (seed " + accepted.path("seed").asText("drawn")
-                + ", " + accepted.path("n").asInt(1) + " image(s))");
+        out.println("Submitted " + id + " to " + api.base() + " (seed "
+                + accepted.path("seed").asText("drawn") + ", "
+                + accepted.path("n").asInt(1) + " image(s))");
         JsonNode state = awaitFinished(id, timeout);
         List<SavedImage> saved = new ArrayList<>();
         List<String> failures = new ArrayList<>();
@@ -61,17 +61,20 @@ public final class Submission {
             if (image.path("status").asText().equals("succeeded")) {
                 String bucket = image.path("bucket").asText();
                 String key = image.path("key").asText();
-                Path file = outDir.resolve(id + "-" + key.substring(key.lastIndexOf('/') + 1)).toAbsolutePath();
+                Path file = outDir.resolve(id + "-" + key.substring(key.lastIndexOf('/') + 1))
+                        .toAbsolutePath();
                 downloads.download(image.path("url").asText(), bucket, key, file);
                 SavedImage one = new SavedImage(index, "s3://" + bucket + "/" + key, file);
                 saved.add(one);
                 out.println("Image " + index + ":");
-                out.println("  S3:    " + one.s3Uri() + "   (" + image.path("url").asText() + ")");
+                out.println(
+                        "  S3:    " + one.s3Uri() + "   (" + image.path("url").asText() + ")");
                 out.println("  Local: " + file);
             } else {
                 JsonNode error = image.path("error");
                 String why = "image " + index + " " + image.path("status").asText() + ": "
-                        + error.path("reason").asText("?") + " " + error.path("message").asText("");
+                        + error.path("reason").asText("?") + " "
+                        + error.path("message").asText("");
                 failures.add(why.trim());
                 out.println(why.trim());
             }
@@ -94,8 +97,8 @@ public final class Submission {
                 return state;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("request " + id + " did not finish within " + timeout
-                        + " (still " + status + "); GET " + api.base() + "/v1/generations/" + id + " shows it");
+                throw new IllegalStateException("request " + id + " did not finish within " + timeout + " (still "
+                        + status + "); GET " + api.base() + "/v1/generations/" + id + " shows it");
             }
             try {
                 Thread.sleep(POLL_INTERVAL.toMillis());
@@ -109,8 +112,9 @@ public final class Submission {
     /** {@code status: image 0 succeeded, image 1 queued}. */
     private static String progress(JsonNode state) {
         List<String> images = new ArrayList<>();
-        state.path("images").forEach(i -> images.add("image " + i.path("index").asInt() + " "
-                + i.path("status").asText()));
+        state.path("images")
+                .forEach(i -> images.add("image " + i.path("index").asInt() + " "
+                        + i.path("status").asText()));
         return state.path("status").asText() + ": " + String.join(", ", images);
     }
 }

@@ -59,7 +59,8 @@ class GenerationsApiRetryTest {
     void aRetriedSubmitRepeatsItsIdempotencyKeySoItStaysOneRequest() {
         unavailableLeft.set(1);
         try (GenerationsApi api = api(Duration.ofSeconds(30))) {
-            JsonNode accepted = api.submit(GenerationsApi.JSON.createObjectNode().put("prompt", "a red circle"), "k-1");
+            JsonNode accepted =
+                    api.submit(GenerationsApi.JSON.createObjectNode().put("prompt", "a red circle"), "k-1");
             assertEquals("req-1", accepted.path("id").asText());
         }
         assertEquals(List.of("k-1", "k-1"), idempotencyKeys);
@@ -89,8 +90,8 @@ class GenerationsApiRetryTest {
     }
 
     private GenerationsApi api(Duration retryWindow) {
-        return new GenerationsApi(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), "sk-test",
-                retryWindow);
+        return new GenerationsApi(
+                URI.create("http://127.0.0.1:" + server.getAddress().getPort()), "sk-test", retryWindow);
     }
 
     private void answer(HttpExchange exchange) throws IOException {
@@ -114,7 +115,8 @@ class GenerationsApiRetryTest {
 
     private static void send(HttpExchange exchange, int status, String json) throws IOException {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", status >= 400 ? "application/problem+json" : "application/json");
+        exchange.getResponseHeaders()
+                .add("Content-Type", status >= 400 ? "application/problem+json" : "application/json");
         exchange.sendResponseHeaders(status, body.length);
         exchange.getResponseBody().write(body);
         exchange.close();

@@ -37,25 +37,44 @@ import java.util.function.Function;
  * @param webhooks how webhooks are sent
  * @param kafkaProperties extra properties for every Kafka client (security settings, say)
  */
-public record DispatcherConfig(String kafkaBootstrap, String topicPrefix, String applicationId, String instanceId,
-                               Path stateDir, String httpHost, int httpPort, String advertisedHost, int partitions,
-                               int streamThreads, Duration commitInterval, Duration tick, Duration admitWait,
-                               Duration retention, int maxAttempts, double pixelStepsPerGpuSecond, int maxBodyBytes,
-                               Tenants tenants, WebhookSettings webhooks, Map<String, String> kafkaProperties) {
+public record DispatcherConfig(
+        String kafkaBootstrap,
+        String topicPrefix,
+        String applicationId,
+        String instanceId,
+        Path stateDir,
+        String httpHost,
+        int httpPort,
+        String advertisedHost,
+        int partitions,
+        int streamThreads,
+        Duration commitInterval,
+        Duration tick,
+        Duration admitWait,
+        Duration retention,
+        int maxAttempts,
+        double pixelStepsPerGpuSecond,
+        int maxBodyBytes,
+        Tenants tenants,
+        WebhookSettings webhooks,
+        Map<String, String> kafkaProperties) {
 
     public DispatcherConfig {
         require(kafkaBootstrap != null && !kafkaBootstrap.isBlank(), "kafka bootstrap (SDFLEET_KAFKA_BOOTSTRAP)");
         Objects.requireNonNull(topicPrefix, "topicPrefix");
         Topics.withPrefix(topicPrefix);
-        require(applicationId != null && applicationId.matches("[A-Za-z0-9._-]{1,200}"),
+        require(
+                applicationId != null && applicationId.matches("[A-Za-z0-9._-]{1,200}"),
                 "application id (SDFLEET_DISPATCHER_APP_ID): letters, digits, '.', '_', '-'");
-        require(instanceId != null && instanceId.matches("[A-Za-z0-9._-]{1,128}"),
+        require(
+                instanceId != null && instanceId.matches("[A-Za-z0-9._-]{1,128}"),
                 "instance id (SDFLEET_DISPATCHER_ID): letters, digits, '.', '_', '-'");
         Objects.requireNonNull(stateDir, "stateDir");
         require(httpPort >= 0 && httpPort <= 65535, "http port (SDFLEET_HTTP_PORT) 0..65535");
         require(partitions >= 1, "partitions (SDFLEET_PARTITIONS) >= 1");
         require(streamThreads >= 1, "stream threads (SDFLEET_STREAM_THREADS) >= 1");
-        require(positive(commitInterval) && positive(tick) && positive(admitWait) && positive(retention),
+        require(
+                positive(commitInterval) && positive(tick) && positive(admitWait) && positive(retention),
                 "commit interval, tick, admit wait and retention must be positive");
         require(maxAttempts >= 1, "max attempts (SDFLEET_MAX_ATTEMPTS) >= 1");
         require(pixelStepsPerGpuSecond > 0, "pixel-steps per GPU-second (SDFLEET_GPU_PIXEL_STEPS_PER_S) > 0");
@@ -113,14 +132,23 @@ public record DispatcherConfig(String kafkaBootstrap, String topicPrefix, String
         set(get, "SDFLEET_TENANTS_FILE", v -> b.tenants = Tenants.parse(Tenants.readFile(Path.of(v))));
         set(get, "SDFLEET_WEBHOOK_ALLOW", v -> {
             List<String> allowed = Arrays.stream(v.toLowerCase(Locale.ROOT).split(","))
-                    .map(String::trim).filter(s -> !s.isEmpty()).toList();
+                    .map(String::trim)
+                    .filter(s -> !s.isEmpty())
+                    .toList();
             for (String item : allowed) {
-                require(List.of("loopback", "private", "link_local").contains(item),
+                require(
+                        List.of("loopback", "private", "link_local").contains(item),
                         "SDFLEET_WEBHOOK_ALLOW: loopback, private or link_local, got " + item);
             }
             WebhookSettings w = b.webhooks;
-            b.webhooks = new WebhookSettings(w.timeout(), w.initialBackoff(), w.maxBackoff(), w.retryFor(),
-                    allowed.contains("loopback"), allowed.contains("private"), allowed.contains("link_local"));
+            b.webhooks = new WebhookSettings(
+                    w.timeout(),
+                    w.initialBackoff(),
+                    w.maxBackoff(),
+                    w.retryFor(),
+                    allowed.contains("loopback"),
+                    allowed.contains("private"),
+                    allowed.contains("link_local"));
         });
         return b.build();
     }
@@ -212,30 +240,123 @@ public record DispatcherConfig(String kafkaBootstrap, String topicPrefix, String
             return host != null && host.matches("[A-Za-z0-9._-]{1,128}") ? host : "dispatcher-1";
         }
 
-        public Builder topicPrefix(String v) { topicPrefix = v; return this; }
-        public Builder applicationId(String v) { applicationId = v; return this; }
-        public Builder instanceId(String v) { instanceId = v; return this; }
-        public Builder stateDir(Path v) { stateDir = v; return this; }
-        public Builder httpHost(String v) { httpHost = v; return this; }
-        public Builder httpPort(int v) { httpPort = v; return this; }
-        public Builder advertisedHost(String v) { advertisedHost = v; return this; }
-        public Builder partitions(int v) { partitions = v; return this; }
-        public Builder streamThreads(int v) { streamThreads = v; return this; }
-        public Builder commitInterval(Duration v) { commitInterval = v; return this; }
-        public Builder tick(Duration v) { tick = v; return this; }
-        public Builder admitWait(Duration v) { admitWait = v; return this; }
-        public Builder retention(Duration v) { retention = v; return this; }
-        public Builder maxAttempts(int v) { maxAttempts = v; return this; }
-        public Builder pixelStepsPerGpuSecond(double v) { pixelStepsPerGpuSecond = v; return this; }
-        public Builder maxBodyBytes(int v) { maxBodyBytes = v; return this; }
-        public Builder tenants(Tenants v) { tenants = v; return this; }
-        public Builder webhooks(WebhookSettings v) { webhooks = v; return this; }
-        public Builder kafkaProperties(Map<String, String> v) { kafkaProperties = v; return this; }
+        public Builder topicPrefix(String v) {
+            topicPrefix = v;
+            return this;
+        }
+
+        public Builder applicationId(String v) {
+            applicationId = v;
+            return this;
+        }
+
+        public Builder instanceId(String v) {
+            instanceId = v;
+            return this;
+        }
+
+        public Builder stateDir(Path v) {
+            stateDir = v;
+            return this;
+        }
+
+        public Builder httpHost(String v) {
+            httpHost = v;
+            return this;
+        }
+
+        public Builder httpPort(int v) {
+            httpPort = v;
+            return this;
+        }
+
+        public Builder advertisedHost(String v) {
+            advertisedHost = v;
+            return this;
+        }
+
+        public Builder partitions(int v) {
+            partitions = v;
+            return this;
+        }
+
+        public Builder streamThreads(int v) {
+            streamThreads = v;
+            return this;
+        }
+
+        public Builder commitInterval(Duration v) {
+            commitInterval = v;
+            return this;
+        }
+
+        public Builder tick(Duration v) {
+            tick = v;
+            return this;
+        }
+
+        public Builder admitWait(Duration v) {
+            admitWait = v;
+            return this;
+        }
+
+        public Builder retention(Duration v) {
+            retention = v;
+            return this;
+        }
+
+        public Builder maxAttempts(int v) {
+            maxAttempts = v;
+            return this;
+        }
+
+        public Builder pixelStepsPerGpuSecond(double v) {
+            pixelStepsPerGpuSecond = v;
+            return this;
+        }
+
+        public Builder maxBodyBytes(int v) {
+            maxBodyBytes = v;
+            return this;
+        }
+
+        public Builder tenants(Tenants v) {
+            tenants = v;
+            return this;
+        }
+
+        public Builder webhooks(WebhookSettings v) {
+            webhooks = v;
+            return this;
+        }
+
+        public Builder kafkaProperties(Map<String, String> v) {
+            kafkaProperties = v;
+            return this;
+        }
 
         public DispatcherConfig build() {
-            return new DispatcherConfig(kafkaBootstrap, topicPrefix, applicationId, instanceId, stateDir, httpHost,
-                    httpPort, advertisedHost, partitions, streamThreads, commitInterval, tick, admitWait, retention,
-                    maxAttempts, pixelStepsPerGpuSecond, maxBodyBytes, tenants, webhooks, kafkaProperties);
+            return new DispatcherConfig(
+                    kafkaBootstrap,
+                    topicPrefix,
+                    applicationId,
+                    instanceId,
+                    stateDir,
+                    httpHost,
+                    httpPort,
+                    advertisedHost,
+                    partitions,
+                    streamThreads,
+                    commitInterval,
+                    tick,
+                    admitWait,
+                    retention,
+                    maxAttempts,
+                    pixelStepsPerGpuSecond,
+                    maxBodyBytes,
+                    tenants,
+                    webhooks,
+                    kafkaProperties);
         }
     }
 }

@@ -35,14 +35,14 @@ public final class Tenants {
     }
 
     /** One tenant in the JSON form. */
-    public record Entry(@JsonProperty("api_keys") List<String> apiKeys,
-                        @JsonProperty("webhook_secrets") List<String> webhookSecrets) {
-    }
+    public record Entry(
+            @JsonProperty("api_keys") List<String> apiKeys,
+            @JsonProperty("webhook_secrets") List<String> webhookSecrets) {}
 
     public static Tenants parse(String json) {
         Map<String, Entry> entries;
         try {
-            entries = StateJson.MAPPER.readValue(json, new TypeReference<LinkedHashMap<String, Entry>>() { });
+            entries = StateJson.MAPPER.readValue(json, new TypeReference<LinkedHashMap<String, Entry>>() {});
         } catch (IOException e) {
             throw new IllegalArgumentException("tenants: not valid JSON ({\"tenant\": {\"api_keys\": [...], "
                     + "\"webhook_secrets\": [...]}}): " + e.getMessage());
@@ -60,15 +60,17 @@ public final class Tenants {
             }
             for (String key : entry.apiKeys() == null ? List.<String>of() : entry.apiKeys()) {
                 if (key == null || key.length() < 16) {
-                    throw new IllegalArgumentException("tenants: API keys of " + tenant
-                            + " must have at least 16 characters");
+                    throw new IllegalArgumentException(
+                            "tenants: API keys of " + tenant + " must have at least 16 characters");
                 }
                 if (byDigest.putIfAbsent(digest(key), tenant) != null) {
                     throw new IllegalArgumentException("tenants: an API key of " + tenant + " is used twice");
                 }
             }
             List<String> tenantSecrets = entry.webhookSecrets() == null ? List.of() : entry.webhookSecrets();
-            secrets.put(tenant, tenantSecrets.stream().map(s -> decodeSecret(tenant, s)).toList());
+            secrets.put(
+                    tenant,
+                    tenantSecrets.stream().map(s -> decodeSecret(tenant, s)).toList());
         });
         return new Tenants(byDigest, secrets);
     }
@@ -79,7 +81,8 @@ public final class Tenants {
 
     /** The tenant of an API key, if it is one. */
     public Optional<String> tenantOf(String apiKey) {
-        return apiKey == null || apiKey.isEmpty() ? Optional.empty()
+        return apiKey == null || apiKey.isEmpty()
+                ? Optional.empty()
                 : Optional.ofNullable(tenantByKeyDigest.get(digest(apiKey)));
     }
 
@@ -94,8 +97,8 @@ public final class Tenants {
 
     private static byte[] decodeSecret(String tenant, String secret) {
         if (secret == null || !secret.startsWith(SECRET_PREFIX)) {
-            throw new IllegalArgumentException("tenants: webhook secrets of " + tenant + " must start with "
-                    + SECRET_PREFIX);
+            throw new IllegalArgumentException(
+                    "tenants: webhook secrets of " + tenant + " must start with " + SECRET_PREFIX);
         }
         try {
             byte[] key = Base64.getDecoder().decode(secret.substring(SECRET_PREFIX.length()));
@@ -108,8 +111,8 @@ public final class Tenants {
             if (e.getMessage() != null && e.getMessage().startsWith("tenants:")) {
                 throw e;
             }
-            throw new IllegalArgumentException("tenants: a webhook secret of " + tenant
-                    + " is not whsec_ followed by base64");
+            throw new IllegalArgumentException(
+                    "tenants: a webhook secret of " + tenant + " is not whsec_ followed by base64");
         }
     }
 
@@ -118,8 +121,14 @@ public final class Tenants {
         Map<String, Long> keys = new LinkedHashMap<>();
         tenantByKeyDigest.values().forEach(t -> keys.merge(t, 1L, Long::sum));
         StringBuilder text = new StringBuilder("Tenants[");
-        secrets.keySet().stream().sorted().forEach(t -> text.append(t).append("(keys=").append(keys.getOrDefault(t, 0L))
-                .append(", secrets=").append(secrets.get(t).size()).append(") "));
+        secrets.keySet().stream()
+                .sorted()
+                .forEach(t -> text.append(t)
+                        .append("(keys=")
+                        .append(keys.getOrDefault(t, 0L))
+                        .append(", secrets=")
+                        .append(secrets.get(t).size())
+                        .append(") "));
         return text.toString().trim() + "]";
     }
 

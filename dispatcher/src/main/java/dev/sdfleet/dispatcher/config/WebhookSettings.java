@@ -15,28 +15,43 @@ import java.util.Objects;
  * @param allowLinkLocal whether link-local ranges (169.254/16 with the cloud metadata address, fe80::/10) may be
  *     called
  */
-public record WebhookSettings(Duration timeout, Duration initialBackoff, Duration maxBackoff, Duration retryFor,
-                              boolean allowLoopback, boolean allowPrivate, boolean allowLinkLocal) {
+public record WebhookSettings(
+        Duration timeout,
+        Duration initialBackoff,
+        Duration maxBackoff,
+        Duration retryFor,
+        boolean allowLoopback,
+        boolean allowPrivate,
+        boolean allowLinkLocal) {
 
     public WebhookSettings {
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(initialBackoff, "initialBackoff");
         Objects.requireNonNull(maxBackoff, "maxBackoff");
         Objects.requireNonNull(retryFor, "retryFor");
-        if (timeout.isNegative() || timeout.isZero() || initialBackoff.isNegative() || initialBackoff.isZero()
+        if (timeout.isNegative()
+                || timeout.isZero()
+                || initialBackoff.isNegative()
+                || initialBackoff.isZero()
                 || maxBackoff.compareTo(initialBackoff) < 0) {
             throw new IllegalArgumentException("webhook timings must be positive, max backoff >= initial backoff");
         }
     }
 
     public static WebhookSettings defaults() {
-        return new WebhookSettings(Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofHours(1),
-                Duration.ofHours(25), false, false, false);
+        return new WebhookSettings(
+                Duration.ofSeconds(15),
+                Duration.ofSeconds(5),
+                Duration.ofHours(1),
+                Duration.ofHours(25),
+                false,
+                false,
+                false);
     }
 
     public WebhookSettings withLoopbackAllowed(boolean allowed) {
-        return new WebhookSettings(timeout, initialBackoff, maxBackoff, retryFor, allowed, allowPrivate,
-                allowLinkLocal);
+        return new WebhookSettings(
+                timeout, initialBackoff, maxBackoff, retryFor, allowed, allowPrivate, allowLinkLocal);
     }
 
     public WebhookSettings withBackoff(Duration initial, Duration max) {
@@ -44,7 +59,7 @@ public record WebhookSettings(Duration timeout, Duration initialBackoff, Duratio
     }
 
     public WebhookSettings withTimeout(Duration value) {
-        return new WebhookSettings(value, initialBackoff, maxBackoff, retryFor, allowLoopback, allowPrivate,
-                allowLinkLocal);
+        return new WebhookSettings(
+                value, initialBackoff, maxBackoff, retryFor, allowLoopback, allowPrivate, allowLinkLocal);
     }
 }

@@ -54,11 +54,16 @@ final class AdmitHandler {
     /** Idempotency keys being admitted on this instance, by request id: closes the check-then-act gap. */
     private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
 
-    private record InFlight(String fingerprint, CompletableFuture<Void> done) {
-    }
+    private record InFlight(String fingerprint, CompletableFuture<Void> done) {}
 
-    AdmitHandler(DispatcherConfig config, OwnerRouting routing, Publisher publisher, Admissions admissions,
-                 DispatcherMetrics metrics, Clock clock, Vertx vertx) {
+    AdmitHandler(
+            DispatcherConfig config,
+            OwnerRouting routing,
+            Publisher publisher,
+            Admissions admissions,
+            DispatcherMetrics metrics,
+            Clock clock,
+            Vertx vertx) {
         this.config = config;
         this.routing = routing;
         this.publisher = publisher;
@@ -79,7 +84,8 @@ final class AdmitHandler {
         }
         GenerationRequest request = null;
         try {
-            byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0]
+            byte[] body = ctx.body() == null || ctx.body().buffer() == null
+                    ? new byte[0]
                     : ctx.body().buffer().getBytes();
             request = Codec.decode(body, GenerationRequest.class);
             problems.addAll(admissionProblems(request, tenant));
@@ -88,12 +94,15 @@ final class AdmitHandler {
         }
         if (!problems.isEmpty()) {
             metrics.request("http", "invalid");
-            Problems.send(ctx, 400, "invalid request", "the request has " + problems.size() + " invalid field(s)",
-                    problems);
+            Problems.send(
+                    ctx, 400, "invalid request", "the request has " + problems.size() + " invalid field(s)", problems);
             return;
         }
-        String id = key != null ? derivedId(tenant, key) : "g-" + UUID.randomUUID().toString().replace("-", "");
-        GenerationRequest named = request.toBuilder().requestId(id).tenant(tenant).build();
+        String id = key != null
+                ? derivedId(tenant, key)
+                : "g-" + UUID.randomUUID().toString().replace("-", "");
+        GenerationRequest named =
+                request.toBuilder().requestId(id).tenant(tenant).build();
         if (routing.routedElsewhere(ctx, id)) {
             return;
         }
@@ -104,21 +113,24 @@ final class AdmitHandler {
 
     /** The request id of an Idempotency-Key: per tenant, so two tenants' keys never meet. */
     static String derivedId(String tenant, String key) {
-        return "k-" + Fingerprints.sha256Hex((tenant + "\n" + key).getBytes(StandardCharsets.UTF_8)).substring(0, 40);
+        return "k-"
+                + Fingerprints.sha256Hex((tenant + "\n" + key).getBytes(StandardCharsets.UTF_8))
+                        .substring(0, 40);
     }
 
     private List<FieldError> admissionProblems(GenerationRequest request, String tenant) {
         List<FieldError> problems = new ArrayList<>();
         if (request.requestId() != null) {
-            problems.add(new FieldError("request_id", "is assigned by the dispatcher; send an Idempotency-Key "
-                    + "header to make retries safe"));
+            problems.add(new FieldError(
+                    "request_id",
+                    "is assigned by the dispatcher; send an Idempotency-Key " + "header to make retries safe"));
         }
         if (request.webhook() != null) {
             guard.refuseAtAdmission(request.webhook().url())
                     .ifPresent(why -> problems.add(new FieldError("webhook.url", why)));
             if (config.tenants().webhookKeys(tenant).isEmpty()) {
-                problems.add(new FieldError("webhook", "needs a webhook signing secret for your tenant, and none "
-                        + "is configured"));
+                problems.add(new FieldError(
+                        "webhook", "needs a webhook signing secret for your tenant, and none " + "is configured"));
             }
         }
         return problems;
@@ -161,7 +173,8 @@ final class AdmitHandler {
         try {
             Headers headers = Outputs.headers(CloudEventHeaders.forMessage(request, config.source(), clock.instant()));
             headers.add(Outputs.INGRESS_HEADER, "http".getBytes(StandardCharsets.UTF_8));
-            publisher.send(new ProducerRecord<>(config.topics().requests(), null, id, Codec.encode(request), headers))
+            publisher
+                    .send(new ProducerRecord<>(config.topics().requests(), null, id, Codec.encode(request), headers))
                     .await();
             String storedFingerprint = awaitQuietly(Future.fromCompletionStage(stored, vertx.getOrCreateContext())
                     .timeout(config.admitWait().toMillis(), TimeUnit.MILLISECONDS));
@@ -171,21 +184,30 @@ final class AdmitHandler {
                 return;
             }
             if (storedFingerprint == null) {
-                LOG.warn("Request {} is on the requests topic but not in the store after {} ms (rebalancing?)", id,
+                LOG.warn(
+                        "Request {} is on the requests topic but not in the store after {} ms (rebalancing?)",
+                        id,
                         config.admitWait().toMillis());
             }
             Optional<RequestState> state = storedFingerprint == null ? Optional.empty() : routing.localOrEmpty(id);
             ObjectNode view = state.map(RequestView::of)
-                    .orElseGet(() -> StateJson.MAPPER.createObjectNode().put("id", id).put("status", "accepted"));
+                    .orElseGet(() ->
+                            StateJson.MAPPER.createObjectNode().put("id", id).put("status", "accepted"));
             metrics.request("http", "accepted");
             metrics.admitted(Duration.ofNanos(System.nanoTime() - started));
-            ctx.response().setStatusCode(202).putHeader("location", RequestView.location(id))
-                    .putHeader("content-type", "application/json").end(view.toString());
+            ctx.response()
+                    .setStatusCode(202)
+                    .putHeader("location", RequestView.location(id))
+                    .putHeader("content-type", "application/json")
+                    .end(view.toString());
         } catch (Exception e) { // not only RuntimeException: await() rethrows checked failures as they are
             LOG.warn("Could not admit request {}: {}", id, e.toString());
             metrics.request("http", "unavailable");
-            Problems.send(ctx, 503, "unavailable", "the request could not be stored; retry (with the same "
-                    + "Idempotency-Key to be safe)");
+            Problems.send(
+                    ctx,
+                    503,
+                    "unavailable",
+                    "the request could not be stored; retry (with the same " + "Idempotency-Key to be safe)");
         } finally {
             admissions.forget(id, stored);
             if (keyed) {
@@ -204,8 +226,11 @@ final class AdmitHandler {
             return;
         }
         metrics.request("http", "replayed");
-        ctx.response().setStatusCode(202).putHeader("location", RequestView.location(existing.requestId()))
-                .putHeader("idempotent-replayed", "true").putHeader("content-type", "application/json")
+        ctx.response()
+                .setStatusCode(202)
+                .putHeader("location", RequestView.location(existing.requestId()))
+                .putHeader("idempotent-replayed", "true")
+                .putHeader("content-type", "application/json")
                 .end(RequestView.of(existing).toString());
     }
 

@@ -41,9 +41,14 @@ public final class ApiVerticle extends VerticleBase {
     private final Clock clock;
     private HttpServer server;
 
-    public ApiVerticle(DispatcherConfig config, int port, Supplier<StreamsRunner> streams,
-                       Producer<String, byte[]> producer, Admissions admissions, DispatcherMetrics metrics,
-                       Clock clock) {
+    public ApiVerticle(
+            DispatcherConfig config,
+            int port,
+            Supplier<StreamsRunner> streams,
+            Producer<String, byte[]> producer,
+            Admissions admissions,
+            DispatcherMetrics metrics,
+            Clock clock) {
         this.config = config;
         this.port = port;
         this.streams = streams;
@@ -55,8 +60,8 @@ public final class ApiVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        Forwarder forwarder = new Forwarder(vertx.createHttpClient(new HttpClientOptions(),
-                new PoolOptions().setHttp1MaxSize(32)));
+        Forwarder forwarder =
+                new Forwarder(vertx.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(32)));
         OwnerRouting routing = new OwnerRouting(streams, forwarder);
         Publisher publisher = new Publisher(producer, vertx, config.source());
         AdmitHandler admit = new AdmitHandler(config, routing, publisher, admissions, metrics, clock, vertx);
@@ -67,10 +72,14 @@ public final class ApiVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         router.get("/health/live").handler(this::live);
         router.get("/health/ready").handler(this::ready);
-        router.get("/metrics").handler(ctx -> ctx.response()
-                .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
-        router.get("/openapi.yaml").handler(ctx -> ctx.response()
-                .putHeader("content-type", "application/yaml").end(openapi));
+        router.get("/metrics")
+                .handler(ctx -> ctx.response()
+                        .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                        .end(metrics.scrape()));
+        router.get("/openapi.yaml")
+                .handler(ctx -> ctx.response()
+                        .putHeader("content-type", "application/yaml")
+                        .end(openapi));
         router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         router.route("/v1/*").handler(auth::handle);
         router.post("/v1/generations").handler(admit::handle);
@@ -79,21 +88,35 @@ public final class ApiVerticle extends VerticleBase {
         router.post("/v1/generations/:id/deliveries/:delivery/redeliver").handler(requests::redeliver);
         router.errorHandler(404, ctx -> Problems.send(ctx, 404, "not found", "no such resource"));
         router.errorHandler(405, ctx -> Problems.send(ctx, 405, "method not allowed", null));
-        router.errorHandler(413, ctx -> Problems.send(ctx, 413, "request too large",
-                "the body may have at most " + config.maxBodyBytes() + " bytes"));
+        router.errorHandler(
+                413,
+                ctx -> Problems.send(
+                        ctx,
+                        413,
+                        "request too large",
+                        "the body may have at most " + config.maxBodyBytes() + " bytes"));
         router.errorHandler(500, ctx -> {
-            LOG.error("Unhandled error on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
+            LOG.error(
+                    "Unhandled error on {} {}",
+                    ctx.request().method(),
+                    ctx.request().path(),
+                    ctx.failure());
             Problems.send(ctx, 500, "internal error", null);
         });
-        server = vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(port)
-                .setMaxInitialLineLength(8192).setMaxHeaderSize(16384));
+        server = vertx.createHttpServer(new HttpServerOptions()
+                .setHost(config.httpHost())
+                .setPort(port)
+                .setMaxInitialLineLength(8192)
+                .setMaxHeaderSize(16384));
         return server.requestHandler(router).listen();
     }
 
     private void live(RoutingContext ctx) {
         StreamsRunner runner = streams.get();
         boolean failed = runner != null && runner.state() == KafkaStreams.State.ERROR;
-        ctx.response().setStatusCode(failed ? 503 : 200).putHeader("content-type", "application/json")
+        ctx.response()
+                .setStatusCode(failed ? 503 : 200)
+                .putHeader("content-type", "application/json")
                 .end("{\"status\":\"" + (failed ? "failed" : "up") + "\"}");
     }
 
@@ -101,7 +124,9 @@ public final class ApiVerticle extends VerticleBase {
         StreamsRunner runner = streams.get();
         KafkaStreams.State state = runner == null ? KafkaStreams.State.CREATED : runner.state();
         boolean ready = runner != null && runner.serving();
-        ctx.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json")
+        ctx.response()
+                .setStatusCode(ready ? 200 : 503)
+                .putHeader("content-type", "application/json")
                 .end("{\"status\":\"" + (ready ? "ready" : "not_ready") + "\",\"streams\":\"" + state + "\"}");
     }
 

@@ -36,8 +36,13 @@ final class Forwarder {
     }
 
     void forward(RoutingContext ctx, HostInfo owner) {
-        RequestOptions options = new RequestOptions().setMethod(ctx.request().method()).setHost(owner.host())
-                .setPort(owner.port()).setURI(ctx.request().uri()).setTimeout(TIMEOUT_MS).putHeader(HEADER, "1");
+        RequestOptions options = new RequestOptions()
+                .setMethod(ctx.request().method())
+                .setHost(owner.host())
+                .setPort(owner.port())
+                .setURI(ctx.request().uri())
+                .setTimeout(TIMEOUT_MS)
+                .putHeader(HEADER, "1");
         REQUEST_HEADERS.forEach(name -> {
             String value = ctx.request().getHeader(name);
             if (value != null) {
@@ -60,10 +65,17 @@ final class Forwarder {
         } catch (Exception e) {
             // await() rethrows the failure as it is, checked or not: a refused connection (the owner just stopped
             // and the metadata still names it) is an IOException, and it must be a 503 "retry", not a 500.
-            LOG.warn("Forwarding {} {} to {} failed: {}", ctx.request().method(), ctx.request().path(), owner,
+            LOG.warn(
+                    "Forwarding {} {} to {} failed: {}",
+                    ctx.request().method(),
+                    ctx.request().path(),
+                    owner,
                     e.toString());
-            Problems.send(ctx, 503, "unavailable", "the dispatcher instance that owns this request did not answer; "
-                    + "retry");
+            Problems.send(
+                    ctx,
+                    503,
+                    "unavailable",
+                    "the dispatcher instance that owns this request did not answer; " + "retry");
         }
     }
 }

@@ -16,8 +16,7 @@ final class Problems {
     static final String CONTENT_TYPE = "application/problem+json";
     static final String RETRY_AFTER_SECONDS = "1";
 
-    private Problems() {
-    }
+    private Problems() {}
 
     static void send(RoutingContext ctx, int status, String title, String detail) {
         send(ctx, status, title, detail, List.of());

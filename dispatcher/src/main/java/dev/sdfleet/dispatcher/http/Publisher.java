@@ -28,7 +28,11 @@ final class Publisher {
 
     /** Sends {@code message} keyed by {@code key} with its CloudEvents headers. */
     Future<Void> publish(String topic, String key, ProtocolMessage message, Instant now) {
-        return send(new ProducerRecord<>(topic, null, key, Codec.encode(message),
+        return send(new ProducerRecord<>(
+                topic,
+                null,
+                key,
+                Codec.encode(message),
                 Outputs.headers(CloudEventHeaders.forMessage(message, source, now))));
     }
 

@@ -33,21 +33,34 @@ final class RequestHandlers {
     }
 
     void get(RoutingContext ctx) {
-        withOwnedRequest(ctx, state -> ctx.response().putHeader("content-type", "application/json")
-                .end(RequestView.of(state).toString()));
+        withOwnedRequest(
+                ctx,
+                state -> ctx.response()
+                        .putHeader("content-type", "application/json")
+                        .end(RequestView.of(state).toString()));
     }
 
     void cancel(RoutingContext ctx) {
         withOwnedRequest(ctx, state -> {
             if (state.finished()) {
-                Problems.send(ctx, 409, "already finished", "the request finished as "
-                        + RequestView.statusOf(state) + "; there is nothing to cancel");
+                Problems.send(
+                        ctx,
+                        409,
+                        "already finished",
+                        "the request finished as " + RequestView.statusOf(state) + "; there is nothing to cancel");
                 return;
             }
-            CancelRequest cancel = CancelRequest.ofRequest(state.requestId(), "cancelled through the API",
-                    clock.instant());
-            publisher.publish(config.topics().cancels(), state.requestId(), cancel, clock.instant()).await();
-            accepted(ctx, StateJson.MAPPER.createObjectNode().put("id", state.requestId()).put("status", "cancelling"));
+            CancelRequest cancel =
+                    CancelRequest.ofRequest(state.requestId(), "cancelled through the API", clock.instant());
+            publisher
+                    .publish(config.topics().cancels(), state.requestId(), cancel, clock.instant())
+                    .await();
+            accepted(
+                    ctx,
+                    StateJson.MAPPER
+                            .createObjectNode()
+                            .put("id", state.requestId())
+                            .put("status", "cancelling"));
         });
     }
 
@@ -59,9 +72,12 @@ final class RequestHandlers {
                 return;
             }
             ControlMessage command = ControlMessage.redeliver(state.requestId(), deliveryId, clock.instant());
-            publisher.send(new ProducerRecord<>(config.controlTopic(), state.requestId(), StateJson.write(command)))
+            publisher
+                    .send(new ProducerRecord<>(config.controlTopic(), state.requestId(), StateJson.write(command)))
                     .await();
-            accepted(ctx, StateJson.MAPPER.createObjectNode().put("id", deliveryId).put("status", "pending"));
+            accepted(
+                    ctx,
+                    StateJson.MAPPER.createObjectNode().put("id", deliveryId).put("status", "pending"));
         });
     }
 
@@ -93,6 +109,9 @@ final class RequestHandlers {
     }
 
     private static void accepted(RoutingContext ctx, ObjectNode body) {
-        ctx.response().setStatusCode(202).putHeader("content-type", "application/json").end(body.toString());
+        ctx.response()
+                .setStatusCode(202)
+                .putHeader("content-type", "application/json")
+                .end(body.toString());
     }
 }

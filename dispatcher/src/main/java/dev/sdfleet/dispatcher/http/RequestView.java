@@ -14,8 +14,7 @@ import java.util.Locale;
 
 /** The JSON a GET answers (and a POST's 202 carries): the request's status, images, timings and webhook tries. */
 final class RequestView {
-    private RequestView() {
-    }
+    private RequestView() {}
 
     static String location(String id) {
         return "/v1/generations/" + id;
@@ -78,8 +77,10 @@ final class RequestView {
             node.put("content_type", image.output().contentType());
         }
         if (image.error() != null) {
-            node.putObject("error").put("reason", image.error().reason().name().toLowerCase(Locale.ROOT))
-                    .put("message", image.error().message()).put("retryable", image.error().retryable());
+            node.putObject("error")
+                    .put("reason", image.error().reason().name().toLowerCase(Locale.ROOT))
+                    .put("message", image.error().message())
+                    .put("retryable", image.error().retryable());
         }
         putInstant(node, "finished_at", image.finishedAt());
         return node;

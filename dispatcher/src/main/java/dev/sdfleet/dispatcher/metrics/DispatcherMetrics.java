@@ -26,16 +26,19 @@ public final class DispatcherMetrics {
     public DispatcherMetrics(QueueTally tally) {
         admit = Timer.builder("sdfleet.dispatcher.admit")
                 .description("POST /v1/generations: from the request to the 202, broker round trip included")
-                .publishPercentileHistogram().publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram()
+                .publishPercentiles(0.5, 0.99)
                 .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(200))
                 .register(registry);
         webhookLatency = Timer.builder("sdfleet.dispatcher.webhook.latency")
                 .description("One webhook try, from the call to the receiver's answer or the failure")
-                .publishPercentileHistogram().register(registry);
+                .publishPercentileHistogram()
+                .register(registry);
         for (Priority priority : Priority.values()) {
             Gauge.builder("sdfleet.dispatcher.jobs.queued", tally, t -> t.queued(priority))
                     .description("Jobs published and not finished, on the partitions this instance owns")
-                    .tag("priority", priority.id()).register(registry);
+                    .tag("priority", priority.id())
+                    .register(registry);
         }
         Gauge.builder("sdfleet.dispatcher.queued.gpu.seconds", tally, QueueTally::queuedGpuSeconds)
                 .description("Queued work in GPU-seconds: sum of width*height*steps over the calibrated rate "
@@ -57,14 +60,24 @@ public final class DispatcherMetrics {
      * unavailable, rejected (Kafka ingress, dead-lettered), duplicate (Kafka ingress repeat).
      */
     public void request(String ingress, String outcome) {
-        counter("sdfleet.dispatcher.requests", "Generation requests by ingress and outcome", "ingress", ingress,
-                "outcome", outcome).increment();
+        counter(
+                        "sdfleet.dispatcher.requests",
+                        "Generation requests by ingress and outcome",
+                        "ingress",
+                        ingress,
+                        "outcome",
+                        outcome)
+                .increment();
     }
 
     /** A request finished with {@code status}. */
     public void finished(RequestStatus status) {
-        counter("sdfleet.dispatcher.requests.finished", "Requests by final status", "status",
-                status.name().toLowerCase(Locale.ROOT)).increment();
+        counter(
+                        "sdfleet.dispatcher.requests.finished",
+                        "Requests by final status",
+                        "status",
+                        status.name().toLowerCase(Locale.ROOT))
+                .increment();
     }
 
     public void admitted(Duration took) {
@@ -95,7 +108,8 @@ public final class DispatcherMetrics {
     }
 
     private Counter counter(String name, String description, String... tags) {
-        return counters.computeIfAbsent(name + String.join(",", tags),
+        return counters.computeIfAbsent(
+                name + String.join(",", tags),
                 k -> Counter.builder(name).description(description).tags(tags).register(registry));
     }
 }

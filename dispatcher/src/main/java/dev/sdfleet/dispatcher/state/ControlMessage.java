@@ -14,13 +14,13 @@ import java.time.Instant;
  * @param permanent whether the try's failure rules out any retry (410 Gone, refused destination)
  * @param at when the message was made
  */
-public record ControlMessage(String type, String requestId, String deliveryId, DeliveryAttempt attempt,
-                             boolean permanent, Instant at) {
+public record ControlMessage(
+        String type, String requestId, String deliveryId, DeliveryAttempt attempt, boolean permanent, Instant at) {
     public static final String WEBHOOK_ATTEMPT = "webhook_attempt";
     public static final String REDELIVER = "redeliver";
 
-    public static ControlMessage attempt(String requestId, String deliveryId, DeliveryAttempt attempt,
-                                         boolean permanent) {
+    public static ControlMessage attempt(
+            String requestId, String deliveryId, DeliveryAttempt attempt, boolean permanent) {
         return new ControlMessage(WEBHOOK_ATTEMPT, requestId, deliveryId, attempt, permanent, attempt.at());
     }
 

@@ -19,8 +19,16 @@ import java.util.List;
  *     however short the backoff is configured
  * @param attemptCount every try ever made (the number of the last one)
  */
-public record Delivery(String id, String event, String url, String body, DeliveryPhase phase, Instant createdAt,
-                       Instant nextAttemptAt, List<DeliveryAttempt> attempts, int attemptCount) {
+public record Delivery(
+        String id,
+        String event,
+        String url,
+        String body,
+        DeliveryPhase phase,
+        Instant createdAt,
+        Instant nextAttemptAt,
+        List<DeliveryAttempt> attempts,
+        int attemptCount) {
     public static final int KEPT_ATTEMPTS = 50;
 
     public Delivery {

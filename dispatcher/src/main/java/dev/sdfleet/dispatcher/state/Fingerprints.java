@@ -11,8 +11,7 @@ import java.util.HexFormat;
  * The codec fills defaults and sorts metadata, so {@code {"n":1}} and a body without {@code n} are the same request.
  */
 public final class Fingerprints {
-    private Fingerprints() {
-    }
+    private Fingerprints() {}
 
     public static String of(GenerationRequest request) {
         return sha256Hex(Codec.encode(request));

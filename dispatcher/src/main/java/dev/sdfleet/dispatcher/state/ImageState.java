@@ -18,8 +18,15 @@ import java.time.Instant;
  * @param workerId the worker that reported the result, if any
  * @param finishedAt when the image reached its phase, if terminal
  */
-public record ImageState(int index, long seed, int attempt, ImagePhase phase, StoredImage output, Failure error,
-                         String workerId, Instant finishedAt) {
+public record ImageState(
+        int index,
+        long seed,
+        int attempt,
+        ImagePhase phase,
+        StoredImage output,
+        Failure error,
+        String workerId,
+        Instant finishedAt) {
 
     public static ImageState queued(int index, long seed) {
         return new ImageState(index, seed, 1, ImagePhase.QUEUED, null, null, null, null);
@@ -39,7 +46,7 @@ public record ImageState(int index, long seed, int attempt, ImagePhase phase, St
 
     /** The image as the request event reports it; only for a terminal image. */
     public ImageOutcome outcome() {
-        return new ImageOutcome(index, phase == ImagePhase.SUCCEEDED ? JobStatus.SUCCEEDED : JobStatus.FAILED, seed,
-                output, error);
+        return new ImageOutcome(
+                index, phase == ImagePhase.SUCCEEDED ? JobStatus.SUCCEEDED : JobStatus.FAILED, seed, output, error);
     }
 }

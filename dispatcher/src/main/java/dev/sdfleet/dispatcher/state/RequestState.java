@@ -31,9 +31,19 @@ import java.util.function.UnaryOperator;
  * @param finishedAt when it finished
  * @param deliveries its webhook messages
  */
-public record RequestState(String requestId, String tenant, String requestJson, String fingerprint, String source,
-                           Instant acceptedAt, long baseSeed, List<ImageState> images, String cancelReason,
-                           RequestStatus status, Instant finishedAt, List<Delivery> deliveries) {
+public record RequestState(
+        String requestId,
+        String tenant,
+        String requestJson,
+        String fingerprint,
+        String source,
+        Instant acceptedAt,
+        long baseSeed,
+        List<ImageState> images,
+        String cancelReason,
+        RequestStatus status,
+        Instant finishedAt,
+        List<Delivery> deliveries) {
 
     public RequestState {
         images = List.copyOf(images);
@@ -60,25 +70,69 @@ public record RequestState(String requestId, String tenant, String requestJson, 
     public RequestState withImage(ImageState image) {
         List<ImageState> all = new ArrayList<>(images);
         all.set(image.index(), image);
-        return new RequestState(requestId, tenant, requestJson, fingerprint, source, acceptedAt, baseSeed, all,
-                cancelReason, status, finishedAt, deliveries);
+        return new RequestState(
+                requestId,
+                tenant,
+                requestJson,
+                fingerprint,
+                source,
+                acceptedAt,
+                baseSeed,
+                all,
+                cancelReason,
+                status,
+                finishedAt,
+                deliveries);
     }
 
     public RequestState withImages(UnaryOperator<ImageState> change) {
-        return new RequestState(requestId, tenant, requestJson, fingerprint, source, acceptedAt, baseSeed,
-                images.stream().map(change).toList(), cancelReason, status, finishedAt, deliveries);
+        return new RequestState(
+                requestId,
+                tenant,
+                requestJson,
+                fingerprint,
+                source,
+                acceptedAt,
+                baseSeed,
+                images.stream().map(change).toList(),
+                cancelReason,
+                status,
+                finishedAt,
+                deliveries);
     }
 
     public RequestState cancelled(String reason) {
-        return new RequestState(requestId, tenant, requestJson, fingerprint, source, acceptedAt, baseSeed, images,
-                reason, status, finishedAt, deliveries);
+        return new RequestState(
+                requestId,
+                tenant,
+                requestJson,
+                fingerprint,
+                source,
+                acceptedAt,
+                baseSeed,
+                images,
+                reason,
+                status,
+                finishedAt,
+                deliveries);
     }
 
     /** Finished now, with the status the images add up to. */
     public RequestState finishedAt(Instant now) {
         Instant end = now.isBefore(acceptedAt) ? acceptedAt : now;
-        return new RequestState(requestId, tenant, requestJson, fingerprint, source, acceptedAt, baseSeed, images,
-                cancelReason, RequestEvent.statusOf(outcomes()), end, deliveries);
+        return new RequestState(
+                requestId,
+                tenant,
+                requestJson,
+                fingerprint,
+                source,
+                acceptedAt,
+                baseSeed,
+                images,
+                cancelReason,
+                RequestEvent.statusOf(outcomes()),
+                end,
+                deliveries);
     }
 
     public List<ImageOutcome> outcomes() {
@@ -87,7 +141,11 @@ public record RequestState(String requestId, String tenant, String requestJson, 
 
     /** The request-level event; only for a finished request. */
     public RequestEvent event() {
-        return RequestEvent.of(requestId, tenant, outcomes(), new RequestTimings(acceptedAt, finishedAt),
+        return RequestEvent.of(
+                requestId,
+                tenant,
+                outcomes(),
+                new RequestTimings(acceptedAt, finishedAt),
                 request().metadata());
     }
 
@@ -99,8 +157,19 @@ public record RequestState(String requestId, String tenant, String requestJson, 
         List<Delivery> all = new ArrayList<>(deliveries);
         all.removeIf(d -> d.id().equals(delivery.id()));
         all.add(delivery);
-        return new RequestState(requestId, tenant, requestJson, fingerprint, source, acceptedAt, baseSeed, images,
-                cancelReason, status, finishedAt, all);
+        return new RequestState(
+                requestId,
+                tenant,
+                requestJson,
+                fingerprint,
+                source,
+                acceptedAt,
+                baseSeed,
+                images,
+                cancelReason,
+                status,
+                finishedAt,
+                all);
     }
 
     /** The finish or the latest webhook try or redelivery, whichever came last. */

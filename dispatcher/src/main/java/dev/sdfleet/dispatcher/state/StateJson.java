@@ -26,8 +26,7 @@ public final class StateJson {
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .build();
 
-    private StateJson() {
-    }
+    private StateJson() {}
 
     public static byte[] write(Object value) {
         try {

@@ -110,8 +110,11 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
                 hooks.metrics().request("kafka", "rejected");
             }
         } catch (java.io.UncheckedIOException e) {
-            deadLetter(record, topic, new ValidationException("", "not a control message: "
-                    + e.getCause().getMessage()));
+            deadLetter(
+                    record,
+                    topic,
+                    new ValidationException(
+                            "", "not a control message: " + e.getCause().getMessage()));
         }
     }
 
@@ -119,10 +122,11 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         GenerationRequest request = Codec.decode(record.value(), GenerationRequest.class);
         List<dev.sdfleet.protocol.FieldError> problems = new ArrayList<>();
         if (request.requestId() == null) {
-            problems.add(new dev.sdfleet.protocol.FieldError("request_id",
-                    "is required on the requests topic: it is the record key and the idempotency key"));
+            problems.add(new dev.sdfleet.protocol.FieldError(
+                    "request_id", "is required on the requests topic: it is the record key and the idempotency key"));
         } else if (!request.requestId().equals(record.key())) {
-            problems.add(new dev.sdfleet.protocol.FieldError("request_id",
+            problems.add(new dev.sdfleet.protocol.FieldError(
+                    "request_id",
                     "must equal the record key (the request id), so every record of a request shares a partition"));
         }
         if (request.tenant() == null) {
@@ -142,21 +146,37 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
                 return;
             }
             hooks.metrics().request(ingress, "conflict");
-            throw new ValidationException("request_id", "is already taken by a different request (tenant "
-                    + (existing.tenant().equals(request.tenant()) ? "the same" : "another") + ")");
+            throw new ValidationException(
+                    "request_id",
+                    "is already taken by a different request (tenant "
+                            + (existing.tenant().equals(request.tenant()) ? "the same" : "another") + ")");
         }
         Instant now = now();
-        long baseSeed = request.seed() != null ? request.seed()
+        long baseSeed = request.seed() != null
+                ? request.seed()
                 : ThreadLocalRandom.current().nextLong(GenerationRequest.MAX_SEED + 1);
         List<Job> jobs = Jobs.split(request, baseSeed, now);
-        RequestState state = new RequestState(id, request.tenant(), new String(Codec.encode(request),
-                StandardCharsets.UTF_8), fingerprint, ingress, now, baseSeed,
-                jobs.stream().map(j -> ImageState.queued(j.imageIndex(), j.seed())).toList(), null, null, null,
+        RequestState state = new RequestState(
+                id,
+                request.tenant(),
+                new String(Codec.encode(request), StandardCharsets.UTF_8),
+                fingerprint,
+                ingress,
+                now,
+                baseSeed,
+                jobs.stream()
+                        .map(j -> ImageState.queued(j.imageIndex(), j.seed()))
+                        .toList(),
+                null,
+                null,
+                null,
                 List.of());
         if (request.deadline() != null && !now.isBefore(request.deadline())) {
             // Dropped before any job reaches a GPU.
-            Failure late = new Failure(FailureReason.DEADLINE_EXCEEDED, "the deadline " + request.deadline()
-                    + " had passed when the request was admitted", false);
+            Failure late = new Failure(
+                    FailureReason.DEADLINE_EXCEEDED,
+                    "the deadline " + request.deadline() + " had passed when the request was admitted",
+                    false);
             state = finish(state.withImages(i -> i.failed(late, null, now)), now);
         } else {
             jobs.forEach(job -> context.forward(outputs.job(job, now), DispatcherTopology.JOBS_SINK));
@@ -179,8 +199,10 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
             return;
         }
         if (result.imageIndex() >= state.images().size()) {
-            throw new ValidationException("image_index", "request " + result.requestId() + " has "
-                    + state.images().size() + " images, got index " + result.imageIndex());
+            throw new ValidationException(
+                    "image_index",
+                    "request " + result.requestId() + " has " + state.images().size() + " images, got index "
+                            + result.imageIndex());
         }
         ImageState image = state.images().get(result.imageIndex());
         if (image.phase().terminal() || result.attempt() != image.attempt()) {
@@ -192,12 +214,20 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
             state = state.withImage(image.succeeded(result.output(), result.workerId(), result.finishedAt()));
             tally.add(request, -1);
             if (request.webhook() != null && request.webhook().wants(WebhookEvent.IMAGE_COMPLETED)) {
-                String body = WebhookPayloads.imageCompleted(state.requestId(), state.tenant(),
-                        state.images().get(image.index()).outcome(), now);
-                state = webhooks.add(state, WebhookPayloads.messageId(state.requestId(), WebhookEvent.IMAGE_COMPLETED,
-                        image.index()), WebhookEvent.IMAGE_COMPLETED, body, now);
+                String body = WebhookPayloads.imageCompleted(
+                        state.requestId(),
+                        state.tenant(),
+                        state.images().get(image.index()).outcome(),
+                        now);
+                state = webhooks.add(
+                        state,
+                        WebhookPayloads.messageId(state.requestId(), WebhookEvent.IMAGE_COMPLETED, image.index()),
+                        WebhookEvent.IMAGE_COMPLETED,
+                        body,
+                        now);
             }
-        } else if (result.error().retryable() && image.attempt() < hooks.config().maxAttempts()
+        } else if (result.error().retryable()
+                && image.attempt() < hooks.config().maxAttempts()
                 && (request.deadline() == null || now.isBefore(request.deadline()))) {
             ImageState retried = image.retried();
             Job job = Jobs.split(request, state.baseSeed(), now).get(image.index());
@@ -227,8 +257,10 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         long before = state.queuedImages();
         String id = state.requestId();
         state = state.withImages(i -> i.phase() == ImagePhase.QUEUED
-                && (cancel.jobId() == null || cancel.jobId().equals(id + "/" + i.index()))
-                ? i.failed(cancelled, null, now) : i).cancelled(reason);
+                                && (cancel.jobId() == null || cancel.jobId().equals(id + "/" + i.index()))
+                        ? i.failed(cancelled, null, now)
+                        : i)
+                .cancelled(reason);
         tally.add(state.request(), state.queuedImages() - before);
         if (state.allImagesTerminal()) {
             state = finish(state, now);
@@ -243,7 +275,6 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
             requests.put(updated.requestId(), updated);
         }
     }
-
 
     private void onTick(Instant now) {
         List<String> due = new ArrayList<>();
@@ -273,11 +304,13 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
             return;
         }
         GenerationRequest request = state.request();
-        Failure late = new Failure(FailureReason.DEADLINE_EXCEEDED, "the deadline " + request.deadline()
-                + " passed before the image was made", false);
+        Failure late = new Failure(
+                FailureReason.DEADLINE_EXCEEDED,
+                "the deadline " + request.deadline() + " passed before the image was made",
+                false);
         tally.add(request, -state.queuedImages());
-        RequestState expired = finish(state.withImages(i -> i.phase() == ImagePhase.QUEUED
-                ? i.failed(late, null, now) : i), now);
+        RequestState expired =
+                finish(state.withImages(i -> i.phase() == ImagePhase.QUEUED ? i.failed(late, null, now) : i), now);
         // Workers skip the dropped jobs still queued and stop a running one.
         CancelRequest cancel = CancelRequest.ofRequest(state.requestId(), "deadline exceeded", now);
         context.forward(outputs.cancel(cancel, now), DispatcherTopology.CANCELS_SINK);
@@ -318,8 +351,12 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         }
         WebhookEvent event = WebhookPayloads.terminalEvent(done.status());
         if (request.webhook() != null && request.webhook().wants(event)) {
-            done = webhooks.add(done, WebhookPayloads.messageId(done.requestId(), event, null), event,
-                    WebhookPayloads.finished(done.event(), now), now);
+            done = webhooks.add(
+                    done,
+                    WebhookPayloads.messageId(done.requestId(), event, null),
+                    event,
+                    WebhookPayloads.finished(done.event(), now),
+                    now);
         }
         timers.put(Timers.key(now.plus(hooks.config().retention()), Timers.EXPIRY, done.requestId()), "");
         hooks.metrics().finished(done.status());
@@ -330,8 +367,10 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         LOG.warn("Dead-lettering a record of {}: {}", topic, cause.getMessage());
         int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(0);
         long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(0L);
-        context.forward(outputs.deadLetter(record, topic, partition, offset, cause, hooks.config().instanceId(),
-                now()), DispatcherTopology.DLQ_SINK);
+        context.forward(
+                outputs.deadLetter(
+                        record, topic, partition, offset, cause, hooks.config().instanceId(), now()),
+                DispatcherTopology.DLQ_SINK);
     }
 
     private Instant now() {

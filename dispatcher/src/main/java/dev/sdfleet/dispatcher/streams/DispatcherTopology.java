@@ -23,8 +23,7 @@ public final class DispatcherTopology {
     static final String DLQ_SINK = "dlq";
     private static final String PROCESSOR = "dispatcher";
 
-    private DispatcherTopology() {
-    }
+    private DispatcherTopology() {}
 
     public static Topology build(Topics topics, String controlTopic, ProcessorHooks hooks) {
         Serde<String> keys = Serdes.String();
@@ -34,13 +33,21 @@ public final class DispatcherTopology {
         topology.addSource("results-in", keys.deserializer(), values.deserializer(), topics.results());
         topology.addSource("cancels-in", keys.deserializer(), values.deserializer(), topics.cancels());
         topology.addSource("control-in", keys.deserializer(), values.deserializer(), controlTopic);
-        topology.addProcessor(PROCESSOR, () -> new DispatcherProcessor(hooks), "requests-in", "results-in",
-                "cancels-in", "control-in");
+        topology.addProcessor(
+                PROCESSOR,
+                () -> new DispatcherProcessor(hooks),
+                "requests-in",
+                "results-in",
+                "cancels-in",
+                "control-in");
         // No caching: an interactive query must see a request as soon as the processor stored it.
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REQUESTS_STORE), keys,
-                StateJson.serde(RequestState.class)), PROCESSOR);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMERS_STORE), keys,
-                Serdes.String()), PROCESSOR);
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(REQUESTS_STORE), keys, StateJson.serde(RequestState.class)),
+                PROCESSOR);
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMERS_STORE), keys, Serdes.String()),
+                PROCESSOR);
         topology.addSink(JOBS_SINK, topics.jobs(), keys.serializer(), values.serializer(), PROCESSOR);
         topology.addSink(EVENTS_SINK, topics.events(), keys.serializer(), values.serializer(), PROCESSOR);
         topology.addSink(CANCELS_SINK, topics.cancels(), keys.serializer(), values.serializer(), PROCESSOR);

@@ -44,16 +44,25 @@ public final class Outputs {
         return record(cancel, cancel.requestId() + "#cancel#" + now.toEpochMilli(), now);
     }
 
-    Record<String, byte[]> deadLetter(Record<String, byte[]> original, String topic, int partition, long offset,
-                                      Throwable cause, String failedBy, Instant now) {
+    Record<String, byte[]> deadLetter(
+            Record<String, byte[]> original,
+            String topic,
+            int partition,
+            long offset,
+            Throwable cause,
+            String failedBy,
+            Instant now) {
         Map<String, byte[]> headers = new LinkedHashMap<>();
         for (Header header : original.headers()) {
             headers.put(header.key(), header.value());
         }
         byte[] key = original.key() == null ? null : original.key().getBytes(StandardCharsets.UTF_8);
-        DeadLetter letter = DeadLetter.of(topic, partition, offset, key, original.value(), headers, cause,
-                failedBy, now);
-        return new Record<>(original.key(), Codec.encode(letter), now.toEpochMilli(),
+        DeadLetter letter =
+                DeadLetter.of(topic, partition, offset, key, original.value(), headers, cause, failedBy, now);
+        return new Record<>(
+                original.key(),
+                Codec.encode(letter),
+                now.toEpochMilli(),
                 headers(CloudEventHeaders.forMessage(letter, source, now)));
     }
 
@@ -70,7 +79,10 @@ public final class Outputs {
     }
 
     private Record<String, byte[]> record(ProtocolMessage message, String eventId, Instant now) {
-        return new Record<>(RecordKeys.requestIdOf(message), Codec.encode(message), now.toEpochMilli(),
+        return new Record<>(
+                RecordKeys.requestIdOf(message),
+                Codec.encode(message),
+                now.toEpochMilli(),
                 headers(CloudEventHeaders.forMessage(message, source, eventId, now)));
     }
 }

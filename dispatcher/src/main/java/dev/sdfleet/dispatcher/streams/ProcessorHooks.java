@@ -8,6 +8,10 @@ import java.time.Clock;
  * What the stream tasks share with the rest of the dispatcher: configuration, clock, meters, the queue tally, the
  * POST waiters and the webhook sender.
  */
-public record ProcessorHooks(DispatcherConfig config, Clock clock, DispatcherMetrics metrics, QueueTally tally,
-                             Admissions admissions, WebhookOrders webhooks) {
-}
+public record ProcessorHooks(
+        DispatcherConfig config,
+        Clock clock,
+        DispatcherMetrics metrics,
+        QueueTally tally,
+        Admissions admissions,
+        WebhookOrders webhooks) {}

@@ -31,7 +31,9 @@ public final class QueueTally {
     }
 
     public long queued(Priority priority) {
-        return tasks.values().stream().mapToLong(t -> t.jobs[priority.ordinal()].get()).sum();
+        return tasks.values().stream()
+                .mapToLong(t -> t.jobs[priority.ordinal()].get())
+                .sum();
     }
 
     public double queuedGpuSeconds() {
@@ -49,8 +51,8 @@ public final class QueueTally {
                 return;
             }
             jobs[request.priority().ordinal()].addAndGet(count);
-            gpuSeconds.add(count * (double) request.width() * request.height() * request.steps()
-                    / pixelStepsPerGpuSecond);
+            gpuSeconds.add(
+                    count * (double) request.width() * request.height() * request.steps() / pixelStepsPerGpuSecond);
         }
     }
 }

@@ -40,9 +40,12 @@ public final class StreamsRunner implements AutoCloseable {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
         props.put(StreamsConfig.CLIENT_ID_CONFIG, config.applicationId() + "-" + config.instanceId());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
+        props.put(
+                StreamsConfig.STATE_DIR_CONFIG,
+                config.stateDir().toAbsolutePath().toString());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
+        props.put(
+                StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         // No global stores here; set as Kafka asks, so the default change in 5.0 changes nothing.
         props.put("processing.exception.handler.global.enabled", true);
@@ -104,9 +107,11 @@ public final class StreamsRunner implements AutoCloseable {
      * lookup answers "not here"), else the owner's API address.
      */
     public Optional<HostInfo> remoteOwner(String requestId) {
-        KeyQueryMetadata metadata = streams.queryMetadataForKey(DispatcherTopology.REQUESTS_STORE, requestId,
-                Serdes.String().serializer());
-        if (metadata == null || metadata == KeyQueryMetadata.NOT_AVAILABLE || metadata.activeHost() == null
+        KeyQueryMetadata metadata = streams.queryMetadataForKey(
+                DispatcherTopology.REQUESTS_STORE, requestId, Serdes.String().serializer());
+        if (metadata == null
+                || metadata == KeyQueryMetadata.NOT_AVAILABLE
+                || metadata.activeHost() == null
                 || metadata.activeHost().equals(self)) {
             return Optional.empty();
         }

@@ -17,8 +17,7 @@ final class Timers {
     /** A finished request's retention is over: it is removed. */
     static final char EXPIRY = 'X';
 
-    private Timers() {
-    }
+    private Timers() {}
 
     static String key(Instant due, char kind, String requestId) {
         return String.format(Locale.ROOT, "%013d %c %s", Math.max(0, due.toEpochMilli()), kind, requestId);

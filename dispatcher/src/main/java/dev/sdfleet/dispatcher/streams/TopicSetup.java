@@ -27,21 +27,23 @@ public final class TopicSetup {
     private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
     private static final long TIMEOUT_SECONDS = 30;
 
-    private TopicSetup() {
-    }
+    private TopicSetup() {}
 
     /** Returns the partition count the inputs now share. */
     public static int ensure(Admin admin, List<String> inputs, List<String> outputs, int partitions) {
         try {
             Set<String> names = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            List<String> existingInputs = inputs.stream().filter(names::contains).toList();
+            List<String> existingInputs =
+                    inputs.stream().filter(names::contains).toList();
             Map<String, Integer> counts = new HashMap<>();
             if (!existingInputs.isEmpty()) {
-                Map<String, TopicDescription> described = admin.describeTopics(existingInputs).allTopicNames()
-                        .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                Map<String, TopicDescription> described =
+                        admin.describeTopics(existingInputs).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 described.forEach((name, d) -> counts.put(name, d.partitions().size()));
             }
-            int target = Math.max(partitions, counts.values().stream().mapToInt(Integer::intValue).max().orElse(0));
+            int target = Math.max(
+                    partitions,
+                    counts.values().stream().mapToInt(Integer::intValue).max().orElse(0));
             List<NewTopic> missing = new ArrayList<>();
             Map<String, NewPartitions> growing = new HashMap<>();
             for (String topic : inputs) {
@@ -49,8 +51,11 @@ public final class TopicSetup {
                 if (current == null) {
                     missing.add(new NewTopic(topic, Optional.of(target), Optional.empty()));
                 } else if (current < target) {
-                    LOG.warn("Growing {} from {} to {} partitions so the dispatcher's inputs are co-partitioned",
-                            topic, current, target);
+                    LOG.warn(
+                            "Growing {} from {} to {} partitions so the dispatcher's inputs are co-partitioned",
+                            topic,
+                            current,
+                            target);
                     growing.put(topic, NewPartitions.increaseTo(target));
                 }
             }

@@ -36,7 +36,8 @@ final class WebhookSchedule {
      * {@code webhook-id}: at least once, as Standard Webhooks receivers expect.
      */
     RequestState add(RequestState state, String id, WebhookEvent event, String body, Instant now) {
-        Delivery delivery = Delivery.pending(id, event.id(), state.request().webhook().url(), body, now);
+        Delivery delivery =
+                Delivery.pending(id, event.id(), state.request().webhook().url(), body, now);
         return handOut(state, delivery, now);
     }
 
@@ -62,8 +63,10 @@ final class WebhookSchedule {
         Delivery updated;
         if (ControlMessage.REDELIVER.equals(message.type())) {
             updated = delivery.redelivered(now);
-        } else if (ControlMessage.WEBHOOK_ATTEMPT.equals(message.type()) && delivery.phase() == DeliveryPhase.PENDING
-                && message.attempt() != null && message.attempt().number() == delivery.nextAttemptNumber()) {
+        } else if (ControlMessage.WEBHOOK_ATTEMPT.equals(message.type())
+                && delivery.phase() == DeliveryPhase.PENDING
+                && message.attempt() != null
+                && message.attempt().number() == delivery.nextAttemptNumber()) {
             updated = afterAttempt(delivery, message.attempt(), message.permanent(), now);
         } else {
             return null; // a stale outcome (the try was handed out again meanwhile) or a finished delivery
@@ -83,17 +86,25 @@ final class WebhookSchedule {
         }
         // Failures since the message was made or last redelivered: a redelivery starts the backoff over.
         int failedInRow = 0;
-        for (int i = delivery.attempts().size() - 1; i >= 0 && !delivery.attempts().get(i).succeeded()
-                && !delivery.attempts().get(i).at().isBefore(delivery.createdAt()); i--) {
+        for (int i = delivery.attempts().size() - 1;
+                i >= 0
+                        && !delivery.attempts().get(i).succeeded()
+                        && !delivery.attempts().get(i).at().isBefore(delivery.createdAt());
+                i--) {
             failedInRow++;
         }
         Instant next = now.plus(Backoff.after(failedInRow + 1, hooks.config().webhooks()));
         // Tries go on until one fails after the window ends, so the last one is never earlier than the window's end.
-        boolean windowOver = !now.isBefore(delivery.createdAt().plus(hooks.config().webhooks().retryFor()));
+        boolean windowOver = !now.isBefore(
+                delivery.createdAt().plus(hooks.config().webhooks().retryFor()));
         if (permanent || windowOver) {
             hooks.metrics().webhookGaveUp();
-            LOG.warn("Webhook {} to {} given up after {} tries: {}", delivery.id(), delivery.url(),
-                    delivery.attemptCount() + 1, attempt.error() != null ? attempt.error() : attempt.statusCode());
+            LOG.warn(
+                    "Webhook {} to {} given up after {} tries: {}",
+                    delivery.id(),
+                    delivery.url(),
+                    delivery.attemptCount() + 1,
+                    attempt.error() != null ? attempt.error() : attempt.statusCode());
             return delivery.withAttempt(attempt, DeliveryPhase.FAILED, null);
         }
         return delivery.withAttempt(attempt, DeliveryPhase.PENDING, next);
@@ -102,7 +113,8 @@ final class WebhookSchedule {
     /** Gives a due try to the sender and leases it: due again only if no outcome arrives in time. */
     private RequestState handOut(RequestState state, Delivery delivery, Instant now) {
         hooks.webhooks().submit(state.requestId(), state.tenant(), delivery);
-        Delivery leased = delivery.dueAt(now.plus(hooks.config().webhooks().timeout()).plus(LEASE_SLACK));
+        Delivery leased =
+                delivery.dueAt(now.plus(hooks.config().webhooks().timeout()).plus(LEASE_SLACK));
         timers.put(Timers.key(leased.nextAttemptAt(), Timers.WEBHOOK, state.requestId(), delivery.id()), "");
         return state.withDelivery(leased);
     }

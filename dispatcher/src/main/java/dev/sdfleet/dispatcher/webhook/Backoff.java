@@ -9,8 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * many messages failing at once (a receiver outage) do not come back in lockstep.
  */
 public final class Backoff {
-    private Backoff() {
-    }
+    private Backoff() {}
 
     /** The wait after {@code failedTries} consecutive failed tries (1 for the first failure). */
     public static Duration after(int failedTries, WebhookSettings settings) {

@@ -48,7 +48,8 @@ public final class DestinationGuard {
         }
         String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
         if (bare.equalsIgnoreCase("localhost") || bare.toLowerCase(Locale.ROOT).endsWith(".localhost")) {
-            return settings.allowLoopback() ? Optional.empty()
+            return settings.allowLoopback()
+                    ? Optional.empty()
                     : Optional.of("points at this machine (loopback), which this dispatcher does not call");
         }
         if (isIpLiteral(bare)) {

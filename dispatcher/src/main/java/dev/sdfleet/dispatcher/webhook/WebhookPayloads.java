@@ -17,8 +17,7 @@ import java.time.Instant;
  * a generation event is the request event exactly as on the events topic, so a service can switch between the two.
  */
 public final class WebhookPayloads {
-    private WebhookPayloads() {
-    }
+    private WebhookPayloads() {}
 
     /** The event a finished request sends: completed when every image is stored, failed otherwise. */
     public static WebhookEvent terminalEvent(RequestStatus status) {

@@ -48,8 +48,13 @@ public final class WebhookSender extends VerticleBase implements WebhookOrders {
     private volatile Context ctx;
     private HttpClient client;
 
-    public WebhookSender(WebhookSettings settings, Tenants tenants, Producer<String, byte[]> producer,
-                         String controlTopic, DispatcherMetrics metrics, Clock clock) {
+    public WebhookSender(
+            WebhookSettings settings,
+            Tenants tenants,
+            Producer<String, byte[]> producer,
+            String controlTopic,
+            DispatcherMetrics metrics,
+            Clock clock) {
         this.settings = settings;
         this.tenants = tenants;
         this.guard = new DestinationGuard(settings);
@@ -62,8 +67,9 @@ public final class WebhookSender extends VerticleBase implements WebhookOrders {
     @Override
     public Future<?> start() {
         ctx = context;
-        client = vertx.createHttpClient(new HttpClientOptions()
-                .setConnectTimeout((int) settings.timeout().toMillis()),
+        client = vertx.createHttpClient(
+                new HttpClientOptions()
+                        .setConnectTimeout((int) settings.timeout().toMillis()),
                 new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
         return Future.succeededFuture();
     }
@@ -105,18 +111,24 @@ public final class WebhookSender extends VerticleBase implements WebhookOrders {
             error = describe(e);
         }
         Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
-        DeliveryAttempt attempt = new DeliveryAttempt(delivery.nextAttemptNumber(), started, took.toMillis(), status,
-                error);
+        DeliveryAttempt attempt =
+                new DeliveryAttempt(delivery.nextAttemptNumber(), started, took.toMillis(), status, error);
         metrics.webhook(attempt.succeeded() ? "delivered" : permanent ? "refused" : "failed", took);
         if (!attempt.succeeded()) {
-            LOG.info("Webhook {} try {} failed: {}", delivery.id(), attempt.number(),
+            LOG.info(
+                    "Webhook {} try {} failed: {}",
+                    delivery.id(),
+                    attempt.number(),
                     error != null ? error : "HTTP " + status);
         }
         ControlMessage report = ControlMessage.attempt(requestId, delivery.id(), attempt, permanent);
         producer.send(new ProducerRecord<>(controlTopic, requestId, StateJson.write(report)), (md, e) -> {
             if (e != null) {
-                LOG.warn("Could not record webhook try {} of {} (it will be tried again): {}", attempt.number(),
-                        delivery.id(), e.toString());
+                LOG.warn(
+                        "Could not record webhook try {} of {} (it will be tried again): {}",
+                        attempt.number(),
+                        delivery.id(),
+                        e.toString());
             }
         });
     }
@@ -141,11 +153,13 @@ public final class WebhookSender extends VerticleBase implements WebhookOrders {
                 .putHeader(WebhookSignature.TIMESTAMP_HEADER, Long.toString(timestamp));
         if (!tenants.webhookKeys(tenant).isEmpty()) {
             // A tenant without secrets (possible only for Kafka ingress) gets unsigned calls.
-            options.putHeader(WebhookSignature.SIGNATURE_HEADER,
+            options.putHeader(
+                    WebhookSignature.SIGNATURE_HEADER,
                     WebhookSignature.sign(tenants.webhookKeys(tenant), delivery.id(), timestamp, delivery.body()));
         }
         HttpClientRequest request = client.request(options).await();
-        HttpClientResponse response = request.send(Buffer.buffer(delivery.body())).await();
+        HttpClientResponse response =
+                request.send(Buffer.buffer(delivery.body())).await();
         response.body().await(); // read to the end, so the connection goes back to the pool
         return response.statusCode();
     }

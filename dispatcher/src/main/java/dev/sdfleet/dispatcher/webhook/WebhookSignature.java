@@ -19,8 +19,7 @@ public final class WebhookSignature {
     public static final String TIMESTAMP_HEADER = "webhook-timestamp";
     public static final String SIGNATURE_HEADER = "webhook-signature";
 
-    private WebhookSignature() {
-    }
+    private WebhookSignature() {}
 
     /** The {@code webhook-signature} value for {@code body} sent as message {@code id} at {@code timestamp}. */
     public static String sign(List<byte[]> keys, String id, long timestampSeconds, String body) {

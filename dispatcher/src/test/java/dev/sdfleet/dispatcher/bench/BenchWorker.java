@@ -34,15 +34,29 @@ final class BenchWorker implements AutoCloseable {
 
     BenchWorker(String bootstrap, String jobs, String results) {
         this.results = results;
-        consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "bench-worker-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new StringDeserializer(), new ByteArrayDeserializer());
+        consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "bench-worker-" + UUID.randomUUID(),
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest",
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer());
         consumer.subscribe(List.of(jobs));
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 1),
-                new StringSerializer(), new ByteArraySerializer());
+        producer = new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        ProducerConfig.ACKS_CONFIG,
+                        "all",
+                        ProducerConfig.LINGER_MS_CONFIG,
+                        1),
+                new StringSerializer(),
+                new ByteArraySerializer());
         thread = new Thread(this::run, "bench-worker");
         thread.start();
     }
@@ -52,8 +66,13 @@ final class BenchWorker implements AutoCloseable {
             while (running) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(20))) {
                     Job job = Codec.decode(record.value(), Job.class);
-                    StoredImage image = new StoredImage("sdfleet", "bench/" + job.jobId() + ".png",
-                            "http://127.0.0.1/sdfleet/bench/" + job.jobId() + ".png", SHA, 1, "image/png");
+                    StoredImage image = new StoredImage(
+                            "sdfleet",
+                            "bench/" + job.jobId() + ".png",
+                            "http://127.0.0.1/sdfleet/bench/" + job.jobId() + ".png",
+                            SHA,
+                            1,
+                            "image/png");
                     JobResult result = JobResult.succeeded(job, "bench-worker", 0, Map.of(), image, Instant.now());
                     publishedNanos.putIfAbsent(job.requestId(), System.nanoTime());
                     producer.send(new ProducerRecord<>(results, job.requestId(), Codec.encode(result)));

@@ -1,11 +1,11 @@
 package dev.sdfleet.dispatcher.bench;
 
+import dev.sdfleet.devstack.EmbeddedKafka;
 import dev.sdfleet.dispatcher.Dispatcher;
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
 import dev.sdfleet.dispatcher.config.WebhookSettings;
 import dev.sdfleet.dispatcher.support.TestTenants;
 import dev.sdfleet.dispatcher.webhook.WebhookSignature;
-import dev.sdfleet.devstack.EmbeddedKafka;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,8 +34,10 @@ import java.util.concurrent.atomic.LongAdder;
 public final class DispatcherBench {
     private static final String BODY = "{\"prompt\":\"a red circle\",\"model\":\"tiny-sd\",\"steps\":20}";
 
-    private final HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor())
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .executor(Executors.newVirtualThreadPerTaskExecutor())
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final String base;
 
     private DispatcherBench(String base) {
@@ -45,32 +47,49 @@ public final class DispatcherBench {
     public static void main(String[] args) throws Exception {
         Map<String, Integer> opt = options(args);
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().numPartitions(4).start()) {
-            DispatcherConfig config = DispatcherConfig.builder(kafka.bootstrapServers()).topicPrefix("bench.")
-                    .applicationId("bench-dispatcher").instanceId("bench").httpHost("127.0.0.1").httpPort(0)
-                    .stateDir(Files.createTempDirectory("bench-state")).partitions(4).streamThreads(opt.get("threads"))
+            DispatcherConfig config = DispatcherConfig.builder(kafka.bootstrapServers())
+                    .topicPrefix("bench.")
+                    .applicationId("bench-dispatcher")
+                    .instanceId("bench")
+                    .httpHost("127.0.0.1")
+                    .httpPort(0)
+                    .stateDir(Files.createTempDirectory("bench-state"))
+                    .partitions(4)
+                    .streamThreads(opt.get("threads"))
                     .tenants(TestTenants.tenants())
-                    .webhooks(WebhookSettings.defaults().withLoopbackAllowed(true)).build();
+                    .webhooks(WebhookSettings.defaults().withLoopbackAllowed(true))
+                    .build();
             try (Dispatcher dispatcher = Dispatcher.start(config);
-                 BenchWorker worker = new BenchWorker(kafka.bootstrapServers(), config.topics().jobs(),
-                         config.topics().results());
-                 Receiver receiver = new Receiver()) {
+                    BenchWorker worker = new BenchWorker(
+                            kafka.bootstrapServers(),
+                            config.topics().jobs(),
+                            config.topics().results());
+                    Receiver receiver = new Receiver()) {
                 while (!dispatcher.ready()) {
                     Thread.sleep(100);
                 }
                 DispatcherBench bench = new DispatcherBench(dispatcher.baseUrl());
-                System.out.println("| measure (" + opt.get("threads") + " stream thread(s), 4 partitions) | value |\n|---|---|");
+                System.out.println(
+                        "| measure (" + opt.get("threads") + " stream thread(s), 4 partitions) | value |\n|---|---|");
                 bench.closedLoop(300, 16); // warm-up: JIT, connections, producer batches
                 double rps = bench.closedLoop(opt.get("requests"), opt.get("concurrency"));
-                row("admit throughput (closed loop, " + opt.get("concurrency") + " clients, "
-                        + opt.get("requests") + " requests, 1 job each)", String.format("%.0f req/s", rps));
+                row(
+                        "admit throughput (closed loop, " + opt.get("concurrency") + " clients, " + opt.get("requests")
+                                + " requests, 1 job each)",
+                        String.format("%.0f req/s", rps));
                 long[] latencies = bench.fixedRate(opt.get("rate"), opt.get("seconds"));
-                row("admit latency at " + opt.get("rate") + " req/s for " + opt.get("seconds") + " s (p50 / p99 / max)",
-                        ms(pct(latencies, 50)) + " / " + ms(pct(latencies, 99)) + " / " + ms(latencies[latencies.length - 1]));
+                row(
+                        "admit latency at " + opt.get("rate") + " req/s for " + opt.get("seconds")
+                                + " s (p50 / p99 / max)",
+                        ms(pct(latencies, 50)) + " / " + ms(pct(latencies, 99)) + " / "
+                                + ms(latencies[latencies.length - 1]));
                 long[] webhook = bench.webhooks(opt.get("webhooks"), receiver, worker);
-                row("result published -> webhook received, " + webhook.length + " requests (p50 / p99 / max)",
+                row(
+                        "result published -> webhook received, " + webhook.length + " requests (p50 / p99 / max)",
                         ms(pct(webhook, 50)) + " / " + ms(pct(webhook, 99)) + " / " + ms(webhook[webhook.length - 1]));
-                row("webhook signatures valid", receiver.valid.sum() + " of " + (receiver.valid.sum()
-                        + receiver.invalid.sum()));
+                row(
+                        "webhook signatures valid",
+                        receiver.valid.sum() + " of " + (receiver.valid.sum() + receiver.invalid.sum()));
                 Map<Integer, Integer> statuses = bench.fuzz(opt.get("fuzz"));
                 row("fuzzed/malformed requests: answers by status", statuses.toString());
                 boolean healthy = bench.healthyAfterwards();
@@ -140,8 +159,11 @@ public final class DispatcherBench {
         while (!ids.stream().allMatch(receiver.arrivals::containsKey) && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        return ids.stream().filter(receiver.arrivals::containsKey)
-                .mapToLong(id -> receiver.arrivals.get(id) - worker.publishedNanos.get(id)).sorted().toArray();
+        return ids.stream()
+                .filter(receiver.arrivals::containsKey)
+                .mapToLong(id -> receiver.arrivals.get(id) - worker.publishedNanos.get(id))
+                .sorted()
+                .toArray();
     }
 
     private Map<Integer, Integer> fuzz(int count) throws Exception {
@@ -150,17 +172,34 @@ public final class DispatcherBench {
         Random random = new Random(7);
         List<HttpRequest> requests = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            requests.add(switch (random.nextInt(20)) {
-                case 0 -> request("/v1/generations", TestTenants.ACME_KEY).header("Idempotency-Key", "k".repeat(300))
-                        .POST(HttpRequest.BodyPublishers.ofString(BODY)).build();
-                case 1 -> request("/v1/generations", "wrong-key-" + i).POST(HttpRequest.BodyPublishers.ofString(BODY))
-                        .build();
-                case 2 -> request("/v1/generations/" + List.of("..%2F..", "%00", "x".repeat(300), "g-" + i, "a%20b")
-                        .get(random.nextInt(5)), TestTenants.ACME_KEY).GET().build();
-                case 3 -> request("/v1/generations/missing-" + i, TestTenants.ACME_KEY).DELETE().build();
-                default -> request("/v1/generations", TestTenants.ACME_KEY)
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(fuzz.next())).build();
-            });
+            requests.add(
+                    switch (random.nextInt(20)) {
+                        case 0 ->
+                            request("/v1/generations", TestTenants.ACME_KEY)
+                                    .header("Idempotency-Key", "k".repeat(300))
+                                    .POST(HttpRequest.BodyPublishers.ofString(BODY))
+                                    .build();
+                        case 1 ->
+                            request("/v1/generations", "wrong-key-" + i)
+                                    .POST(HttpRequest.BodyPublishers.ofString(BODY))
+                                    .build();
+                        case 2 ->
+                            request(
+                                            "/v1/generations/"
+                                                    + List.of("..%2F..", "%00", "x".repeat(300), "g-" + i, "a%20b")
+                                                            .get(random.nextInt(5)),
+                                            TestTenants.ACME_KEY)
+                                    .GET()
+                                    .build();
+                        case 3 ->
+                            request("/v1/generations/missing-" + i, TestTenants.ACME_KEY)
+                                    .DELETE()
+                                    .build();
+                        default ->
+                            request("/v1/generations", TestTenants.ACME_KEY)
+                                    .POST(HttpRequest.BodyPublishers.ofByteArray(fuzz.next()))
+                                    .build();
+                    });
         }
         AtomicInteger next = new AtomicInteger();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -168,7 +207,8 @@ public final class DispatcherBench {
                 pool.submit(() -> {
                     int i;
                     while ((i = next.getAndIncrement()) < requests.size()) {
-                        int status = http.send(requests.get(i), HttpResponse.BodyHandlers.discarding()).statusCode();
+                        int status = http.send(requests.get(i), HttpResponse.BodyHandlers.discarding())
+                                .statusCode();
                         statuses.merge(status, 1, Integer::sum);
                     }
                     return null;
@@ -179,15 +219,16 @@ public final class DispatcherBench {
     }
 
     private boolean healthyAfterwards() throws Exception {
-        HttpResponse<String> ready = http.send(request("/health/ready", null).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> ready =
+                http.send(request("/health/ready", null).GET().build(), HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> posted = post(BODY, TestTenants.ACME_KEY, null);
         if (ready.statusCode() != 200 || posted.statusCode() != 202) {
             return false;
         }
         String id = posted.body().replaceAll("(?s).*\"id\":\"([^\"]+)\".*", "$1");
         for (int i = 0; i < 200; i++) {
-            HttpResponse<String> got = http.send(request("/v1/generations/" + id, TestTenants.ACME_KEY).GET().build(),
+            HttpResponse<String> got = http.send(
+                    request("/v1/generations/" + id, TestTenants.ACME_KEY).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             if (got.body().contains("\"status\":\"completed\"")) {
                 return true;
@@ -206,15 +247,16 @@ public final class DispatcherBench {
     }
 
     private HttpRequest.Builder request(String path, String key) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(30))
                 .header("content-type", "application/json");
         return key == null ? b : b.header("Authorization", "Bearer " + key);
     }
 
     private static void expect(int status, HttpResponse<String> response) {
         if (response.statusCode() != status) {
-            throw new IllegalStateException("expected " + status + ", got " + response.statusCode() + ": "
-                    + response.body());
+            throw new IllegalStateException(
+                    "expected " + status + ", got " + response.statusCode() + ": " + response.body());
         }
     }
 
@@ -231,8 +273,21 @@ public final class DispatcherBench {
     }
 
     private static Map<String, Integer> options(String[] args) {
-        Map<String, Integer> opt = new TreeMap<>(Map.of("requests", 3000, "concurrency", 32, "rate", 100,
-                "seconds", 20, "webhooks", 300, "fuzz", 12000, "threads", 1));
+        Map<String, Integer> opt = new TreeMap<>(Map.of(
+                "requests",
+                3000,
+                "concurrency",
+                32,
+                "rate",
+                100,
+                "seconds",
+                20,
+                "webhooks",
+                300,
+                "fuzz",
+                12000,
+                "threads",
+                1));
         for (String arg : args) {
             String[] kv = arg.replaceFirst("^--", "").split("=", 2);
             if (!opt.containsKey(kv[0]) || kv.length != 2) {
@@ -252,16 +307,20 @@ public final class DispatcherBench {
         private final int port;
 
         Receiver() {
-            var server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
-                long now = System.nanoTime();
-                String id = req.getHeader(WebhookSignature.ID_HEADER);
-                boolean ok = WebhookSignature.verify(TestTenants.ACME_SECRET, id,
-                        Long.parseLong(req.getHeader(WebhookSignature.TIMESTAMP_HEADER)), body.toString(),
-                        req.getHeader(WebhookSignature.SIGNATURE_HEADER));
-                (ok ? valid : invalid).increment();
-                arrivals.putIfAbsent(id.replaceFirst("^msg_", "").replaceFirst("_completed$", ""), now);
-                req.response().setStatusCode(204).end();
-            }));
+            var server = vertx.createHttpServer()
+                    .requestHandler(req -> req.body().onSuccess(body -> {
+                        long now = System.nanoTime();
+                        String id = req.getHeader(WebhookSignature.ID_HEADER);
+                        boolean ok = WebhookSignature.verify(
+                                TestTenants.ACME_SECRET,
+                                id,
+                                Long.parseLong(req.getHeader(WebhookSignature.TIMESTAMP_HEADER)),
+                                body.toString(),
+                                req.getHeader(WebhookSignature.SIGNATURE_HEADER));
+                        (ok ? valid : invalid).increment();
+                        arrivals.putIfAbsent(id.replaceFirst("^msg_", "").replaceFirst("_completed$", ""), now);
+                        req.response().setStatusCode(204).end();
+                    }));
             port = server.listen(0, "127.0.0.1").await().actualPort();
         }
 

@@ -13,13 +13,52 @@ final class Fuzz {
     static final String VALID = "{\"prompt\":\"a red circle\",\"model\":\"tiny-sd\",\"n\":2,\"width\":512,"
             + "\"height\":512,\"steps\":20,\"guidance\":3.0,\"seed\":7,\"priority\":\"low\",\"scheduler\":\"ddim\","
             + "\"metadata\":{\"k\":\"v\"}}";
-    private static final List<String> FIELDS = List.of("prompt", "model", "n", "width", "height", "steps", "guidance",
-            "seed", "priority", "scheduler", "metadata", "webhook", "deadline", "negative_prompt", "output_format",
-            "request_id", "tenant", "schema_version", "unknown");
-    private static final List<String> VALUES = List.of("null", "true", "-1", "0", "1e308", "-1e308", "4294967296",
-            "99999999999999999999999999", "1.5", "\"\"", "\" \"", "\"x\"", "[]", "{}", "[1,2]", "{\"a\":1}",
-            "\"\\u0000\"", "\"../../etc\"", "\"http://10.0.0.1/\"", "\"2026-13-45T99:00:00Z\"", "NaN", "\"\\ud800\"",
-            "\"" + "a".repeat(5000) + "\"", "{\"url\":\"ftp://x\"}", "{\"url\":\"http://[::1]/\",\"events\":[]}");
+    private static final List<String> FIELDS = List.of(
+            "prompt",
+            "model",
+            "n",
+            "width",
+            "height",
+            "steps",
+            "guidance",
+            "seed",
+            "priority",
+            "scheduler",
+            "metadata",
+            "webhook",
+            "deadline",
+            "negative_prompt",
+            "output_format",
+            "request_id",
+            "tenant",
+            "schema_version",
+            "unknown");
+    private static final List<String> VALUES = List.of(
+            "null",
+            "true",
+            "-1",
+            "0",
+            "1e308",
+            "-1e308",
+            "4294967296",
+            "99999999999999999999999999",
+            "1.5",
+            "\"\"",
+            "\" \"",
+            "\"x\"",
+            "[]",
+            "{}",
+            "[1,2]",
+            "{\"a\":1}",
+            "\"\\u0000\"",
+            "\"../../etc\"",
+            "\"http://10.0.0.1/\"",
+            "\"2026-13-45T99:00:00Z\"",
+            "NaN",
+            "\"\\ud800\"",
+            "\"" + "a".repeat(5000) + "\"",
+            "{\"url\":\"ftp://x\"}",
+            "{\"url\":\"http://[::1]/\",\"events\":[]}");
     private final Random random;
 
     Fuzz(long seed) {
@@ -54,8 +93,9 @@ final class Fuzz {
     private byte[] replaceField() {
         String field = FIELDS.get(random.nextInt(FIELDS.size()));
         String value = VALUES.get(random.nextInt(VALUES.size()));
-        String body = VALID.replaceFirst("\"" + field + "\":(\"[^\"]*\"|\\{[^}]*\\}|[^,}]*)", "\"" + field + "\":"
-                + java.util.regex.Matcher.quoteReplacement(value));
+        String body = VALID.replaceFirst(
+                "\"" + field + "\":(\"[^\"]*\"|\\{[^}]*\\}|[^,}]*)",
+                "\"" + field + "\":" + java.util.regex.Matcher.quoteReplacement(value));
         if (body.equals(VALID)) {
             body = VALID.substring(0, VALID.length() - 1) + ",\"" + field + "\":" + value + "}";
         }

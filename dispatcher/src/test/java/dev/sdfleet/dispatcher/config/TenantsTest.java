@@ -27,8 +27,8 @@ class TenantsTest {
 
     @Test
     void neverPrintsAKeyOrSecret() {
-        String text = Tenants.parse(JSON).toString() + DispatcherConfig.builder("k:1").tenants(Tenants.parse(JSON))
-                .build();
+        String text = Tenants.parse(JSON).toString()
+                + DispatcherConfig.builder("k:1").tenants(Tenants.parse(JSON)).build();
         assertFalse(text.contains("sk-"), text);
         assertFalse(text.contains("whsec_"), text);
         assertTrue(text.contains("acme(keys=1, secrets=1)"), text);
@@ -37,10 +37,14 @@ class TenantsTest {
     @Test
     void rejectsWeakOrMalformedEntries() {
         assertThrows(IllegalArgumentException.class, () -> Tenants.parse("{\"a\": {\"api_keys\": [\"short\"]}}"));
-        assertThrows(IllegalArgumentException.class, () -> Tenants.parse(
-                "{\"a\": {\"api_keys\": [], \"webhook_secrets\": [\"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"]}}"));
-        assertThrows(IllegalArgumentException.class, () -> Tenants.parse(
-                "{\"a\": {\"api_keys\": [\"dup-key-0123456789\"]}, \"b\": {\"api_keys\": [\"dup-key-0123456789\"]}}"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Tenants.parse(
+                        "{\"a\": {\"api_keys\": [], \"webhook_secrets\": [\"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"]}}"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Tenants.parse(
+                        "{\"a\": {\"api_keys\": [\"dup-key-0123456789\"]}, \"b\": {\"api_keys\": [\"dup-key-0123456789\"]}}"));
         assertThrows(IllegalArgumentException.class, () -> Tenants.parse("{\"bad tenant\": {}}"));
         assertThrows(IllegalArgumentException.class, () -> Tenants.parse("not json"));
     }

@@ -3,8 +3,8 @@ package dev.sdfleet.dispatcher.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sdfleet.dispatcher.state.StateJson;
 import dev.sdfleet.devstack.FreePorts;
+import dev.sdfleet.dispatcher.state.StateJson;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
@@ -31,20 +31,28 @@ class ForwarderTest {
         Vertx vertx = Vertx.vertx();
         try {
             int port = FreePorts.pick();
-            vertx.deployVerticle(new VerticleBase() {
-                @Override
-                public Future<?> start() {
-                    Forwarder forwarder = new Forwarder(vertx.createHttpClient());
-                    Router router = Router.router(vertx);
-                    router.get("/v1/generations/:id").handler(ctx ->
-                            forwarder.forward(ctx, new HostInfo("127.0.0.1", deadPort)));
-                    return vertx.createHttpServer().requestHandler(router).listen(port);
-                }
-            }, new DeploymentOptions().setThreadingModel(ThreadingModel.VIRTUAL_THREAD)).await();
+            vertx.deployVerticle(
+                            new VerticleBase() {
+                                @Override
+                                public Future<?> start() {
+                                    Forwarder forwarder = new Forwarder(vertx.createHttpClient());
+                                    Router router = Router.router(vertx);
+                                    router.get("/v1/generations/:id")
+                                            .handler(
+                                                    ctx -> forwarder.forward(ctx, new HostInfo("127.0.0.1", deadPort)));
+                                    return vertx.createHttpServer()
+                                            .requestHandler(router)
+                                            .listen(port);
+                                }
+                            },
+                            new DeploymentOptions().setThreadingModel(ThreadingModel.VIRTUAL_THREAD))
+                    .await();
 
             try (HttpClient client = HttpClient.newHttpClient()) {
-                HttpResponse<String> answer = client.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/v1/generations/req-1")).GET().build(),
+                HttpResponse<String> answer = client.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/generations/req-1"))
+                                .GET()
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(503, answer.statusCode(), answer.body());
                 assertEquals("1", answer.headers().firstValue("retry-after").orElse(null));

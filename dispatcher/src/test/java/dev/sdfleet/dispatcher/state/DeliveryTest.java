@@ -12,8 +12,10 @@ class DeliveryTest {
         Delivery delivery = Delivery.pending("msg_r_completed", "generation.completed", "https://x.example/h", "{}", t);
         for (int i = 1; i <= 60; i++) {
             assertEquals(i, delivery.nextAttemptNumber());
-            delivery = delivery.withAttempt(new DeliveryAttempt(i, t.plusSeconds(i), 3, 500, null),
-                    DeliveryPhase.PENDING, t.plusSeconds(i + 1));
+            delivery = delivery.withAttempt(
+                    new DeliveryAttempt(i, t.plusSeconds(i), 3, 500, null),
+                    DeliveryPhase.PENDING,
+                    t.plusSeconds(i + 1));
         }
         assertEquals(Delivery.KEPT_ATTEMPTS, delivery.attempts().size());
         assertEquals(60, delivery.attemptCount());

@@ -75,20 +75,31 @@ class DispatcherProcessorTest {
 
     @BeforeEach
     void start() throws Exception {
-        config = DispatcherConfig.builder("unused:9092").topicPrefix("t.").tick(Duration.ofSeconds(1))
-                .retention(Duration.ofHours(1)).maxAttempts(3)
-                .webhooks(WebhookSettings.defaults().withBackoff(Duration.ofSeconds(5), Duration.ofHours(2))
+        config = DispatcherConfig.builder("unused:9092")
+                .topicPrefix("t.")
+                .tick(Duration.ofSeconds(1))
+                .retention(Duration.ofHours(1))
+                .maxAttempts(3)
+                .webhooks(WebhookSettings.defaults()
+                        .withBackoff(Duration.ofSeconds(5), Duration.ofHours(2))
                         .withTimeout(Duration.ofSeconds(10)))
                 .build();
         tally = new QueueTally(config.pixelStepsPerGpuSecond());
-        ProcessorHooks hooks = new ProcessorHooks(config, clock, new DispatcherMetrics(tally), tally,
-                new Admissions(), (requestId, tenant, delivery) -> handedOut.add(delivery));
+        ProcessorHooks hooks = new ProcessorHooks(
+                config,
+                clock,
+                new DispatcherMetrics(tally),
+                tally,
+                new Admissions(),
+                (requestId, tenant, delivery) -> handedOut.add(delivery));
         Topics topics = config.topics();
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "processor-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put("processing.exception.handler.global.enabled", true);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("processor-test").toString());
+        props.put(
+                StreamsConfig.STATE_DIR_CONFIG,
+                Files.createTempDirectory("processor-test").toString());
         driver = new TopologyTestDriver(DispatcherTopology.build(topics, config.controlTopic(), hooks), props, START);
         StringSerializer keys = new StringSerializer();
         ByteArraySerializer values = new ByteArraySerializer();
@@ -111,11 +122,14 @@ class DispatcherProcessorTest {
 
     @Test
     void splitsWithConsecutiveSeedsAndIgnoresARepeatButDeadLettersAConflict() {
-        GenerationRequest request = request("r1").n(3).seed(10L).priority(Priority.HIGH).build();
+        GenerationRequest request =
+                request("r1").n(3).seed(10L).priority(Priority.HIGH).build();
         submit(request);
         List<Job> published = jobs();
         assertEquals(List.of(10L, 11L, 12L), published.stream().map(Job::seed).toList());
-        assertEquals(List.of("r1/0", "r1/1", "r1/2"), published.stream().map(Job::jobId).toList());
+        assertEquals(
+                List.of("r1/0", "r1/1", "r1/2"),
+                published.stream().map(Job::jobId).toList());
         assertTrue(published.stream().allMatch(j -> j.priority() == Priority.HIGH && j.attempt() == 1));
         assertEquals(3, tally.queued(Priority.HIGH));
         assertTrue(tally.queuedGpuSeconds() > 0);
@@ -145,8 +159,10 @@ class DispatcherProcessorTest {
         advance(Duration.ofSeconds(11));
         RequestEvent event = event();
         assertEquals(RequestStatus.PARTIALLY_FAILED, event.status());
-        assertEquals(FailureReason.DEADLINE_EXCEEDED, event.images().get(1).error().reason());
-        assertEquals("r3", Codec.decode(cancelsOut.readValue(), CancelRequest.class).requestId());
+        assertEquals(
+                FailureReason.DEADLINE_EXCEEDED, event.images().get(1).error().reason());
+        assertEquals(
+                "r3", Codec.decode(cancelsOut.readValue(), CancelRequest.class).requestId());
         results.pipeInput("r3", Codec.encode(succeeded(published.get(1))));
         assertTrue(events.isEmpty(), "a late result changes nothing: one event per request");
         assertEquals(0, tally.queued(Priority.NORMAL));
@@ -185,7 +201,8 @@ class DispatcherProcessorTest {
         List<Job> published = jobs();
         cancelsIn.pipeInput("r6", Codec.encode(CancelRequest.ofJob("r6/1", "not needed", START)));
         RequestState state = state("r6");
-        assertEquals(List.of(ImagePhase.QUEUED, ImagePhase.FAILED, ImagePhase.QUEUED),
+        assertEquals(
+                List.of(ImagePhase.QUEUED, ImagePhase.FAILED, ImagePhase.QUEUED),
                 state.images().stream().map(i -> i.phase()).toList());
         assertTrue(events.isEmpty());
         results.pipeInput("r6", Codec.encode(succeeded(published.get(0))));
@@ -224,7 +241,8 @@ class DispatcherProcessorTest {
         assertEquals(DeliveryPhase.FAILED, done.phase());
         Instant last = done.attempts().get(done.attempts().size() - 1).at();
         assertTrue(done.attemptCount() > 15, "5 s doubling to 2 h over 25 h: " + done.attemptCount());
-        assertTrue(Duration.between(START, last).compareTo(config.webhooks().retryFor()) >= 0,
+        assertTrue(
+                Duration.between(START, last).compareTo(config.webhooks().retryFor()) >= 0,
                 "the last try is not before the 25 h window ends: " + Duration.between(START, last));
         int handedBefore = handedOut.size();
         advance(Duration.ofMinutes(30));
@@ -235,7 +253,9 @@ class DispatcherProcessorTest {
         assertEquals(handedBefore + 1, handedOut.size(), "a redelivery starts again");
         assertEquals(first.id(), handedOut.get(handedOut.size() - 1).id());
         report("r7", handedOut.get(handedOut.size() - 1), 200);
-        assertEquals(DeliveryPhase.DELIVERED, state("r7").delivery(first.id()).orElseThrow().phase());
+        assertEquals(
+                DeliveryPhase.DELIVERED,
+                state("r7").delivery(first.id()).orElseThrow().phase());
         advance(Duration.ofMinutes(61));
         assertNull(state("r7"), "removed a retention after its last webhook try");
     }
@@ -251,7 +271,9 @@ class DispatcherProcessorTest {
         assertEquals(2, handedOut.size());
         assertEquals(1, handedOut.get(1).nextAttemptNumber(), "the same try, since none was recorded");
         report("r8", handedOut.get(1), 204);
-        assertEquals(DeliveryPhase.DELIVERED, state("r8").delivery("msg_r8_completed").orElseThrow().phase());
+        assertEquals(
+                DeliveryPhase.DELIVERED,
+                state("r8").delivery("msg_r8_completed").orElseThrow().phase());
         report("r8", handedOut.get(0), 204); // the lost report turning up late: stale, ignored
         assertEquals(1, state("r8").delivery("msg_r8_completed").orElseThrow().attemptCount());
     }
@@ -277,8 +299,7 @@ class DispatcherProcessorTest {
 
     private void report(String requestId, Delivery delivery, int status) {
         DeliveryAttempt attempt = new DeliveryAttempt(delivery.nextAttemptNumber(), clock.instant(), 5, status, null);
-        control.pipeInput(requestId, StateJson.write(ControlMessage.attempt(requestId, delivery.id(), attempt,
-                false)));
+        control.pipeInput(requestId, StateJson.write(ControlMessage.attempt(requestId, delivery.id(), attempt, false)));
     }
 
     private void advance(Duration duration) {
@@ -287,7 +308,9 @@ class DispatcherProcessorTest {
     }
 
     private List<Job> jobs() {
-        return jobs.readValuesToList().stream().map(v -> Codec.decode(v, Job.class)).toList();
+        return jobs.readValuesToList().stream()
+                .map(v -> Codec.decode(v, Job.class))
+                .toList();
     }
 
     private RequestEvent event() {
@@ -306,14 +329,24 @@ class DispatcherProcessorTest {
     }
 
     private JobResult succeeded(Job job) {
-        StoredImage image = new StoredImage("sdfleet", "images/" + job.jobId() + ".png",
-                "http://127.0.0.1:9000/sdfleet/images/" + job.jobId() + ".png", "0".repeat(64), 10, "image/png");
+        StoredImage image = new StoredImage(
+                "sdfleet",
+                "images/" + job.jobId() + ".png",
+                "http://127.0.0.1:9000/sdfleet/images/" + job.jobId() + ".png",
+                "0".repeat(64),
+                10,
+                "image/png");
         return JobResult.succeeded(job, "w-1", 1, Map.of(), image, clock.instant());
     }
 
     private JobResult failed(Job job, boolean retryable) {
-        return JobResult.failed(job, "w-1", 1, Map.of(),
-                new Failure(FailureReason.INFERENCE_ERROR, "out of memory", retryable), clock.instant());
+        return JobResult.failed(
+                job,
+                "w-1",
+                1,
+                Map.of(),
+                new Failure(FailureReason.INFERENCE_ERROR, "out of memory", retryable),
+                clock.instant());
     }
 
     /** A request of tenant acme with the fields these tests vary. */
@@ -321,33 +354,70 @@ class DispatcherProcessorTest {
         private GenerationRequest.Builder builder;
 
         RequestBuilder(String id) {
-            builder = GenerationRequest.builder("a red circle", "tiny-sd").requestId(id).tenant("acme");
+            builder = GenerationRequest.builder("a red circle", "tiny-sd")
+                    .requestId(id)
+                    .tenant("acme");
         }
 
-        RequestBuilder n(int n) { builder.n(n); return this; }
-        RequestBuilder seed(Long seed) { builder.seed(seed); return this; }
-        RequestBuilder priority(Priority p) { builder.priority(p); return this; }
-        RequestBuilder deadline(Instant d) { builder.deadline(d); return this; }
-        RequestBuilder webhook(Webhook w) { builder.webhook(w); return this; }
+        RequestBuilder n(int n) {
+            builder.n(n);
+            return this;
+        }
+
+        RequestBuilder seed(Long seed) {
+            builder.seed(seed);
+            return this;
+        }
+
+        RequestBuilder priority(Priority p) {
+            builder.priority(p);
+            return this;
+        }
+
+        RequestBuilder deadline(Instant d) {
+            builder.deadline(d);
+            return this;
+        }
+
+        RequestBuilder webhook(Webhook w) {
+            builder.webhook(w);
+            return this;
+        }
 
         RequestBuilder prompt2(String prompt) {
             GenerationRequest current = builder.build();
-            builder = GenerationRequest.builder(prompt, current.model()).requestId(current.requestId())
+            builder = GenerationRequest.builder(prompt, current.model())
+                    .requestId(current.requestId())
                     .tenant(current.tenant());
             return this;
         }
 
-        GenerationRequest build() { return builder.build(); }
+        GenerationRequest build() {
+            return builder.build();
+        }
     }
 
     /** A clock the test moves, in step with the driver's wall-clock time. */
     private static final class MutableClock extends Clock {
         private volatile Instant now = START;
 
-        void set(Instant instant) { now = instant; }
+        void set(Instant instant) {
+            now = instant;
+        }
 
-        @Override public Instant instant() { return now; }
-        @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-        @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
     }
 }

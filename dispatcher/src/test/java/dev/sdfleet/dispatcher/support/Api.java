@@ -12,7 +12,8 @@ import java.time.Duration;
 
 /** A plain HTTP client for the API, as a caller in another language would use it. */
 public final class Api {
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
 
     /** An answer. */
@@ -27,7 +28,8 @@ public final class Api {
     }
 
     public Answer post(String path, String apiKey, String idempotencyKey, String body) {
-        HttpRequest.Builder b = request(path, apiKey).POST(HttpRequest.BodyPublishers.ofString(body))
+        HttpRequest.Builder b = request(path, apiKey)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
                 .header("content-type", "application/json");
         if (idempotencyKey != null) {
             b.header("Idempotency-Key", idempotencyKey);
@@ -49,7 +51,8 @@ public final class Api {
     }
 
     private HttpRequest.Builder request(String path, String apiKey) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30));
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30));
         if (apiKey != null) {
             b.header("Authorization", "Bearer " + apiKey);
         }
@@ -61,7 +64,8 @@ public final class Api {
             HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
             JsonNode json;
             try {
-                json = response.body().isEmpty() ? MissingNode.getInstance()
+                json = response.body().isEmpty()
+                        ? MissingNode.getInstance()
                         : StateJson.MAPPER.readTree(response.body());
             } catch (IOException e) {
                 json = MissingNode.getInstance();

@@ -8,8 +8,7 @@ import java.util.function.Supplier;
 public final class Eventually {
     public static final Duration DEFAULT = Duration.ofSeconds(60);
 
-    private Eventually() {
-    }
+    private Eventually() {}
 
     public static void until(String what, BooleanSupplier condition) {
         until(what, DEFAULT, condition);

@@ -1,7 +1,7 @@
 package dev.sdfleet.dispatcher.support;
 
-import dev.sdfleet.dispatcher.state.Fingerprints;
 import dev.sdfleet.devstack.TestInfra;
+import dev.sdfleet.dispatcher.state.Fingerprints;
 import dev.sdfleet.protocol.CloudEventHeaders;
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.Failure;
@@ -40,7 +40,12 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class FakeWorker implements AutoCloseable {
     /** What to do with a job. */
-    public enum Action { COMPLETE, HOLD, FAIL_RETRYABLE, FAIL }
+    public enum Action {
+        COMPLETE,
+        HOLD,
+        FAIL_RETRYABLE,
+        FAIL
+    }
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
@@ -57,15 +62,27 @@ public final class FakeWorker implements AutoCloseable {
         this.policy = policy;
         this.resultsTopic = resultsTopic;
         this.s3 = infra.s3Client();
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrap(),
-                ConsumerConfig.GROUP_ID_CONFIG, "fake-worker-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new StringDeserializer(), new ByteArrayDeserializer());
+        consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        infra.kafkaBootstrap(),
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "fake-worker-" + UUID.randomUUID(),
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest",
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer());
         consumer.subscribe(List.of(jobsTopic));
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrap(),
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
+        producer = new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        infra.kafkaBootstrap(),
+                        ProducerConfig.ACKS_CONFIG,
+                        "all"),
+                new StringSerializer(),
+                new ByteArraySerializer());
         thread = new Thread(this::run, "fake-worker");
         thread.setDaemon(true);
         thread.start();
@@ -99,10 +116,10 @@ public final class FakeWorker implements AutoCloseable {
                     switch (policy.apply(job)) {
                         case COMPLETE -> complete(job);
                         case HOLD -> held.add(job);
-                        case FAIL_RETRYABLE -> fail(job, new Failure(FailureReason.INFERENCE_ERROR, "GPU fell over",
-                                true));
-                        case FAIL -> fail(job, new Failure(FailureReason.INVALID_PARAMETERS, "cannot draw that",
-                                false));
+                        case FAIL_RETRYABLE ->
+                            fail(job, new Failure(FailureReason.INFERENCE_ERROR, "GPU fell over", true));
+                        case FAIL ->
+                            fail(job, new Failure(FailureReason.INVALID_PARAMETERS, "cannot draw that", false));
                     }
                 }
                 Job next;
@@ -119,8 +136,13 @@ public final class FakeWorker implements AutoCloseable {
         byte[] image = ("fake png of " + job.jobId() + " seed " + job.seed()).getBytes(StandardCharsets.UTF_8);
         String key = "images/" + job.requestId() + "/" + job.imageIndex() + ".png";
         s3.putObject(b -> b.bucket(SharedInfra.BUCKET).key(key).contentType("image/png"), RequestBody.fromBytes(image));
-        StoredImage stored = new StoredImage(SharedInfra.BUCKET, key, "http://127.0.0.1/" + SharedInfra.BUCKET + "/"
-                + key, Fingerprints.sha256Hex(image), image.length, "image/png");
+        StoredImage stored = new StoredImage(
+                SharedInfra.BUCKET,
+                key,
+                "http://127.0.0.1/" + SharedInfra.BUCKET + "/" + key,
+                Fingerprints.sha256Hex(image),
+                image.length,
+                "image/png");
         publish(JobResult.succeeded(job, "fake-worker", 1, Map.of("denoise", 1L), stored, Instant.now()));
     }
 
@@ -130,7 +152,9 @@ public final class FakeWorker implements AutoCloseable {
 
     private void publish(JobResult result) {
         RecordHeaders headers = new RecordHeaders();
-        CloudEventHeaders.forMessage(result, "/sdfleet/worker/fake", Instant.now()).toMap().forEach(headers::add);
+        CloudEventHeaders.forMessage(result, "/sdfleet/worker/fake", Instant.now())
+                .toMap()
+                .forEach(headers::add);
         try {
             producer.send(new ProducerRecord<>(resultsTopic, null, result.requestId(), Codec.encode(result), headers))
                     .get();

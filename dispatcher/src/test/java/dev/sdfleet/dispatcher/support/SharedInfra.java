@@ -11,8 +11,7 @@ public final class SharedInfra {
     public static final String BUCKET = "sdfleet-test";
     private static TestInfra infra;
 
-    private SharedInfra() {
-    }
+    private SharedInfra() {}
 
     public static synchronized TestInfra get() {
         if (infra == null) {

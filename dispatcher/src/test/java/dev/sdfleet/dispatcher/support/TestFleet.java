@@ -1,9 +1,9 @@
 package dev.sdfleet.dispatcher.support;
 
+import dev.sdfleet.devstack.TestInfra;
 import dev.sdfleet.dispatcher.Dispatcher;
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
 import dev.sdfleet.dispatcher.config.WebhookSettings;
-import dev.sdfleet.devstack.TestInfra;
 import dev.sdfleet.protocol.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,8 +14,7 @@ import java.util.UUID;
 
 /** Configuration of a dispatcher under test: its own topic prefix and application id on the shared broker. */
 public final class TestFleet {
-    private TestFleet() {
-    }
+    private TestFleet() {}
 
     public static DispatcherConfig config(String name) {
         TestInfra infra = SharedInfra.get();
@@ -30,7 +29,8 @@ public final class TestFleet {
                 .partitions(2)
                 .tick(Duration.ofMillis(100))
                 .tenants(TestTenants.tenants())
-                .webhooks(WebhookSettings.defaults().withLoopbackAllowed(true)
+                .webhooks(WebhookSettings.defaults()
+                        .withLoopbackAllowed(true)
                         .withBackoff(Duration.ofMillis(300), Duration.ofSeconds(2))
                         .withTimeout(Duration.ofSeconds(3)))
                 .build();

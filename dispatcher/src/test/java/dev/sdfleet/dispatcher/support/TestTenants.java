@@ -12,8 +12,7 @@ public final class TestTenants {
     public static final byte[] ACME_SECRET = "acme-webhook-secret-32-bytes-ok!".getBytes();
     public static final byte[] GLOBEX_SECRET = "globex-webhook-secret-32-bytes-!".getBytes();
 
-    private TestTenants() {
-    }
+    private TestTenants() {}
 
     public static Tenants tenants() {
         return Tenants.of(Map.of(

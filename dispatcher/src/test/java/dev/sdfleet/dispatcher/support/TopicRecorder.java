@@ -23,12 +23,18 @@ public final class TopicRecorder implements AutoCloseable {
     private volatile boolean running = true;
 
     public TopicRecorder(String bootstrap, Collection<String> topics) {
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "recorder-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new StringDeserializer(), new ByteArrayDeserializer());
+        consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "recorder-" + UUID.randomUUID(),
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest",
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer());
         consumer.subscribe(List.copyOf(topics));
         thread = new Thread(this::run, "topic-recorder");
         thread.setDaemon(true);
@@ -47,7 +53,8 @@ public final class TopicRecorder implements AutoCloseable {
         }
     }
 
-    public List<ConsumerRecord<String, byte[]>> records(String topic, Predicate<ConsumerRecord<String, byte[]>> filter) {
+    public List<ConsumerRecord<String, byte[]>> records(
+            String topic, Predicate<ConsumerRecord<String, byte[]>> filter) {
         List<ConsumerRecord<String, byte[]>> matching = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : records) {
             if (r.topic().equals(topic) && filter.test(r)) {

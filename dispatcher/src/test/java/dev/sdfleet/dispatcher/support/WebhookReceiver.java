@@ -13,8 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class WebhookReceiver implements AutoCloseable {
     /** One call received. */
-    public record Call(String id, long timestamp, String signature, String body, boolean signatureValid) {
-    }
+    public record Call(String id, long timestamp, String signature, String body, boolean signatureValid) {}
 
     private final Vertx vertx = Vertx.vertx();
     private final byte[] key;
@@ -32,16 +31,18 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     public synchronized WebhookReceiver start() {
-        server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
-            String id = req.getHeader(WebhookSignature.ID_HEADER);
-            String ts = req.getHeader(WebhookSignature.TIMESTAMP_HEADER);
-            String signature = req.getHeader(WebhookSignature.SIGNATURE_HEADER);
-            long timestamp = ts == null ? -1 : Long.parseLong(ts);
-            boolean valid = id != null && signature != null
-                    && WebhookSignature.verify(key, id, timestamp, body.toString(), signature);
-            calls.add(new Call(id, timestamp, signature, body.toString(), valid));
-            req.response().setStatusCode(valid ? 204 : 400).end();
-        }));
+        server = vertx.createHttpServer()
+                .requestHandler(req -> req.body().onSuccess(body -> {
+                    String id = req.getHeader(WebhookSignature.ID_HEADER);
+                    String ts = req.getHeader(WebhookSignature.TIMESTAMP_HEADER);
+                    String signature = req.getHeader(WebhookSignature.SIGNATURE_HEADER);
+                    long timestamp = ts == null ? -1 : Long.parseLong(ts);
+                    boolean valid = id != null
+                            && signature != null
+                            && WebhookSignature.verify(key, id, timestamp, body.toString(), signature);
+                    calls.add(new Call(id, timestamp, signature, body.toString(), valid));
+                    req.response().setStatusCode(valid ? 204 : 400).end();
+                }));
         server.listen(port, "127.0.0.1").await();
         return this;
     }

@@ -17,7 +17,8 @@ class WebhookSignatureTest {
 
     @Test
     void matchesTheSpecificationsExample() {
-        assertEquals("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+        assertEquals(
+                "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
                 WebhookSignature.sign(List.of(SPEC_KEY), SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY));
     }
 

@@ -13,8 +13,7 @@ import java.util.Objects;
  */
 public final class DecodedPixels {
 
-    private DecodedPixels() {
-    }
+    private DecodedPixels() {}
 
     /**
      * Converts one decoded image.

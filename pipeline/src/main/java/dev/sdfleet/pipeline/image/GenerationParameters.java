@@ -18,8 +18,16 @@ import java.util.Objects;
  * @param height         image height in pixels, at least 1
  * @param model          model name or id
  */
-public record GenerationParameters(String prompt, String negativePrompt, long seed, int steps, String scheduler,
-                                   double guidance, int width, int height, String model) {
+public record GenerationParameters(
+        String prompt,
+        String negativePrompt,
+        long seed,
+        int steps,
+        String scheduler,
+        double guidance,
+        int width,
+        int height,
+        String model) {
 
     public GenerationParameters {
         Objects.requireNonNull(prompt, "prompt");
@@ -30,8 +38,8 @@ public record GenerationParameters(String prompt, String negativePrompt, long se
             throw new IllegalArgumentException("guidance must be finite, got " + guidance);
         }
         if (steps < 1 || width < 1 || height < 1) {
-            throw new IllegalArgumentException("steps, width and height must be positive, got " + steps + ", "
-                    + width + "x" + height);
+            throw new IllegalArgumentException(
+                    "steps, width and height must be positive, got " + steps + ", " + width + "x" + height);
         }
     }
 
@@ -60,10 +68,13 @@ public record GenerationParameters(String prompt, String negativePrompt, long se
         chunks.put("guidance", guidanceText);
         chunks.put("size", size);
         chunks.put("model", model);
-        chunks.put("parameters", prompt
-                + (negativePrompt.isEmpty() ? "" : "\nNegative prompt: " + negativePrompt)
-                + "\nSteps: " + steps + ", Sampler: " + scheduler + ", CFG scale: " + guidanceText + ", Seed: " + seed
-                + ", Size: " + size + ", Model: " + model);
+        chunks.put(
+                "parameters",
+                prompt
+                        + (negativePrompt.isEmpty() ? "" : "\nNegative prompt: " + negativePrompt)
+                        + "\nSteps: " + steps + ", Sampler: " + scheduler + ", CFG scale: " + guidanceText + ", Seed: "
+                        + seed
+                        + ", Size: " + size + ", Model: " + model);
         return chunks;
     }
 
@@ -74,7 +85,8 @@ public record GenerationParameters(String prompt, String negativePrompt, long se
     static String formatGuidance(double value) {
         // Double.toString gives the shortest round-tripping digits (JDK 19+), but switches to exponent form
         // below 1e-3 and from 1e7; BigDecimal re-renders those digits plainly.
-        String plain = new BigDecimal(Double.toString(value)).stripTrailingZeros().toPlainString();
+        String plain =
+                new BigDecimal(Double.toString(value)).stripTrailingZeros().toPlainString();
         return plain.indexOf('.') < 0 ? plain + ".0" : plain;
     }
 }

@@ -22,8 +22,7 @@ import javax.imageio.ImageIO;
 /** Reads PNG files back: the pixels (through javax.imageio) and the text metadata (by walking the chunks). */
 public final class PngDecoder {
 
-    private PngDecoder() {
-    }
+    private PngDecoder() {}
 
     /**
      * Decodes a PNG into RGB. 8-bit files give their stored samples exactly, as PIL's {@code convert("RGB")} does:
@@ -84,8 +83,8 @@ public final class PngDecoder {
     public static Map<String, String> textChunks(byte[] png) {
         Objects.requireNonNull(png, "png");
         if (png.length < PngEncoder.SIGNATURE.length
-                || !Arrays.equals(png, 0, PngEncoder.SIGNATURE.length, PngEncoder.SIGNATURE, 0,
-                PngEncoder.SIGNATURE.length)) {
+                || !Arrays.equals(
+                        png, 0, PngEncoder.SIGNATURE.length, PngEncoder.SIGNATURE, 0, PngEncoder.SIGNATURE.length)) {
             throw new IllegalArgumentException("no PNG signature");
         }
         Map<String, String> texts = new LinkedHashMap<>();
@@ -98,8 +97,8 @@ public final class PngDecoder {
             long length = Integer.toUnsignedLong(in.getInt());
             int typeStart = in.position();
             if (length > in.remaining() - 8) {
-                throw new IllegalArgumentException("truncated PNG: chunk at byte " + (typeStart - 4)
-                        + " claims " + length + " bytes");
+                throw new IllegalArgumentException(
+                        "truncated PNG: chunk at byte " + (typeStart - 4) + " claims " + length + " bytes");
             }
             String type = new String(png, typeStart, 4, StandardCharsets.ISO_8859_1);
             int dataStart = typeStart + 4;
@@ -163,7 +162,10 @@ public final class PngDecoder {
     /** Malformed UTF-8 is an error, not a string quietly full of U+FFFD. */
     private static String utf8(byte[] data) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(data)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(ByteBuffer.wrap(data))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException("iTXt text is not valid UTF-8", e);
         }

@@ -39,8 +39,7 @@ public final class PngEncoder {
     private static final int CHUNK_OVERHEAD = 12; // length + type + CRC
     private static final int MAX_KEYWORD_LENGTH = 79;
 
-    private PngEncoder() {
-    }
+    private PngEncoder() {}
 
     /**
      * Encodes an image.
@@ -83,18 +82,17 @@ public final class PngEncoder {
         return out.array();
     }
 
-    private record Chunk(String type, byte[] data) {
-    }
+    private record Chunk(String type, byte[] data) {}
 
     private static byte[] header(RgbImage image) {
         return ByteBuffer.allocate(13)
                 .putInt(image.width())
                 .putInt(image.height())
-                .put((byte) 8)  // bit depth
-                .put((byte) 2)  // colour type: truecolour
-                .put((byte) 0)  // compression: deflate
-                .put((byte) 0)  // filter method: adaptive (per-row filter byte)
-                .put((byte) 0)  // no interlace
+                .put((byte) 8) // bit depth
+                .put((byte) 2) // colour type: truecolour
+                .put((byte) 0) // compression: deflate
+                .put((byte) 0) // filter method: adaptive (per-row filter byte)
+                .put((byte) 0) // no interlace
                 .array();
     }
 
@@ -106,19 +104,32 @@ public final class PngEncoder {
         }
         if (isLatin1(text)) {
             byte[] textBytes = text.getBytes(StandardCharsets.ISO_8859_1);
-            return new Chunk("tEXt", ByteBuffer.allocate(keywordBytes.length + 1 + textBytes.length)
-                    .put(keywordBytes).put((byte) 0).put(textBytes).array());
+            return new Chunk(
+                    "tEXt",
+                    ByteBuffer.allocate(keywordBytes.length + 1 + textBytes.length)
+                            .put(keywordBytes)
+                            .put((byte) 0)
+                            .put(textBytes)
+                            .array());
         }
         byte[] textBytes = text.getBytes(StandardCharsets.UTF_8);
         // keyword NUL, compression flag 0, method 0, empty language tag NUL, empty translated keyword NUL, text
-        return new Chunk("iTXt", ByteBuffer.allocate(keywordBytes.length + 5 + textBytes.length)
-                .put(keywordBytes).put(new byte[] {0, 0, 0, 0, 0}).put(textBytes).array());
+        return new Chunk(
+                "iTXt",
+                ByteBuffer.allocate(keywordBytes.length + 5 + textBytes.length)
+                        .put(keywordBytes)
+                        .put(new byte[] {0, 0, 0, 0, 0})
+                        .put(textBytes)
+                        .array());
     }
 
     private static byte[] keywordBytes(String keyword) {
         Objects.requireNonNull(keyword, "keyword");
-        boolean valid = !keyword.isEmpty() && keyword.length() <= MAX_KEYWORD_LENGTH
-                && !keyword.startsWith(" ") && !keyword.endsWith(" ") && !keyword.contains("  ");
+        boolean valid = !keyword.isEmpty()
+                && keyword.length() <= MAX_KEYWORD_LENGTH
+                && !keyword.startsWith(" ")
+                && !keyword.endsWith(" ")
+                && !keyword.contains("  ");
         for (int i = 0; valid && i < keyword.length(); i++) {
             char c = keyword.charAt(i);
             valid = c >= 32 && c <= 126 || c >= 161 && c <= 255;

@@ -24,8 +24,8 @@ public record RgbImage(int width, int height, byte[] pixels) {
         }
         long expected = (long) width * height * CHANNELS;
         if (pixels.length != expected) {
-            throw new IllegalArgumentException("a " + width + "x" + height + " RGB image needs " + expected
-                    + " bytes, got " + pixels.length);
+            throw new IllegalArgumentException(
+                    "a " + width + "x" + height + " RGB image needs " + expected + " bytes, got " + pixels.length);
         }
     }
 

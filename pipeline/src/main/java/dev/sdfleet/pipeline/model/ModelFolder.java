@@ -31,10 +31,21 @@ import java.util.Optional;
  * @param forceZerosForEmptyPrompt SDXL: an absent negative prompt means zero embeddings, not the encoding of ""
  * @param geometry sizes from the components' config.json files, for TensorRT profiles (0 where unknown)
  */
-public record ModelFolder(Path root, String name, ModelFamily family, Path textEncoder, Path textEncoder2, Path unet,
-                          Path vaeDecoder, Path vaeEncoder, Path tokenizer, Path tokenizer2, Path schedulerConfig,
-                          float vaeScalingFactor, boolean forceZerosForEmptyPrompt,
-                          TensorRtProfiles.Geometry geometry) {
+public record ModelFolder(
+        Path root,
+        String name,
+        ModelFamily family,
+        Path textEncoder,
+        Path textEncoder2,
+        Path unet,
+        Path vaeDecoder,
+        Path vaeEncoder,
+        Path tokenizer,
+        Path tokenizer2,
+        Path schedulerConfig,
+        float vaeScalingFactor,
+        boolean forceZerosForEmptyPrompt,
+        TensorRtProfiles.Geometry geometry) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -61,7 +72,8 @@ public record ModelFolder(Path root, String name, ModelFamily family, Path textE
             require(root, "tokenizer_2", "merges.txt");
         }
         JsonNode index = readJson(root.resolve("model_index.json")).orElse(JSON.createObjectNode());
-        ModelFamily family = textEncoder2 != null ? ModelFamily.SDXL
+        ModelFamily family = textEncoder2 != null
+                ? ModelFamily.SDXL
                 : padsWithExclamation(tokenizer) ? ModelFamily.SD2 : ModelFamily.SD1;
         float scaling = readJson(root.resolve("vae_decoder/config.json"))
                 .map(c -> c.path("scaling_factor"))
@@ -69,16 +81,31 @@ public record ModelFolder(Path root, String name, ModelFamily family, Path textE
                 .map(n -> (float) n.asDouble())
                 .orElse(family.defaultVaeScalingFactor());
         boolean forceZeros = index.path("force_zeros_for_empty_prompt").asBoolean(family == ModelFamily.SDXL);
-        return new ModelFolder(root, root.getFileName().toString(), family, textEncoder, textEncoder2, unet, vaeDecoder,
-                vaeEncoder, tokenizer, tokenizer2, scheduler, scaling, forceZeros, geometry(root));
+        return new ModelFolder(
+                root,
+                root.getFileName().toString(),
+                family,
+                textEncoder,
+                textEncoder2,
+                unet,
+                vaeDecoder,
+                vaeEncoder,
+                tokenizer,
+                tokenizer2,
+                scheduler,
+                scaling,
+                forceZeros,
+                geometry(root));
     }
 
     private static TensorRtProfiles.Geometry geometry(Path root) {
         JsonNode unet = readJson(root.resolve("unet/config.json")).orElse(JSON.createObjectNode());
         JsonNode vae = readJson(root.resolve("vae_decoder/config.json")).orElse(JSON.createObjectNode());
         JsonNode encoder2 = readJson(root.resolve("text_encoder_2/config.json")).orElse(JSON.createObjectNode());
-        return new TensorRtProfiles.Geometry(vae.path("latent_channels").asInt(unet.path("in_channels").asInt(0)),
-                unet.path("cross_attention_dim").asInt(0), encoder2.path("projection_dim").asInt(0),
+        return new TensorRtProfiles.Geometry(
+                vae.path("latent_channels").asInt(unet.path("in_channels").asInt(0)),
+                unet.path("cross_attention_dim").asInt(0),
+                encoder2.path("projection_dim").asInt(0),
                 unet.has("addition_embed_type") ? 6 : 0);
     }
 
@@ -88,7 +115,8 @@ public record ModelFolder(Path root, String name, ModelFamily family, Path textE
             Optional<JsonNode> json = readJson(tokenizerDir.resolve(file));
             if (json.isPresent() && json.get().has("pad_token")) {
                 JsonNode pad = json.get().get("pad_token");
-                String content = pad.isTextual() ? pad.asText() : pad.path("content").asText();
+                String content =
+                        pad.isTextual() ? pad.asText() : pad.path("content").asText();
                 return "!".equals(content);
             }
         }

@@ -40,8 +40,7 @@ final class AvxMathFun {
     private static final float COSCOF_P1 = -1.388731625493765E-003f;
     private static final float COSCOF_P2 = 4.166664568298827E-002f;
 
-    private AvxMathFun() {
-    }
+    private AvxMathFun() {}
 
     /** {@code log256_ps} for one lane; NaN for x &lt;= 0. */
     static float log(float input) {

@@ -35,11 +35,15 @@ public enum ExecutionProvider {
             if (name.isEmpty()) {
                 continue;
             }
-            ExecutionProvider provider = Arrays.stream(values()).filter(p -> p.id.equals(name)).findFirst()
+            ExecutionProvider provider = Arrays.stream(values())
+                    .filter(p -> p.id.equals(name))
+                    .findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("unknown execution provider '" + name
-                            + "', expected one of " + Arrays.stream(values()).map(ExecutionProvider::id).toList()));
+                            + "', expected one of "
+                            + Arrays.stream(values()).map(ExecutionProvider::id).toList()));
             if (out.contains(provider)) {
-                throw new IllegalArgumentException("execution provider '" + name + "' is listed twice in '" + spec + "'");
+                throw new IllegalArgumentException(
+                        "execution provider '" + name + "' is listed twice in '" + spec + "'");
             }
             out.add(provider);
         }

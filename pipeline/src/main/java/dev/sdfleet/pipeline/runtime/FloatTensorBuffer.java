@@ -19,8 +19,8 @@ public final class FloatTensorBuffer implements AutoCloseable {
     private final long[] shape;
     private final int size;
     private final OnnxJavaType type;
-    private final FloatBuffer floats;  // fp32 storage, or null
-    private final ShortBuffer halves;  // fp16 storage, or null
+    private final FloatBuffer floats; // fp32 storage, or null
+    private final ShortBuffer halves; // fp16 storage, or null
     private final OnnxTensor tensor;
 
     public FloatTensorBuffer(OnnxJavaType type, long... shape) {
@@ -31,17 +31,22 @@ public final class FloatTensorBuffer implements AutoCloseable {
         try {
             switch (type) {
                 case FLOAT -> {
-                    floats = ByteBuffer.allocateDirect(size * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+                    floats = ByteBuffer.allocateDirect(size * Float.BYTES)
+                            .order(ByteOrder.nativeOrder())
+                            .asFloatBuffer();
                     halves = null;
                     tensor = OnnxTensor.createTensor(env, floats, shape);
                 }
                 case FLOAT16 -> {
-                    ByteBuffer bytes = ByteBuffer.allocateDirect(size * Short.BYTES).order(ByteOrder.nativeOrder());
+                    ByteBuffer bytes =
+                            ByteBuffer.allocateDirect(size * Short.BYTES).order(ByteOrder.nativeOrder());
                     halves = bytes.asShortBuffer();
                     floats = null;
                     tensor = OnnxTensor.createTensor(env, bytes, shape, OnnxJavaType.FLOAT16);
                 }
-                default -> throw new IncompatibleModelException("expected a float32 or float16 tensor, the graph declares " + type);
+                default ->
+                    throw new IncompatibleModelException(
+                            "expected a float32 or float16 tensor, the graph declares " + type);
             }
         } catch (OrtException e) {
             throw new IllegalStateException("could not create a " + type + " tensor " + Arrays.toString(shape), e);

@@ -21,8 +21,13 @@ public final class LoadedSession implements AutoCloseable {
     private final Map<String, TensorSpec> inputs;
     private final Map<String, TensorSpec> outputs;
 
-    LoadedSession(String component, Path file, OrtSession session, OrtSession.SessionOptions options,
-                  ExecutionProvider provider) throws OrtException {
+    LoadedSession(
+            String component,
+            Path file,
+            OrtSession session,
+            OrtSession.SessionOptions options,
+            ExecutionProvider provider)
+            throws OrtException {
         this.component = component;
         this.file = file;
         this.session = session;
@@ -76,8 +81,8 @@ public final class LoadedSession implements AutoCloseable {
     public TensorSpec requireInput(String name) {
         TensorSpec spec = inputs.get(name);
         if (spec == null) {
-            throw new IncompatibleModelException(component + " (" + file + ") has no input '" + name
-                    + "'; its inputs are " + inputs.keySet());
+            throw new IncompatibleModelException(
+                    component + " (" + file + ") has no input '" + name + "'; its inputs are " + inputs.keySet());
         }
         return spec;
     }
@@ -86,8 +91,8 @@ public final class LoadedSession implements AutoCloseable {
     public TensorSpec requireOutput(String name) {
         TensorSpec spec = outputs.get(name);
         if (spec == null) {
-            throw new IncompatibleModelException(component + " (" + file + ") has no output '" + name
-                    + "'; its outputs are " + outputs.keySet());
+            throw new IncompatibleModelException(
+                    component + " (" + file + ") has no output '" + name + "'; its outputs are " + outputs.keySet());
         }
         return spec;
     }

@@ -17,8 +17,7 @@ public final class OrtRuntime {
     private static final long INIT_STACK_BYTES = 64L << 20;
     private static volatile OrtEnvironment environment;
 
-    private OrtRuntime() {
-    }
+    private OrtRuntime() {}
 
     /** The environment, created on first use. */
     public static OrtEnvironment environment() {
@@ -38,13 +37,17 @@ public final class OrtRuntime {
     private static OrtEnvironment createOnLargeStack() {
         AtomicReference<OrtEnvironment> created = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread init = new Thread(null, () -> {
-            try {
-                created.set(OrtEnvironment.getEnvironment());
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        }, "ort-environment-init", INIT_STACK_BYTES);
+        Thread init = new Thread(
+                null,
+                () -> {
+                    try {
+                        created.set(OrtEnvironment.getEnvironment());
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    }
+                },
+                "ort-environment-init",
+                INIT_STACK_BYTES);
         init.start();
         boolean interrupted = false;
         while (true) {

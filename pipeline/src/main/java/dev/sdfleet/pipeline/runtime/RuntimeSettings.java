@@ -12,8 +12,8 @@ import java.util.Objects;
  * @param cuda CUDA device and memory limit
  * @param tensorRt TensorRT precision, caches and optimisation profiles
  */
-public record RuntimeSettings(List<ExecutionProvider> providers, CpuSettings cpu, CudaSettings cuda,
-                              TensorRtSettings tensorRt) {
+public record RuntimeSettings(
+        List<ExecutionProvider> providers, CpuSettings cpu, CudaSettings cuda, TensorRtSettings tensorRt) {
 
     public RuntimeSettings {
         providers = List.copyOf(Objects.requireNonNull(providers, "providers"));
@@ -27,7 +27,10 @@ public record RuntimeSettings(List<ExecutionProvider> providers, CpuSettings cpu
 
     /** CPU only, ORT's default thread counts: what tests and the local fleet use. */
     public static RuntimeSettings cpuOnly() {
-        return new RuntimeSettings(List.of(ExecutionProvider.CPU), CpuSettings.defaults(), CudaSettings.defaults(),
+        return new RuntimeSettings(
+                List.of(ExecutionProvider.CPU),
+                CpuSettings.defaults(),
+                CudaSettings.defaults(),
                 TensorRtSettings.defaults());
     }
 
@@ -76,8 +79,13 @@ public record RuntimeSettings(List<ExecutionProvider> providers, CpuSettings cpu
      * @param imageSizes the image sizes (pixels) the optimisation profiles must cover
      * @param maxBatch the most images generated in one call (the UNet sees twice that with guidance)
      */
-    public record TensorRtSettings(boolean fp16, Path engineCacheDir, Path timingCacheDir, int builderOptimizationLevel,
-                                   List<ImageSize> imageSizes, int maxBatch) {
+    public record TensorRtSettings(
+            boolean fp16,
+            Path engineCacheDir,
+            Path timingCacheDir,
+            int builderOptimizationLevel,
+            List<ImageSize> imageSizes,
+            int maxBatch) {
         public TensorRtSettings {
             if (builderOptimizationLevel < 0 || builderOptimizationLevel > 5) {
                 throw new IllegalArgumentException("TensorRT builder optimisation level must be 0..5");
@@ -100,7 +108,8 @@ public record RuntimeSettings(List<ExecutionProvider> providers, CpuSettings cpu
     public record ImageSize(int width, int height) {
         public ImageSize {
             if (width <= 0 || height <= 0 || width % 8 != 0 || height % 8 != 0) {
-                throw new IllegalArgumentException("image size " + width + "x" + height + " must be positive multiples of 8");
+                throw new IllegalArgumentException(
+                        "image size " + width + "x" + height + " must be positive multiples of 8");
             }
         }
 

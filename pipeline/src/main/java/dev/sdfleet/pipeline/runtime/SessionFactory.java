@@ -58,21 +58,26 @@ public final class SessionFactory {
                     LOG.info("{}: execution provider {} ({})", component, provider.id(), file);
                     return loaded;
                 } catch (OrtException | RuntimeException e) {
-                    session.close();  // reading its signature failed: do not leak the native session
+                    session.close(); // reading its signature failed: do not leak the native session
                     throw e;
                 }
             } catch (OrtException | RuntimeException e) {
                 options.close();
                 failures.add(provider.id() + ": " + e.getMessage());
-                LOG.warn("{}: execution provider {} did not load, trying the next: {}", component, provider.id(),
+                LOG.warn(
+                        "{}: execution provider {} did not load, trying the next: {}",
+                        component,
+                        provider.id(),
                         e.getMessage());
             }
         }
-        throw new IllegalStateException("no execution provider could open " + component + " (" + file + "): " + failures);
+        throw new IllegalStateException(
+                "no execution provider could open " + component + " (" + file + "): " + failures);
     }
 
-    private void configure(OrtSession.SessionOptions options, ExecutionProvider provider,
-                           TensorRtProfiles.Profile profiles) throws OrtException {
+    private void configure(
+            OrtSession.SessionOptions options, ExecutionProvider provider, TensorRtProfiles.Profile profiles)
+            throws OrtException {
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         var cpu = settings.cpu();
         if (cpu.intraOpThreads() > 0) {
@@ -89,7 +94,9 @@ public final class SessionFactory {
                 options.addCUDA(cudaOptions()); // TensorRT hands unsupported nodes to CUDA
             }
             case CUDA -> options.addCUDA(cudaOptions());
-            case CPU -> { /* ORT's default provider */ }
+            case CPU -> {
+                /* ORT's default provider */
+            }
         }
     }
 
@@ -105,7 +112,8 @@ public final class SessionFactory {
 
     private OrtTensorRTProviderOptions tensorRtOptions(TensorRtProfiles.Profile profiles) throws OrtException {
         var trt = settings.tensorRt();
-        OrtTensorRTProviderOptions options = new OrtTensorRTProviderOptions(settings.cuda().deviceId());
+        OrtTensorRTProviderOptions options =
+                new OrtTensorRTProviderOptions(settings.cuda().deviceId());
         for (Map.Entry<String, String> e : tensorRtOptionMap(trt, profiles).entrySet()) {
             options.add(e.getKey(), e.getValue());
         }
@@ -113,8 +121,8 @@ public final class SessionFactory {
     }
 
     /** The TensorRT provider options as ORT's documented keys; public for tests and `sdfleet info`. */
-    public static Map<String, String> tensorRtOptionMap(RuntimeSettings.TensorRtSettings trt,
-                                                        TensorRtProfiles.Profile profiles) {
+    public static Map<String, String> tensorRtOptionMap(
+            RuntimeSettings.TensorRtSettings trt, TensorRtProfiles.Profile profiles) {
         var map = new java.util.LinkedHashMap<String, String>();
         map.put("trt_fp16_enable", trt.fp16() ? "1" : "0");
         map.put("trt_builder_optimization_level", Integer.toString(trt.builderOptimizationLevel()));

@@ -13,8 +13,7 @@ import java.util.List;
 public final class TensorRtProfiles {
     private static final int CONTEXT = 77;
 
-    private TensorRtProfiles() {
-    }
+    private TensorRtProfiles() {}
 
     /** One component's profile; empty strings mean "no profile". */
     public record Profile(String min, String opt, String max) {
@@ -28,13 +27,14 @@ public final class TensorRtProfiles {
     /**
      * Geometry read from the components' config.json files; 0 where unknown (then no profile is derived that needs it).
      */
-    public record Geometry(int latentChannels, int contextDim, int textEmbedsDim, int timeIds) {
-    }
+    public record Geometry(int latentChannels, int contextDim, int textEmbedsDim, int timeIds) {}
 
     /** Profiles for the text encoder(s): batch 1 up to twice the max batch (negative + positive prompts). */
     public static Profile textEncoder(RuntimeSettings.TensorRtSettings trt) {
         int max = 2 * trt.maxBatch();
-        return new Profile("input_ids:1x" + CONTEXT, "input_ids:" + Math.min(2, max) + "x" + CONTEXT,
+        return new Profile(
+                "input_ids:1x" + CONTEXT,
+                "input_ids:" + Math.min(2, max) + "x" + CONTEXT,
                 "input_ids:" + max + "x" + CONTEXT);
     }
 
@@ -45,7 +45,9 @@ public final class TensorRtProfiles {
         }
         int maxBatch = 2 * trt.maxBatch();
         int optBatch = Math.min(2, maxBatch);
-        return new Profile(unetShapes(g, 1, smallest(trt)), unetShapes(g, optBatch, mostPixels(trt)),
+        return new Profile(
+                unetShapes(g, 1, smallest(trt)),
+                unetShapes(g, optBatch, mostPixels(trt)),
                 unetShapes(g, maxBatch, largest(trt)));
     }
 
@@ -54,8 +56,10 @@ public final class TensorRtProfiles {
         if (g.latentChannels() == 0) {
             return Profile.NONE;
         }
-        return new Profile("latent_sample:" + latent(g, 1, smallest(trt)),
-                "latent_sample:" + latent(g, 1, mostPixels(trt)), "latent_sample:" + latent(g, 1, largest(trt)));
+        return new Profile(
+                "latent_sample:" + latent(g, 1, smallest(trt)),
+                "latent_sample:" + latent(g, 1, mostPixels(trt)),
+                "latent_sample:" + latent(g, 1, largest(trt)));
     }
 
     private static String unetShapes(Geometry g, int batch, RuntimeSettings.ImageSize size) {
@@ -76,20 +80,23 @@ public final class TensorRtProfiles {
     /** Per-axis minimum over the configured sizes. */
     static RuntimeSettings.ImageSize smallest(RuntimeSettings.TensorRtSettings trt) {
         var sizes = trt.imageSizes();
-        return new RuntimeSettings.ImageSize(sizes.stream().mapToInt(RuntimeSettings.ImageSize::width).min().orElseThrow(),
+        return new RuntimeSettings.ImageSize(
+                sizes.stream().mapToInt(RuntimeSettings.ImageSize::width).min().orElseThrow(),
                 sizes.stream().mapToInt(RuntimeSettings.ImageSize::height).min().orElseThrow());
     }
 
     /** Per-axis maximum over the configured sizes. */
     static RuntimeSettings.ImageSize largest(RuntimeSettings.TensorRtSettings trt) {
         var sizes = trt.imageSizes();
-        return new RuntimeSettings.ImageSize(sizes.stream().mapToInt(RuntimeSettings.ImageSize::width).max().orElseThrow(),
+        return new RuntimeSettings.ImageSize(
+                sizes.stream().mapToInt(RuntimeSettings.ImageSize::width).max().orElseThrow(),
                 sizes.stream().mapToInt(RuntimeSettings.ImageSize::height).max().orElseThrow());
     }
 
     /** The configured size with the most pixels: the shape TensorRT tunes for. */
     static RuntimeSettings.ImageSize mostPixels(RuntimeSettings.TensorRtSettings trt) {
         return trt.imageSizes().stream()
-                .max(Comparator.comparingInt((RuntimeSettings.ImageSize s) -> s.width() * s.height())).orElseThrow();
+                .max(Comparator.comparingInt((RuntimeSettings.ImageSize s) -> s.width() * s.height()))
+                .orElseThrow();
     }
 }

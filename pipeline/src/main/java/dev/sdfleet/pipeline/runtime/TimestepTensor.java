@@ -22,7 +22,8 @@ public final class TimestepTensor implements AutoCloseable {
     public TimestepTensor(TensorSpec spec) {
         this.type = spec.type();
         if (spec.rank() > 1) {
-            throw new IncompatibleModelException("the UNet timestep must be a scalar or a vector, the graph declares " + spec);
+            throw new IncompatibleModelException(
+                    "the UNet timestep must be a scalar or a vector, the graph declares " + spec);
         }
         long[] shape = spec.rank() == 0 ? new long[0] : new long[] {1};
         int bytes = switch (type) {

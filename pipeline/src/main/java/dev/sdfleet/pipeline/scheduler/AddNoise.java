@@ -3,8 +3,7 @@ package dev.sdfleet.pipeline.scheduler;
 /** The two forward-noising formulas of diffusers' {@code add_noise}, in float32. */
 final class AddNoise {
 
-    private AddNoise() {
-    }
+    private AddNoise() {}
 
     /** DDPM/DDIM/PNDM: {@code sqrt(ᾱ) x0 + sqrt(1 - ᾱ) noise}. */
     static void variancePreserving(float alphaCumprod, float[] original, float[] noise, float[] out) {

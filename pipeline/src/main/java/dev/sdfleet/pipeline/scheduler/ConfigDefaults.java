@@ -9,8 +9,12 @@ import java.util.Map;
 final class ConfigDefaults {
 
     /** The diffusers classes this library implements, in {@link SchedulerKind} order. */
-    static final List<String> SUPPORTED_CLASSES = List.of("PNDMScheduler", "DDIMScheduler",
-            "EulerDiscreteScheduler", "EulerAncestralDiscreteScheduler", "LMSDiscreteScheduler",
+    static final List<String> SUPPORTED_CLASSES = List.of(
+            "PNDMScheduler",
+            "DDIMScheduler",
+            "EulerDiscreteScheduler",
+            "EulerAncestralDiscreteScheduler",
+            "LMSDiscreteScheduler",
             "DPMSolverMultistepScheduler");
 
     /** Neutral values: used for keys a class does not have, and as defaults of classes not implemented here. */
@@ -22,8 +26,7 @@ final class ConfigDefaults {
     /** Options of the implemented classes that this library does not implement, with the only accepted value. */
     static final Map<String, Object> UNSUPPORTED_UNLESS = unsupportedOptions();
 
-    private ConfigDefaults() {
-    }
+    private ConfigDefaults() {}
 
     private static Map<String, Object> neutralValues() {
         Map<String, Object> neutral = new LinkedHashMap<>(common());

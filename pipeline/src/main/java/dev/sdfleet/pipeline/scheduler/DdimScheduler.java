@@ -107,7 +107,8 @@ public final class DdimScheduler extends VariancePreservingScheduler {
         for (int i = 0; i < n; i++) {
             float x = sample[i];
             float output = modelOutput[i];
-            float x0 = thresholding != null ? x0Buffer[i]
+            float x0 = thresholding != null
+                    ? x0Buffer[i]
                     : Prediction.toX0(prediction, x, output, sqrtAlphaProdT, sqrtBetaProdT);
             float eps = Prediction.toEpsilon(prediction, x, output, sqrtAlphaProdT, sqrtBetaProdT);
             if (thresholding == null && clipSample) {

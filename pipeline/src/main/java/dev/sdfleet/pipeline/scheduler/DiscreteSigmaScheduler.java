@@ -12,6 +12,7 @@ abstract sealed class DiscreteSigmaScheduler implements Scheduler
     final float[] timesteps;
     /** N + 1 sigmas: one per step and the final one (0 or σ_min). */
     final float[] sigmas;
+
     final StepSequence sequence = new StepSequence();
     private final float initNoiseSigma;
 
@@ -49,8 +50,8 @@ abstract sealed class DiscreteSigmaScheduler implements Scheduler
         sigmas[n] = finalSigmaMin ? TrainingSchedule.sigmaOf(schedule.alphaCumprod(0)) : 0f;
         max = Math.max(max, sigmas[n]);
         // diffusers: σ_max for linspace/trailing, sqrt(σ_max² + 1) otherwise ("leading", e.g. the SDXL config)
-        this.initNoiseSigma = config.timestepSpacing() == TimestepSpacing.LEADING
-                ? (float) Math.sqrt(max * max + 1f) : max;
+        this.initNoiseSigma =
+                config.timestepSpacing() == TimestepSpacing.LEADING ? (float) Math.sqrt(max * max + 1f) : max;
     }
 
     @Override
@@ -93,8 +94,8 @@ abstract sealed class DiscreteSigmaScheduler implements Scheduler
      * The denoised estimate from σ-scaled model output: ε: {@code x - σ ε}; v (k-diffusion's c_out/c_skip):
      * {@code v * (-σ / sqrt(σ²+1)) + x / (σ²+1)}; sample: the output itself.
      */
-    static float predictX0(PredictionType prediction, float x, float output, float sigma, float cOut,
-            float cSkipDenominator) {
+    static float predictX0(
+            PredictionType prediction, float x, float output, float sigma, float cOut, float cSkipDenominator) {
         return switch (prediction) {
             case EPSILON -> x - sigma * output;
             case V_PREDICTION -> output * cOut + x / cSkipDenominator;

@@ -25,10 +25,12 @@ public final class DpmSolverMultistepScheduler extends VariancePreservingSchedul
 
     /** N + 1 sigmas (float32): one per step and the final one. */
     private final float[] sigmas;
+
     private final DynamicThresholding thresholding;
 
     /** Converted model outputs x0, oldest first (diffusers {@code model_outputs}); rotated, never reallocated. */
     private float[][] modelOutputs;
+
     private int lowerOrderNums;
 
     DpmSolverMultistepScheduler(SchedulerConfig config, int numInferenceSteps, boolean karras) {
@@ -42,8 +44,7 @@ public final class DpmSolverMultistepScheduler extends VariancePreservingSchedul
     }
 
     /** The timesteps and their N + 1 sigmas. */
-    private record StepSchedule(int[] timesteps, float[] sigmas) {
-    }
+    private record StepSchedule(int[] timesteps, float[] sigmas) {}
 
     /** diffusers {@code set_timesteps}. */
     private static StepSchedule stepSchedule(SchedulerConfig config, int numInferenceSteps, boolean karras) {
@@ -52,8 +53,8 @@ public final class DpmSolverMultistepScheduler extends VariancePreservingSchedul
         int lastTimestep = t - clippedIndex(schedule, config.lambdaMinClipped());
         double[] spaced = switch (config.timestepSpacing()) {
             // DPM-Solver spaces N+1 points and drops the last (0)
-            case LINSPACE -> dropLast(
-                    Numpy.reverse(Numpy.round(Numpy.linspace(0, lastTimestep - 1, numInferenceSteps + 1))));
+            case LINSPACE ->
+                dropLast(Numpy.reverse(Numpy.round(Numpy.linspace(0, lastTimestep - 1, numInferenceSteps + 1))));
             case LEADING -> {
                 int ratio = lastTimestep / (numInferenceSteps + 1);
                 double[] leading = new double[numInferenceSteps];
@@ -104,8 +105,8 @@ public final class DpmSolverMultistepScheduler extends VariancePreservingSchedul
         for (int i = 0; i < n; i++) {
             sigmas[i] = (float) stepSigmas[i];
         }
-        sigmas[n] = "sigma_min".equals(config.finalSigmasType())
-                ? TrainingSchedule.sigmaOf(schedule.alphaCumprod(0)) : 0f;
+        sigmas[n] =
+                "sigma_min".equals(config.finalSigmasType()) ? TrainingSchedule.sigmaOf(schedule.alphaCumprod(0)) : 0f;
         return new StepSchedule(steps, sigmas);
     }
 
@@ -157,7 +158,8 @@ public final class DpmSolverMultistepScheduler extends VariancePreservingSchedul
         }
         int steps = timesteps.length;
         boolean lowerOrderFinal = stepIndex == steps - 1
-                && (config.eulerAtFinal() || (config.lowerOrderFinal() && steps < 15)
+                && (config.eulerAtFinal()
+                        || (config.lowerOrderFinal() && steps < 15)
                         || "zero".equals(config.finalSigmasType()));
         boolean lowerOrderSecond = stepIndex == steps - 2 && config.lowerOrderFinal() && steps < 15;
 

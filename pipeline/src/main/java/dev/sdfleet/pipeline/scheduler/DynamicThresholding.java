@@ -20,7 +20,8 @@ final class DynamicThresholding {
     /** The thresholding a DDIM/DPM-Solver config asks for, or {@code null} when {@code thresholding} is off. */
     static DynamicThresholding of(SchedulerConfig config) {
         return config.thresholding()
-                ? new DynamicThresholding(config.dynamicThresholdingRatio(), config.sampleMaxValue()) : null;
+                ? new DynamicThresholding(config.dynamicThresholdingRatio(), config.sampleMaxValue())
+                : null;
     }
 
     void setBatchSize(int batchSize) {

@@ -38,8 +38,8 @@ public final class EulerAncestralDiscreteScheduler extends DiscreteSigmaSchedule
         float sigmaFrom = sigmas[stepIndex];
         float sigmaTo = sigmas[stepIndex + 1];
         float sigmaToSquared = sigmaTo * sigmaTo;
-        float sigmaUp = (float) Math.sqrt(sigmaToSquared * (sigmaFrom * sigmaFrom - sigmaToSquared)
-                / (sigmaFrom * sigmaFrom));
+        float sigmaUp =
+                (float) Math.sqrt(sigmaToSquared * (sigmaFrom * sigmaFrom - sigmaToSquared) / (sigmaFrom * sigmaFrom));
         float sigmaDown = (float) Math.sqrt(sigmaToSquared - sigmaUp * sigmaUp);
         float dt = sigmaDown - sigmaFrom;
         float cOut = cOut(sigmaFrom);

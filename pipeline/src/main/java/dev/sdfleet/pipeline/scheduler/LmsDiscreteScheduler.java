@@ -24,6 +24,7 @@ public final class LmsDiscreteScheduler extends DiscreteSigmaScheduler {
 
     /** coefficients[i][j]: weight of the j-th newest derivative at step i, as float32 (torch casts the scalar). */
     private final float[][] coefficients;
+
     private History derivatives;
 
     LmsDiscreteScheduler(SchedulerConfig config, int numInferenceSteps) {
@@ -44,8 +45,9 @@ public final class LmsDiscreteScheduler extends DiscreteSigmaScheduler {
         double b = sigmas[t + 1];
         double mid = (a + b) / 2;
         double half = (b - a) / 2;
-        return half * (lagrangeBasis(order, t, currentOrder, mid - half * GAUSS_NODE)
-                + lagrangeBasis(order, t, currentOrder, mid + half * GAUSS_NODE));
+        return half
+                * (lagrangeBasis(order, t, currentOrder, mid - half * GAUSS_NODE)
+                        + lagrangeBasis(order, t, currentOrder, mid + half * GAUSS_NODE));
     }
 
     private double lagrangeBasis(int order, int t, int currentOrder, double tau) {

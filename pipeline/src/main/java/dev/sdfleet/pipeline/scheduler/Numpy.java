@@ -6,8 +6,7 @@ package dev.sdfleet.pipeline.scheduler;
  */
 final class Numpy {
 
-    private Numpy() {
-    }
+    private Numpy() {}
 
     /** {@code np.linspace(start, stop, num)}: {@code i * step + start}, the last element exactly {@code stop}. */
     static double[] linspace(double start, double stop, int num) {

@@ -24,6 +24,7 @@ public final class PndmScheduler extends VariancePreservingScheduler {
     private static final int PNDM_ORDER = 4;
     /** Runge–Kutta warm-up calls: 4 per interval over the last 3 intervals ({@code len(prk_timesteps)}). */
     private static final int PRK_CALLS = 4 * (PNDM_ORDER - 1);
+
     private static final float ONE_SIXTH = (float) (1.0 / 6);
     private static final float ONE_THIRD = (float) (1.0 / 3);
     private static final float ONE_24TH = (float) (1.0 / 24);
@@ -31,10 +32,12 @@ public final class PndmScheduler extends VariancePreservingScheduler {
     private final TrainingSchedule schedule;
     /** The Runge–Kutta warm-up: the first {@link #PRK_CALLS} timesteps, none with {@code skip_prk_steps}. */
     private final int[] prkTimesteps;
+
     private final int stepRatio;
 
     /** The last (up to) 4 model outputs. */
     private History ets;
+
     private float[] curSample;
     private float[] curModelOutput;
     private float[] combined;

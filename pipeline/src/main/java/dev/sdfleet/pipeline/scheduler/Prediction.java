@@ -17,8 +17,7 @@ package dev.sdfleet.pipeline.scheduler;
  */
 final class Prediction {
 
-    private Prediction() {
-    }
+    private Prediction() {}
 
     /** The predicted x0 ({@code pred_original_sample}). */
     static float toX0(PredictionType prediction, float x, float output, float alpha, float sigma) {

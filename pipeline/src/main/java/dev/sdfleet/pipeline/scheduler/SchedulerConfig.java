@@ -208,7 +208,8 @@ public record SchedulerConfig(
         if ("logrho".equals(solver) || "bh1".equals(solver) || "bh2".equals(solver)) {
             solver = "midpoint"; // likewise for solver types of DEIS and UniPC
         }
-        return new SchedulerConfig(className,
+        return new SchedulerConfig(
+                className,
                 r.integer("num_train_timesteps"),
                 r.real("beta_start"),
                 r.real("beta_end"),
@@ -319,8 +320,17 @@ public record SchedulerConfig(
 
     @Override
     public int hashCode() {
-        return Objects.hash(className, numTrainTimesteps, betaStart, betaEnd, betaSchedule,
-                Arrays.hashCode(trainedBetas), predictionType, timestepSpacing, stepsOffset, values);
+        return Objects.hash(
+                className,
+                numTrainTimesteps,
+                betaStart,
+                betaEnd,
+                betaSchedule,
+                Arrays.hashCode(trainedBetas),
+                predictionType,
+                timestepSpacing,
+                stepsOffset,
+                values);
     }
 
     @Override

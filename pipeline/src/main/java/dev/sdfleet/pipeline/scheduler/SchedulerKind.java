@@ -19,8 +19,8 @@ public enum SchedulerKind {
     /** diffusers {@code DPMSolverMultistepScheduler}, i.e. DPM++ 2M with the config's sigmas. */
     DPM_SOLVER_MULTISTEP("DPMSolverMultistepScheduler", false, "dpmpp_2m", "dpm++_2m", "dpm_solver_multistep"),
     /** DPM++ 2M with {@code use_karras_sigmas = true}. */
-    DPM_SOLVER_MULTISTEP_KARRAS("DPMSolverMultistepScheduler", true, "dpmpp_2m_karras", "dpm++_2m_karras",
-            "dpm_solver_multistep_karras");
+    DPM_SOLVER_MULTISTEP_KARRAS(
+            "DPMSolverMultistepScheduler", true, "dpmpp_2m_karras", "dpm++_2m_karras", "dpm_solver_multistep_karras");
 
     private static final Map<String, SchedulerKind> BY_NAME = new LinkedHashMap<>();
 

@@ -5,8 +5,7 @@ import java.util.Objects;
 /** Creates schedulers: the equivalent of {@code Class.from_config(config)} followed by {@code set_timesteps(N)}. */
 public final class Schedulers {
 
-    private Schedulers() {
-    }
+    private Schedulers() {}
 
     /**
      * Creates a scheduler of {@code kind} for one job.
@@ -24,8 +23,8 @@ public final class Schedulers {
     public static Scheduler create(SchedulerKind kind, SchedulerConfig config, int numInferenceSteps, double eta) {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(config, "config");
-        SchedulerConfig resolved = config.className().equals(kind.className())
-                ? config : config.withClass(kind.className());
+        SchedulerConfig resolved =
+                config.className().equals(kind.className()) ? config : config.withClass(kind.className());
         if (kind.forcesKarrasSigmas() && !resolved.useKarrasSigmas()) {
             resolved = resolved.with("use_karras_sigmas", true);
         }
@@ -45,7 +44,7 @@ public final class Schedulers {
             case EULER_ANCESTRAL -> new EulerAncestralDiscreteScheduler(resolved, numInferenceSteps);
             case LMS -> new LmsDiscreteScheduler(resolved, numInferenceSteps);
             case DPM_SOLVER_MULTISTEP, DPM_SOLVER_MULTISTEP_KARRAS ->
-                    new DpmSolverMultistepScheduler(resolved, numInferenceSteps, resolved.useKarrasSigmas());
+                new DpmSolverMultistepScheduler(resolved, numInferenceSteps, resolved.useKarrasSigmas());
         };
     }
 

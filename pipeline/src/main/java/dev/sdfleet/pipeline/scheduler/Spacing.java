@@ -3,8 +3,7 @@ package dev.sdfleet.pipeline.scheduler;
 /** The {@code set_timesteps} spacings of diffusers (N inference steps out of T training steps), descending. */
 final class Spacing {
 
-    private Spacing() {
-    }
+    private Spacing() {}
 
     /**
      * DDIM/PNDM/Euler/LMS timesteps, descending and before any cast:

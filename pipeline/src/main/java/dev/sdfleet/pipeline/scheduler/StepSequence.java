@@ -18,12 +18,12 @@ final class StepSequence {
     void begin(int stepIndex, int count, float[] modelOutput, float[] sample) {
         checkIndex(stepIndex, count);
         if (modelOutput.length != sample.length) {
-            throw new IllegalArgumentException("model output has " + modelOutput.length
-                    + " values but the sample has " + sample.length);
+            throw new IllegalArgumentException(
+                    "model output has " + modelOutput.length + " values but the sample has " + sample.length);
         }
         if (sampleLength >= 0 && sample.length != sampleLength) {
-            throw new IllegalArgumentException("the sample had " + sampleLength + " values in earlier steps, now "
-                    + sample.length);
+            throw new IllegalArgumentException(
+                    "the sample had " + sampleLength + " values in earlier steps, now " + sample.length);
         }
         if (expectedIndex >= 0 && stepIndex != expectedIndex) {
             throw new IllegalStateException("step " + stepIndex + " called after step " + (expectedIndex - 1)

@@ -23,7 +23,7 @@ final class TrainingSchedule {
             betas = switch (config.betaSchedule()) {
                 case LINEAR -> torchLinspace(config.betaStart(), config.betaEnd(), t);
                 case SCALED_LINEAR ->
-                        square(torchLinspace(Math.sqrt(config.betaStart()), Math.sqrt(config.betaEnd()), t));
+                    square(torchLinspace(Math.sqrt(config.betaStart()), Math.sqrt(config.betaEnd()), t));
                 case SQUAREDCOS_CAP_V2 -> betasForAlphaBar(t);
             };
         }

@@ -10,6 +10,7 @@ abstract sealed class VariancePreservingScheduler implements Scheduler
     final SchedulerConfig config;
     /** The training timesteps the UNet is called with, in order. */
     final int[] timesteps;
+
     final StepSequence sequence = new StepSequence();
 
     VariancePreservingScheduler(SchedulerConfig config, int[] timesteps) {

@@ -45,7 +45,8 @@ public final class TextEmbedder implements AutoCloseable {
         this.tokenizer = tokenizer;
         this.inputIds = session.requireInput("input_ids");
         if (inputIds.type() != OnnxJavaType.INT32 && inputIds.type() != OnnxJavaType.INT64) {
-            throw new IncompatibleModelException("text encoder input_ids must be int32 or int64, the graph declares " + inputIds);
+            throw new IncompatibleModelException(
+                    "text encoder input_ids must be int32 or int64, the graph declares " + inputIds);
         }
         this.hiddenOutput = penultimate ? penultimateOutput(session) : "last_hidden_state";
         TensorSpec hidden = session.requireOutput(hiddenOutput);
@@ -57,7 +58,9 @@ public final class TextEmbedder implements AutoCloseable {
     }
 
     private static String penultimateOutput(LoadedSession session) {
-        long layers = session.outputs().keySet().stream().filter(n -> n.startsWith("hidden_states.")).count();
+        long layers = session.outputs().keySet().stream()
+                .filter(n -> n.startsWith("hidden_states."))
+                .count();
         if (layers < 2) {
             throw new IncompatibleModelException("SDXL text encoder " + session.file()
                     + " exports no hidden_states.N outputs (export it with output_hidden_states); outputs are "
@@ -76,8 +79,7 @@ public final class TextEmbedder implements AutoCloseable {
     }
 
     /** Prompts tokenized and encoded. */
-    public record Encoded(float[] hidden, int dim, float[] pooled, int pooledDim, List<TokenizedPrompt> tokens) {
-    }
+    public record Encoded(float[] hidden, int dim, float[] pooled, int pooledDim, List<TokenizedPrompt> tokens) {}
 
     /**
      * Encodes the texts in one batch.
@@ -100,7 +102,9 @@ public final class TextEmbedder implements AutoCloseable {
                 clock.add(System.nanoTime() - start);
                 float[] hidden = floats(result.get(hiddenOutput).orElseThrow());
                 int dim = hidden.length / (n * length);
-                float[] pooled = pooledOutput == null ? null : floats(result.get(pooledOutput).orElseThrow());
+                float[] pooled = pooledOutput == null
+                        ? null
+                        : floats(result.get(pooledOutput).orElseThrow());
                 return new Encoded(hidden, dim, pooled, pooled == null ? 0 : pooled.length / n, List.copyOf(tokens));
             }
         } catch (OrtException e) {

@@ -24,8 +24,8 @@ public final class UNet implements AutoCloseable {
     private final TensorSpec sample;
     private final TensorSpec timestep;
     private final TensorSpec context;
-    private final TensorSpec textEmbeds;  // SDXL only
-    private final TensorSpec timeIds;     // SDXL only
+    private final TensorSpec textEmbeds; // SDXL only
+    private final TensorSpec timeIds; // SDXL only
     private final int latentChannels;
     private final int contextDim;
     private Buffers cached;
@@ -39,11 +39,13 @@ public final class UNet implements AutoCloseable {
         this.timeIds = session.inputs().get("time_ids");
         session.requireOutput("out_sample");
         if (sample.rank() != 4 || context.rank() != 3) {
-            throw new IncompatibleModelException("unet expects sample [B,C,H,W] and encoder_hidden_states [B,S,D], the graph declares "
-                    + sample + " and " + context);
+            throw new IncompatibleModelException(
+                    "unet expects sample [B,C,H,W] and encoder_hidden_states [B,S,D], the graph declares " + sample
+                            + " and " + context);
         }
         if ((textEmbeds == null) != (timeIds == null)) {
-            throw new IncompatibleModelException("unet declares only one of text_embeds / time_ids: " + session.inputs().keySet());
+            throw new IncompatibleModelException("unet declares only one of text_embeds / time_ids: "
+                    + session.inputs().keySet());
         }
         this.latentChannels = sample.dim(1) > 0 ? (int) sample.dim(1) : 4;
         this.contextDim = (int) context.dim(2);
@@ -75,8 +77,8 @@ public final class UNet implements AutoCloseable {
      * @param batch UNet batch (twice the image count under classifier-free guidance)
      * @param textEmbedsDim SDXL pooled embedding width (ignored otherwise)
      */
-    public Buffers buffersFor(int batch, int latentHeight, int latentWidth, int contextLength, int contextWidth,
-                              int textEmbedsDim) {
+    public Buffers buffersFor(
+            int batch, int latentHeight, int latentWidth, int contextLength, int contextWidth, int textEmbedsDim) {
         if (contextDim > 0 && contextWidth != contextDim) {
             throw new IncompatibleModelException("the text encoders give " + contextWidth
                     + "-wide embeddings but the unet's encoder_hidden_states is " + context);
@@ -99,8 +101,8 @@ public final class UNet implements AutoCloseable {
     public void predict(Buffers buffers, float t, OrtSession.RunOptions runOptions, OrtClock clock) {
         buffers.timestep.set(t);
         long start = System.nanoTime();
-        try (OrtSession.Result ignored = session.session().run(buffers.inputs, java.util.Set.of(), buffers.outputs,
-                runOptions)) {
+        try (OrtSession.Result ignored =
+                session.session().run(buffers.inputs, java.util.Set.of(), buffers.outputs, runOptions)) {
             clock.add(System.nanoTime() - start);
         } catch (OrtException e) {
             throw new OrtRunException("unet", e);

@@ -32,8 +32,14 @@ public final class VAEDecoder implements AutoCloseable {
      *
      * @param scalingFactor the VAE's latent scaling factor (0.18215 for SD 1.x)
      */
-    public void decode(float[] latents, int offset, int latentHeight, int latentWidth, float scalingFactor,
-                       float[] pixels, OrtClock clock) {
+    public void decode(
+            float[] latents,
+            int offset,
+            int latentHeight,
+            int latentWidth,
+            float scalingFactor,
+            float[] pixels,
+            OrtClock clock) {
         ShapeBuffers b = buffersFor(latentHeight, latentWidth);
         int n = b.latent.size();
         float inverse = 1.0f / scalingFactor;
@@ -42,8 +48,8 @@ public final class VAEDecoder implements AutoCloseable {
         }
         b.latent.write(b.scaled, 0);
         long start = System.nanoTime();
-        try (OrtSession.Result ignored = session.session().run(Map.of("latent_sample", b.latent.tensor()),
-                Map.of("sample", b.pixels.tensor()))) {
+        try (OrtSession.Result ignored = session.session()
+                .run(Map.of("latent_sample", b.latent.tensor()), Map.of("sample", b.pixels.tensor()))) {
             clock.add(System.nanoTime() - start);
         } catch (OrtException e) {
             throw new OrtRunException("vae_decoder", e);

@@ -30,8 +30,9 @@ public final class VAEEncoder implements AutoCloseable {
         } else if (session.outputs().containsKey("latent_sample")) {
             output = "latent_sample";
         } else {
-            throw new IncompatibleModelException("vae_encoder " + session.file()
-                    + " has neither latent_parameters nor latent_sample; outputs are " + session.outputs().keySet());
+            throw new IncompatibleModelException(
+                    "vae_encoder " + session.file() + " has neither latent_parameters nor latent_sample; outputs are "
+                            + session.outputs().keySet());
         }
     }
 
@@ -64,8 +65,8 @@ public final class VAEEncoder implements AutoCloseable {
                 float[] out = TextEmbedder.floats(result.get(output).orElseThrow());
                 int latentSize = latentChannels * (h / 8) * (w / 8);
                 if (out.length < latentSize) {
-                    throw new IncompatibleModelException("vae_encoder returned " + out.length + " values, expected at least "
-                            + latentSize);
+                    throw new IncompatibleModelException(
+                            "vae_encoder returned " + out.length + " values, expected at least " + latentSize);
                 }
                 // latent_parameters: the first C channels are the mean.
                 return java.util.Arrays.copyOf(out, latentSize);

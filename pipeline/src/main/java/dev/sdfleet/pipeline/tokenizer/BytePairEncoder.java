@@ -30,10 +30,12 @@ final class BytePairEncoder {
     private final PairRankTable ranks;
     /** By rank: the pair's left and right symbols and the symbol that merging them produces. */
     private final int[] mergeLeft;
+
     private final int[] mergeRight;
     private final int[] mergedSymbol;
     /** By symbol: its vocabulary id, or the unknown-token id when the vocabulary lacks it. */
     private final int[] symbolTokenId;
+
     private final int mergeCount;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 

@@ -41,8 +41,7 @@ final class ByteUnicodeTable {
         VOCAB_ORDER = Collections.unmodifiableList(order);
     }
 
-    private ByteUnicodeTable() {
-    }
+    private ByteUnicodeTable() {}
 
     /** The char standing for byte {@code b} (0..255). */
     static char charOf(int b) {

@@ -8,8 +8,7 @@ import java.util.Locale;
  */
 final class ClipTextCleaner {
 
-    private ClipTextCleaner() {
-    }
+    private ClipTextCleaner() {}
 
     /** The text exactly as the reference tokenizer feeds it to the split regex. */
     static String clean(String text) {
@@ -44,8 +43,16 @@ final class ClipTextCleaner {
      * the no-break spaces U+00A0, U+2007 and U+202F, which do occur in pasted prompts.
      */
     static boolean isPythonWhitespace(int cp) {
-        return (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x20) || cp == 0x85 || cp == 0xA0 || cp == 0x1680
-                || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F
+        return (cp >= 0x09 && cp <= 0x0D)
+                || (cp >= 0x1C && cp <= 0x20)
+                || cp == 0x85
+                || cp == 0xA0
+                || cp == 0x1680
+                || (cp >= 0x2000 && cp <= 0x200A)
+                || cp == 0x2028
+                || cp == 0x2029
+                || cp == 0x202F
+                || cp == 0x205F
                 || cp == 0x3000;
     }
 }

@@ -83,9 +83,16 @@ public final class ClipTokenizer {
         TokenizerFiles files = TokenizerFiles.read(dir);
         TokenizerSettings settings = TokenizerSettings.read(files.folder(), CONTEXT_LENGTH);
         ClipTokenizer tokenizer = new ClipTokenizer(files, settings);
-        LOG.info("Loaded CLIP tokenizer from {}: {} tokens, {} merges, bos {}, eos {}, pad {} ({}), max length {}",
-                files.folder(), tokenizer.vocabSize, tokenizer.bpe.mergeCount(), tokenizer.bosId, tokenizer.eosId,
-                tokenizer.padId, settings.pad(), tokenizer.maxLength);
+        LOG.info(
+                "Loaded CLIP tokenizer from {}: {} tokens, {} merges, bos {}, eos {}, pad {} ({}), max length {}",
+                files.folder(),
+                tokenizer.vocabSize,
+                tokenizer.bpe.mergeCount(),
+                tokenizer.bosId,
+                tokenizer.eosId,
+                tokenizer.padId,
+                settings.pad(),
+                tokenizer.maxLength);
         return tokenizer;
     }
 
@@ -109,7 +116,10 @@ public final class ClipTokenizer {
             return new TokenizedPrompt(ids, false, "");
         }
         String dropped = decode(Arrays.copyOfRange(body, maxBody, body.length));
-        LOG.warn("Prompt truncated to {} tokens; {} tokens dropped: \"{}\"", maxBody, body.length - maxBody,
+        LOG.warn(
+                "Prompt truncated to {} tokens; {} tokens dropped: \"{}\"",
+                maxBody,
+                body.length - maxBody,
                 abbreviate(dropped));
         return new TokenizedPrompt(ids, true, dropped);
     }
@@ -192,8 +202,8 @@ public final class ClipTokenizer {
 
     @Override
     public String toString() {
-        return "ClipTokenizer[vocabSize=" + vocabSize + ", merges=" + bpe.mergeCount() + ", bos=" + bosId
-                + ", eos=" + eosId + ", pad=" + padId + ", maxLength=" + maxLength + "]";
+        return "ClipTokenizer[vocabSize=" + vocabSize + ", merges=" + bpe.mergeCount() + ", bos=" + bosId + ", eos="
+                + eosId + ", pad=" + padId + ", maxLength=" + maxLength + "]";
     }
 
     private static int requireId(Map<String, Integer> vocab, String token, String role, String vocabFile) {
@@ -214,6 +224,7 @@ public final class ClipTokenizer {
 
     private static String abbreviate(String text) {
         return text.length() <= MAX_LOGGED_DROPPED_CHARS
-                ? text : text.substring(0, MAX_LOGGED_DROPPED_CHARS) + "… (" + text.length() + " chars)";
+                ? text
+                : text.substring(0, MAX_LOGGED_DROPPED_CHARS) + "… (" + text.length() + " chars)";
     }
 }

@@ -21,16 +21,30 @@ final class FtfyTextFixer {
 
     /** ftfy's {@code LIGATURES} table: Latin ligatures and digraphs, split without applying all of NFKC. */
     private static final Map<Integer, String> LIGATURES = Map.ofEntries(
-            Map.entry(0x0132, "IJ"), Map.entry(0x0133, "ij"), Map.entry(0x0149, "\u02BCn"),
-            Map.entry(0x01F1, "DZ"), Map.entry(0x01F2, "Dz"), Map.entry(0x01F3, "dz"),
-            Map.entry(0x01C4, "D\u017D"), Map.entry(0x01C5, "D\u017E"), Map.entry(0x01C6, "d\u017E"),
-            Map.entry(0x01C7, "LJ"), Map.entry(0x01C8, "Lj"), Map.entry(0x01C9, "lj"),
-            Map.entry(0x01CA, "NJ"), Map.entry(0x01CB, "Nj"), Map.entry(0x01CC, "nj"),
-            Map.entry(0xFB00, "ff"), Map.entry(0xFB01, "fi"), Map.entry(0xFB02, "fl"), Map.entry(0xFB03, "ffi"),
-            Map.entry(0xFB04, "ffl"), Map.entry(0xFB05, "\u017Ft"), Map.entry(0xFB06, "st"));
+            Map.entry(0x0132, "IJ"),
+            Map.entry(0x0133, "ij"),
+            Map.entry(0x0149, "\u02BCn"),
+            Map.entry(0x01F1, "DZ"),
+            Map.entry(0x01F2, "Dz"),
+            Map.entry(0x01F3, "dz"),
+            Map.entry(0x01C4, "D\u017D"),
+            Map.entry(0x01C5, "D\u017E"),
+            Map.entry(0x01C6, "d\u017E"),
+            Map.entry(0x01C7, "LJ"),
+            Map.entry(0x01C8, "Lj"),
+            Map.entry(0x01C9, "lj"),
+            Map.entry(0x01CA, "NJ"),
+            Map.entry(0x01CB, "Nj"),
+            Map.entry(0x01CC, "nj"),
+            Map.entry(0xFB00, "ff"),
+            Map.entry(0xFB01, "fi"),
+            Map.entry(0xFB02, "fl"),
+            Map.entry(0xFB03, "ffi"),
+            Map.entry(0xFB04, "ffl"),
+            Map.entry(0xFB05, "\u017Ft"),
+            Map.entry(0xFB06, "st"));
 
-    private FtfyTextFixer() {
-    }
+    private FtfyTextFixer() {}
 
     /** Applies the fixes; the result is NFC-normalized. */
     static String fixText(String text) {
@@ -53,7 +67,8 @@ final class FtfyTextFixer {
         }
         String fixed = out.toString();
         return Normalizer.isNormalized(fixed, Normalizer.Form.NFC)
-                ? fixed : Normalizer.normalize(fixed, Normalizer.Form.NFC);
+                ? fixed
+                : Normalizer.normalize(fixed, Normalizer.Form.NFC);
     }
 
     // Each step hands its output, char by char, to the next one, so that e.g. the C1 byte 0x92 becomes U+2019 and
@@ -100,7 +115,12 @@ final class FtfyTextFixer {
 
     /** ftfy's {@code remove_control_chars} set; tab, LF, FF and CR survive (CR was turned into LF already). */
     private static boolean isRemovedControl(int c) {
-        return (c <= 0x08) || c == 0x0B || (c >= 0x0E && c <= 0x1F) || c == 0x7F
-                || (c >= 0x206A && c <= 0x206F) || c == 0xFEFF || (c >= 0xFFF9 && c <= 0xFFFC);
+        return (c <= 0x08)
+                || c == 0x0B
+                || (c >= 0x0E && c <= 0x1F)
+                || c == 0x7F
+                || (c >= 0x206A && c <= 0x206F)
+                || c == 0xFEFF
+                || (c >= 0xFFF9 && c <= 0xFFFC);
     }
 }

@@ -26,8 +26,7 @@ final class HtmlUnescaper {
 
     private static final String ENTITIES_RESOURCE = "html5-entities.tsv";
 
-    private HtmlUnescaper() {
-    }
+    private HtmlUnescaper() {}
 
     /** Returns {@code text} with every character reference replaced, as {@code html.unescape} does. */
     static String unescape(String text) {
@@ -103,8 +102,12 @@ final class HtmlUnescaper {
 
     /** Python's {@code _invalid_codepoints}: controls, noncharacters; such references vanish. */
     private static boolean isInvalidCodePoint(int cp) {
-        return (cp >= 0x1 && cp <= 0x8) || cp == 0xB || (cp >= 0xE && cp <= 0x1F) || (cp >= 0x7F && cp <= 0x9F)
-                || (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
+        return (cp >= 0x1 && cp <= 0x8)
+                || cp == 0xB
+                || (cp >= 0xE && cp <= 0x1F)
+                || (cp >= 0x7F && cp <= 0x9F)
+                || (cp >= 0xFDD0 && cp <= 0xFDEF)
+                || (cp & 0xFFFE) == 0xFFFE;
     }
 
     /** Loaded on first use: most prompts contain no '&' and never need the 2231 names. */

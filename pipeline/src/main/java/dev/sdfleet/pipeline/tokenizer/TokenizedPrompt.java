@@ -34,7 +34,7 @@ public record TokenizedPrompt(int[] inputIds, boolean truncated, String droppedT
 
     @Override
     public String toString() {
-        return "TokenizedPrompt[inputIds=" + Arrays.toString(inputIds) + ", truncated=" + truncated
-                + ", droppedText=" + droppedText + "]";
+        return "TokenizedPrompt[inputIds=" + Arrays.toString(inputIds) + ", truncated=" + truncated + ", droppedText="
+                + droppedText + "]";
     }
 }

@@ -66,14 +66,15 @@ record TokenizerFiles(Path folder, Map<String, Integer> vocab, List<String[]> me
         if (Files.isRegularFile(diffusers.resolve(VOCAB_FILE))) {
             return diffusers;
         }
-        throw new IllegalArgumentException("CLIP tokenizer file " + VOCAB_FILE + " is missing: " + dir.resolve(VOCAB_FILE)
-                + " (nor is there a diffusers " + DIFFUSERS_TOKENIZER_DIR + "/" + VOCAB_FILE + ")");
+        throw new IllegalArgumentException(
+                "CLIP tokenizer file " + VOCAB_FILE + " is missing: " + dir.resolve(VOCAB_FILE)
+                        + " (nor is there a diffusers " + DIFFUSERS_TOKENIZER_DIR + "/" + VOCAB_FILE + ")");
     }
 
     private static Map<String, Integer> readVocab(Path path) {
         Map<String, Integer> vocab;
         try {
-            vocab = JSON.readValue(path.toFile(), new TypeReference<LinkedHashMap<String, Integer>>() { });
+            vocab = JSON.readValue(path.toFile(), new TypeReference<LinkedHashMap<String, Integer>>() {});
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read CLIP vocabulary " + path + ": " + e.getMessage(), e);
         }
@@ -82,8 +83,8 @@ record TokenizerFiles(Path folder, Map<String, Integer> vocab, List<String[]> me
         }
         vocab.forEach((token, id) -> {
             if (id == null || id < 0) {
-                throw new IllegalArgumentException("CLIP vocabulary " + path + " gives token " + token
-                        + " the invalid id " + id);
+                throw new IllegalArgumentException(
+                        "CLIP vocabulary " + path + " gives token " + token + " the invalid id " + id);
             }
         });
         return vocab;

@@ -63,7 +63,9 @@ record TokenizerSettings(String bos, String eos, String unk, String pad, String 
                 firstOf(token(map, "bos_token"), token(config, "bos_token"), DEFAULT_BOS),
                 firstOf(token(map, "eos_token"), token(config, "eos_token"), DEFAULT_EOS),
                 firstOf(token(map, "unk_token"), token(config, "unk_token"), DEFAULT_EOS),
-                pad, padSource, maxLength(config, configPath, defaultMaxLength));
+                pad,
+                padSource,
+                maxLength(config, configPath, defaultMaxLength));
     }
 
     private static int maxLength(JsonNode config, Path configPath, int defaultMaxLength) {

@@ -14,8 +14,7 @@ final class Windows1252 {
         '\u02DC', '\u2122', '\u0161', '\u203A', '\u0153', '\u009D', '\u017E', '\u0178',
     };
 
-    private Windows1252() {
-    }
+    private Windows1252() {}
 
     /** The char windows-1252 gives byte {@code cp} (0x80..0x9F). */
     static char c1(int cp) {

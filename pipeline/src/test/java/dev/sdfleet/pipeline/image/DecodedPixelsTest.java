@@ -17,8 +17,9 @@ class DecodedPixelsTest {
     /** A float32 u in [0.25, 1] whose {@code u * 255} is exactly {@code target} (searched within 8 ulps). */
     private static float unitLandingOn(float target) {
         float start = target / 255f;
-        for (float down = start, up = start; up - start < 8 * Math.ulp(start); down = Math.nextDown(down),
-                up = Math.nextUp(up)) {
+        for (float down = start, up = start;
+                up - start < 8 * Math.ulp(start);
+                down = Math.nextDown(down), up = Math.nextUp(up)) {
             if (down * 255f == target) {
                 return down;
             }
@@ -75,7 +76,8 @@ class DecodedPixelsTest {
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < height; y++) {
                 for (int x = 0; x < width; x++) {
-                    int wanted = 100 * c + 10 * y + x; // 0..212; the float error is far below the half step that rounding forgives
+                    int wanted = 100 * c + 10 * y
+                            + x; // 0..212; the float error is far below the half step that rounding forgives
                     batch[3 * plane + c * plane + y * width + x] = wanted / 255f * 2f - 1f;
                 }
             }

@@ -10,15 +10,25 @@ import org.junit.jupiter.api.Test;
 class GenerationParametersTest {
 
     private static GenerationParameters parameters(String negative, double guidance) {
-        return new GenerationParameters("a red circle on a white background", negative, 42L, 20, "pndm", guidance,
-                64, 48, "tiny-sd");
+        return new GenerationParameters(
+                "a red circle on a white background", negative, 42L, 20, "pndm", guidance, 64, 48, "tiny-sd");
     }
 
     @Test
     void textChunksHaveFixedKeysOrderAndValues() {
         Map<String, String> chunks = parameters("blurry", 7.5).asTextChunks();
-        assertEquals(List.of("prompt", "negative_prompt", "seed", "steps", "scheduler", "guidance", "size", "model",
-                "parameters"), List.copyOf(chunks.keySet()));
+        assertEquals(
+                List.of(
+                        "prompt",
+                        "negative_prompt",
+                        "seed",
+                        "steps",
+                        "scheduler",
+                        "guidance",
+                        "size",
+                        "model",
+                        "parameters"),
+                List.copyOf(chunks.keySet()));
         assertEquals("a red circle on a white background", chunks.get("prompt"));
         assertEquals("blurry", chunks.get("negative_prompt"));
         assertEquals("42", chunks.get("seed"));
@@ -27,8 +37,9 @@ class GenerationParametersTest {
         assertEquals("7.5", chunks.get("guidance"));
         assertEquals("64x48", chunks.get("size"));
         assertEquals("tiny-sd", chunks.get("model"));
-        assertEquals("a red circle on a white background\nNegative prompt: blurry\n"
-                + "Steps: 20, Sampler: pndm, CFG scale: 7.5, Seed: 42, Size: 64x48, Model: tiny-sd",
+        assertEquals(
+                "a red circle on a white background\nNegative prompt: blurry\n"
+                        + "Steps: 20, Sampler: pndm, CFG scale: 7.5, Seed: 42, Size: 64x48, Model: tiny-sd",
                 chunks.get("parameters"));
     }
 
@@ -38,8 +49,9 @@ class GenerationParametersTest {
         assertEquals("", none.negativePrompt());
         Map<String, String> chunks = none.asTextChunks();
         assertEquals("", chunks.get("negative_prompt"));
-        assertEquals("a red circle on a white background\n"
-                + "Steps: 20, Sampler: pndm, CFG scale: 1.0, Seed: 42, Size: 64x48, Model: tiny-sd",
+        assertEquals(
+                "a red circle on a white background\n"
+                        + "Steps: 20, Sampler: pndm, CFG scale: 1.0, Seed: 42, Size: 64x48, Model: tiny-sd",
                 chunks.get("parameters"));
         assertEquals(chunks, parameters("", 1.0).asTextChunks());
     }
@@ -65,9 +77,10 @@ class GenerationParametersTest {
         assertEquals("-1", p.asTextChunks().get("seed"));
         assertThrows(IllegalArgumentException.class, () -> parameters("", Double.NaN));
         assertThrows(IllegalArgumentException.class, () -> parameters("", Double.POSITIVE_INFINITY));
-        assertThrows(IllegalArgumentException.class, () -> new GenerationParameters("x", "", 1, 0, "ddim", 7, 8, 8, "m"));
-        assertThrows(IllegalArgumentException.class, () -> new GenerationParameters("x", "", 1, 1, "ddim", 7, 0, 8, "m"));
-        assertThrows(NullPointerException.class,
-                () -> new GenerationParameters(null, "", 1, 1, "ddim", 7, 8, 8, "m"));
+        assertThrows(
+                IllegalArgumentException.class, () -> new GenerationParameters("x", "", 1, 0, "ddim", 7, 8, 8, "m"));
+        assertThrows(
+                IllegalArgumentException.class, () -> new GenerationParameters("x", "", 1, 1, "ddim", 7, 0, 8, "m"));
+        assertThrows(NullPointerException.class, () -> new GenerationParameters(null, "", 1, 1, "ddim", 7, 8, 8, "m"));
     }
 }

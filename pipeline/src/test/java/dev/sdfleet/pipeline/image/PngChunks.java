@@ -12,11 +12,9 @@ import java.util.zip.CRC32;
 final class PngChunks {
 
     /** One chunk as stored, with the CRC found in the file and the one computed over type and data. */
-    record Chunk(String type, byte[] data, int storedCrc, int computedCrc) {
-    }
+    record Chunk(String type, byte[] data, int storedCrc, int computedCrc) {}
 
-    private PngChunks() {
-    }
+    private PngChunks() {}
 
     /** All chunks after the signature, up to the end of the bytes. */
     static List<Chunk> read(byte[] png) {
@@ -37,8 +35,12 @@ final class PngChunks {
     /** A chunk with a correct CRC, as file bytes. */
     static byte[] chunk(String type, byte[] data) {
         byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
-        return ByteBuffer.allocate(12 + data.length).putInt(data.length).put(typeBytes).put(data)
-                .putInt(crc(typeBytes, data)).array();
+        return ByteBuffer.allocate(12 + data.length)
+                .putInt(data.length)
+                .put(typeBytes)
+                .put(data)
+                .putInt(crc(typeBytes, data))
+                .array();
     }
 
     /** The file with {@code extra} inserted just before the IDAT chunk. */

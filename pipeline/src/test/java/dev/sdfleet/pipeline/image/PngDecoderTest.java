@@ -64,8 +64,8 @@ class PngDecoderTest {
         byte[] reds = {(byte) 220, 40};
         byte[] greens = {40, (byte) 170};
         byte[] blues = {40, 60};
-        BufferedImage indexed = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_BINARY,
-                new IndexColorModel(1, 2, reds, greens, blues));
+        BufferedImage indexed =
+                new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_BINARY, new IndexColorModel(1, 2, reds, greens, blues));
         indexed.getRaster().setSample(1, 0, 0, 1);
         RgbImage image = PngDecoder.decode(writeWithImageIo(indexed));
         assertEquals(0xDC2828, image.rgb(0, 0));
@@ -75,13 +75,14 @@ class PngDecoderTest {
     @Test
     void compressedAndRepeatedTextChunks() {
         byte[] png = PngEncoder.encode(PngEncoderTest.testImage(4, 3, 1), Map.of("seed", "1"));
-        byte[] ztxt = PngChunks.chunk("zTXt", PngChunks.concat("Comment\0\0".getBytes(StandardCharsets.ISO_8859_1),
-                zlib("zipped")));
-        byte[] itxt = PngChunks.chunk("iTXt", PngChunks.concat(
-                "Title\0\1\0en\0Titel\0".getBytes(StandardCharsets.ISO_8859_1), zlib("\u732b")));
+        byte[] ztxt = PngChunks.chunk(
+                "zTXt", PngChunks.concat("Comment\0\0".getBytes(StandardCharsets.ISO_8859_1), zlib("zipped")));
+        byte[] itxt = PngChunks.chunk(
+                "iTXt",
+                PngChunks.concat("Title\0\1\0en\0Titel\0".getBytes(StandardCharsets.ISO_8859_1), zlib("\u732b")));
         byte[] again = PngChunks.chunk("tEXt", ("seed\0" + "2").getBytes(StandardCharsets.ISO_8859_1));
-        Map<String, String> texts = PngDecoder.textChunks(
-                PngChunks.insertBeforeImageData(png, PngChunks.concat(ztxt, itxt, again)));
+        Map<String, String> texts =
+                PngDecoder.textChunks(PngChunks.insertBeforeImageData(png, PngChunks.concat(ztxt, itxt, again)));
         Map<String, String> expected = new LinkedHashMap<>();
         expected.put("seed", "2"); // the later chunk wins, the position stays that of the first
         expected.put("Comment", "zipped");
@@ -101,7 +102,8 @@ class PngDecoderTest {
         assertThrows(IllegalArgumentException.class, () -> PngDecoder.textChunks("GIF89a".getBytes()));
         assertThrows(IllegalArgumentException.class, () -> PngDecoder.decode("not an image".getBytes()));
         byte[] badUtf8 = PngChunks.chunk("iTXt", new byte[] {'k', 0, 0, 0, 0, 0, (byte) 0xC3});
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> PngDecoder.textChunks(PngChunks.insertBeforeImageData(png, badUtf8)));
     }
 }

@@ -66,8 +66,8 @@ class PngEncoderTest {
 
     @Test
     void imageIoDecodesTheSamePixels() throws IOException {
-        for (RgbImage image : List.of(testImage(37, 23, 1), testImage(5, 64, 2), testImage(1, 1, 3),
-                testImage(300, 7, 4))) {
+        for (RgbImage image :
+                List.of(testImage(37, 23, 1), testImage(5, 64, 2), testImage(1, 1, 3), testImage(300, 7, 4))) {
             byte[] png = PngEncoder.encode(image, Map.of());
             assertEquals(image, viaImageIo(png), image.toString());
             assertEquals(image, PngDecoder.decode(png), image.toString());
@@ -93,7 +93,8 @@ class PngEncoderTest {
         texts.put("Title", "\u732b \u2014 cat");
         texts.put("empty", "");
         List<PngChunks.Chunk> chunks = PngChunks.read(PngEncoder.encode(testImage(40, 30, 5), texts));
-        assertEquals(List.of("IHDR", "tEXt", "iTXt", "tEXt", "IDAT", "IEND"),
+        assertEquals(
+                List.of("IHDR", "tEXt", "iTXt", "tEXt", "IDAT", "IEND"),
                 chunks.stream().map(PngChunks.Chunk::type).toList());
         for (PngChunks.Chunk chunk : chunks) {
             assertEquals(chunk.computedCrc(), chunk.storedCrc(), chunk.type());
@@ -108,21 +109,24 @@ class PngEncoderTest {
         texts.put("u", "\u00e9\u732b");
         List<PngChunks.Chunk> chunks = PngChunks.read(PngEncoder.encode(testImage(2, 2, 6), texts));
         // Latin-1 text: keyword NUL text, one byte per character (é is 0xE9, not UTF-8's C3 A9)
-        assertArrayEquals(new byte[] {'k', 0, 'c', 'a', 'f', (byte) 0xE9}, chunks.get(1).data());
+        assertArrayEquals(
+                new byte[] {'k', 0, 'c', 'a', 'f', (byte) 0xE9}, chunks.get(1).data());
         // otherwise iTXt: keyword NUL, uncompressed (0, 0), empty language tag NUL, empty translated keyword NUL
-        byte[] expected = PngChunks.concat(new byte[] {'u', 0, 0, 0, 0, 0},
-                "\u00e9\u732b".getBytes(StandardCharsets.UTF_8));
+        byte[] expected =
+                PngChunks.concat(new byte[] {'u', 0, 0, 0, 0, 0}, "\u00e9\u732b".getBytes(StandardCharsets.UTF_8));
         assertArrayEquals(expected, chunks.get(2).data());
     }
 
     @Test
     void textChunksReadBackIncludingNonLatin1() {
-        GenerationParameters parameters = new GenerationParameters("\u732b\u306e\u7d75, a caf\u00e9 \ud83d\ude00",
-                "blurry", 7, 20, "pndm", 7.5, 16, 8, "tiny-sd");
+        GenerationParameters parameters = new GenerationParameters(
+                "\u732b\u306e\u7d75, a caf\u00e9 \ud83d\ude00", "blurry", 7, 20, "pndm", 7.5, 16, 8, "tiny-sd");
         Map<String, String> texts = parameters.asTextChunks();
         byte[] png = PngEncoder.encode(testImage(16, 8, 7), texts);
         assertEquals(texts, PngDecoder.textChunks(png));
-        assertEquals(List.copyOf(texts.keySet()), List.copyOf(PngDecoder.textChunks(png).keySet()));
+        assertEquals(
+                List.copyOf(texts.keySet()),
+                List.copyOf(PngDecoder.textChunks(png).keySet()));
     }
 
     /** javax.imageio's own PNG metadata parser, as a second, independent reader of the text chunks. */
@@ -172,12 +176,17 @@ class PngEncoderTest {
     @Test
     void rejectsKeywordsAndTextsThatPngCannotHold() {
         RgbImage image = testImage(2, 2, 10);
-        for (String keyword : List.of("", " lead", "trail ", "dou  ble", "x".repeat(80), "tab\there", "\u732b",
-                "nul\0")) {
-            assertThrows(IllegalArgumentException.class, () -> PngEncoder.encode(image, Map.of(keyword, "t")),
+        for (String keyword :
+                List.of("", " lead", "trail ", "dou  ble", "x".repeat(80), "tab\there", "\u732b", "nul\0")) {
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> PngEncoder.encode(image, Map.of(keyword, "t")),
                     "keyword " + keyword);
         }
-        assertEquals(1, PngDecoder.textChunks(PngEncoder.encode(image, Map.of("x".repeat(79), "t"))).size());
+        assertEquals(
+                1,
+                PngDecoder.textChunks(PngEncoder.encode(image, Map.of("x".repeat(79), "t")))
+                        .size());
         assertThrows(IllegalArgumentException.class, () -> PngEncoder.encode(image, Map.of("k", "a\0b")));
         assertThrows(IllegalArgumentException.class, () -> PngEncoder.encode(image, Map.of("k", "\u732b\0")));
     }

@@ -33,8 +33,10 @@ class ModelFolderTest {
 
     static long modelBytes(Path folder) throws IOException {
         try (var files = Files.walk(folder)) {
-            return files.filter(Files::isRegularFile).filter(f -> !folder.relativize(f).startsWith("evaluation"))
-                    .mapToLong(f -> f.toFile().length()).sum();
+            return files.filter(Files::isRegularFile)
+                    .filter(f -> !folder.relativize(f).startsWith("evaluation"))
+                    .mapToLong(f -> f.toFile().length())
+                    .sum();
         }
     }
 
@@ -74,11 +76,17 @@ class ModelFolderTest {
     void aMissingTokenizerOrSchedulerConfigIsNamed(@TempDir Path tmp) throws IOException {
         Path copy = TinyModels.copyTree(TinyModels.sd(), tmp.resolve("broken"));
         Files.delete(copy.resolve("tokenizer/merges.txt"));
-        assertEquals("tokenizer", assertThrows(MissingComponentException.class, () -> ModelFolder.open(copy)).component());
+        assertEquals(
+                "tokenizer",
+                assertThrows(MissingComponentException.class, () -> ModelFolder.open(copy))
+                        .component());
 
         Path copy2 = TinyModels.copyTree(TinyModels.sd(), tmp.resolve("broken2"));
         Files.delete(copy2.resolve("scheduler/scheduler_config.json"));
-        assertEquals("scheduler", assertThrows(MissingComponentException.class, () -> ModelFolder.open(copy2)).component());
+        assertEquals(
+                "scheduler",
+                assertThrows(MissingComponentException.class, () -> ModelFolder.open(copy2))
+                        .component());
     }
 
     @Test

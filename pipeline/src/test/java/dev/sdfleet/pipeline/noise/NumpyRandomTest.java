@@ -15,8 +15,14 @@ class NumpyRandomTest {
     @Test
     void seedZeroTestVectors() {
         NumpyRandom random = new NumpyRandom(0);
-        double[] expected = {1.764052345967664, 0.4001572083672233, 0.9787379841057392, 2.240893199201458,
-            1.8675579901499675, -0.977277879876411};
+        double[] expected = {
+            1.764052345967664,
+            0.4001572083672233,
+            0.9787379841057392,
+            2.240893199201458,
+            1.8675579901499675,
+            -0.977277879876411
+        };
         for (double value : expected) {
             assertEquals(value, random.nextGaussian()); // exact double equality
         }
@@ -25,8 +31,14 @@ class NumpyRandomTest {
     @Test
     void seed42TestVectors() {
         NumpyRandom random = new NumpyRandom(42);
-        double[] expected = {0.4967141530112327, -0.13826430117118466, 0.6476885381006925, 1.5230298564080254,
-            -0.23415337472333597, -0.23413695694918055};
+        double[] expected = {
+            0.4967141530112327,
+            -0.13826430117118466,
+            0.6476885381006925,
+            1.5230298564080254,
+            -0.23415337472333597,
+            -0.23413695694918055
+        };
         for (double value : expected) {
             assertEquals(value, random.nextGaussian());
         }
@@ -39,8 +51,9 @@ class NumpyRandomTest {
         for (int i = 0; i < 995; i++) {
             random.nextGaussian();
         }
-        double[] expected = {0.4128708204461747, -0.19839889682004574, 0.09419230031014657, -1.1476109448431353,
-            -0.35811407547985674};
+        double[] expected = {
+            0.4128708204461747, -0.19839889682004574, 0.09419230031014657, -1.1476109448431353, -0.35811407547985674
+        };
         for (double value : expected) {
             assertEquals(value, random.nextGaussian());
         }
@@ -61,7 +74,8 @@ class NumpyRandomTest {
         float[] latents = new float[4 * 64 * 64 + 2];
         new NumpyRandom(42).fill(latents, 1, 4 * 64 * 64);
         assertEquals(0f, latents[0]);
-        assertArrayEquals(new float[] {0.35716259479522705f, -0.8959469795227051f, 0.27103424072265625f, 0f},
+        assertArrayEquals(
+                new float[] {0.35716259479522705f, -0.8959469795227051f, 0.27103424072265625f, 0f},
                 java.util.Arrays.copyOfRange(latents, latents.length - 4, latents.length));
         assertEquals((float) 0.4967141530112327, latents[1]);
     }

@@ -18,9 +18,15 @@ class OrtRuntimeTest {
     @Test
     void startsWithLargeSystemProperties() throws Exception {
         String padding = "x".repeat(20_000);
-        Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Dpadding=" + padding, "-cp",
-                System.getProperty("java.class.path"), Child.class.getName())).redirectErrorStream(true).start();
+        Process child = new ProcessBuilder(List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-Dpadding=" + padding,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Child.class.getName()))
+                .redirectErrorStream(true)
+                .start();
         assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child JVM did not end");
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, child.exitValue(), output);

@@ -15,18 +15,25 @@ class ProviderSettingsTest {
 
     @Test
     void providerListsKeepTheirOrderAndRejectNonsense() {
-        assertEquals(List.of(ExecutionProvider.TENSORRT, ExecutionProvider.CUDA, ExecutionProvider.CPU),
+        assertEquals(
+                List.of(ExecutionProvider.TENSORRT, ExecutionProvider.CUDA, ExecutionProvider.CPU),
                 ExecutionProvider.parseList(" TensorRT, cuda ,cpu"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ExecutionProvider.parseList("cuda,rocm"))
-                .getMessage().contains("[tensorrt, cuda, cpu]"));
+                .getMessage()
+                .contains("[tensorrt, cuda, cpu]"));
         assertThrows(IllegalArgumentException.class, () -> ExecutionProvider.parseList("cpu,cpu"));
         assertThrows(IllegalArgumentException.class, () -> ExecutionProvider.parseList(" , "));
     }
 
     @Test
     void tensorRtOptionsCarryPrecisionCachesAndLevel() {
-        var trt = new RuntimeSettings.TensorRtSettings(true, Path.of("/cache/engines"), Path.of("/cache/timing"), 4,
-                List.of(new RuntimeSettings.ImageSize(512, 512)), 2);
+        var trt = new RuntimeSettings.TensorRtSettings(
+                true,
+                Path.of("/cache/engines"),
+                Path.of("/cache/timing"),
+                4,
+                List.of(new RuntimeSettings.ImageSize(512, 512)),
+                2);
         Map<String, String> options = SessionFactory.tensorRtOptionMap(trt, TensorRtProfiles.Profile.NONE);
         assertEquals("1", options.get("trt_fp16_enable"));
         assertEquals("4", options.get("trt_builder_optimization_level"));
@@ -38,8 +45,13 @@ class ProviderSettingsTest {
 
     @Test
     void unetProfilesSpanTheConfiguredSizesAndTwiceTheBatch() {
-        var trt = new RuntimeSettings.TensorRtSettings(true, null, null, 3, List.of(new RuntimeSettings.ImageSize(512, 768),
-                new RuntimeSettings.ImageSize(768, 512)), 4);
+        var trt = new RuntimeSettings.TensorRtSettings(
+                true,
+                null,
+                null,
+                3,
+                List.of(new RuntimeSettings.ImageSize(512, 768), new RuntimeSettings.ImageSize(768, 512)),
+                4);
         var sd = new TensorRtProfiles.Geometry(4, 768, 0, 0);
         TensorRtProfiles.Profile unet = TensorRtProfiles.unet(trt, sd);
         assertEquals("sample:1x4x64x64,encoder_hidden_states:1x77x768", unet.min());
@@ -47,11 +59,15 @@ class ProviderSettingsTest {
         assertTrue(unet.opt().startsWith("sample:2x4x"), unet.opt());
 
         var xl = new TensorRtProfiles.Geometry(4, 2048, 1280, 6);
-        assertEquals("sample:1x4x64x64,encoder_hidden_states:1x77x2048,text_embeds:1x1280,time_ids:1x6",
+        assertEquals(
+                "sample:1x4x64x64,encoder_hidden_states:1x77x2048,text_embeds:1x1280,time_ids:1x6",
                 TensorRtProfiles.unet(trt, xl).min());
-        assertEquals("latent_sample:1x4x96x96", TensorRtProfiles.vaeDecoder(trt, sd).max());
+        assertEquals(
+                "latent_sample:1x4x96x96", TensorRtProfiles.vaeDecoder(trt, sd).max());
         assertEquals("input_ids:8x77", TensorRtProfiles.textEncoder(trt).max());
-        assertTrue(TensorRtProfiles.unet(trt, new TensorRtProfiles.Geometry(4, 0, 0, 0)).isEmpty(),
+        assertTrue(
+                TensorRtProfiles.unet(trt, new TensorRtProfiles.Geometry(4, 0, 0, 0))
+                        .isEmpty(),
                 "unknown geometry: no profile rather than a wrong one");
     }
 

@@ -13,8 +13,20 @@ class DdimSchedulerTest {
 
     /** {@code get_scheduler_config(**kwargs)} of the diffusers test. */
     private static SchedulerConfig testConfig(Object... overrides) {
-        return withOverrides(DiffusersFixtures.config("DDIMScheduler", "num_train_timesteps", 1000L,
-                "beta_start", 0.0001, "beta_end", 0.02, "beta_schedule", "linear", "clip_sample", true), overrides);
+        return withOverrides(
+                DiffusersFixtures.config(
+                        "DDIMScheduler",
+                        "num_train_timesteps",
+                        1000L,
+                        "beta_start",
+                        0.0001,
+                        "beta_end",
+                        0.02,
+                        "beta_schedule",
+                        "linear",
+                        "clip_sample",
+                        true),
+                overrides);
     }
 
     /** {@code full_loop}: N = 10, eta = 0, {@code sample = step(model(sample, t), t, sample, eta)}. */

@@ -15,8 +15,7 @@ final class DiffusersFixtures {
     static final int BATCH = 4;
     static final int NUM_ELEMENTS = 4 * 3 * 8 * 8;
 
-    private DiffusersFixtures() {
-    }
+    private DiffusersFixtures() {}
 
     /**
      * {@code dummy_sample_deter}: {@code arange(768).reshape(3, 8, 8, 4) / 768} permuted to (4, 3, 8, 8), so

@@ -19,19 +19,30 @@ class EulerAncestralDiscreteSchedulerTest {
 
     @Test
     void fullLoopNoNoise() {
-        assertSumAndMean(152.3192, 0.1983,
+        assertSumAndMean(
+                152.3192,
+                0.1983,
                 fullLoop(SchedulerKind.EULER_ANCESTRAL, testConfig(CLASS), 0, false, new TorchCpuRandom(0)));
     }
 
     @Test
     void fullLoopWithVPrediction() {
-        assertSumAndMean(108.4439, 0.1412, fullLoop(SchedulerKind.EULER_ANCESTRAL,
-                testConfig(CLASS, "prediction_type", "v_prediction"), 0, false, new TorchCpuRandom(0)));
+        assertSumAndMean(
+                108.4439,
+                0.1412,
+                fullLoop(
+                        SchedulerKind.EULER_ANCESTRAL,
+                        testConfig(CLASS, "prediction_type", "v_prediction"),
+                        0,
+                        false,
+                        new TorchCpuRandom(0)));
     }
 
     @Test
     void fullLoopWithNoise() {
-        assertSumAndMean(56163.0508, 73.1290,
+        assertSumAndMean(
+                56163.0508,
+                73.1290,
                 fullLoop(SchedulerKind.EULER_ANCESTRAL, testConfig(CLASS), 8, true, new TorchCpuRandom(0)));
     }
 

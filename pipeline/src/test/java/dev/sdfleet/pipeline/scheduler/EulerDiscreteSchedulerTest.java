@@ -14,40 +14,66 @@ import org.junit.jupiter.api.Test;
 class EulerDiscreteSchedulerTest {
 
     static SchedulerConfig testConfig(String className, Object... overrides) {
-        return withOverrides(DiffusersFixtures.config(className, "num_train_timesteps", 1100L,
-                "beta_start", 0.0001, "beta_end", 0.02, "beta_schedule", "linear"), overrides);
+        return withOverrides(
+                DiffusersFixtures.config(
+                        className,
+                        "num_train_timesteps",
+                        1100L,
+                        "beta_start",
+                        0.0001,
+                        "beta_end",
+                        0.02,
+                        "beta_schedule",
+                        "linear"),
+                overrides);
     }
 
     /**
      * diffusers' loop from {@code startIndex}: {@code sample = scale_model_input(sample, t)},
      * {@code sample = step(model(sample, t), t, sample)}; with noise added at {@code startIndex} when given.
      */
-    static float[] fullLoop(SchedulerKind kind, SchedulerConfig config, int startIndex, boolean withNoise,
-            NoiseSource generator) {
+    static float[] fullLoop(
+            SchedulerKind kind, SchedulerConfig config, int startIndex, boolean withNoise, NoiseSource generator) {
         return DiffusersFixtures.fullLoop(Schedulers.create(kind, config, 10, 0.0), startIndex, withNoise, generator);
     }
 
     @Test
     void fullLoopNoNoise() {
-        assertSumAndMean(10.0807, 0.0131,
-                fullLoop(SchedulerKind.EULER, testConfig("EulerDiscreteScheduler"), 0, false, null));
+        assertSumAndMean(
+                10.0807, 0.0131, fullLoop(SchedulerKind.EULER, testConfig("EulerDiscreteScheduler"), 0, false, null));
     }
 
     @Test
     void fullLoopWithVPrediction() {
-        assertSumAndMean(0.0002, 2.2676e-06, fullLoop(SchedulerKind.EULER,
-                testConfig("EulerDiscreteScheduler", "prediction_type", "v_prediction"), 0, false, null));
+        assertSumAndMean(
+                0.0002,
+                2.2676e-06,
+                fullLoop(
+                        SchedulerKind.EULER,
+                        testConfig("EulerDiscreteScheduler", "prediction_type", "v_prediction"),
+                        0,
+                        false,
+                        null));
     }
 
     @Test
     void fullLoopKarrasSigmas() {
-        assertSumAndMean(124.52299499511719, 0.16213932633399963, fullLoop(SchedulerKind.EULER,
-                testConfig("EulerDiscreteScheduler", "use_karras_sigmas", true), 0, false, null));
+        assertSumAndMean(
+                124.52299499511719,
+                0.16213932633399963,
+                fullLoop(
+                        SchedulerKind.EULER,
+                        testConfig("EulerDiscreteScheduler", "use_karras_sigmas", true),
+                        0,
+                        false,
+                        null));
     }
 
     @Test
     void fullLoopWithNoise() {
-        assertSumAndMean(57062.9297, 74.3007,
+        assertSumAndMean(
+                57062.9297,
+                74.3007,
                 fullLoop(SchedulerKind.EULER, testConfig("EulerDiscreteScheduler"), 8, true, null));
     }
 
@@ -71,7 +97,8 @@ class EulerDiscreteSchedulerTest {
     void sd15LeadingSchedule() {
         // SDXL-style config: leading spacing with steps_offset 1 (init sigma is sqrt(σ_max² + 1) there)
         SchedulerConfig config = SchedulerConfig.fromJson(DiffusersFixtures.SD15_SCHEDULER_JSON)
-                .withClass("EulerDiscreteScheduler").with("timestep_spacing", "leading");
+                .withClass("EulerDiscreteScheduler")
+                .with("timestep_spacing", "leading");
         DiscreteSigmaScheduler scheduler =
                 (DiscreteSigmaScheduler) Schedulers.create(SchedulerKind.EULER, config, 20, 0);
         assertEquals(951f, scheduler.timesteps()[0]);

@@ -19,14 +19,19 @@ class LmsDiscreteSchedulerTest {
 
     @Test
     void fullLoopWithVPrediction() {
-        assertSumAndMean(0.0017, 2.2676e-06,
+        assertSumAndMean(
+                0.0017,
+                2.2676e-06,
                 fullLoop(SchedulerKind.LMS, testConfig(CLASS, "prediction_type", "v_prediction"), 0, false, null));
     }
 
     @Test
     void fullLoopKarrasSigmas() {
-        assertSumAndMean(3812.9927, 4.9648,
-                fullLoop(SchedulerKind.LMS, testConfig(CLASS, "use_karras_sigmas", true), 0, false, null), 2e-2);
+        assertSumAndMean(
+                3812.9927,
+                4.9648,
+                fullLoop(SchedulerKind.LMS, testConfig(CLASS, "use_karras_sigmas", true), 0, false, null),
+                2e-2);
     }
 
     @Test

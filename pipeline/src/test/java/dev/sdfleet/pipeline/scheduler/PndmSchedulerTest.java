@@ -13,8 +13,18 @@ import org.junit.jupiter.api.Test;
 class PndmSchedulerTest {
 
     private static SchedulerConfig testConfig(Object... overrides) {
-        return withOverrides(DiffusersFixtures.config("PNDMScheduler", "num_train_timesteps", 1000L,
-                "beta_start", 0.0001, "beta_end", 0.02, "beta_schedule", "linear"), overrides);
+        return withOverrides(
+                DiffusersFixtures.config(
+                        "PNDMScheduler",
+                        "num_train_timesteps",
+                        1000L,
+                        "beta_start",
+                        0.0001,
+                        "beta_end",
+                        0.02,
+                        "beta_schedule",
+                        "linear"),
+                overrides);
     }
 
     /** {@code full_loop}: N = 10, the 12 {@code step_prk} calls then the {@code step_plms} calls. */
@@ -25,8 +35,10 @@ class PndmSchedulerTest {
     @Test
     void prkAndPlmsTimesteps() {
         Scheduler scheduler = Schedulers.create(SchedulerKind.PNDM, testConfig(), 10, 0.0);
-        assertArrayEquals(new float[] {900, 850, 850, 800, 800, 750, 750, 700, 700, 650, 650, 600,
-            600, 500, 400, 300, 200, 100, 0}, scheduler.timesteps());
+        assertArrayEquals(
+                new float[] {900, 850, 850, 800, 800, 750, 750, 700, 700, 650, 650, 600, 600, 500, 400, 300, 200, 100, 0
+                },
+                scheduler.timesteps());
     }
 
     @Test

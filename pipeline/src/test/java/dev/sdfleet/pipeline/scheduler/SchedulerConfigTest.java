@@ -41,8 +41,11 @@ class SchedulerConfigTest {
         assertEquals(TimestepSpacing.LINSPACE, euler.timestepSpacing());
         assertEquals(BetaSchedule.SCALED_LINEAR, euler.betaSchedule());
         assertEquals(1, euler.stepsOffset());
-        assertEquals(TimestepSpacing.LINSPACE, SD15.withClass("EulerAncestralDiscreteScheduler").timestepSpacing());
-        assertEquals(TimestepSpacing.LINSPACE, SD15.withClass("LMSDiscreteScheduler").timestepSpacing());
+        assertEquals(
+                TimestepSpacing.LINSPACE,
+                SD15.withClass("EulerAncestralDiscreteScheduler").timestepSpacing());
+        assertEquals(
+                TimestepSpacing.LINSPACE, SD15.withClass("LMSDiscreteScheduler").timestepSpacing());
 
         SchedulerConfig ddim = SD15.withClass("DDIMScheduler");
         assertEquals(TimestepSpacing.LEADING, ddim.timestepSpacing());
@@ -57,7 +60,9 @@ class SchedulerConfigTest {
         assertEquals("dpmsolver++", dpm.algorithmType());
 
         // DDIM's defaulted timestep_spacing is not passed on either
-        assertEquals(TimestepSpacing.LINSPACE, ddim.withClass("EulerDiscreteScheduler").timestepSpacing());
+        assertEquals(
+                TimestepSpacing.LINSPACE,
+                ddim.withClass("EulerDiscreteScheduler").timestepSpacing());
         assertEquals(SD15, SD15.withClass("EulerDiscreteScheduler").withClass("PNDMScheduler"));
     }
 
@@ -73,9 +78,13 @@ class SchedulerConfigTest {
         assertFalse(pndm.setAlphaToOne());
         assertFalse(pndm.skipPrkSteps());
         assertEquals(TimestepSpacing.LEADING, pndm.timestepSpacing());
-        assertEquals(TimestepSpacing.LINSPACE, SchedulerConfig.defaults("EulerDiscreteScheduler").timestepSpacing());
-        assertTrue(SchedulerConfig.defaults("DPMSolverMultistepScheduler").values().isEmpty());
-        assertEquals(Double.NEGATIVE_INFINITY,
+        assertEquals(
+                TimestepSpacing.LINSPACE,
+                SchedulerConfig.defaults("EulerDiscreteScheduler").timestepSpacing());
+        assertTrue(
+                SchedulerConfig.defaults("DPMSolverMultistepScheduler").values().isEmpty());
+        assertEquals(
+                Double.NEGATIVE_INFINITY,
                 SchedulerConfig.defaults("DPMSolverMultistepScheduler").lambdaMinClipped());
     }
 
@@ -86,7 +95,9 @@ class SchedulerConfigTest {
                 {"_class_name": "PNDMScheduler", "timestep_spacing": "leading", "steps_offset": 1,
                  "_use_default_values": ["timestep_spacing"]}""");
         assertEquals(TimestepSpacing.LEADING, pndm.timestepSpacing());
-        assertEquals(TimestepSpacing.LINSPACE, pndm.withClass("EulerDiscreteScheduler").timestepSpacing());
+        assertEquals(
+                TimestepSpacing.LINSPACE,
+                pndm.withClass("EulerDiscreteScheduler").timestepSpacing());
     }
 
     @Test
@@ -119,19 +130,20 @@ class SchedulerConfigTest {
 
     @Test
     void unknownValuesAreRejectedWithTheAcceptedOnes() {
-        IllegalArgumentException schedule = assertThrows(IllegalArgumentException.class,
-                () -> SD15.with("beta_schedule", "sigmoid"));
+        IllegalArgumentException schedule =
+                assertThrows(IllegalArgumentException.class, () -> SD15.with("beta_schedule", "sigmoid"));
         assertTrue(schedule.getMessage().contains("beta_schedule"), schedule.getMessage());
         assertTrue(schedule.getMessage().contains("scaled_linear"), schedule.getMessage());
-        IllegalArgumentException spacing = assertThrows(IllegalArgumentException.class,
-                () -> SD15.with("timestep_spacing", "uniform"));
+        IllegalArgumentException spacing =
+                assertThrows(IllegalArgumentException.class, () -> SD15.with("timestep_spacing", "uniform"));
         assertTrue(spacing.getMessage().contains("linspace, leading, trailing"), spacing.getMessage());
-        IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
-                () -> SD15.with("steps_offset", "one"));
+        IllegalArgumentException type =
+                assertThrows(IllegalArgumentException.class, () -> SD15.with("steps_offset", "one"));
         assertTrue(type.getMessage().contains("steps_offset"), type.getMessage());
         assertThrows(IllegalArgumentException.class, () -> SD15.with("prediction_type", "noise"));
-        assertThrows(IllegalArgumentException.class, () -> SD15.withClass("EulerDiscreteScheduler")
-                .with("final_sigmas_type", "one"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> SD15.withClass("EulerDiscreteScheduler").with("final_sigmas_type", "one"));
     }
 
     @Test
@@ -157,11 +169,12 @@ class SchedulerConfigTest {
     @Test
     void unsupportedOptionsFailWhenCreatingTheScheduler() {
         SchedulerConfig zeroSnr = SD15.withClass("EulerDiscreteScheduler").with("rescale_betas_zero_snr", true);
-        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-                () -> Schedulers.create(SchedulerKind.EULER, zeroSnr, 20, 0));
+        IllegalArgumentException error = assertThrows(
+                IllegalArgumentException.class, () -> Schedulers.create(SchedulerKind.EULER, zeroSnr, 20, 0));
         assertTrue(error.getMessage().contains("rescale_betas_zero_snr"), error.getMessage());
         SchedulerConfig sde = SD15.withClass("DPMSolverMultistepScheduler").with("algorithm_type", "sde-dpmsolver++");
-        error = assertThrows(IllegalArgumentException.class,
+        error = assertThrows(
+                IllegalArgumentException.class,
                 () -> Schedulers.create(SchedulerKind.DPM_SOLVER_MULTISTEP, sde, 20, 0));
         assertTrue(error.getMessage().contains("sde-dpmsolver++"), error.getMessage());
         // PNDM does not have the option, so the key is ignored there, as diffusers ignores unknown keys

@@ -24,9 +24,10 @@ class SchedulersTest {
         assertParses(SchedulerKind.LMS, "LMSDiscreteScheduler");
         assertParses(SchedulerKind.DPM_SOLVER_MULTISTEP, "dpmpp_2m", "DPMSolverMultistepScheduler");
         assertParses(SchedulerKind.DPM_SOLVER_MULTISTEP_KARRAS, "dpmpp_2m_karras", "DPM-Solver-Multistep-Karras");
-        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-                () -> SchedulerKind.parse("unipc"));
-        assertTrue(error.getMessage().contains("euler_a") && error.getMessage().contains("dpmpp_2m_karras"),
+        IllegalArgumentException error =
+                assertThrows(IllegalArgumentException.class, () -> SchedulerKind.parse("unipc"));
+        assertTrue(
+                error.getMessage().contains("euler_a") && error.getMessage().contains("dpmpp_2m_karras"),
                 error.getMessage());
         assertThrows(IllegalArgumentException.class, () -> SchedulerKind.parse(null));
     }
@@ -43,10 +44,11 @@ class SchedulersTest {
         assertInstanceOf(PndmScheduler.class, Schedulers.create(SD15, 20, 0));
         assertInstanceOf(DdimScheduler.class, Schedulers.create(SchedulerKind.DDIM, SD15, 20, 0));
         assertInstanceOf(EulerDiscreteScheduler.class, Schedulers.create(SchedulerKind.EULER, SD15, 20, 0));
-        assertInstanceOf(EulerAncestralDiscreteScheduler.class,
-                Schedulers.create(SchedulerKind.EULER_ANCESTRAL, SD15, 20, 0));
+        assertInstanceOf(
+                EulerAncestralDiscreteScheduler.class, Schedulers.create(SchedulerKind.EULER_ANCESTRAL, SD15, 20, 0));
         assertInstanceOf(LmsDiscreteScheduler.class, Schedulers.create(SchedulerKind.LMS, SD15, 20, 0));
-        assertInstanceOf(DpmSolverMultistepScheduler.class,
+        assertInstanceOf(
+                DpmSolverMultistepScheduler.class,
                 Schedulers.create(SchedulerKind.DPM_SOLVER_MULTISTEP_KARRAS, SD15, 20, 0));
         for (SchedulerKind kind : SchedulerKind.values()) {
             assertEquals(1, Schedulers.create(kind, SD15, 20, 0).order());
@@ -55,12 +57,15 @@ class SchedulersTest {
 
     @Test
     void validatesStepsAndEta() {
-        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
-                () -> Schedulers.create(SchedulerKind.EULER, SD15, 0, 0));
+        IllegalArgumentException zero =
+                assertThrows(IllegalArgumentException.class, () -> Schedulers.create(SchedulerKind.EULER, SD15, 0, 0));
         assertTrue(zero.getMessage().contains("between 1 and num_train_timesteps (1000)"), zero.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Schedulers.create(SchedulerKind.DDIM, SD15, 1001, 0));
-        assertEquals(1000, Schedulers.create(SchedulerKind.DDIM, SD15.with("steps_offset", 0L), 1000, 0)
-                .timesteps().length);
+        assertEquals(
+                1000,
+                Schedulers.create(SchedulerKind.DDIM, SD15.with("steps_offset", 0L), 1000, 0)
+                        .timesteps()
+                        .length);
         assertThrows(IllegalArgumentException.class, () -> Schedulers.create(SchedulerKind.DDIM, SD15, 20, -0.5));
         assertThrows(IllegalArgumentException.class, () -> Schedulers.create(SchedulerKind.DDIM, SD15, 20, Double.NaN));
     }
@@ -102,8 +107,7 @@ class SchedulersTest {
 
     @Test
     void theStepLoopDoesNotAllocate() {
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         int n = 4 * 64 * 64;
         SchedulerConfig config = SD15.with("thresholding", true); // DDIM and DPM-Solver: with dynamic thresholding
         for (SchedulerKind kind : EnumSet.allOf(SchedulerKind.class)) {

@@ -55,12 +55,10 @@ public final class ImageJudge {
      * @param cy         mean row of the component
      * @param pixels     component size (0 when there is no shape colour)
      */
-    public record Verdict(String background, String colour, String shape, double fill, double cx, double cy,
-                          int pixels) {
-    }
+    public record Verdict(
+            String background, String colour, String shape, double fill, double cx, double cy, int pixels) {}
 
-    private ImageJudge() {
-    }
+    private ImageJudge() {}
 
     /** Judges one image. */
     public static Verdict judge(RgbImage image) {
@@ -83,11 +81,18 @@ public final class ImageJudge {
         Component component = largestComponent(classes, width, height, colour);
         long box = (long) (component.maxY - component.minY + 1) * (component.maxX - component.minX + 1);
         double fill = (double) component.size / box;
-        String shape = component.size < MIN_SHAPE_PIXELS ? "none"
+        String shape = component.size < MIN_SHAPE_PIXELS
+                ? "none"
                 : fill >= SQUARE_FILL ? "square" : fill >= CIRCLE_FILL ? "circle" : "triangle";
         // numpy's mean of an int array sums in float64: exact for these integer sums, then one division, as here.
-        return new Verdict(NAMES.get(background), NAMES.get(colour), shape, fill,
-                (double) component.sumX / component.size, (double) component.sumY / component.size, component.size);
+        return new Verdict(
+                NAMES.get(background),
+                NAMES.get(colour),
+                shape,
+                fill,
+                (double) component.sumX / component.size,
+                (double) component.sumY / component.size,
+                component.size);
     }
 
     /** Nearest palette index per pixel, row-major. */

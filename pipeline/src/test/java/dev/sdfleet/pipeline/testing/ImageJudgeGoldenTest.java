@@ -37,16 +37,17 @@ class ImageJudgeGoldenTest {
         List<DynamicTest> tests = new ArrayList<>();
         for (JsonNode expected : cases) {
             String file = expected.get("file").asText();
-            tests.add(DynamicTest.dynamicTest(file + ": " + expected.get("description").asText(), () -> {
-                Verdict actual = ImageJudge.judge(PngDecoder.decode(resource(file)));
-                assertEquals(expected.get("background").asText(), actual.background(), "background");
-                assertEquals(expected.get("colour").asText(), actual.colour(), "colour");
-                assertEquals(expected.get("shape").asText(), actual.shape(), "shape");
-                assertEquals(expected.get("pixels").asInt(), actual.pixels(), "pixels");
-                assertEquals(expected.get("fill").asDouble(), actual.fill(), 1e-9, "fill");
-                assertEquals(expected.get("cx").asDouble(), actual.cx(), 1e-9, "cx");
-                assertEquals(expected.get("cy").asDouble(), actual.cy(), 1e-9, "cy");
-            }));
+            tests.add(DynamicTest.dynamicTest(
+                    file + ": " + expected.get("description").asText(), () -> {
+                        Verdict actual = ImageJudge.judge(PngDecoder.decode(resource(file)));
+                        assertEquals(expected.get("background").asText(), actual.background(), "background");
+                        assertEquals(expected.get("colour").asText(), actual.colour(), "colour");
+                        assertEquals(expected.get("shape").asText(), actual.shape(), "shape");
+                        assertEquals(expected.get("pixels").asInt(), actual.pixels(), "pixels");
+                        assertEquals(expected.get("fill").asDouble(), actual.fill(), 1e-9, "fill");
+                        assertEquals(expected.get("cx").asDouble(), actual.cx(), 1e-9, "cx");
+                        assertEquals(expected.get("cy").asDouble(), actual.cy(), 1e-9, "cy");
+                    }));
         }
         assertEquals(33, tests.size(), "golden cases");
         return tests;

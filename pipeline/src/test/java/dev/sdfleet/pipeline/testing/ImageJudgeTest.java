@@ -43,9 +43,10 @@ class ImageJudgeTest {
                         Verdict verdict = ImageJudge.judge(ShapeRenderer.render(scene));
                         int[] centre = ShapeRenderer.POSITIONS.get(position);
                         // the triangle's centroid sits below its box centre; the others are symmetric
-                        double expectedCy = centre[1] + dy
-                                + (shape.equals("triangle") ? ShapeRenderer.SIZES.get(size) / 3.0 : 0);
-                        boolean ok = verdict.background().equals(background) && verdict.colour().equals(colour)
+                        double expectedCy =
+                                centre[1] + dy + (shape.equals("triangle") ? ShapeRenderer.SIZES.get(size) / 3.0 : 0);
+                        boolean ok = verdict.background().equals(background)
+                                && verdict.colour().equals(colour)
                                 && verdict.shape().equals(shape)
                                 && Math.abs(verdict.cx() - (centre[0] + dx)) < 1e-9
                                 && Math.abs(verdict.cy() - expectedCy) < 1.0;
@@ -69,8 +70,8 @@ class ImageJudgeTest {
             String shape = ShapeRenderer.SHAPES.get(s);
             for (int z = 0; z < 2; z++) {
                 String size = z == 0 ? "small" : "large";
-                Verdict verdict = ImageJudge.judge(
-                        ShapeRenderer.render(new Scene(shape, "red", "white", "center", size, 0, 0)));
+                Verdict verdict =
+                        ImageJudge.judge(ShapeRenderer.render(new Scene(shape, "red", "white", "center", size, 0, 0)));
                 int pil = expected[s][z];
                 // circles: PIL's large one differs by a few edge pixels; everything else is exact
                 int tolerance = shape.equals("circle") && size.equals("large") ? 16 : 0;
@@ -90,7 +91,8 @@ class ImageJudgeTest {
         // (130, 105, 50) is 12425 away from both red and green, and farther from the rest
         int[] classes = ImageJudge.classifyPixels(flat(1, 1, new int[] {130, 105, 50}));
         assertEquals(0, classes[0]);
-        assertEquals("red", ImageJudge.judge(flat(5, 5, new int[] {130, 105, 50})).background());
+        assertEquals(
+                "red", ImageJudge.judge(flat(5, 5, new int[] {130, 105, 50})).background());
     }
 
     @Test
@@ -101,8 +103,11 @@ class ImageJudgeTest {
         assertEquals(4, ImageJudge.borderCounts(new int[1], 1, 1)[0]);
         // 5 wide, 3 high: classes[:2] and classes[-2:] share row 1 (2*5 + 2*5), columns 2*3 + 2*3
         assertEquals(32, ImageJudge.borderCounts(new int[15], 5, 3)[0]);
-        assertEquals(Arrays.asList(0, 0, 2), Arrays.asList(
-                ImageJudge.argmax(new int[] {3, 3, 1}), ImageJudge.argmax(new int[] {0, 0}),
-                ImageJudge.argmax(new int[] {1, 2, 5, 5})));
+        assertEquals(
+                Arrays.asList(0, 0, 2),
+                Arrays.asList(
+                        ImageJudge.argmax(new int[] {3, 3, 1}),
+                        ImageJudge.argmax(new int[] {0, 0}),
+                        ImageJudge.argmax(new int[] {1, 2, 5, 5})));
     }
 }

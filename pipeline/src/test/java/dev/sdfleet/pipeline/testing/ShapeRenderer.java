@@ -18,18 +18,23 @@ public final class ShapeRenderer {
     public static final List<String> SHAPES = List.of("circle", "square", "triangle");
     /** Position name -> {x, y} of the shape centre before jitter. */
     public static final Map<String, int[]> POSITIONS = Map.of(
-            "center", new int[] {32, 32}, "left", new int[] {20, 32}, "right", new int[] {44, 32},
-            "top", new int[] {32, 20}, "bottom", new int[] {32, 44});
+            "center",
+            new int[] {32, 32},
+            "left",
+            new int[] {20, 32},
+            "right",
+            new int[] {44, 32},
+            "top",
+            new int[] {32, 20},
+            "bottom",
+            new int[] {32, 44});
     /** Size name -> half extent in pixels. */
     public static final Map<String, Integer> SIZES = Map.of("small", 9, "large", 17);
 
     /** One scene, as shapes.py's {@code Scene}. */
-    public record Scene(String shape, String colour, String background, String position, String size, int dx,
-                        int dy) {
-    }
+    public record Scene(String shape, String colour, String background, String position, String size, int dx, int dy) {}
 
-    private ShapeRenderer() {
-    }
+    private ShapeRenderer() {}
 
     /** Renders the scene. */
     public static RgbImage render(Scene scene) {

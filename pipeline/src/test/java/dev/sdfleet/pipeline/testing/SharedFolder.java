@@ -20,14 +20,14 @@ public final class SharedFolder {
     /** What marks a folder named {@code shared} as the project's one. */
     private static final String MARKER = "conformance";
 
-    private SharedFolder() {
-    }
+    private SharedFolder() {}
 
     /** The shared folder, when there is one. */
     public static Optional<Path> find() {
         String repoRoot = System.getProperty(REPO_ROOT_PROPERTY);
         if (repoRoot != null && !repoRoot.isBlank()) {
-            Path candidate = Path.of(repoRoot).resolve("../shared").toAbsolutePath().normalize();
+            Path candidate =
+                    Path.of(repoRoot).resolve("../shared").toAbsolutePath().normalize();
             if (Files.isDirectory(candidate.resolve(MARKER))) {
                 return Optional.of(candidate);
             }
@@ -44,7 +44,8 @@ public final class SharedFolder {
     /** The shared folder; skips the calling test (JUnit assumption) when there is none. */
     public static Path require() {
         Optional<Path> shared = find();
-        Assumptions.assumeTrue(shared.isPresent(),
+        Assumptions.assumeTrue(
+                shared.isPresent(),
                 "no shared/ folder beside the repository (set -D" + REPO_ROOT_PROPERTY + "); skipping");
         return shared.get();
     }

@@ -9,8 +9,7 @@ import java.util.stream.Stream;
 
 /** The model folders the repository ships under {@code models/}: the trained tiny SD and the family fixtures. */
 public final class TinyModels {
-    private TinyModels() {
-    }
+    private TinyModels() {}
 
     /** The repository root: surefire passes it; otherwise walk up from the working directory. */
     public static Path repoRoot() {
@@ -23,7 +22,8 @@ public final class TinyModels {
                 return p;
             }
         }
-        throw new IllegalStateException("cannot find the repository root (no models/tiny-sd above " + Path.of("").toAbsolutePath() + ")");
+        throw new IllegalStateException("cannot find the repository root (no models/tiny-sd above "
+                + Path.of("").toAbsolutePath() + ")");
     }
 
     /** The trained SD 1.x-layout model. */

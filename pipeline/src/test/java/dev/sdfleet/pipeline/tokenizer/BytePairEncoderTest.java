@@ -27,8 +27,8 @@ class BytePairEncoderTest {
         Map<String, Integer> vocab = vocab();
         vocab.put("aa", 9001);
         vocab.put("aaa", 9002);
-        BytePairEncoder bpe = new BytePairEncoder(vocab,
-                List.of(new String[] {"a", "a"}, new String[] {"aa", "a"}), -7);
+        BytePairEncoder bpe =
+                new BytePairEncoder(vocab, List.of(new String[] {"a", "a"}, new String[] {"aa", "a"}), -7);
         assertArrayEquals(new int[] {9002, vocab.get("a</w>")}, bpe.encodeWord("aaaa"));
         assertArrayEquals(new int[] {9001, vocab.get("a</w>")}, bpe.encodeWord("aaa"));
     }

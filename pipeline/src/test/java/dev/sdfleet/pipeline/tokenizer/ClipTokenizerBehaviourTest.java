@@ -35,7 +35,8 @@ class ClipTokenizerBehaviourTest {
 
     @Test
     void quickBrownFoxBody() {
-        assertArrayEquals(new int[] {518, 3712, 2866, 3240, 18911, 962, 518, 10753, 1929, 269},
+        assertArrayEquals(
+                new int[] {518, 3712, 2866, 3240, 18911, 962, 518, 10753, 1929, 269},
                 tokenizer.tokenize("The quick brown fox jumps over the lazy dog."));
     }
 
@@ -106,8 +107,8 @@ class ClipTokenizerBehaviourTest {
 
     @Test
     void decodeRejectsUnknownIds() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> tokenizer.decode(new int[] {49408}));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> tokenizer.decode(new int[] {49408}));
         assertTrue(e.getMessage().contains("49408"), e.getMessage());
     }
 

@@ -38,7 +38,8 @@ class ClipTokenizerConcurrencyTest {
                     for (int round = 0; round < ROUNDS; round++) {
                         Collections.shuffle(order, new Random(seed * 1000 + round));
                         for (GoldenLine line : order) {
-                            assertArrayEquals(line.inputIds(), fresh.encode(line.prompt()).inputIds(), line.prompt());
+                            assertArrayEquals(
+                                    line.inputIds(), fresh.encode(line.prompt()).inputIds(), line.prompt());
                             checked++;
                         }
                     }

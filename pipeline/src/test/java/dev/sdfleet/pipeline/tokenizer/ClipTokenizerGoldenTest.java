@@ -31,10 +31,13 @@ class ClipTokenizerGoldenTest {
     @TestFactory
     Stream<DynamicTest> everyGoldenPromptGivesTheGoldenIds() {
         ClipTokenizer tokenizer = ConformanceClip.tokenizer();
-        return ConformanceClip.golden().stream().map(line -> DynamicTest.dynamicTest(
-                "golden: " + abbreviate(line.prompt()),
-                () -> assertArrayEquals(line.inputIds(), tokenizer.encode(line.prompt()).inputIds(),
-                        () -> "prompt " + line.prompt())));
+        return ConformanceClip.golden().stream()
+                .map(line -> DynamicTest.dynamicTest(
+                        "golden: " + abbreviate(line.prompt()),
+                        () -> assertArrayEquals(
+                                line.inputIds(),
+                                tokenizer.encode(line.prompt()).inputIds(),
+                                () -> "prompt " + line.prompt())));
     }
 
     /**
@@ -61,9 +64,13 @@ class ClipTokenizerGoldenTest {
     void exactly75TokensFitButTheLongPromptIsCut() {
         ClipTokenizer tokenizer = ConformanceClip.tokenizer();
         GoldenLine cats = ConformanceClip.golden().stream()
-                .filter(l -> l.prompt().startsWith("cat cat")).findFirst().orElseThrow();
+                .filter(l -> l.prompt().startsWith("cat cat"))
+                .findFirst()
+                .orElseThrow();
         GoldenLine cyberpunk = ConformanceClip.golden().stream()
-                .filter(l -> l.prompt().startsWith("masterpiece, best quality, ultra detailed")).findFirst().orElseThrow();
+                .filter(l -> l.prompt().startsWith("masterpiece, best quality, ultra detailed"))
+                .findFirst()
+                .orElseThrow();
 
         TokenizedPrompt fits = tokenizer.encode(cats.prompt()); // 75 times "cat": one token each
         assertFalse(fits.truncated());

@@ -39,7 +39,8 @@ class ClipTokenizerLoadingTest {
         int dog = TinyTokenizerFolder.idOf("dog</w>");
         assertArrayEquals(new int[] {the, cat, the, dog}, tokenizer.tokenize("The cat the\tDOG"));
         // "cab": only "c a" merges, "b</w>" stays a byte symbol with its end marker.
-        assertArrayEquals(new int[] {TinyTokenizerFolder.idOf("ca"), TinyTokenizerFolder.idOf("b</w>")},
+        assertArrayEquals(
+                new int[] {TinyTokenizerFolder.idOf("ca"), TinyTokenizerFolder.idOf("b</w>")},
                 tokenizer.tokenize("cab"));
         assertEquals("the cat cab", tokenizer.decode(tokenizer.tokenize("the cat cab")));
     }
@@ -95,8 +96,8 @@ class ClipTokenizerLoadingTest {
     @Test
     void hfUnsetMaxLengthFallsBackTo77() throws IOException {
         TinyTokenizerFolder.write(dir);
-        TinyTokenizerFolder.writeFile(dir, "tokenizer_config.json",
-                "{\"model_max_length\": 1000000000000000019884624838656}");
+        TinyTokenizerFolder.writeFile(
+                dir, "tokenizer_config.json", "{\"model_max_length\": 1000000000000000019884624838656}");
         assertEquals(77, ClipTokenizer.load(dir).maxLength());
     }
 
@@ -159,8 +160,8 @@ class ClipTokenizerLoadingTest {
         TinyTokenizerFolder.write(dir);
         TinyTokenizerFolder.writeFile(dir, "special_tokens_map.json", "{\"pad_token\": \"<pad>\"}");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ClipTokenizer.load(dir));
-        assertTrue(e.getMessage().contains("<pad>") && e.getMessage().contains("special_tokens_map.json"),
-                e.getMessage());
+        assertTrue(
+                e.getMessage().contains("<pad>") && e.getMessage().contains("special_tokens_map.json"), e.getMessage());
     }
 
     @Test
@@ -175,6 +176,7 @@ class ClipTokenizerLoadingTest {
         Files.writeString(dir.resolve("merges.txt"), merges);
         TokenizerFiles files = TokenizerFiles.read(dir);
         assertEquals(TokenizerFiles.HF_MAX_MERGES, files.merges().size());
-        assertFalse(Arrays.equals(new String[] {"a", "b"}, files.merges().get(files.merges().size() - 1)));
+        assertFalse(Arrays.equals(
+                new String[] {"a", "b"}, files.merges().get(files.merges().size() - 1)));
     }
 }

@@ -13,13 +13,11 @@ import java.util.List;
 /** The real CLIP vocabulary and golden files from {@code shared/conformance/clip}; tests skip without them. */
 final class ConformanceClip {
 
-    record GoldenLine(String prompt, int[] inputIds, String variant) {
-    }
+    record GoldenLine(String prompt, int[] inputIds, String variant) {}
 
     private static volatile ClipTokenizer shared;
 
-    private ConformanceClip() {
-    }
+    private ConformanceClip() {}
 
     static Path folder() {
         return SharedFolder.require("conformance/clip");
@@ -61,8 +59,8 @@ final class ConformanceClip {
                     ids[i] = node.get("input_ids").get(i).intValue();
                 }
                 JsonNode variant = node.get("variant");
-                lines.add(new GoldenLine(node.get("prompt").textValue(), ids,
-                        variant == null ? "openai" : variant.textValue()));
+                lines.add(new GoldenLine(
+                        node.get("prompt").textValue(), ids, variant == null ? "openai" : variant.textValue()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -16,8 +16,7 @@ final class TinyTokenizerFolder {
     /** "cat", "dog" and "the" become one token each; other words stay byte symbols. */
     static final List<String> MERGES = List.of("c a", "ca t</w>", "d o", "do g</w>", "t h", "th e</w>");
 
-    private TinyTokenizerFolder() {
-    }
+    private TinyTokenizerFolder() {}
 
     /** All tokens, by id. */
     static List<String> tokens() {
@@ -38,10 +37,15 @@ final class TinyTokenizerFolder {
         List<String> tokens = tokens();
         StringBuilder vocab = new StringBuilder("{");
         for (int id = 0; id < tokens.size(); id++) {
-            vocab.append(id == 0 ? "" : ",").append(jsonString(tokens.get(id))).append(':').append(id);
+            vocab.append(id == 0 ? "" : ",")
+                    .append(jsonString(tokens.get(id)))
+                    .append(':')
+                    .append(id);
         }
         Files.writeString(dir.resolve("vocab.json"), vocab.append('}'), StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\n" + String.join("\n", MERGES) + "\n",
+        Files.writeString(
+                dir.resolve("merges.txt"),
+                "#version: 0.2\n" + String.join("\n", MERGES) + "\n",
                 StandardCharsets.UTF_8);
         return dir;
     }

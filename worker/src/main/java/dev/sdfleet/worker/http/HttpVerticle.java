@@ -27,6 +27,7 @@ import java.net.UnknownHostException;
 public final class HttpVerticle extends VerticleBase {
     /** The Prometheus text exposition format that {@code PrometheusMeterRegistry.scrape()} writes. */
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
     private static final String JSON = "application/json";
 
     private final int port;
@@ -50,12 +51,15 @@ public final class HttpVerticle extends VerticleBase {
     public Future<?> start() {
         Router router = Router.router(vertx);
         router.get("/metrics").handler(this::metrics);
-        router.get("/health/live").handler(ctx -> ctx.response().putHeader("content-type", JSON)
-                .end("{\"status\":\"UP\"}"));
+        router.get("/health/live")
+                .handler(ctx -> ctx.response().putHeader("content-type", JSON).end("{\"status\":\"UP\"}"));
         router.get("/health/ready").handler(this::ready);
         router.post("/admin/drain").handler(this::drain);
         HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false);
-        return vertx.createHttpServer(options).requestHandler(router).listen(port).onSuccess(s -> server = s);
+        return vertx.createHttpServer(options)
+                .requestHandler(router)
+                .listen(port)
+                .onSuccess(s -> server = s);
     }
 
     private void metrics(RoutingContext ctx) {
@@ -63,13 +67,17 @@ public final class HttpVerticle extends VerticleBase {
     }
 
     private void ready(RoutingContext ctx) {
-        ctx.response().setStatusCode(readiness.isReady() ? 200 : 503).putHeader("content-type", JSON)
+        ctx.response()
+                .setStatusCode(readiness.isReady() ? 200 : 503)
+                .putHeader("content-type", JSON)
                 .end(readiness.toJson());
     }
 
     private void drain(RoutingContext ctx) {
         if (!fromLoopback(ctx)) {
-            ctx.response().setStatusCode(403).putHeader("content-type", JSON)
+            ctx.response()
+                    .setStatusCode(403)
+                    .putHeader("content-type", JSON)
                     .end("{\"error\":\"drain is only accepted from the pod itself (loopback)\"}");
             return;
         }
@@ -80,7 +88,8 @@ public final class HttpVerticle extends VerticleBase {
     private static boolean fromLoopback(RoutingContext ctx) {
         try {
             // A literal address: no name lookup happens here.
-            return InetAddress.getByName(ctx.request().remoteAddress().hostAddress()).isLoopbackAddress();
+            return InetAddress.getByName(ctx.request().remoteAddress().hostAddress())
+                    .isLoopbackAddress();
         } catch (UnknownHostException e) {
             return false;
         }

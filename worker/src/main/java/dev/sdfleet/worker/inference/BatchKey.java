@@ -8,11 +8,23 @@ import dev.sdfleet.protocol.SchedulerName;
  * scale and negative prompt, with a prompt and a seed per image. Two jobs with equal keys give the same images
  * together as apart (the pipeline draws each image's noise from its own seed).
  */
-public record BatchKey(String model, int width, int height, int steps, SchedulerName scheduler, double guidance,
-                       String negativePrompt) {
+public record BatchKey(
+        String model,
+        int width,
+        int height,
+        int steps,
+        SchedulerName scheduler,
+        double guidance,
+        String negativePrompt) {
 
     public static BatchKey of(Job job) {
-        return new BatchKey(job.model(), job.width(), job.height(), job.steps(), job.scheduler(), job.guidance(),
+        return new BatchKey(
+                job.model(),
+                job.width(),
+                job.height(),
+                job.steps(),
+                job.scheduler(),
+                job.guidance(),
                 job.negativePrompt() == null ? "" : job.negativePrompt());
     }
 }

@@ -38,7 +38,8 @@ final class BatchProgress implements ProgressListener {
         List<QueuedJob> jobs = batch.jobs();
         for (QueuedJob job : jobs) {
             if (job.stoppedWith() == null && !job.isReleased()) {
-                sink.progress(JobProgress.of(job.job(), jobStep(step, total, job.job().steps()), now));
+                sink.progress(
+                        JobProgress.of(job.job(), jobStep(step, total, job.job().steps()), now));
             }
         }
     }

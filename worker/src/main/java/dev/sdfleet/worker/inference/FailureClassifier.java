@@ -18,30 +18,34 @@ public final class FailureClassifier {
      * ORT codes that point at the device or the execution provider rather than at the job: another worker (or this
      * one after a reset) may well succeed.
      */
-    private static final Set<OrtErrorCode> DEVICE_FAULTS =
-            EnumSet.of(OrtErrorCode.ORT_EP_FAIL, OrtErrorCode.ORT_ENGINE_ERROR, OrtErrorCode.ORT_DEVICE_RESET,
-                    OrtErrorCode.ORT_FAIL);
+    private static final Set<OrtErrorCode> DEVICE_FAULTS = EnumSet.of(
+            OrtErrorCode.ORT_EP_FAIL,
+            OrtErrorCode.ORT_ENGINE_ERROR,
+            OrtErrorCode.ORT_DEVICE_RESET,
+            OrtErrorCode.ORT_FAIL);
 
-    private FailureClassifier() {
-    }
+    private FailureClassifier() {}
 
     /** The failure for an exception thrown by the pipeline (not a cancellation). */
     public static Failure of(RuntimeException e) {
         return switch (e) {
             case InvalidRequestException invalid ->
-                    Failure.of(FailureReason.INVALID_PARAMETERS, invalid.getMessage(), false);
-            case OrtRunException ort when ort.code() == OrtErrorCode.ORT_INVALID_ARGUMENT ->
-                    Failure.of(FailureReason.INVALID_PARAMETERS, ort.getMessage(), false);
+                Failure.of(FailureReason.INVALID_PARAMETERS, invalid.getMessage(), false);
+            case OrtRunException ort
+            when ort.code() == OrtErrorCode.ORT_INVALID_ARGUMENT ->
+                Failure.of(FailureReason.INVALID_PARAMETERS, ort.getMessage(), false);
             case OrtRunException ort ->
-                    Failure.of(FailureReason.INFERENCE_ERROR, ort.getMessage(), DEVICE_FAULTS.contains(ort.code()));
+                Failure.of(FailureReason.INFERENCE_ERROR, ort.getMessage(), DEVICE_FAULTS.contains(ort.code()));
             default -> Failure.of(FailureReason.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage(), true);
         };
     }
 
     /** A job that asks for a model this worker does not serve. */
     public static Failure unknownModel(String asked, String served) {
-        return Failure.of(FailureReason.UNKNOWN_MODEL,
-                "this worker serves model \"" + served + "\", the job asks for \"" + asked + "\"", false);
+        return Failure.of(
+                FailureReason.UNKNOWN_MODEL,
+                "this worker serves model \"" + served + "\", the job asks for \"" + asked + "\"",
+                false);
     }
 
     /** A job whose deadline passed before or while it ran. */

@@ -63,9 +63,17 @@ public final class InferenceRunner implements AutoCloseable {
     private final Object lock = new Object();
     private RunningBatch running; // guarded by lock
 
-    public InferenceRunner(String workerId, DiffusionPipeline pipeline, Settings settings, JobQueue queue,
-                           JobOutcomes outcomes, CancelRegistry cancels, ProgressSink progress, WorkerMetrics metrics,
-                           Clock clock, Runnable onFatal) {
+    public InferenceRunner(
+            String workerId,
+            DiffusionPipeline pipeline,
+            Settings settings,
+            JobQueue queue,
+            JobOutcomes outcomes,
+            CancelRegistry cancels,
+            ProgressSink progress,
+            WorkerMetrics metrics,
+            Clock clock,
+            Runnable onFatal) {
         this.pipeline = pipeline;
         this.settings = settings;
         this.queue = queue;
@@ -85,8 +93,8 @@ public final class InferenceRunner implements AutoCloseable {
     private void loop() {
         try {
             while (true) {
-                List<QueuedJob> taken = queue.takeBatch(settings.batchSize(),
-                        settings.batchSize() > 1 ? settings.batchWindow() : Duration.ZERO);
+                List<QueuedJob> taken = queue.takeBatch(
+                        settings.batchSize(), settings.batchSize() > 1 ? settings.batchWindow() : Duration.ZERO);
                 if (taken.isEmpty()) {
                     return; // the queue is closed: the worker is shutting down
                 }
@@ -113,8 +121,12 @@ public final class InferenceRunner implements AutoCloseable {
             }
             Failure refusal = refusal(job.job(), now);
             if (refusal != null) {
-                LOG.info("job_id={} request_id={} refused: {} {}", job.job().jobId(), job.job().requestId(),
-                        refusal.reason(), refusal.message());
+                LOG.info(
+                        "job_id={} request_id={} refused: {} {}",
+                        job.job().jobId(),
+                        job.job().requestId(),
+                        refusal.reason(),
+                        refusal.message());
                 outcomes.failed(job, refusal, Map.of());
             } else {
                 metrics.queueWait(job.queueWait(now));
@@ -159,8 +171,11 @@ public final class InferenceRunner implements AutoCloseable {
             GenerationRequest request = requestFor(batch.jobs());
             metrics.batchSize(batch.jobs().size());
             LOG.info("Generating {} ({}x{}, {} steps)", batch, request.width(), request.height(), request.steps());
-            GenerationResult result = pipeline.generate(request, new BatchProgress(batch, progress, clock,
-                    settings.progressThrottle().toNanos()), batch.cancellation());
+            GenerationResult result = pipeline.generate(
+                    request,
+                    new BatchProgress(
+                            batch, progress, clock, settings.progressThrottle().toNanos()),
+                    batch.cancellation());
             Map<String, Long> stageMs = record(result.timings());
             LOG.info("Generated {} in {} ms", batch, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             for (int i = 0; i < batch.jobs().size(); i++) {
@@ -247,8 +262,14 @@ public final class InferenceRunner implements AutoCloseable {
 
     private static void setLogContext(RunningBatch batch) {
         List<QueuedJob> jobs = batch.jobs();
-        MDC.put("job_id", String.join(",", jobs.stream().map(j -> j.job().jobId()).toList()));
-        MDC.put("request_id", String.join(",", jobs.stream().map(j -> j.job().requestId()).distinct().toList()));
+        MDC.put(
+                "job_id",
+                String.join(",", jobs.stream().map(j -> j.job().jobId()).toList()));
+        MDC.put(
+                "request_id",
+                String.join(
+                        ",",
+                        jobs.stream().map(j -> j.job().requestId()).distinct().toList()));
     }
 
     /**

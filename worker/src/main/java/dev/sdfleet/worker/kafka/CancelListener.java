@@ -47,8 +47,14 @@ public final class CancelListener implements AutoCloseable {
     private volatile boolean stopRequested;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
 
-    public CancelListener(KafkaClients clients, String topic, Duration lookback, CancelRegistry registry,
-                          InferenceRunner runner, Clock clock, String workerId) {
+    public CancelListener(
+            KafkaClients clients,
+            String topic,
+            Duration lookback,
+            CancelRegistry registry,
+            InferenceRunner runner,
+            Clock clock,
+            String workerId) {
         this.clients = clients;
         this.topic = topic;
         this.lookback = lookback;
@@ -98,7 +104,8 @@ public final class CancelListener implements AutoCloseable {
             }
             if (infos != null && !infos.isEmpty()) {
                 List<TopicPartition> partitions = infos.stream()
-                        .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+                        .map(info -> new TopicPartition(info.topic(), info.partition()))
+                        .toList();
                 cancels.assign(partitions);
                 seekToLookback(cancels, partitions);
                 LOG.info("Reading cancels from {} partitions of {}", partitions.size(), topic);
@@ -114,7 +121,8 @@ public final class CancelListener implements AutoCloseable {
         Map<TopicPartition, Long> query = new HashMap<>();
         partitions.forEach(p -> query.put(p, since));
         Map<TopicPartition, OffsetAndTimestamp> found = cancels.offsetsForTimes(query);
-        List<TopicPartition> noneSince = partitions.stream().filter(p -> found.get(p) == null).toList();
+        List<TopicPartition> noneSince =
+                partitions.stream().filter(p -> found.get(p) == null).toList();
         cancels.seekToEnd(noneSince);
         found.forEach((partition, offset) -> {
             if (offset != null) {
@@ -142,11 +150,17 @@ public final class CancelListener implements AutoCloseable {
         try {
             cancel = Codec.decode(record.value(), CancelRequest.class);
         } catch (ValidationException e) {
-            LOG.warn("Skipping an invalid cancel at {}-{}@{}: {}", record.topic(), record.partition(),
-                    record.offset(), e.getMessage());
+            LOG.warn(
+                    "Skipping an invalid cancel at {}-{}@{}: {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    e.getMessage());
             return;
         }
-        LOG.info("request_id={} job_id={} cancel received", cancel.requestId(),
+        LOG.info(
+                "request_id={} job_id={} cancel received",
+                cancel.requestId(),
                 cancel.jobId() == null ? "*" : cancel.jobId());
         registry.add(cancel);
         runner.cancel(cancel);

@@ -75,6 +75,7 @@ public final class JobConsumerLoop implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Loop thread only. */
     private final Map<TopicPartition, OffsetLedger> ledgers = new HashMap<>();
+
     private KafkaConsumer<byte[], byte[]> consumer;
 
     private volatile LoopState state = LoopState.STARTING;
@@ -88,9 +89,17 @@ public final class JobConsumerLoop implements AutoCloseable {
      * @param capacity the most jobs in flight (polled, not yet finished) before the partitions are paused
      * @param onFatal what to do when the loop dies of an error it cannot recover from (stop the worker)
      */
-    public JobConsumerLoop(KafkaClients clients, Topics topics, String workerId, int capacity, JobQueue queue,
-                           InferenceRunner runner, ResultPublisher publisher, WorkerMetrics metrics, Clock clock,
-                           Runnable onFatal) {
+    public JobConsumerLoop(
+            KafkaClients clients,
+            Topics topics,
+            String workerId,
+            int capacity,
+            JobQueue queue,
+            InferenceRunner runner,
+            ResultPublisher publisher,
+            WorkerMetrics metrics,
+            Clock clock,
+            Runnable onFatal) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be >= 1, got " + capacity);
         }
@@ -192,8 +201,10 @@ public final class JobConsumerLoop implements AutoCloseable {
             return consumer.poll(POLL_TIMEOUT);
         } catch (WakeupException e) {
             return ConsumerRecords.empty();
-        } catch (AuthenticationException | AuthorizationException | InvalidGroupIdException
-                 | UnsupportedVersionException e) {
+        } catch (AuthenticationException
+                | AuthorizationException
+                | InvalidGroupIdException
+                | UnsupportedVersionException e) {
             throw e; // configuration errors: retrying cannot help
         } catch (KafkaException e) {
             LOG.warn("Poll failed, polling again: {}", e.toString());
@@ -211,15 +222,22 @@ public final class JobConsumerLoop implements AutoCloseable {
                 QueuedJob job = new QueuedJob(accepted.job(), position, now);
                 ledger.polled(record.offset(), job);
                 queue.add(job);
-                LOG.debug("job_id={} request_id={} queued from {}", accepted.job().jobId(),
-                        accepted.job().requestId(), position);
+                LOG.debug(
+                        "job_id={} request_id={} queued from {}",
+                        accepted.job().jobId(),
+                        accepted.job().requestId(),
+                        position);
             }
             case JobRecords.Rejected rejected -> {
                 ledger.polled(record.offset(), null);
                 MDC.put("job_id", rejected.result().jobId());
                 MDC.put("request_id", rejected.result().requestId());
-                LOG.warn("job_id={} request_id={} at {} rejected: {}", rejected.result().jobId(),
-                        rejected.result().requestId(), position, rejected.result().error().message());
+                LOG.warn(
+                        "job_id={} request_id={} at {} rejected: {}",
+                        rejected.result().jobId(),
+                        rejected.result().requestId(),
+                        position,
+                        rejected.result().error().message());
                 MDC.clear();
                 publisher.publish(rejected.result(), () -> {
                     metrics.jobOutcome(rejected.result().error().reason().name().toLowerCase(Locale.ROOT));
@@ -228,7 +246,11 @@ public final class JobConsumerLoop implements AutoCloseable {
             }
             case JobRecords.DeadLettered dead -> {
                 ledger.polled(record.offset(), null);
-                LOG.warn("Record at {} goes to {}: {}", position, topics.dlq(), dead.letter().error());
+                LOG.warn(
+                        "Record at {} goes to {}: {}",
+                        position,
+                        topics.dlq(),
+                        dead.letter().error());
                 publisher.publish(dead.letter(), () -> {
                     metrics.jobOutcome(WorkerMetrics.DEAD_LETTERED);
                     finished(position);
@@ -245,7 +267,8 @@ public final class JobConsumerLoop implements AutoCloseable {
                 ledger.finished(position.offset());
             }
         }
-        inFlight = ledgers.values().stream().mapToInt(OffsetLedger::inFlightCount).sum();
+        inFlight =
+                ledgers.values().stream().mapToInt(OffsetLedger::inFlightCount).sum();
     }
 
     /** Commits the contiguous finished prefix of each given partition that has moved since its last commit. */
@@ -310,7 +333,8 @@ public final class JobConsumerLoop implements AutoCloseable {
             boolean stopped = runner.release(QueuedJob::isReleased);
             LOG.info("Released {} jobs of {}{}", released, partitions, stopped ? ", stopping the running call" : "");
         }
-        inFlight = ledgers.values().stream().mapToInt(OffsetLedger::inFlightCount).sum();
+        inFlight =
+                ledgers.values().stream().mapToInt(OffsetLedger::inFlightCount).sum();
     }
 
     private void closeConsumer() {

@@ -38,28 +38,25 @@ final class JobRecords {
     private static final ObjectMapper LENIENT = new ObjectMapper();
 
     /** The decoded form of one record. */
-    sealed interface Decoded permits Accepted, Rejected, DeadLettered {
-    }
+    sealed interface Decoded permits Accepted, Rejected, DeadLettered {}
 
-    record Accepted(Job job) implements Decoded {
-    }
+    record Accepted(Job job) implements Decoded {}
 
-    record Rejected(JobResult result) implements Decoded {
-    }
+    record Rejected(JobResult result) implements Decoded {}
 
-    record DeadLettered(DeadLetter letter) implements Decoded {
-    }
+    record DeadLettered(DeadLetter letter) implements Decoded {}
 
-    private JobRecords() {
-    }
+    private JobRecords() {}
 
     static Decoded decode(ConsumerRecord<byte[], byte[]> record, String workerId, Instant now) {
         Map<String, byte[]> headers = headers(record);
         try {
             Optional<MessageType> declared = declaredType(headers);
             if (declared.isPresent() && declared.get() != MessageType.JOB) {
-                throw new ValidationException("ce_type", "the jobs topic carries " + MessageType.JOB.ceType()
-                        + ", this record is " + declared.get().ceType());
+                throw new ValidationException(
+                        "ce_type",
+                        "the jobs topic carries " + MessageType.JOB.ceType() + ", this record is "
+                                + declared.get().ceType());
             }
             return new Accepted(Codec.decode(record.value(), Job.class));
         } catch (ValidationException invalid) {
@@ -67,11 +64,27 @@ final class JobRecords {
             if (rejection != null) {
                 return new Rejected(rejection);
             }
-            return new DeadLettered(DeadLetter.of(record.topic(), record.partition(), record.offset(), record.key(),
-                    record.value(), headers, invalid, workerId, now));
+            return new DeadLettered(DeadLetter.of(
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    record.key(),
+                    record.value(),
+                    headers,
+                    invalid,
+                    workerId,
+                    now));
         } catch (RuntimeException unexpected) {
-            return new DeadLettered(DeadLetter.of(record.topic(), record.partition(), record.offset(), record.key(),
-                    record.value(), headers, unexpected, workerId, now));
+            return new DeadLettered(DeadLetter.of(
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    record.key(),
+                    record.value(),
+                    headers,
+                    unexpected,
+                    workerId,
+                    now));
         }
     }
 
@@ -94,16 +107,29 @@ final class JobRecords {
         }
         try {
             JsonNode tree = LENIENT.readTree(value);
-            if (tree == null || !tree.isObject() || !tree.path("request_id").isTextual()
-                    || !tree.path("job_id").isTextual() || !tree.path("image_index").isInt()) {
+            if (tree == null
+                    || !tree.isObject()
+                    || !tree.path("request_id").isTextual()
+                    || !tree.path("job_id").isTextual()
+                    || !tree.path("image_index").isInt()) {
                 return null;
             }
             int attempt = tree.path("attempt").isInt() ? tree.path("attempt").intValue() : 1;
-            Failure failure = Failure.of(FailureReason.INVALID_PARAMETERS,
-                    "the job breaks the protocol: " + invalid.getMessage(), false);
-            return new JobResult(ProtocolMessage.CURRENT_SCHEMA_VERSION, tree.path("job_id").textValue(),
-                    tree.path("request_id").textValue(), tree.path("image_index").intValue(), Math.max(1, attempt),
-                    JobStatus.FAILED, workerId, 0, Map.of(), null, failure, now);
+            Failure failure = Failure.of(
+                    FailureReason.INVALID_PARAMETERS, "the job breaks the protocol: " + invalid.getMessage(), false);
+            return new JobResult(
+                    ProtocolMessage.CURRENT_SCHEMA_VERSION,
+                    tree.path("job_id").textValue(),
+                    tree.path("request_id").textValue(),
+                    tree.path("image_index").intValue(),
+                    Math.max(1, attempt),
+                    JobStatus.FAILED,
+                    workerId,
+                    0,
+                    Map.of(),
+                    null,
+                    failure,
+                    now);
         } catch (IOException | ValidationException e) {
             return null; // not JSON, or the ids themselves are bad: nothing to answer to
         }

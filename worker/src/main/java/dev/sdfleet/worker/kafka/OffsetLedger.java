@@ -18,6 +18,7 @@ import java.util.TreeMap;
 final class OffsetLedger {
     /** Offsets polled and not yet finished, with their job (null for records that never became a job). */
     private final NavigableMap<Long, QueuedJob> inFlight = new TreeMap<>();
+
     private long highestPolled = -1;
     private long committed = -1;
 

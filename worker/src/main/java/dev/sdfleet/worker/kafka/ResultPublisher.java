@@ -62,8 +62,14 @@ public final class ResultPublisher implements AutoCloseable {
     /**
      * @param onFatal what to do when the producer fails for good (stop the worker); may run more than once
      */
-    public ResultPublisher(Producer<byte[], byte[]> producer, Topics topics, String workerId, RetryPolicy retry,
-                           WorkerMetrics metrics, Clock clock, Runnable onFatal) {
+    public ResultPublisher(
+            Producer<byte[], byte[]> producer,
+            Topics topics,
+            String workerId,
+            RetryPolicy retry,
+            WorkerMetrics metrics,
+            Clock clock,
+            Runnable onFatal) {
         this.onFatal = onFatal;
         this.producer = producer;
         this.topics = topics;
@@ -90,18 +96,20 @@ public final class ResultPublisher implements AutoCloseable {
             return;
         }
         ProducerRecord<byte[], byte[]> record = toRecord(progress);
-        submit(() -> {
-            pendingProgress.decrementAndGet();
-            try {
-                producer.send(record, (metadata, e) -> {
-                    if (e != null) {
+        submit(
+                () -> {
+                    pendingProgress.decrementAndGet();
+                    try {
+                        producer.send(record, (metadata, e) -> {
+                            if (e != null) {
+                                LOG.debug("Progress event lost: {}", e.toString());
+                            }
+                        });
+                    } catch (KafkaException | IllegalStateException e) {
                         LOG.debug("Progress event lost: {}", e.toString());
                     }
-                });
-            } catch (KafkaException | IllegalStateException e) {
-                LOG.debug("Progress event lost: {}", e.toString());
-            }
-        }, 0);
+                },
+                0);
     }
 
     private void send(ProducerRecord<byte[], byte[]> record, int retries, Runnable onDone) {
@@ -124,22 +132,36 @@ public final class ResultPublisher implements AutoCloseable {
 
     private void failed(ProducerRecord<byte[], byte[]> record, int retries, Exception e, Runnable onDone) {
         if (closed) {
-            LOG.warn("Send failed at close, stays uncommitted: {} {}: {}", record.topic(), subject(record),
+            LOG.warn(
+                    "Send failed at close, stays uncommitted: {} {}: {}",
+                    record.topic(),
+                    subject(record),
                     e.toString());
         } else if (e instanceof RetriableException) {
             int next = retries + 1;
             Duration wait = retry.backoff(Math.min(next, 30));
             metrics.publishRetried();
-            LOG.warn("Send of {} {} failed ({}), retry {} in {} ms", record.topic(), subject(record), e.toString(),
-                    next, wait.toMillis());
+            LOG.warn(
+                    "Send of {} {} failed ({}), retry {} in {} ms",
+                    record.topic(),
+                    subject(record),
+                    e.toString(),
+                    next,
+                    wait.toMillis());
             submit(() -> send(record, next, onDone), wait.toMillis());
         } else if (e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException) {
-            LOG.error("Giving up on {} {}: the broker will never take it ({})", record.topic(), subject(record),
+            LOG.error(
+                    "Giving up on {} {}: the broker will never take it ({})",
+                    record.topic(),
+                    subject(record),
                     e.toString());
             onDone.run();
         } else {
-            LOG.error("The producer failed for good on {} {} ({}); stopping the worker", record.topic(),
-                    subject(record), e.toString());
+            LOG.error(
+                    "The producer failed for good on {} {} ({}); stopping the worker",
+                    record.topic(),
+                    subject(record),
+                    e.toString());
             onFatal.run();
         }
     }
@@ -155,11 +177,12 @@ public final class ResultPublisher implements AutoCloseable {
     private ProducerRecord<byte[], byte[]> toRecord(ProtocolMessage message) {
         RecordHeaders headers = new RecordHeaders();
         for (Map.Entry<String, byte[]> header : CloudEventHeaders.forMessage(message, source, clock.instant())
-                .toMap().entrySet()) {
+                .toMap()
+                .entrySet()) {
             headers.add(header.getKey(), header.getValue());
         }
-        return new ProducerRecord<>(MessageType.of(message).topic(topics), null, RecordKeys.keyOf(message),
-                Codec.encode(message), headers);
+        return new ProducerRecord<>(
+                MessageType.of(message).topic(topics), null, RecordKeys.keyOf(message), Codec.encode(message), headers);
     }
 
     private static String subject(ProducerRecord<byte[], byte[]> record) {

@@ -56,22 +56,31 @@ public final class WorkerMetrics implements AutoCloseable {
                 .description("From the dispatcher's enqueue to the start of inference"));
         stepsPerSecond = DistributionSummary.builder("sdfleet.denoise.steps.per.second")
                 .description("UNet steps per second of denoising, per generation (a micro-batch counts once)")
-                .publishPercentileHistogram().minimumExpectedValue(0.1).maximumExpectedValue(10_000.0)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(0.1)
+                .maximumExpectedValue(10_000.0)
                 .register(registry);
         batchSize = DistributionSummary.builder("sdfleet.batch.size")
-                .description("Jobs per pipeline call").serviceLevelObjectives(1, 2, 4, 8, 16)
+                .description("Jobs per pipeline call")
+                .serviceLevelObjectives(1, 2, 4, 8, 16)
                 .register(registry);
-        modelLoad = Timer.builder("sdfleet.model.load").description("Loading the model's sessions")
+        modelLoad = Timer.builder("sdfleet.model.load")
+                .description("Loading the model's sessions")
                 .register(registry);
-        warmUp = Timer.builder("sdfleet.model.warmup").description("The warm-up generation before ready")
+        warmUp = Timer.builder("sdfleet.model.warmup")
+                .description("The warm-up generation before ready")
                 .register(registry);
-        uploadBytes = DistributionSummary.builder("sdfleet.s3.upload.size").baseUnit("bytes")
-                .description("Stored image sizes").register(registry);
+        uploadBytes = DistributionSummary.builder("sdfleet.s3.upload.size")
+                .baseUnit("bytes")
+                .description("Stored image sizes")
+                .register(registry);
         upload = histogram(Timer.builder("sdfleet.s3.upload").description("S3 PutObject latency, per attempt"));
         uploadFailures = Counter.builder("sdfleet.s3.upload.failures")
-                .description("S3 uploads that failed (each is retried or reported)").register(registry);
+                .description("S3 uploads that failed (each is retried or reported)")
+                .register(registry);
         publishRetries = Counter.builder("sdfleet.kafka.publish.retries")
-                .description("Result and dead-letter sends retried after a broker error").register(registry);
+                .description("Result and dead-letter sends retried after a broker error")
+                .register(registry);
         // The outcomes alerts watch exist from the start at 0: Prometheus' increase() misses a series' first sample.
         outcomeCounter(SUCCEEDED);
         outcomeCounter(DEAD_LETTERED);
@@ -96,14 +105,20 @@ public final class WorkerMetrics implements AutoCloseable {
     }
 
     private Counter outcomeCounter(String outcome) {
-        return outcomes.computeIfAbsent(outcome, o -> Counter.builder("sdfleet.jobs")
-                .description("Jobs by how they ended (counted when the result is acknowledged)")
-                .tag("outcome", o).register(registry));
+        return outcomes.computeIfAbsent(
+                outcome,
+                o -> Counter.builder("sdfleet.jobs")
+                        .description("Jobs by how they ended (counted when the result is acknowledged)")
+                        .tag("outcome", o)
+                        .register(registry));
     }
 
     public void stage(String stage, long nanos) {
-        stages.computeIfAbsent(stage, s -> histogram(Timer.builder("sdfleet.stage.duration")
-                .description("Wall time per pipeline stage and per upload").tag("stage", s)))
+        stages.computeIfAbsent(
+                        stage,
+                        s -> histogram(Timer.builder("sdfleet.stage.duration")
+                                .description("Wall time per pipeline stage and per upload")
+                                .tag("stage", s)))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -152,8 +167,10 @@ public final class WorkerMetrics implements AutoCloseable {
     }
 
     private Timer histogram(Timer.Builder builder) {
-        return builder.publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofMinutes(5)).register(registry);
+        return builder.publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(5))
+                .register(registry);
     }
 
     @Override

@@ -31,8 +31,7 @@ public final class ModelSource {
     /** Written last into a downloaded model folder: its presence means the download is complete. */
     static final String COMPLETE_MARKER = ".sdfleet-complete";
 
-    private ModelSource() {
-    }
+    private ModelSource() {}
 
     /** Whether {@code model} names an S3 location. */
     public static boolean isS3(String model) {
@@ -84,7 +83,9 @@ public final class ModelSource {
             long started = System.nanoTime();
             int files = 0;
             long bytes = 0;
-            for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + "/")).contents()) {
+            for (S3Object object : s3.listObjectsV2Paginator(
+                            b -> b.bucket(bucket).prefix(prefix + "/"))
+                    .contents()) {
                 String relative = object.key().substring(prefix.length() + 1);
                 if (relative.isEmpty() || relative.endsWith("/")) {
                     continue; // "folder" placeholder objects
@@ -103,8 +104,14 @@ public final class ModelSource {
             }
             Files.createFile(temporary.resolve(COMPLETE_MARKER));
             moveIntoPlace(temporary, target);
-            LOG.info("Downloaded s3://{}/{} ({} files, {} bytes) into {} in {} ms", bucket, prefix, files, bytes,
-                    target, (System.nanoTime() - started) / 1_000_000);
+            LOG.info(
+                    "Downloaded s3://{}/{} ({} files, {} bytes) into {} in {} ms",
+                    bucket,
+                    prefix,
+                    files,
+                    bytes,
+                    target,
+                    (System.nanoTime() - started) / 1_000_000);
             return target;
         } finally {
             deleteTree(temporary);

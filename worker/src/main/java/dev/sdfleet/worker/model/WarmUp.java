@@ -18,24 +18,28 @@ public final class WarmUp {
     static final int STEPS = 3;
     /** The VAE's downscale factor in every SD family. */
     private static final int VAE_FACTOR = 8;
+
     private static final int FALLBACK_SIDE = 512;
 
-    private WarmUp() {
-    }
+    private WarmUp() {}
 
     /** Runs the warm-up generation at the model's native size. */
     public static void run(DiffusionPipeline pipeline) {
         int side = nativeSide(pipeline.folder().root());
-        pipeline.generate(GenerationRequest.builder("warm-up").size(side, side).steps(STEPS).seed(0).build());
+        pipeline.generate(GenerationRequest.builder("warm-up")
+                .size(side, side)
+                .steps(STEPS)
+                .seed(0)
+                .build());
     }
 
     /** The image side the model was trained for: the UNet's {@code sample_size} times 8, else 512. */
     public static int nativeSide(Path modelRoot) {
         Path config = modelRoot.resolve("unet/config.json");
         try {
-            JsonNode sampleSize = new ObjectMapper().readTree(Files.readAllBytes(config)).path("sample_size");
-            return sampleSize.isInt() && sampleSize.intValue() > 0 ? sampleSize.intValue() * VAE_FACTOR
-                    : FALLBACK_SIDE;
+            JsonNode sampleSize =
+                    new ObjectMapper().readTree(Files.readAllBytes(config)).path("sample_size");
+            return sampleSize.isInt() && sampleSize.intValue() > 0 ? sampleSize.intValue() * VAE_FACTOR : FALLBACK_SIDE;
         } catch (IOException e) {
             return FALLBACK_SIDE;
         }

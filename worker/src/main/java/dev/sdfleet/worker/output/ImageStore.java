@@ -54,8 +54,13 @@ public final class ImageStore {
     public StoredImage put(Job job, GeneratedImage image) {
         byte[] png = image.png();
         String key = keyOf(job);
-        s3.putObject(b -> b.bucket(bucket).key(key).contentType(CONTENT_TYPE).contentLength((long) png.length)
-                .metadata(metadataOf(job)), RequestBody.fromBytes(png));
+        s3.putObject(
+                b -> b.bucket(bucket)
+                        .key(key)
+                        .contentType(CONTENT_TYPE)
+                        .contentLength((long) png.length)
+                        .metadata(metadataOf(job)),
+                RequestBody.fromBytes(png));
         String url = s3.utilities().getUrl(b -> b.bucket(bucket).key(key)).toExternalForm();
         return new StoredImage(bucket, key, url, sha256(png), png.length, CONTENT_TYPE);
     }

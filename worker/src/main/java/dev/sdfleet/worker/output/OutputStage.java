@@ -53,14 +53,21 @@ public final class OutputStage implements JobOutcomes, AutoCloseable {
     private final ExecutorService executor;
     /** Jobs handed over and not yet acknowledged (or dropped). */
     private final AtomicInteger pending = new AtomicInteger();
+
     private final Object idle = new Object();
 
     /**
      * @param onFinished told each job's record position once its result is acknowledged (the consumer loop commits
      *     it); called on a producer thread
      */
-    public OutputStage(ImageStore store, ResultPublisher publisher, RetryPolicy retry, WorkerMetrics metrics,
-                       Clock clock, String workerId, Consumer<RecordPosition> onFinished) {
+    public OutputStage(
+            ImageStore store,
+            ResultPublisher publisher,
+            RetryPolicy retry,
+            WorkerMetrics metrics,
+            Clock clock,
+            String workerId,
+            Consumer<RecordPosition> onFinished) {
         this.store = store;
         this.publisher = publisher;
         this.retry = retry;
@@ -78,8 +85,11 @@ public final class OutputStage implements JobOutcomes, AutoCloseable {
 
     @Override
     public void failed(QueuedJob job, Failure failure, Map<String, Long> stageMs) {
-        submit(job, () -> report(job, JobResult.failed(job.job(), workerId, queueWaitMs(job), stageMs, failure,
-                clock.instant())));
+        submit(
+                job,
+                () -> report(
+                        job,
+                        JobResult.failed(job.job(), workerId, queueWaitMs(job), stageMs, failure, clock.instant())));
     }
 
     @Override
@@ -126,13 +136,21 @@ public final class OutputStage implements JobOutcomes, AutoCloseable {
                 metrics.uploadFailed(System.nanoTime() - attemptStart);
                 boolean transientError = isTransient(e);
                 if (!transientError || retries >= retry.maxRetries()) {
-                    failure = Failure.of(FailureReason.STORAGE_UNAVAILABLE, "upload of " + store.keyOf(job.job())
-                            + " failed after " + (retries + 1) + " attempts: " + e.getMessage(), transientError);
+                    failure = Failure.of(
+                            FailureReason.STORAGE_UNAVAILABLE,
+                            "upload of " + store.keyOf(job.job()) + " failed after " + (retries + 1) + " attempts: "
+                                    + e.getMessage(),
+                            transientError);
                     LOG.warn("{}: {}", job, failure.message());
                 } else {
                     Duration wait = retry.backoff(retries + 1);
-                    LOG.warn("{}: upload failed ({}), retry {} of {} in {} ms", job, e.getMessage(), retries + 1,
-                            retry.maxRetries(), wait.toMillis());
+                    LOG.warn(
+                            "{}: upload failed ({}), retry {} of {} in {} ms",
+                            job,
+                            e.getMessage(),
+                            retries + 1,
+                            retry.maxRetries(),
+                            wait.toMillis());
                     if (!sleep(wait) || job.isReleased()) {
                         LOG.info("{}: upload abandoned, the job stays uncommitted", job);
                         done();
@@ -146,9 +164,11 @@ public final class OutputStage implements JobOutcomes, AutoCloseable {
         Map<String, Long> stages = new LinkedHashMap<>(stageMs);
         stages.put("upload", TimeUnit.NANOSECONDS.toMillis(uploadNanos));
         Instant now = clock.instant();
-        report(job, stored != null
-                ? JobResult.succeeded(job.job(), workerId, queueWaitMs(job), stages, stored, now)
-                : JobResult.failed(job.job(), workerId, queueWaitMs(job), stages, failure, now));
+        report(
+                job,
+                stored != null
+                        ? JobResult.succeeded(job.job(), workerId, queueWaitMs(job), stages, stored, now)
+                        : JobResult.failed(job.job(), workerId, queueWaitMs(job), stages, failure, now));
     }
 
     private void report(QueuedJob job, JobResult result) {
@@ -159,12 +179,20 @@ public final class OutputStage implements JobOutcomes, AutoCloseable {
         publisher.publish(result, () -> {
             metrics.jobOutcome(outcomeOf(result));
             if (result.status() == JobStatus.SUCCEEDED) {
-                LOG.info("job_id={} request_id={} succeeded: s3://{}/{} ({} bytes)", result.jobId(),
-                        result.requestId(), result.output().bucket(), result.output().key(),
+                LOG.info(
+                        "job_id={} request_id={} succeeded: s3://{}/{} ({} bytes)",
+                        result.jobId(),
+                        result.requestId(),
+                        result.output().bucket(),
+                        result.output().key(),
                         result.output().sizeBytes());
             } else {
-                LOG.info("job_id={} request_id={} failed: {} {}", result.jobId(), result.requestId(),
-                        result.error().reason(), result.error().message());
+                LOG.info(
+                        "job_id={} request_id={} failed: {} {}",
+                        result.jobId(),
+                        result.requestId(),
+                        result.error().reason(),
+                        result.error().message());
             }
             onFinished.accept(job.position());
             done();
@@ -176,7 +204,8 @@ public final class OutputStage implements JobOutcomes, AutoCloseable {
     }
 
     static String outcomeOf(JobResult result) {
-        return result.status() == JobStatus.SUCCEEDED ? WorkerMetrics.SUCCEEDED
+        return result.status() == JobStatus.SUCCEEDED
+                ? WorkerMetrics.SUCCEEDED
                 : result.error().reason().name().toLowerCase(Locale.ROOT);
     }
 

@@ -52,8 +52,10 @@ class HttpVerticleTest {
         state.set(LoopState.RUNNING);
         HttpResponse<String> ready = get("/health/ready");
         assertEquals(200, ready.statusCode());
-        assertEquals("{\"status\":\"UP\",\"model\":\"tiny-sd\",\"model_loaded\":true,\"warmed_up\":true,"
-                + "\"consumer\":\"RUNNING\"}", ready.body());
+        assertEquals(
+                "{\"status\":\"UP\",\"model\":\"tiny-sd\",\"model_loaded\":true,\"warmed_up\":true,"
+                        + "\"consumer\":\"RUNNING\"}",
+                ready.body());
         state.set(LoopState.DRAINING);
         assertEquals(503, get("/health/ready").statusCode(), "a draining worker takes no traffic");
         assertEquals(404, get("/nothing").statusCode());
@@ -61,9 +63,12 @@ class HttpVerticleTest {
 
     @Test
     void drainIsAcceptedFromLoopbackWithAPost() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + verticle.actualPort() + "/admin/drain")).version(HttpClient.Version.HTTP_1_1)
-                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + verticle.actualPort() + "/admin/drain"))
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .timeout(Duration.ofSeconds(10))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(202, response.statusCode());
         assertEquals(1, drains.get());
@@ -87,19 +92,22 @@ class HttpVerticleTest {
         assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
         String text = response.body();
         for (String expected : new String[] {
-                "sdfleet_jobs_total{outcome=\"succeeded\",worker=\"w-unit\"} 1.0",
-                "sdfleet_jobs_total{outcome=\"cancelled\",worker=\"w-unit\"} 1.0",
-                "sdfleet_stage_duration_seconds_bucket{stage=\"denoise\"",
-                "sdfleet_s3_upload_size_bytes_sum{worker=\"w-unit\"} 1234.0",
-                "sdfleet_s3_upload_seconds_count{worker=\"w-unit\"} 1",
-                "sdfleet_batch_size_max{worker=\"w-unit\"} 4.0",
-                "sdfleet_denoise_steps_per_second_count",
-                "sdfleet_queue_wait_seconds_count",
-                "sdfleet_model_load_seconds_count",
-                "sdfleet_ready{worker=\"w-unit\"} 1.0",
-                "jvm_memory_used_bytes"}) {
-            assertTrue(text.contains(expected), "/metrics lacks " + expected + "\n" + text.lines()
-                    .filter(l -> l.startsWith("sdfleet")).toList());
+            "sdfleet_jobs_total{outcome=\"succeeded\",worker=\"w-unit\"} 1.0",
+            "sdfleet_jobs_total{outcome=\"cancelled\",worker=\"w-unit\"} 1.0",
+            "sdfleet_stage_duration_seconds_bucket{stage=\"denoise\"",
+            "sdfleet_s3_upload_size_bytes_sum{worker=\"w-unit\"} 1234.0",
+            "sdfleet_s3_upload_seconds_count{worker=\"w-unit\"} 1",
+            "sdfleet_batch_size_max{worker=\"w-unit\"} 4.0",
+            "sdfleet_denoise_steps_per_second_count",
+            "sdfleet_queue_wait_seconds_count",
+            "sdfleet_model_load_seconds_count",
+            "sdfleet_ready{worker=\"w-unit\"} 1.0",
+            "jvm_memory_used_bytes"
+        }) {
+            assertTrue(
+                    text.contains(expected),
+                    "/metrics lacks " + expected + "\n"
+                            + text.lines().filter(l -> l.startsWith("sdfleet")).toList());
         }
     }
 
@@ -108,7 +116,8 @@ class HttpVerticleTest {
         // java.net.http's default client offers h2c with its first request; the server must not take it (see
         // HttpVerticle). Several fresh connections, since the upgraded stream stalled only now and then.
         for (int i = 0; i < 20; i++) {
-            HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+            HttpClient fresh =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
             HttpResponse<String> response = get(fresh, "/metrics");
             assertEquals(200, response.statusCode());
             assertEquals(HttpClient.Version.HTTP_1_1, response.version());
@@ -122,8 +131,11 @@ class HttpVerticleTest {
 
     /** Bounds the whole exchange: HttpRequest.timeout covers only the wait for the response headers. */
     private HttpResponse<String> get(HttpClient client, String path) throws Exception {
-        return client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + verticle.actualPort() + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString())
+        return client.sendAsync(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + verticle.actualPort() + path))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
                 .get(20, TimeUnit.SECONDS);
     }
 }

@@ -28,8 +28,18 @@ class JobRecordsTest {
     private final Job job = TestJobs.job("req-1", 0, "a red circle", 7);
 
     static ConsumerRecord<byte[], byte[]> record(byte[] value, RecordHeaders headers) {
-        return new ConsumerRecord<>("sdfleet.jobs", 1, 42, 0, TimestampType.CREATE_TIME, 0, 0,
-                "key".getBytes(StandardCharsets.UTF_8), value, headers, Optional.empty());
+        return new ConsumerRecord<>(
+                "sdfleet.jobs",
+                1,
+                42,
+                0,
+                TimestampType.CREATE_TIME,
+                0,
+                0,
+                "key".getBytes(StandardCharsets.UTF_8),
+                value,
+                headers,
+                Optional.empty());
     }
 
     static RecordHeaders headersOf(ProtocolMessage message) {
@@ -53,8 +63,10 @@ class JobRecordsTest {
     @Test
     void notJsonIsADeadLetterWithItsBytesAndCoordinates() {
         byte[] value = {(byte) 0xff, 0, 'x'};
-        var letter = assertInstanceOf(JobRecords.DeadLettered.class,
-                JobRecords.decode(record(value, new RecordHeaders()), "w-1", NOW)).letter();
+        var letter = assertInstanceOf(
+                        JobRecords.DeadLettered.class,
+                        JobRecords.decode(record(value, new RecordHeaders()), "w-1", NOW))
+                .letter();
         assertEquals("sdfleet.jobs", letter.topic());
         assertEquals(1, letter.partition());
         assertEquals(42, letter.offset());
@@ -65,8 +77,9 @@ class JobRecordsTest {
     @Test
     void aJobThatBreaksTheContractGetsAFailedResult() {
         String wide = Codec.encodeToString(job).replace("\"width\":64", "\"width\":500");
-        var result = assertInstanceOf(JobRecords.Rejected.class,
-                JobRecords.decode(record(wide.getBytes(StandardCharsets.UTF_8), new RecordHeaders()), "w", NOW))
+        var result = assertInstanceOf(
+                        JobRecords.Rejected.class,
+                        JobRecords.decode(record(wide.getBytes(StandardCharsets.UTF_8), new RecordHeaders()), "w", NOW))
                 .result();
         assertEquals("req-1/0", result.jobId());
         assertEquals(JobStatus.FAILED, result.status());
@@ -78,21 +91,22 @@ class JobRecordsTest {
     @Test
     void aJsonObjectThatNamesNoJobIsADeadLetter() {
         byte[] value = "{\"hello\":\"world\"}".getBytes(StandardCharsets.UTF_8);
-        assertInstanceOf(JobRecords.DeadLettered.class, JobRecords.decode(record(value, new RecordHeaders()), "w",
-                NOW));
+        assertInstanceOf(
+                JobRecords.DeadLettered.class, JobRecords.decode(record(value, new RecordHeaders()), "w", NOW));
     }
 
     @Test
     void anotherMessageTypeIsADeadLetter() {
         CancelRequest cancel = CancelRequest.ofRequest("req-1", null, NOW);
-        var letter = assertInstanceOf(JobRecords.DeadLettered.class,
-                JobRecords.decode(record(Codec.encode(cancel), headersOf(cancel)), "w", NOW)).letter();
+        var letter = assertInstanceOf(
+                        JobRecords.DeadLettered.class,
+                        JobRecords.decode(record(Codec.encode(cancel), headersOf(cancel)), "w", NOW))
+                .letter();
         assertTrue(letter.error().contains("ce_type"), letter.error());
     }
 
     @Test
     void aTombstoneIsADeadLetter() {
-        assertInstanceOf(JobRecords.DeadLettered.class, JobRecords.decode(record(null, new RecordHeaders()), "w",
-                NOW));
+        assertInstanceOf(JobRecords.DeadLettered.class, JobRecords.decode(record(null, new RecordHeaders()), "w", NOW));
     }
 }

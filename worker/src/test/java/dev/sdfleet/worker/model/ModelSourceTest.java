@@ -27,10 +27,12 @@ class ModelSourceTest {
         infra.createBucket("models");
         Path model = TinyModels.sd();
         List<Path> files;
-        try (Stream<Path> walk = Files.walk(model); S3Client s3 = infra.s3Client()) {
+        try (Stream<Path> walk = Files.walk(model);
+                S3Client s3 = infra.s3Client()) {
             files = walk.filter(Files::isRegularFile).toList();
             for (Path file : files) {
-                String key = "exports/tiny-sd/" + model.relativize(file).toString().replace('\\', '/');
+                String key =
+                        "exports/tiny-sd/" + model.relativize(file).toString().replace('\\', '/');
                 s3.putObject(b -> b.bucket("models").key(key), RequestBody.fromFile(file));
             }
         }
@@ -38,7 +40,9 @@ class ModelSourceTest {
         Path local = ModelSource.resolve("s3://models/exports/tiny-sd", cache, infra::s3Client);
         assertEquals(cache.resolve("models/exports/tiny-sd"), local);
         for (Path file : files) {
-            assertArrayEquals(Files.readAllBytes(file), Files.readAllBytes(local.resolve(model.relativize(file))),
+            assertArrayEquals(
+                    Files.readAllBytes(file),
+                    Files.readAllBytes(local.resolve(model.relativize(file))),
                     file.toString());
         }
         assertTrue(Files.exists(local.resolve(ModelSource.COMPLETE_MARKER)));
@@ -56,7 +60,8 @@ class ModelSourceTest {
         assertEquals(model, ModelSource.resolve(model.toString(), Path.of("unused"), () -> {
             throw new AssertionError("no S3 for a local folder");
         }));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> ModelSource.resolve("/no/such/model", Path.of("unused"), () -> null));
         assertEquals(64, WarmUp.nativeSide(model), "the tiny model's UNet sample_size is 8 latents");
     }

@@ -28,8 +28,7 @@ class ImageStoreTest {
         assertEquals("req-9/3", metadata.get("job-id"));
         assertEquals("11", metadata.get("seed"));
         assertEquals("w-1", metadata.get("worker-id"));
-        assertEquals(ImageStore.sha256("a red circle".getBytes(StandardCharsets.UTF_8)),
-                metadata.get("prompt-sha256"));
+        assertEquals(ImageStore.sha256("a red circle".getBytes(StandardCharsets.UTF_8)), metadata.get("prompt-sha256"));
         assertFalse(metadata.containsValue("a red circle"));
     }
 

@@ -51,6 +51,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 public final class Fleet implements AutoCloseable {
     /** Generous bounds: the build machine has two cores and may be busy. Never used to assert a duration. */
     public static final Duration TIMEOUT = Duration.ofSeconds(90);
+
     public static final String BUCKET = "sdfleet-test";
     public static final int PARTITIONS = 2;
 
@@ -89,10 +90,14 @@ public final class Fleet implements AutoCloseable {
         infra.createTopics(partitions);
         S3Clients.createBucket(s3Endpoint, s3Credentials, BUCKET);
         this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class.getName()));
     }
 
     /** The embedded Kafka and S3 shared by every test in this JVM, started on first use. */
@@ -148,21 +153,27 @@ public final class Fleet implements AutoCloseable {
     /** Publishes a message as the dispatcher would: keyed by request id, with CloudEvents headers; waits for the ack. */
     public void publish(ProtocolMessage message) {
         RecordHeaders headers = new RecordHeaders();
-        CloudEventHeaders.forMessage(message, "/sdfleet/test", Instant.now()).toMap().forEach(headers::add);
-        send(new ProducerRecord<>(MessageType.of(message).topic(topics), null, RecordKeys.keyOf(message),
-                Codec.encode(message), headers));
+        CloudEventHeaders.forMessage(message, "/sdfleet/test", Instant.now())
+                .toMap()
+                .forEach(headers::add);
+        send(new ProducerRecord<>(
+                MessageType.of(message).topic(topics),
+                null,
+                RecordKeys.keyOf(message),
+                Codec.encode(message),
+                headers));
     }
 
     /** Publishes raw bytes on the jobs topic (a poison record, a hand-written job), as kcat would. */
     public void publishRaw(String key, String value) {
-        send(new ProducerRecord<>(topics.jobs(), key.getBytes(StandardCharsets.UTF_8),
-                value.getBytes(StandardCharsets.UTF_8)));
+        send(new ProducerRecord<>(
+                topics.jobs(), key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Publishes a job with an explicit key (to put several records on one partition in order). */
     public void publishWithKey(String key, ProtocolMessage message) {
-        send(new ProducerRecord<>(MessageType.of(message).topic(topics), key.getBytes(StandardCharsets.UTF_8),
-                Codec.encode(message)));
+        send(new ProducerRecord<>(
+                MessageType.of(message).topic(topics), key.getBytes(StandardCharsets.UTF_8), Codec.encode(message)));
     }
 
     public void cancel(CancelRequest cancel) {
@@ -218,7 +229,8 @@ public final class Fleet implements AutoCloseable {
     public Map<Integer, Long> committedJobOffsets() {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(groupId)
-                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+                    .partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS);
             Map<Integer, Long> byPartition = new LinkedHashMap<>();
             offsets.forEach((tp, offset) -> {
                 if (tp.topic().equals(topics.jobs()) && offset != null) {
@@ -233,7 +245,9 @@ public final class Fleet implements AutoCloseable {
 
     /** The sum of committed offsets: the number of jobs records committed, when each partition started at 0. */
     public long committedTotal() {
-        return committedJobOffsets().values().stream().mapToLong(Long::longValue).sum();
+        return committedJobOffsets().values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
     }
 
     /** Waits until {@code condition} holds. */
@@ -260,7 +274,8 @@ public final class Fleet implements AutoCloseable {
     public List<String> keys(String keyPrefix) {
         try (S3Client s3 = S3Clients.client(s3Endpoint, s3Credentials)) {
             return s3.listObjectsV2(b -> b.bucket(BUCKET).prefix(keyPrefix)).contents().stream()
-                    .map(S3Object::key).toList();
+                    .map(S3Object::key)
+                    .toList();
         }
     }
 

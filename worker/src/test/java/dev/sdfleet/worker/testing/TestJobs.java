@@ -11,8 +11,7 @@ public final class TestJobs {
     /** The model id jobs name: the tiny model's folder name, which the worker takes as its model id. */
     public static final String TINY_SD = "tiny-sd";
 
-    private TestJobs() {
-    }
+    private TestJobs() {}
 
     public static Job job(String requestId, int index, String prompt, long seed) {
         return sized(requestId, index, prompt, seed, 64, 20);
@@ -20,24 +19,73 @@ public final class TestJobs {
 
     /** A job of another size and step count (a longer one, for tests that need a job to be running for a while). */
     public static Job sized(String requestId, int index, String prompt, long seed, int side, int steps) {
-        return new Job(ProtocolMessage.CURRENT_SCHEMA_VERSION, JobId.of(requestId, index), requestId, "test", index,
-                index + 1, prompt, "", side, side, steps, 7.5, null, seed, TINY_SD, Priority.NORMAL, null,
-                Instant.now(), 1);
+        return new Job(
+                ProtocolMessage.CURRENT_SCHEMA_VERSION,
+                JobId.of(requestId, index),
+                requestId,
+                "test",
+                index,
+                index + 1,
+                prompt,
+                "",
+                side,
+                side,
+                steps,
+                7.5,
+                null,
+                seed,
+                TINY_SD,
+                Priority.NORMAL,
+                null,
+                Instant.now(),
+                1);
     }
 
     /** The same job with another model name. */
     public static Job withModel(Job job, String model) {
-        return new Job(job.schemaVersion(), job.jobId(), job.requestId(), job.tenant(), job.imageIndex(),
-                job.imageCount(), job.prompt(), job.negativePrompt(), job.width(), job.height(), job.steps(),
-                job.guidance(), job.scheduler(), job.seed(), model, job.priority(), job.deadline(), job.enqueuedAt(),
+        return new Job(
+                job.schemaVersion(),
+                job.jobId(),
+                job.requestId(),
+                job.tenant(),
+                job.imageIndex(),
+                job.imageCount(),
+                job.prompt(),
+                job.negativePrompt(),
+                job.width(),
+                job.height(),
+                job.steps(),
+                job.guidance(),
+                job.scheduler(),
+                job.seed(),
+                model,
+                job.priority(),
+                job.deadline(),
+                job.enqueuedAt(),
                 job.attempt());
     }
 
     /** The same job with a deadline. */
     public static Job withDeadline(Job job, Instant deadline) {
-        return new Job(job.schemaVersion(), job.jobId(), job.requestId(), job.tenant(), job.imageIndex(),
-                job.imageCount(), job.prompt(), job.negativePrompt(), job.width(), job.height(), job.steps(),
-                job.guidance(), job.scheduler(), job.seed(), job.model(), job.priority(), deadline, job.enqueuedAt(),
+        return new Job(
+                job.schemaVersion(),
+                job.jobId(),
+                job.requestId(),
+                job.tenant(),
+                job.imageIndex(),
+                job.imageCount(),
+                job.prompt(),
+                job.negativePrompt(),
+                job.width(),
+                job.height(),
+                job.steps(),
+                job.guidance(),
+                job.scheduler(),
+                job.seed(),
+                job.model(),
+                job.priority(),
+                deadline,
+                job.enqueuedAt(),
                 job.attempt());
     }
 }

@@ -25,12 +25,17 @@ public final class TopicTail<T extends ProtocolMessage> implements AutoCloseable
     TopicTail(String bootstrap, String topic, Class<T> type) {
         this.type = type;
         this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false));
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false));
         List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
+                .map(p -> new TopicPartition(topic, p.partition()))
+                .toList();
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
     }
@@ -49,8 +54,8 @@ public final class TopicTail<T extends ProtocolMessage> implements AutoCloseable
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("no matching " + type.getSimpleName() + " within " + timeout + "; seen: "
-                        + seen);
+                throw new AssertionError(
+                        "no matching " + type.getSimpleName() + " within " + timeout + "; seen: " + seen);
             }
             poll(Duration.ofMillis(100));
         }
