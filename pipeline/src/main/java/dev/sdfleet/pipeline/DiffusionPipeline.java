@@ -203,7 +203,10 @@ public final class DiffusionPipeline implements AutoCloseable {
                 ? startFromNoise(scheduler, latents)
                 : startFromImage(request, scheduler, latents, perImage, clock);
 
-        denoise(request, scheduler, conditioning, latents, firstStep, stepNoise, progress, cancellation, clock);
+        denoise(
+                new DenoisingPlan(request, scheduler, conditioning, firstStep, stepNoise),
+                latents,
+                new CallHooks(progress, cancellation, clock));
         long denoiseDone = System.nanoTime();
 
         List<GeneratedImage> out = new ArrayList<>(images);
@@ -301,16 +304,13 @@ public final class DiffusionPipeline implements AutoCloseable {
         return first;
     }
 
-    private void denoise(
-            PipelineRequest request,
-            Scheduler scheduler,
-            PromptConditioning conditioning,
-            float[] latents,
-            int firstStep,
-            NoiseSource stepNoise,
-            ProgressListener progress,
-            Cancellation cancellation,
-            OrtClock clock) {
+    /** Runs the UNet loop of {@code plan} over {@code latents}, in place. */
+    private void denoise(DenoisingPlan plan, float[] latents, CallHooks hooks) {
+        PipelineRequest request = plan.request();
+        Scheduler scheduler = plan.scheduler();
+        PromptConditioning conditioning = plan.conditioning();
+        int firstStep = plan.firstStep();
+        Cancellation cancellation = hooks.cancellation();
         int images = request.imageCount();
         boolean guided = request.usesGuidance();
         int batch = guided ? 2 * images : images;
@@ -350,11 +350,11 @@ public final class DiffusionPipeline implements AutoCloseable {
                 }
                 scheduler.scaleModelInput(modelInput, step);
                 buffers.sample.write(modelInput, 0);
-                unet.predict(buffers, timesteps[step], runOptions, clock);
+                unet.predict(buffers, timesteps[step], runOptions, hooks.clock());
                 buffers.output.read(prediction, 0);
                 Guidance.combine(prediction, guided, scale, rescale, images, n / images, guidedPrediction);
-                scheduler.step(guidedPrediction, step, latents, stepNoise);
-                progress.onStep(step - firstStep + 1, total);
+                scheduler.step(guidedPrediction, step, latents, plan.stepNoise());
+                hooks.progress().onStep(step - firstStep + 1, total);
             }
         } catch (OrtRunException e) {
             if (cancellation.isCancelled()) {
