@@ -1,7 +1,7 @@
 package dev.sdfleet.cli;
 
 import dev.sdfleet.pipeline.DiffusionPipeline;
-import dev.sdfleet.pipeline.GenerationRequest;
+import dev.sdfleet.pipeline.PipelineRequest;
 import dev.sdfleet.pipeline.StageTimings;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -41,7 +41,7 @@ final class BenchCommand implements Main.Command {
         int warmup = args.getInt("warmup", 3);
         int every = Math.max(1, args.getInt("rss-every", Math.max(1, runs / 10)));
         String[] size = args.get("size", "64x64").toLowerCase(Locale.ROOT).split("x");
-        GenerationRequest request = GenerationRequest.builder(args.get("prompt", "a red circle on a blue background"))
+        PipelineRequest request = PipelineRequest.builder(args.get("prompt", "a red circle on a blue background"))
                 .size(Integer.parseInt(size[0]), Integer.parseInt(size[1]))
                 .steps(args.getInt("steps", 20))
                 .guidance(7.5)
@@ -78,7 +78,7 @@ final class BenchCommand implements Main.Command {
         return 0;
     }
 
-    private static void report(PrintStream out, List<StageTimings> timings, GenerationRequest request) {
+    private static void report(PrintStream out, List<StageTimings> timings, PipelineRequest request) {
         double total = avg(timings, StageTimings::totalNanos);
         double ort = avg(timings, StageTimings::ortNanos);
         double denoise = avg(timings, StageTimings::denoiseNanos);

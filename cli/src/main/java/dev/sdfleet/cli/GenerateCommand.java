@@ -2,9 +2,9 @@ package dev.sdfleet.cli;
 
 import dev.sdfleet.pipeline.DiffusionPipeline;
 import dev.sdfleet.pipeline.GeneratedImage;
-import dev.sdfleet.pipeline.GenerationRequest;
 import dev.sdfleet.pipeline.GenerationResult;
 import dev.sdfleet.pipeline.InitImage;
+import dev.sdfleet.pipeline.PipelineRequest;
 import dev.sdfleet.pipeline.ProgressListener;
 import dev.sdfleet.pipeline.image.PngDecoder;
 import java.io.IOException;
@@ -61,7 +61,7 @@ final class GenerateCommand implements Main.Command {
         }
         Path model = PipelineOptions.model(args);
         int defaultSide = model.getFileName().toString().startsWith("tiny-") ? 64 : 512;
-        var builder = GenerationRequest.builder(args.positional().toArray(String[]::new))
+        var builder = PipelineRequest.builder(args.positional().toArray(String[]::new))
                 .negativePrompt(args.get("negative", ""))
                 .imagesPerPrompt(args.getInt("n", 1))
                 .size(args.getInt("width", defaultSide), args.getInt("height", defaultSide))
@@ -77,7 +77,7 @@ final class GenerateCommand implements Main.Command {
             builder.initImage(new InitImage(
                     PngDecoder.decode(read(Path.of(args.get("init-image", "")))), args.getDouble("strength", 0.8)));
         }
-        GenerationRequest request = builder.build();
+        PipelineRequest request = builder.build();
         Path outDir = Path.of(args.get("out", "out"));
         try (DiffusionPipeline pipeline = DiffusionPipeline.load(model, PipelineOptions.runtime(args))) {
             ProgressListener progress = System.console() != null ? new ProgressBar(err) : ProgressListener.NONE;

@@ -18,6 +18,8 @@ import dev.sdfleet.pipeline.runtime.SessionFactory;
 import dev.sdfleet.pipeline.runtime.TensorRtProfiles;
 import dev.sdfleet.pipeline.scheduler.Scheduler;
 import dev.sdfleet.pipeline.scheduler.SchedulerConfig;
+import dev.sdfleet.pipeline.scheduler.SchedulerKind;
+import dev.sdfleet.pipeline.scheduler.Schedulers;
 import dev.sdfleet.pipeline.stage.OrtRunException;
 import dev.sdfleet.pipeline.stage.TextEmbedder;
 import dev.sdfleet.pipeline.stage.UNet;
@@ -158,8 +160,8 @@ public final class DiffusionPipeline implements AutoCloseable {
                 components);
     }
 
-    /** {@link #generate(GenerationRequest, ProgressListener, Cancellation)} without progress or cancellation. */
-    public GenerationResult generate(GenerationRequest request) {
+    /** {@link #generate(PipelineRequest, ProgressListener, Cancellation)} without progress or cancellation. */
+    public GenerationResult generate(PipelineRequest request) {
         return generate(request, ProgressListener.NONE, Cancellation.none());
     }
 
@@ -172,11 +174,11 @@ public final class DiffusionPipeline implements AutoCloseable {
      * @throws OrtRunException when ORT fails
      */
     public synchronized GenerationResult generate(
-            GenerationRequest request, ProgressListener progress, Cancellation cancellation) {
+            PipelineRequest request, ProgressListener progress, Cancellation cancellation) {
         long start = System.nanoTime();
         OrtClock clock = new OrtClock();
-        SchedulerChoice choice = SchedulerChoice.of(schedulerConfig, request);
-        Scheduler scheduler = choice.scheduler();
+        SchedulerKind kind = request.scheduler() != null ? request.scheduler() : modelSchedulerKind();
+        Scheduler scheduler = newScheduler(kind, request);
         if (request.initImage() != null && encoder == null) {
             throw new InvalidRequestException(
                     "init_image", "model " + folder.name() + " has no vae_encoder for img2img");
@@ -201,7 +203,10 @@ public final class DiffusionPipeline implements AutoCloseable {
                 ? startFromNoise(scheduler, latents)
                 : startFromImage(request, scheduler, latents, perImage, clock);
 
-        denoise(request, scheduler, conditioning, latents, firstStep, stepNoise, progress, cancellation, clock);
+        denoise(
+                new DenoisingPlan(request, scheduler, conditioning, firstStep, stepNoise),
+                latents,
+                new CallHooks(progress, cancellation, clock));
         long denoiseDone = System.nanoTime();
 
         List<GeneratedImage> out = new ArrayList<>(images);
@@ -216,7 +221,7 @@ public final class DiffusionPipeline implements AutoCloseable {
                     request.negativePrompt(),
                     request.seeds().get(i),
                     request.steps(),
-                    choice.name(),
+                    kind.id(),
                     request.guidanceScale(),
                     request.width(),
                     request.height(),
@@ -238,7 +243,29 @@ public final class DiffusionPipeline implements AutoCloseable {
                 end - start,
                 clock.ortNanos(),
                 scheduler.timesteps().length - firstStep);
-        return new GenerationResult(out, timings, conditioning.warnings, choice.name());
+        return new GenerationResult(out, timings, conditioning.warnings, kind.id());
+    }
+
+    /** The kind of the model's own scheduler, for a request that names none. */
+    private SchedulerKind modelSchedulerKind() {
+        try {
+            return SchedulerKind.parse(schedulerConfig.className());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(
+                    "scheduler", "the model's scheduler is not supported; name one: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A fresh scheduler for one generation, configured from the model's scheduler_config.json the way diffusers'
+     * {@code from_config} switches classes.
+     */
+    private Scheduler newScheduler(SchedulerKind kind, PipelineRequest request) {
+        try {
+            return Schedulers.create(kind, schedulerConfig, request.steps(), request.eta());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("steps", e.getMessage());
+        }
     }
 
     /** Text-to-image: pure noise scaled by the scheduler's initial sigma; the loop starts at step 0. */
@@ -255,7 +282,7 @@ public final class DiffusionPipeline implements AutoCloseable {
      * (diffusers' PyTorch img2img indexing: {@code init = min(int(N*strength), N)}, start at {@code N - init}).
      */
     private int startFromImage(
-            GenerationRequest request, Scheduler scheduler, float[] latents, int perImage, OrtClock clock) {
+            PipelineRequest request, Scheduler scheduler, float[] latents, int perImage, OrtClock clock) {
         float[] encoded = encoder.encode(request.initImage().image(), unet.latentChannels(), clock);
         float scaling = folder.vaeScalingFactor();
         int images = request.imageCount();
@@ -277,16 +304,13 @@ public final class DiffusionPipeline implements AutoCloseable {
         return first;
     }
 
-    private void denoise(
-            GenerationRequest request,
-            Scheduler scheduler,
-            PromptConditioning conditioning,
-            float[] latents,
-            int firstStep,
-            NoiseSource stepNoise,
-            ProgressListener progress,
-            Cancellation cancellation,
-            OrtClock clock) {
+    /** Runs the UNet loop of {@code plan} over {@code latents}, in place. */
+    private void denoise(DenoisingPlan plan, float[] latents, CallHooks hooks) {
+        PipelineRequest request = plan.request();
+        Scheduler scheduler = plan.scheduler();
+        PromptConditioning conditioning = plan.conditioning();
+        int firstStep = plan.firstStep();
+        Cancellation cancellation = hooks.cancellation();
         int images = request.imageCount();
         boolean guided = request.usesGuidance();
         int batch = guided ? 2 * images : images;
@@ -326,11 +350,11 @@ public final class DiffusionPipeline implements AutoCloseable {
                 }
                 scheduler.scaleModelInput(modelInput, step);
                 buffers.sample.write(modelInput, 0);
-                unet.predict(buffers, timesteps[step], runOptions, clock);
+                unet.predict(buffers, timesteps[step], runOptions, hooks.clock());
                 buffers.output.read(prediction, 0);
                 Guidance.combine(prediction, guided, scale, rescale, images, n / images, guidedPrediction);
-                scheduler.step(guidedPrediction, step, latents, stepNoise);
-                progress.onStep(step - firstStep + 1, total);
+                scheduler.step(guidedPrediction, step, latents, plan.stepNoise());
+                hooks.progress().onStep(step - firstStep + 1, total);
             }
         } catch (OrtRunException e) {
             if (cancellation.isCancelled()) {
@@ -345,7 +369,7 @@ public final class DiffusionPipeline implements AutoCloseable {
     }
 
     /** SDXL's size conditioning: original size, crop top-left (0, 0), target size (= original). */
-    private static float[] timeIds(GenerationRequest request, int width) {
+    private static float[] timeIds(PipelineRequest request, int width) {
         float h = request.height();
         float w = request.width();
         return width == 5 ? new float[] {h, w, 0, 0, 6.0f} : new float[] {h, w, 0, 0, h, w};

@@ -32,7 +32,7 @@ final class PromptConditioning {
      * @param zeroNegative SDXL with no negative prompt: zero embeddings instead of the encoding of ""
      */
     static PromptConditioning build(
-            GenerationRequest request, List<TextEmbedder> encoders, boolean zeroNegative, OrtClock clock) {
+            PipelineRequest request, List<TextEmbedder> encoders, boolean zeroNegative, OrtClock clock) {
         List<String> texts = new ArrayList<>(request.prompts());
         texts.add(request.negativePrompt()); // last: the unconditional / negative text
         List<TextEmbedder.Encoded> encoded = new ArrayList<>();
@@ -80,7 +80,7 @@ final class PromptConditioning {
         return new PromptConditioning(context, dim, pooled, pooledDim, warnings);
     }
 
-    private static List<String> truncationWarnings(GenerationRequest request, List<TokenizedPrompt> tokens) {
+    private static List<String> truncationWarnings(PipelineRequest request, List<TokenizedPrompt> tokens) {
         List<String> warnings = new ArrayList<>();
         for (int i = 0; i < tokens.size(); i++) {
             TokenizedPrompt t = tokens.get(i);

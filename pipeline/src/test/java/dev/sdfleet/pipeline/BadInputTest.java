@@ -28,29 +28,28 @@ class BadInputTest extends TinyPipelineTest {
 
     @Test
     void eachBadFieldIsNamed() {
-        assertField("width", () -> GenerationRequest.builder("x").size(500, 64).build());
-        assertField("height", () -> GenerationRequest.builder("x").size(64, 0).build());
-        assertField("steps", () -> GenerationRequest.builder("x").steps(0).build());
+        assertField("width", () -> PipelineRequest.builder("x").size(500, 64).build());
+        assertField("height", () -> PipelineRequest.builder("x").size(64, 0).build());
+        assertField("steps", () -> PipelineRequest.builder("x").steps(0).build());
         assertField(
                 "guidance",
-                () -> GenerationRequest.builder("x").guidance(Double.NaN).build());
+                () -> PipelineRequest.builder("x").guidance(Double.NaN).build());
         assertField(
                 "guidance",
-                () -> GenerationRequest.builder("x")
+                () -> PipelineRequest.builder("x")
                         .guidance(Double.POSITIVE_INFINITY)
                         .build());
         assertField(
                 "guidance_rescale",
-                () -> GenerationRequest.builder("x").guidanceRescale(2).build());
-        assertField(
-                "n", () -> GenerationRequest.builder("x").imagesPerPrompt(17).build());
-        assertField("seed", () -> GenerationRequest.builder("x").seed(-1).build());
-        assertField("seed", () -> GenerationRequest.builder("x").seed(1L << 32).build());
-        assertField("prompt", () -> GenerationRequest.builder().build());
+                () -> PipelineRequest.builder("x").guidanceRescale(2).build());
+        assertField("n", () -> PipelineRequest.builder("x").imagesPerPrompt(17).build());
+        assertField("seed", () -> PipelineRequest.builder("x").seed(-1).build());
+        assertField("seed", () -> PipelineRequest.builder("x").seed(1L << 32).build());
+        assertField("prompt", () -> PipelineRequest.builder().build());
         assertField("strength", () -> new InitImage(new RgbImage(8, 8, new byte[8 * 8 * 3]), 0));
         assertField(
                 "init_image",
-                () -> GenerationRequest.builder("x")
+                () -> PipelineRequest.builder("x")
                         .size(64, 64)
                         .initImage(new InitImage(new RgbImage(8, 8, new byte[8 * 8 * 3]), 0.5))
                         .build());
@@ -60,7 +59,7 @@ class BadInputTest extends TinyPipelineTest {
     void anUnknownSchedulerListsTheKnownOnes() {
         InvalidRequestException e = assertThrows(
                 InvalidRequestException.class,
-                () -> pipeline.generate(GenerationRequest.builder("x")
+                () -> pipeline.generate(PipelineRequest.builder("x")
                         .size(64, 64)
                         .scheduler("warp-drive")
                         .seed(1)
@@ -74,7 +73,7 @@ class BadInputTest extends TinyPipelineTest {
         String prompt = "a red circle on a blue background " + "with many more words ".repeat(480);
         assertTrue(prompt.length() >= 10_000);
         GenerationResult result = pipeline.generate(
-                GenerationRequest.builder(prompt).size(64, 64).steps(5).seed(1).build());
+                PipelineRequest.builder(prompt).size(64, 64).steps(5).seed(1).build());
         assertEquals(1, result.images().size());
         assertEquals(1, result.warnings().size());
         assertTrue(
@@ -88,14 +87,14 @@ class BadInputTest extends TinyPipelineTest {
     void theModelStillWorksAfterBadRequests() {
         assertThrows(
                 InvalidRequestException.class,
-                () -> pipeline.generate(GenerationRequest.builder("x")
+                () -> pipeline.generate(PipelineRequest.builder("x")
                         .size(64, 64)
                         .scheduler("nope")
                         .seed(1)
                         .build()));
         assertEquals(
                 1,
-                pipeline.generate(GenerationRequest.builder("x")
+                pipeline.generate(PipelineRequest.builder("x")
                                 .size(64, 64)
                                 .steps(3)
                                 .seed(1)

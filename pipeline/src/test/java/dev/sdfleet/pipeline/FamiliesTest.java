@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 /** The SD 2.x- and SDXL-shaped fixtures (random weights) load, are recognised and generate. */
 class FamiliesTest {
 
-    static GenerationRequest request(String scheduler) {
-        return GenerationRequest.builder("a red circle")
+    static PipelineRequest request(String scheduler) {
+        return PipelineRequest.builder("a red circle")
                 .size(64, 64)
                 .steps(4)
                 .guidance(5)
@@ -50,7 +50,7 @@ class FamiliesTest {
             assertTrue(info.components().stream().anyMatch(c -> c.name().equals("text_encoder_2")));
             assertEquals(0.13025f, info.vaeScalingFactor(), 1e-6f);
             GenerationResult zeroNegative = p.generate(request(null));
-            GenerationResult withNegative = p.generate(GenerationRequest.builder("a red circle")
+            GenerationResult withNegative = p.generate(PipelineRequest.builder("a red circle")
                     .size(64, 64)
                     .steps(4)
                     .guidance(5)
@@ -64,7 +64,7 @@ class FamiliesTest {
                     "an empty negative prompt means zero embeddings, a given one is encoded");
             assertEquals(
                     64,
-                    p.generate(GenerationRequest.builder("x")
+                    p.generate(PipelineRequest.builder("x")
                                     .size(64, 64)
                                     .steps(3)
                                     .guidance(1)

@@ -26,8 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GenerationTest extends TinyPipelineTest {
     static final String PROMPT = "a red circle on a blue background";
 
-    static GenerationRequest.Builder tiny(String... prompts) {
-        return GenerationRequest.builder(prompts)
+    static PipelineRequest.Builder tiny(String... prompts) {
+        return PipelineRequest.builder(prompts)
                 .size(64, 64)
                 .steps(20)
                 .guidance(7.5)

@@ -44,7 +44,7 @@ class HeldOutQualityTest {
             List<ImageJudge.Verdict> out = new ArrayList<>();
             for (int from = 0; from < heldOut.size(); from += BATCH) {
                 List<JsonNode> slice = heldOut.subList(from, Math.min(heldOut.size(), from + BATCH));
-                GenerationRequest request = GenerationRequest.builder(slice.stream()
+                PipelineRequest request = PipelineRequest.builder(slice.stream()
                                 .map(p -> p.get("prompt").asText())
                                 .toArray(String[]::new))
                         .size(64, 64)

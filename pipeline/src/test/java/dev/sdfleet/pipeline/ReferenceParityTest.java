@@ -40,7 +40,7 @@ class ReferenceParityTest {
                         .contains("seed" + pair.get("seed").asLong()));
                 RgbImage reference = PngDecoder.decode(Files.readAllBytes(file));
                 RgbImage java = pipeline.generate(
-                                GenerationRequest.builder(pair.get("prompt").asText())
+                                PipelineRequest.builder(pair.get("prompt").asText())
                                         .size(64, 64)
                                         .steps(20)
                                         .guidance(7.5)

@@ -11,6 +11,11 @@ import java.util.regex.Pattern;
  * What a service asks the fleet for: one prompt, {@code n} images. Published on the requests topic or POSTed to the
  * dispatcher, which splits it into one {@link Job} per image.
  *
+ * <p>Not the pipeline's request: a worker maps each job of this request onto the pipeline library's own
+ * {@code PipelineRequest}. The limits here (steps, guidance, sides) are the fleet's admission policy, narrower on
+ * purpose than what the library accepts (what a model can run), so every request admitted here is one a worker can
+ * run; the worker tests that these limits lie inside the library's.
+ *
  * <p>Optional fields may be absent or null; the constructor fills the defaults below, so every accessor of a
  * constructed request returns a value, except {@code requestId}, {@code tenant}, {@code scheduler}, {@code seed},
  * {@code webhook} and {@code deadline}, whose absence means something (see each parameter). On the wire,
@@ -78,7 +83,11 @@ public record GenerationRequest(
     public static final double MAX_GUIDANCE = 30.0;
     public static final double DEFAULT_GUIDANCE = 7.5;
     public static final int DEFAULT_SIDE = 512;
-    /** Seeds are what numpy's RandomState and the pipeline's noise generators take: 32 bits. */
+    /**
+     * The seed range of the wire contract, 32 bits: what numpy's RandomState and so the pipeline's noise generator
+     * take. Stated here on its own because the protocol does not depend on the pipeline; the worker tests that the two
+     * agree.
+     */
     public static final long MAX_SEED = 0xFFFF_FFFFL;
 
     public static final int MAX_METADATA_ENTRIES = 16;

@@ -3,9 +3,9 @@ package dev.sdfleet.protocol;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
- * The denoising schedulers a request may ask for, by the short names the pipeline's {@code SchedulerKind.parse}
- * accepts. Only the canonical names are on the wire (no aliases, no case folding), so every consumer and the JSON
- * Schema agree on one spelling.
+ * The denoising schedulers a request may ask for: their wire names. Only the canonical names are on the wire (no
+ * aliases, no case folding), so every consumer and the JSON Schema agree on one spelling. A worker maps each name onto
+ * the pipeline's own scheduler kind (whose short id is the same spelling), and tests that every name has one.
  */
 public enum SchedulerName {
     PNDM("pndm"),

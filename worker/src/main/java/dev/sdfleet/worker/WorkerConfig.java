@@ -1,6 +1,6 @@
 package dev.sdfleet.worker;
 
-import dev.sdfleet.pipeline.GenerationRequest;
+import dev.sdfleet.pipeline.PipelineRequest;
 import dev.sdfleet.pipeline.runtime.ExecutionProvider;
 import dev.sdfleet.pipeline.runtime.RuntimeSettings;
 import dev.sdfleet.protocol.Topics;
@@ -90,9 +90,9 @@ public record WorkerConfig(
         }
         atLeast("threads (SDFLEET_THREADS)", threads, 0);
         atLeast("batch size (SDFLEET_BATCH_SIZE)", batchSize, 1);
-        if (batchSize > GenerationRequest.MAX_PROMPTS) {
+        if (batchSize > PipelineRequest.MAX_PROMPTS) {
             throw new IllegalArgumentException("batch size (SDFLEET_BATCH_SIZE) must be at most "
-                    + GenerationRequest.MAX_PROMPTS + " (prompts per pipeline call), got "
+                    + PipelineRequest.MAX_PROMPTS + " (prompts per pipeline call), got "
                     + batchSize);
         }
         atLeast("queue capacity (SDFLEET_QUEUE_CAPACITY)", queueCapacity, batchSize);

@@ -4,7 +4,7 @@ import dev.sdfleet.cli.fleet.JobFactory;
 import dev.sdfleet.cli.fleet.JobPublisher;
 import dev.sdfleet.cli.fleet.TopicWatcher;
 import dev.sdfleet.pipeline.DiffusionPipeline;
-import dev.sdfleet.pipeline.GenerationRequest;
+import dev.sdfleet.pipeline.PipelineRequest;
 import dev.sdfleet.protocol.Job;
 import dev.sdfleet.protocol.JobResult;
 import dev.sdfleet.protocol.JobStatus;
@@ -46,7 +46,7 @@ final class Latency {
         try (DiffusionPipeline pipeline = DiffusionPipeline.load(model, config.runtimeSettings())) {
             for (int i = -5; i < jobs; i++) { // five unmeasured runs first, as the worker's warm-up
                 long start = System.nanoTime();
-                pipeline.generate(GenerationRequest.builder("a red circle on a blue background")
+                pipeline.generate(PipelineRequest.builder("a red circle on a blue background")
                         .size(side, side)
                         .steps(steps)
                         .guidance(7.5)

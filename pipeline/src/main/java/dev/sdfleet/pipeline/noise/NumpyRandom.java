@@ -24,7 +24,11 @@ import java.util.Objects;
  */
 public final class NumpyRandom implements NoiseSource {
 
-    private static final long MAX_SEED = 0xffff_ffffL;
+    /**
+     * The largest seed numpy's RandomState takes (2<sup>32</sup>-1): the pipeline's seed range. The protocol states the
+     * same range for the wire on its own (neither module depends on the other); the worker tests that they agree.
+     */
+    public static final long MAX_SEED = 0xffff_ffffL;
 
     private final MersenneTwister twister;
     private boolean hasCachedGaussian;

@@ -108,7 +108,7 @@ public final class TextEmbedder implements AutoCloseable {
                 return new Encoded(hidden, dim, pooled, pooled == null ? 0 : pooled.length / n, List.copyOf(tokens));
             }
         } catch (OrtException e) {
-            throw new IllegalStateException("text encoder failed: " + e.getMessage(), e);
+            throw new OrtRunException(session.component(), e);
         }
     }
 

@@ -2,8 +2,8 @@ package dev.sdfleet.worker.inference;
 
 import dev.sdfleet.pipeline.DiffusionPipeline;
 import dev.sdfleet.pipeline.GenerationCancelledException;
-import dev.sdfleet.pipeline.GenerationRequest;
 import dev.sdfleet.pipeline.GenerationResult;
+import dev.sdfleet.pipeline.PipelineRequest;
 import dev.sdfleet.pipeline.StageTimings;
 import dev.sdfleet.protocol.CancelRequest;
 import dev.sdfleet.protocol.Failure;
@@ -168,7 +168,8 @@ public final class InferenceRunner implements AutoCloseable {
         setLogContext(batch);
         long start = System.nanoTime();
         try {
-            GenerationRequest request = requestFor(batch.jobs());
+            PipelineRequest request = PipelineRequests.forBatch(
+                    batch.jobs().stream().map(QueuedJob::job).toList());
             metrics.batchSize(batch.jobs().size());
             LOG.info("Generating {} ({}x{}, {} steps)", batch, request.width(), request.height(), request.steps());
             GenerationResult result = pipeline.generate(
@@ -225,21 +226,6 @@ public final class InferenceRunner implements AutoCloseable {
             LOG.info("Putting {} batch-mates of a stopped job back in the queue", putBack.size());
             queue.putBack(putBack);
         }
-    }
-
-    /** One pipeline call for the batch: the shared parameters of the first job, each job's prompt and seed. */
-    static GenerationRequest requestFor(List<QueuedJob> jobs) {
-        Job first = jobs.getFirst().job();
-        String[] prompts = jobs.stream().map(j -> j.job().prompt()).toArray(String[]::new);
-        List<Long> seeds = jobs.stream().map(j -> j.job().seed()).toList();
-        return GenerationRequest.builder(prompts)
-                .negativePrompt(first.negativePrompt())
-                .size(first.width(), first.height())
-                .steps(first.steps())
-                .guidance(first.guidance())
-                .scheduler(first.scheduler() == null ? null : first.scheduler().id())
-                .seeds(seeds)
-                .build();
     }
 
     /** Records the stage meters and returns the stages as the result's {@code stage_ms}, in the order they ran. */

@@ -3,7 +3,7 @@ package dev.sdfleet.worker.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sdfleet.pipeline.DiffusionPipeline;
-import dev.sdfleet.pipeline.GenerationRequest;
+import dev.sdfleet.pipeline.PipelineRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ public final class WarmUp {
     /** Runs the warm-up generation at the model's native size. */
     public static void run(DiffusionPipeline pipeline) {
         int side = nativeSide(pipeline.folder().root());
-        pipeline.generate(GenerationRequest.builder("warm-up")
+        pipeline.generate(PipelineRequest.builder("warm-up")
                 .size(side, side)
                 .steps(STEPS)
                 .seed(0)

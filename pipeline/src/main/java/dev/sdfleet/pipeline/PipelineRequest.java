@@ -1,27 +1,36 @@
 package dev.sdfleet.pipeline;
 
+import dev.sdfleet.pipeline.noise.NumpyRandom;
+import dev.sdfleet.pipeline.scheduler.SchedulerKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * What to generate. Validation happens here, field by field, so every bad value is reported with its name before
- * any model runs.
+ * The arguments of one {@link DiffusionPipeline} call: what to generate. Validation happens here, field by field, so
+ * every bad value is reported with its name before any model runs.
  *
- * @param prompts one or more prompts (several prompts run as one batch)
+ * <p>Not the fleet's request: the protocol's {@code GenerationRequest} is what a tenant may ask for, and the worker
+ * turns each batch of its jobs into one of these. The limits here are wider on purpose (steps up to
+ * {@value #MAX_STEPS} rather than 150, guidance up to {@value #MAX_GUIDANCE} rather than 30, sides from
+ * {@value #MIN_SIDE} rather than 64): this library accepts whatever a model can run, while the protocol's limits are
+ * the fleet's admission policy, so they must lie inside these (the worker tests that they do).
+ *
+ * @param prompts one or more prompts (several prompts run as one batch), at most {@value #MAX_PROMPTS}
  * @param negativePrompt what to steer away from; "" for none
- * @param imagesPerPrompt images per prompt, 1..16
- * @param width image width in pixels, a multiple of 8 in 8..2048
- * @param height image height in pixels, a multiple of 8 in 8..2048
- * @param steps denoising steps, 1..1000
- * @param guidanceScale classifier-free guidance scale; > 1 turns guidance on
+ * @param imagesPerPrompt images per prompt, 1..{@value #MAX_IMAGES_PER_PROMPT}
+ * @param width image width in pixels, a multiple of {@value #SIDE_MULTIPLE} in {@value #MIN_SIDE}..{@value #MAX_SIDE}
+ * @param height image height in pixels, as width
+ * @param steps denoising steps, 1..{@value #MAX_STEPS}
+ * @param guidanceScale classifier-free guidance scale, 0..{@value #MAX_GUIDANCE}; > 1 turns guidance on
  * @param guidanceRescale 0..1, the rescale of arXiv 2305.08891 (0 = off)
- * @param scheduler a scheduler name (see SchedulerKind), or null for the model's own
+ * @param scheduler the scheduler to run, or null for the model's own (its scheduler_config.json)
  * @param eta DDIM eta, 0..1
- * @param seeds one seed per image (prompt-major order), each in [0, 2^32) like numpy's RandomState
+ * @param seeds one seed per image (prompt-major order), each in 0..{@link NumpyRandom#MAX_SEED} like numpy's
+ *     RandomState
  * @param initImage the img2img start, or null for text-to-image
  */
-public record GenerationRequest(
+public record PipelineRequest(
         List<String> prompts,
         String negativePrompt,
         int imagesPerPrompt,
@@ -30,17 +39,22 @@ public record GenerationRequest(
         int steps,
         double guidanceScale,
         double guidanceRescale,
-        String scheduler,
+        SchedulerKind scheduler,
         double eta,
         List<Long> seeds,
         InitImage initImage) {
 
     public static final int MAX_IMAGES_PER_PROMPT = 16;
     public static final int MAX_PROMPTS = 64;
+    public static final int MIN_SIDE = 8;
     public static final int MAX_SIDE = 2048;
-    public static final long MAX_SEED = 0xFFFF_FFFFL;
+    /** Sides are multiples of the VAE's downscale factor, so the latent has whole pixels. */
+    public static final int SIDE_MULTIPLE = 8;
 
-    public GenerationRequest {
+    public static final int MAX_STEPS = 1000;
+    public static final double MAX_GUIDANCE = 100;
+
+    public PipelineRequest {
         if (prompts == null || prompts.isEmpty() || prompts.size() > MAX_PROMPTS) {
             throw new InvalidRequestException("prompt", "between 1 and " + MAX_PROMPTS + " prompts are needed");
         }
@@ -56,11 +70,12 @@ public record GenerationRequest(
         }
         checkSide("width", width);
         checkSide("height", height);
-        if (steps < 1 || steps > 1000) {
-            throw new InvalidRequestException("steps", "must be 1..1000, got " + steps);
+        if (steps < 1 || steps > MAX_STEPS) {
+            throw new InvalidRequestException("steps", "must be 1.." + MAX_STEPS + ", got " + steps);
         }
-        if (!Double.isFinite(guidanceScale) || guidanceScale < 0 || guidanceScale > 100) {
-            throw new InvalidRequestException("guidance", "must be a finite number in 0..100, got " + guidanceScale);
+        if (!Double.isFinite(guidanceScale) || guidanceScale < 0 || guidanceScale > MAX_GUIDANCE) {
+            throw new InvalidRequestException(
+                    "guidance", "must be a finite number in 0.." + (int) MAX_GUIDANCE + ", got " + guidanceScale);
         }
         if (!Double.isFinite(guidanceRescale) || guidanceRescale < 0 || guidanceRescale > 1) {
             throw new InvalidRequestException("guidance_rescale", "must be in 0..1, got " + guidanceRescale);
@@ -74,8 +89,8 @@ public record GenerationRequest(
                     "seed", "one seed per image is needed (" + images + "), got " + (seeds == null ? 0 : seeds.size()));
         }
         for (Long seed : seeds) {
-            if (seed == null || seed < 0 || seed > MAX_SEED) {
-                throw new InvalidRequestException("seed", "must be in 0.." + MAX_SEED + ", got " + seed);
+            if (seed == null || seed < 0 || seed > NumpyRandom.MAX_SEED) {
+                throw new InvalidRequestException("seed", "must be in 0.." + NumpyRandom.MAX_SEED + ", got " + seed);
             }
         }
         seeds = List.copyOf(seeds);
@@ -89,8 +104,10 @@ public record GenerationRequest(
     }
 
     private static void checkSide(String field, int value) {
-        if (value < 8 || value > MAX_SIDE || value % 8 != 0) {
-            throw new InvalidRequestException(field, "must be a multiple of 8 in 8.." + MAX_SIDE + ", got " + value);
+        if (value < MIN_SIDE || value > MAX_SIDE || value % SIDE_MULTIPLE != 0) {
+            throw new InvalidRequestException(
+                    field,
+                    "must be a multiple of " + SIDE_MULTIPLE + " in " + MIN_SIDE + ".." + MAX_SIDE + ", got " + value);
         }
     }
 
@@ -123,7 +140,7 @@ public record GenerationRequest(
         private int steps = 20;
         private double guidance = 7.5;
         private double guidanceRescale;
-        private String scheduler;
+        private SchedulerKind scheduler;
         private double eta;
         private Long baseSeed;
         private List<Long> seeds;
@@ -164,8 +181,23 @@ public record GenerationRequest(
             return this;
         }
 
-        public Builder scheduler(String value) {
+        /** The scheduler to run; null (the default) runs the model's own. */
+        public Builder scheduler(SchedulerKind value) {
             this.scheduler = value;
+            return this;
+        }
+
+        /**
+         * The scheduler by any name {@link SchedulerKind#parse} accepts; null runs the model's own.
+         *
+         * @throws InvalidRequestException for an unknown name, listing the known ones
+         */
+        public Builder scheduler(String name) {
+            try {
+                this.scheduler = name == null ? null : SchedulerKind.parse(name);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequestException("scheduler", e.getMessage());
+            }
             return this;
         }
 
@@ -193,21 +225,22 @@ public record GenerationRequest(
             return this;
         }
 
-        public GenerationRequest build() {
+        public PipelineRequest build() {
             List<Long> s = seeds;
             if (s == null) {
                 long base = baseSeed != null
                         ? baseSeed
-                        : ThreadLocalRandom.current().nextLong(MAX_SEED + 1);
-                if (base < 0 || base > MAX_SEED) {
-                    throw new InvalidRequestException("seed", "must be in 0.." + MAX_SEED + ", got " + base);
+                        : ThreadLocalRandom.current().nextLong(NumpyRandom.MAX_SEED + 1);
+                if (base < 0 || base > NumpyRandom.MAX_SEED) {
+                    throw new InvalidRequestException(
+                            "seed", "must be in 0.." + NumpyRandom.MAX_SEED + ", got " + base);
                 }
                 s = new ArrayList<>();
                 for (int i = 0; i < prompts.size() * Math.max(imagesPerPrompt, 0); i++) {
-                    s.add((base + i) & MAX_SEED);
+                    s.add((base + i) & NumpyRandom.MAX_SEED);
                 }
             }
-            return new GenerationRequest(
+            return new PipelineRequest(
                     prompts,
                     negativePrompt,
                     imagesPerPrompt,

@@ -27,6 +27,9 @@ import java.util.Objects;
  * The two kernels differ from each other by a few ulps (more, relatively, for values near zero). The {@code n < 16}
  * path uses double-precision functions and matched torch in every value tested.
  *
+ * <p>Test code: the pipeline draws its noise from {@link NumpyRandom}; this generator only replays the PyTorch
+ * reference runs of the scheduler tests.
+ *
  * <p>Not thread-safe: one instance per job.
  */
 public final class TorchCpuRandom implements NoiseSource {
