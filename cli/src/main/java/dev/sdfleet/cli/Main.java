@@ -13,11 +13,9 @@ public final class Main {
             "generate", new GenerateCommand(),
             "tokenize", new TokenizeCommand(),
             "info", new InfoCommand(),
-            "bench", new BenchCommand(),
             "up", new UpCommand(),
             "submit", new SubmitCommand(),
-            "demo", new DemoCommand(),
-            "bench-fleet", new BenchFleetCommand());
+            "demo", new DemoCommand());
 
     private Main() {}
 
@@ -61,12 +59,13 @@ public final class Main {
                   generate PROMPT...   text to PNG on the local pipeline
                   tokenize [PROMPT...] CLIP token ids as JSON lines (prompts from stdin when none given)
                   info                 what a model folder holds: family, components, signatures, providers
-                  bench                per-stage timings, the share of time outside ONNX Runtime, peak RSS
                   up                   the local fleet (Kafka, S3, dispatcher, workers) until Ctrl-C
                   submit PROMPT...     one prompt through a dispatcher's HTTP API (the local fleet's by default),
                                        its images downloaded into ./out
                   demo PROMPT...       the local fleet started, one prompt through its HTTP API, a PNG in ./out
-                  bench-fleet WHAT     fleet benchmarks: latency, throughput, batching, killtrials""");
+
+                Benchmarks are not in this command line: the launcher runs them from the bench module
+                (./sdfleet bench --help).""");
     }
 
     /** One subcommand. */

@@ -87,7 +87,7 @@ public final class DevStack implements AutoCloseable {
                 s3.close();
             }
         });
-        TestInfra.closeAfterFailure(opened, failure);
+        Closeables.closeAfterFailure(opened, failure);
     }
 
     /** Starts configuring a local stack under the current folder on the default ports. */
@@ -164,7 +164,7 @@ public final class DevStack implements AutoCloseable {
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            TestInfra.closeAll(List.of(s3, kafka));
+            Closeables.closeAll(List.of(s3, kafka));
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.sdfleet.dispatcher.bench;
+package dev.sdfleet.bench.dispatcher;
 
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.Job;

@@ -1,4 +1,4 @@
-package dev.sdfleet.cli.fleet;
+package dev.sdfleet.bench.fleet;
 
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.ProtocolMessage;

@@ -1,4 +1,4 @@
-package dev.sdfleet.cli.bench;
+package dev.sdfleet.bench.fleet;
 
 import dev.sdfleet.devstack.DevStack;
 import dev.sdfleet.devstack.KafkaTopics;

@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
  * A worker in a child JVM ({@link WorkerMain}, configured through its environment), for what an in-process
  * {@link Worker} cannot show: a process killed with SIGKILL runs no close hook, no finally block and no shutdown
  * hook, exactly like a node that loses power. Also how the benchmarks measure one worker's resident memory.
+ *
+ * <p>A test fixture: it ships in this module's test jar (for {@code HardKillTest} and the benchmarks in
+ * {@code bench/}), not in the worker itself.
  */
 public final class WorkerProcess implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(100);

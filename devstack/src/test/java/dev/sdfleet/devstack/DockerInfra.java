@@ -32,7 +32,7 @@ final class DockerInfra {
             kafka.start();
             minio.start();
         } catch (RuntimeException e) {
-            TestInfra.closeAfterFailure(List.of(minio::stop, kafka::stop), e);
+            Closeables.closeAfterFailure(List.of(minio::stop, kafka::stop), e);
             throw e;
         }
         return new TestInfra(

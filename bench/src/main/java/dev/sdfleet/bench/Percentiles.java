@@ -1,12 +1,12 @@
-package dev.sdfleet.cli.bench;
+package dev.sdfleet.bench;
 
 import java.util.List;
 import java.util.Locale;
 
 /** Nearest-rank percentiles of a sample of milliseconds. */
-record Percentiles(double p50, double p99, double max, int count) {
+public record Percentiles(double p50, double p99, double max, int count) {
 
-    static Percentiles of(List<Double> millis) {
+    public static Percentiles of(List<Double> millis) {
         double[] sorted =
                 millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return new Percentiles(rank(sorted, 50), rank(sorted, 99), sorted[sorted.length - 1], sorted.length);
@@ -19,6 +19,6 @@ record Percentiles(double p50, double p99, double max, int count) {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "p50 %.1f ms  p99 %.1f ms  max %.1f ms  (n=%d)", p50, p99, max, count);
+        return String.format(Locale.ROOT, "p50 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d)", p50, p99, max, count);
     }
 }

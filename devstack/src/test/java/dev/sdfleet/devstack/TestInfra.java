@@ -13,8 +13,10 @@ import software.amazon.awssdk.services.s3.S3Client;
  * otherwise the embedded {@link EmbeddedKafka} and {@link EmbeddedS3}. Tests see the same bootstrap string, endpoint
  * and keys either way. {@code -Dsdfleet.docker=false} forces the embedded servers.
  *
- * <p>Testcontainers is an optional dependency of this module: without it on the class path the embedded path is
- * taken and no Testcontainers class is ever loaded.
+ * <p>A test fixture: it ships in this module's test jar ({@code <type>test-jar</type>}, test scope). Testcontainers
+ * is a test dependency of this module and not passed on: a module that wants the Docker path adds
+ * {@code testcontainers-kafka} and {@code testcontainers-minio} in test scope. Without them on the class path the
+ * embedded path is taken and no Testcontainers class is ever loaded.
  */
 public final class TestInfra implements AutoCloseable {
     /** System property that turns the Docker path off when set to {@code false}. */
@@ -67,7 +69,7 @@ public final class TestInfra implements AutoCloseable {
             started.add(s3);
             return new TestInfra(Kind.EMBEDDED, kafka.bootstrapServers(), s3.endpoint(), s3.credentials(), started);
         } catch (RuntimeException | Error e) {
-            closeAfterFailure(started, e);
+            Closeables.closeAfterFailure(started, e);
             throw e;
         }
     }
@@ -133,34 +135,7 @@ public final class TestInfra implements AutoCloseable {
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            closeAll(resources);
-        }
-    }
-
-    /** Closes what a failed start had opened, keeping the start failure as the one thrown. */
-    static void closeAfterFailure(List<AutoCloseable> resources, Throwable failure) {
-        try {
-            closeAll(resources);
-        } catch (RuntimeException e) {
-            failure.addSuppressed(e);
-        }
-    }
-
-    static void closeAll(List<AutoCloseable> resources) {
-        RuntimeException failure = null;
-        for (AutoCloseable resource : resources) {
-            try {
-                resource.close();
-            } catch (Exception e) {
-                if (failure == null) {
-                    failure = new IllegalStateException("Closing test infrastructure failed", e);
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
+            Closeables.closeAll(resources);
         }
     }
 

@@ -1,8 +1,8 @@
-package dev.sdfleet.cli.bench;
+package dev.sdfleet.bench.fleet;
 
+import dev.sdfleet.bench.BenchReport;
+import dev.sdfleet.bench.Percentiles;
 import dev.sdfleet.cli.fleet.JobFactory;
-import dev.sdfleet.cli.fleet.JobPublisher;
-import dev.sdfleet.cli.fleet.TopicWatcher;
 import dev.sdfleet.devstack.S3Clients;
 import dev.sdfleet.protocol.JobProgress;
 import dev.sdfleet.protocol.JobResult;
@@ -41,19 +41,19 @@ final class KillTrials {
     }
 
     private final BenchStack bench;
-    private final PrintStream out;
+    private final PrintStream log;
 
-    KillTrials(BenchStack bench, PrintStream out) {
+    KillTrials(BenchStack bench, PrintStream log) {
         this.bench = bench;
-        this.out = out;
+        this.log = log;
     }
 
-    /** Runs the trials; returns whether every job of every trial completed with exactly one object. */
-    boolean run(int trials, int jobsPerTrial, int side, int steps) throws InterruptedException {
+    /** Runs the trials; the report fails unless every job of every trial completed with exactly one object. */
+    void run(int trials, int jobsPerTrial, int side, int steps, BenchReport report) throws InterruptedException {
         BenchStack.Scope scope = bench.scope("killtrials", 2);
         JobFactory factory = new JobFactory(bench.modelId(), side, steps, 7.5);
         List<Trial> done = new ArrayList<>();
-        out.printf(
+        log.printf(
                 Locale.ROOT,
                 "kill trials: %d trials, %d jobs each (%dx%d, %d steps), SIGKILL mid-job%n",
                 trials,
@@ -104,7 +104,7 @@ final class KillTrials {
                     Trial trial = new Trial(
                             t, jobsPerTrial, before, ofTrial.size() - jobIds.size(), objects, succeeded, recovery);
                     done.add(trial);
-                    out.printf(
+                    log.printf(
                             Locale.ROOT,
                             "trial %2d: killed pid %d (exit %d) with %d/%d results out; all %d jobs "
                                     + "%s, %d objects, %d duplicate results, %.1f s from kill to last result%n",
@@ -126,21 +126,41 @@ final class KillTrials {
         long committed = bench.committedJobs(scope);
         long published = (long) trials * jobsPerTrial;
         int failed = (int) done.stream().filter(t -> !t.ok()).count();
-        List<Double> recoveries = done.stream().map(Trial::recoverySeconds).toList();
-        out.printf(
-                Locale.ROOT,
-                "kill trials: %d trials, %d jobs, %d trials with a lost job or an extra object, "
-                        + "%d duplicate results in all, committed offsets %d of %d, kill-to-done %.1f s median, %.1f s "
-                        + "max%n",
-                done.size(),
-                published,
-                failed,
-                done.stream().mapToInt(Trial::duplicateResults).sum(),
-                committed,
-                published,
-                Percentiles.of(recoveries).p50(),
-                Percentiles.of(recoveries).max());
-        return failed == 0 && committed == published;
+        int duplicates = done.stream().mapToInt(Trial::duplicateResults).sum();
+        Percentiles recovery = Percentiles.of(
+                done.stream().map(t -> t.recoverySeconds() * 1000).toList());
+        report.row(
+                        "setting",
+                        "%d trials, %d jobs each (%dx%d, %d steps), SIGKILL mid-job, then a new worker",
+                        trials,
+                        jobsPerTrial,
+                        side,
+                        side,
+                        steps)
+                .row("jobs", "%d", published)
+                .row("trials with a lost job or an extra object", "%d", failed)
+                .row("duplicate results in all", "%d", duplicates)
+                .row("committed offsets", "%d of %d", committed, published)
+                .row(
+                        "kill to last result of the trial",
+                        "%.1f s median, %.1f s max",
+                        recovery.p50() / 1000,
+                        recovery.max() / 1000)
+                .figure("trials", trials)
+                .figure("jobs", published)
+                .figure("side", side)
+                .figure("steps", steps)
+                .figure("failed_trials", failed)
+                .figure("duplicate_results", duplicates)
+                .figure("committed", committed)
+                .figure("recovery.p50_s", recovery.p50() / 1000)
+                .figure("recovery.max_s", recovery.max() / 1000);
+        if (failed > 0) {
+            report.fail(failed + " trial(s) lost a job or stored one twice");
+        }
+        if (committed != published) {
+            report.fail("committed offsets " + committed + " of " + published);
+        }
     }
 
     private WorkerProcess start(BenchStack.Scope scope, int generation) throws InterruptedException {

@@ -1,5 +1,9 @@
-package dev.sdfleet.dispatcher.bench;
+package dev.sdfleet.bench.dispatcher;
 
+import dev.sdfleet.bench.BenchArgs;
+import dev.sdfleet.bench.BenchReport;
+import dev.sdfleet.bench.Benchmark;
+import dev.sdfleet.bench.Percentiles;
 import dev.sdfleet.devstack.EmbeddedKafka;
 import dev.sdfleet.dispatcher.Dispatcher;
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
@@ -7,6 +11,7 @@ import dev.sdfleet.dispatcher.config.WebhookSettings;
 import dev.sdfleet.dispatcher.support.TestTenants;
 import dev.sdfleet.dispatcher.webhook.WebhookSignature;
 import io.vertx.core.Vertx;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +23,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -29,7 +35,8 @@ import java.util.concurrent.atomic.LongAdder;
  * The dispatcher's bench (a program, not a test): one embedded broker, one dispatcher, a worker that answers at once
  * and a webhook receiver, all on loopback in this JVM. Measures admit throughput (closed loop, one job per request),
  * admit latency at a fixed rate (open loop, timed from each request's scheduled start), result-to-webhook latency,
- * and sends fuzzed requests, requiring no 5xx and a healthy dispatcher afterwards. Run with {@code dispatcher/bench}.
+ * and sends fuzzed requests, requiring no 5xx and a healthy dispatcher afterwards. Run with
+ * {@code ./sdfleet bench dispatcher}.
  */
 public final class DispatcherBench {
     private static final String BODY = "{\"prompt\":\"a red circle\",\"model\":\"tiny-sd\",\"steps\":20}";
@@ -44,8 +51,33 @@ public final class DispatcherBench {
         this.base = base;
     }
 
-    public static void main(String[] args) throws Exception {
-        Map<String, Integer> opt = options(args);
+    public static Benchmark benchmark() {
+        return new Benchmark(
+                "dispatcher",
+                "admit throughput and latency, result-to-webhook latency, fuzzed requests (fails on a 5xx)",
+                """
+                  --requests N     closed loop: requests (default 3000), after 300 unmeasured ones
+                  --concurrency N  closed loop: clients (default 32)
+                  --rate N         open loop: requests per second (default 100)
+                  --seconds N      open loop: for how long (default 20)
+                  --webhooks N     requests with a webhook, at 100 req/s (default 300)
+                  --fuzz N         fuzzed and malformed requests (default 12000)
+                  --threads N      Kafka Streams threads of the dispatcher (default 1)""",
+                Set.of("requests", "concurrency", "rate", "seconds", "webhooks", "fuzz", "threads"),
+                Set.of(),
+                DispatcherBench::run);
+    }
+
+    private static void run(BenchArgs args, BenchReport report, PrintStream log) throws Exception {
+        int threads = args.getInt("threads", 1);
+        int requests = args.getInt("requests", 3000);
+        int concurrency = args.getInt("concurrency", 32);
+        int rate = args.getInt("rate", 100);
+        int seconds = args.getInt("seconds", 20);
+        int webhooks = args.getInt("webhooks", 300);
+        if (requests < 1 || concurrency < 1 || rate < 1 || seconds < 1) {
+            throw new BenchArgs.UsageException("--requests, --concurrency, --rate and --seconds must be at least 1");
+        }
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().numPartitions(4).start()) {
             DispatcherConfig config = DispatcherConfig.builder(kafka.bootstrapServers())
                     .topicPrefix("bench.")
@@ -55,7 +87,7 @@ public final class DispatcherBench {
                     .httpPort(0)
                     .stateDir(Files.createTempDirectory("bench-state"))
                     .partitions(4)
-                    .streamThreads(opt.get("threads"))
+                    .streamThreads(threads)
                     .tenants(TestTenants.tenants())
                     .webhooks(WebhookSettings.defaults().withLoopbackAllowed(true))
                     .build();
@@ -68,39 +100,59 @@ public final class DispatcherBench {
                 while (!dispatcher.ready()) {
                     Thread.sleep(100);
                 }
+                log.println("dispatcher ready at " + dispatcher.baseUrl() + "; Kafka " + kafka.bootstrapServers());
                 DispatcherBench bench = new DispatcherBench(dispatcher.baseUrl());
-                System.out.println(
-                        "| measure (" + opt.get("threads") + " stream thread(s), 4 partitions) | value |\n|---|---|");
+                report.row(
+                                "setting",
+                                "%d stream thread(s), 4 partitions, exactly-once; a worker that answers at once; one JVM",
+                                threads)
+                        .figure("stream_threads", threads);
                 bench.closedLoop(300, 16); // warm-up: JIT, connections, producer batches
-                double rps = bench.closedLoop(opt.get("requests"), opt.get("concurrency"));
-                row(
-                        "admit throughput (closed loop, " + opt.get("concurrency") + " clients, " + opt.get("requests")
-                                + " requests, 1 job each)",
-                        String.format("%.0f req/s", rps));
-                long[] latencies = bench.fixedRate(opt.get("rate"), opt.get("seconds"));
-                row(
-                        "admit latency at " + opt.get("rate") + " req/s for " + opt.get("seconds")
-                                + " s (p50 / p99 / max)",
-                        ms(pct(latencies, 50)) + " / " + ms(pct(latencies, 99)) + " / "
-                                + ms(latencies[latencies.length - 1]));
-                long[] webhook = bench.webhooks(opt.get("webhooks"), receiver, worker);
-                row(
-                        "result published -> webhook received, " + webhook.length + " requests (p50 / p99 / max)",
-                        ms(pct(webhook, 50)) + " / " + ms(pct(webhook, 99)) + " / " + ms(webhook[webhook.length - 1]));
-                row(
-                        "webhook signatures valid",
-                        receiver.valid.sum() + " of " + (receiver.valid.sum() + receiver.invalid.sum()));
-                Map<Integer, Integer> statuses = bench.fuzz(opt.get("fuzz"));
-                row("fuzzed/malformed requests: answers by status", statuses.toString());
+                double rps = bench.closedLoop(requests, concurrency);
+                report.row(
+                                "admit throughput (closed loop, " + concurrency + " clients, " + requests
+                                        + " requests, 1 job each)",
+                                "%.0f req/s",
+                                rps)
+                        .figure("admit_rps", rps);
+                log.println("closed loop done; open loop for " + seconds + " s");
+                report.percentiles(
+                        "admit_latency",
+                        "admit latency at " + rate + " req/s for " + seconds
+                                + " s, timed from each request's scheduled start",
+                        millis(bench.fixedRate(rate, seconds)));
+                long[] webhook = bench.webhooks(webhooks, receiver, worker);
+                if (webhook.length > 0) {
+                    report.percentiles(
+                            "webhook_latency",
+                            "result published -> webhook received, " + webhook.length + " requests",
+                            millis(webhook));
+                }
+                long valid = receiver.valid.sum();
+                long all = valid + receiver.invalid.sum();
+                report.row("webhook signatures valid", "%d of %d", valid, all)
+                        .figure("webhooks_sent", webhooks)
+                        .figure("webhooks_received", webhook.length)
+                        .figure("webhook_signatures_valid", valid)
+                        .figure("webhook_signatures_checked", all);
+                Map<Integer, Integer> statuses = bench.fuzz(args.getInt("fuzz", 12000));
+                report.row("fuzzed/malformed requests: answers by status", statuses.toString());
+                statuses.forEach((status, count) -> report.figure("fuzz.status_" + status, count));
                 boolean healthy = bench.healthyAfterwards();
-                row("ready and admitting afterwards", String.valueOf(healthy));
-                if (statuses.keySet().stream().anyMatch(s -> s >= 500) || !healthy) {
-                    System.out.println("FAILED: a 5xx answer or an unhealthy dispatcher");
-                    System.exit(1);
+                report.row("ready and admitting afterwards", String.valueOf(healthy))
+                        .figure("healthy_afterwards", healthy);
+                if (statuses.keySet().stream().anyMatch(s -> s >= 500)) {
+                    report.fail("a 5xx answer");
+                }
+                if (!healthy) {
+                    report.fail("the dispatcher was not ready and admitting afterwards");
                 }
             }
         }
-        System.exit(0);
+    }
+
+    private static Percentiles millis(long[] nanos) {
+        return Percentiles.of(Arrays.stream(nanos).mapToObj(n -> n / 1e6).toList());
     }
 
     /** Requests per second with {@code clients} callers each waiting for its answer. */
@@ -258,44 +310,6 @@ public final class DispatcherBench {
             throw new IllegalStateException(
                     "expected " + status + ", got " + response.statusCode() + ": " + response.body());
         }
-    }
-
-    private static long pct(long[] sorted, int percentile) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * percentile / 100.0) - 1)];
-    }
-
-    private static String ms(long nanos) {
-        return String.format("%.1f ms", nanos / 1e6);
-    }
-
-    private static void row(String measure, String value) {
-        System.out.println("| " + measure + " | " + value + " |");
-    }
-
-    private static Map<String, Integer> options(String[] args) {
-        Map<String, Integer> opt = new TreeMap<>(Map.of(
-                "requests",
-                3000,
-                "concurrency",
-                32,
-                "rate",
-                100,
-                "seconds",
-                20,
-                "webhooks",
-                300,
-                "fuzz",
-                12000,
-                "threads",
-                1));
-        for (String arg : args) {
-            String[] kv = arg.replaceFirst("^--", "").split("=", 2);
-            if (!opt.containsKey(kv[0]) || kv.length != 2) {
-                throw new IllegalArgumentException("options: " + opt.keySet() + " as --name=value, got " + arg);
-            }
-            opt.put(kv[0], Integer.parseInt(kv[1]));
-        }
-        return opt;
     }
 
     /** Records when each request's generation webhook arrives; checks its signature. */

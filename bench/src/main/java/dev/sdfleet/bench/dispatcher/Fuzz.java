@@ -1,4 +1,4 @@
-package dev.sdfleet.dispatcher.bench;
+package dev.sdfleet.bench.dispatcher;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;

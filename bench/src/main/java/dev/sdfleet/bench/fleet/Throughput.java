@@ -1,8 +1,6 @@
-package dev.sdfleet.cli.bench;
+package dev.sdfleet.bench.fleet;
 
 import dev.sdfleet.cli.fleet.JobFactory;
-import dev.sdfleet.cli.fleet.JobPublisher;
-import dev.sdfleet.cli.fleet.TopicWatcher;
 import dev.sdfleet.protocol.JobResult;
 import dev.sdfleet.protocol.JobStatus;
 import dev.sdfleet.worker.ProcessMemory;
@@ -34,11 +32,11 @@ final class Throughput {
     }
 
     private final BenchStack bench;
-    private final PrintStream out;
+    private final PrintStream log;
 
-    Throughput(BenchStack bench, PrintStream out) {
+    Throughput(BenchStack bench, PrintStream log) {
         this.bench = bench;
-        this.out = out;
+        this.log = log;
     }
 
     Run measure(int workers, int batchSize, int threads, int jobs, int side, int steps) throws InterruptedException {
@@ -81,7 +79,7 @@ final class Throughput {
                     processes.stream()
                             .map(p -> ProcessMemory.peakRssKiB(p.pid()))
                             .toList());
-            out.printf(
+            log.printf(
                     Locale.ROOT,
                     "%d worker(s), batch size %d, %d intra-op thread(s) each: %d jobs in %.1f s = "
                             + "%.2f images/s; worker RSS %s MiB (peak %s MiB)%n",

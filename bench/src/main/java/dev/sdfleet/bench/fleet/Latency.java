@@ -1,8 +1,8 @@
-package dev.sdfleet.cli.bench;
+package dev.sdfleet.bench.fleet;
 
+import dev.sdfleet.bench.BenchReport;
+import dev.sdfleet.bench.Percentiles;
 import dev.sdfleet.cli.fleet.JobFactory;
-import dev.sdfleet.cli.fleet.JobPublisher;
-import dev.sdfleet.cli.fleet.TopicWatcher;
 import dev.sdfleet.pipeline.DiffusionPipeline;
 import dev.sdfleet.pipeline.PipelineRequest;
 import dev.sdfleet.protocol.Job;
@@ -10,12 +10,10 @@ import dev.sdfleet.protocol.JobResult;
 import dev.sdfleet.protocol.JobStatus;
 import dev.sdfleet.worker.Worker;
 import dev.sdfleet.worker.WorkerConfig;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -29,14 +27,12 @@ final class Latency {
     private static final List<String> PIPELINE_STAGES = List.of("text_encoder", "denoise", "vae_decode", "png_encode");
 
     private final BenchStack bench;
-    private final PrintStream out;
 
-    Latency(BenchStack bench, PrintStream out) {
+    Latency(BenchStack bench) {
         this.bench = bench;
-        this.out = out;
     }
 
-    void run(Path model, int jobs, int threads, int side, int steps) throws InterruptedException {
+    void run(Path model, int jobs, int threads, int side, int steps, BenchReport report) throws InterruptedException {
         BenchStack.Scope scope = bench.scope("latency", 1);
         WorkerConfig config =
                 bench.config(scope, "latency-worker").threads(threads).build();
@@ -83,18 +79,22 @@ final class Latency {
                 }
             }
         }
-        out.printf(
-                Locale.ROOT,
-                "latency, %d jobs one at a time (%dx%d, %d steps, %d intra-op thread(s)):%n",
-                jobs,
-                side,
-                side,
-                steps,
-                threads);
-        out.println("  bare pipeline (in-process generate)   " + Percentiles.of(bare));
-        out.println("  through the fleet (publish -> result) " + Percentiles.of(endToEnd));
-        out.println("  added by Kafka + S3 (per job)         " + Percentiles.of(overhead));
-        out.println("    of which the S3 upload              " + Percentiles.of(upload));
+        report.row(
+                        "setting",
+                        "%d jobs one at a time (%dx%d, %d steps, %d intra-op thread(s)), in-process worker",
+                        jobs,
+                        side,
+                        side,
+                        steps,
+                        threads)
+                .figure("jobs", jobs)
+                .figure("side", side)
+                .figure("steps", steps)
+                .figure("threads", threads)
+                .percentiles("bare", "bare pipeline (in-process generate)", Percentiles.of(bare))
+                .percentiles("end_to_end", "through the fleet (publish -> result read)", Percentiles.of(endToEnd))
+                .percentiles("overhead", "added by Kafka + S3 per job", Percentiles.of(overhead))
+                .percentiles("upload", "of which the S3 upload", Percentiles.of(upload));
     }
 
     private static double pipelineMs(Map<String, Long> stageMs) {

@@ -1,0 +1,165 @@
+package dev.sdfleet.bench.fleet;
+
+import dev.sdfleet.bench.BenchArgs;
+import dev.sdfleet.bench.BenchReport;
+import dev.sdfleet.bench.Benchmark;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The fleet benchmarks ({@code fleet-latency}, {@code fleet-throughput}, {@code fleet-batching},
+ * {@code fleet-killtrials}), each on its own throw-away local stack: embedded Kafka and S3Proxy in this JVM, workers
+ * in child JVMs ({@code -Xmx512m}) except for the latency run (in process).
+ */
+public final class FleetBench {
+    private static final Set<String> VALUED = Set.of("jobs", "trials", "workers", "threads", "size", "steps", "model");
+    private static final String COMMON = """
+              --threads N      ONNX Runtime intra-op threads per worker (default 1)
+              --size N         image side (default %d)
+              --steps N        denoising steps (default %d)
+              --model DIR      (default: the bundled tiny model)""";
+
+    private FleetBench() {}
+
+    /** The settings one run measures with. */
+    private record Settings(int jobs, int threads, int side, int steps) {
+        static Settings of(BenchArgs args, int jobs, int side, int steps) {
+            int n = args.getInt("jobs", jobs);
+            if (n < 1) {
+                throw new BenchArgs.UsageException("--jobs must be at least 1");
+            }
+            return new Settings(n, args.getInt("threads", 1), args.getInt("size", side), args.getInt("steps", steps));
+        }
+    }
+
+    public static Benchmark latency() {
+        return new Benchmark(
+                "fleet-latency",
+                "what Kafka + S3 add to one image over the bare pipeline, one job at a time: p50, p99",
+                "  --jobs N         measured jobs (default 200), after 5 unmeasured ones\n" + COMMON.formatted(64, 20),
+                VALUED,
+                Set.of(),
+                (args, report, log) -> {
+                    Settings s = Settings.of(args, 200, 64, 20);
+                    try (BenchStack bench = start(args, log)) {
+                        new Latency(bench).run(args.model(), s.jobs(), s.threads(), s.side(), s.steps(), report);
+                    }
+                });
+    }
+
+    public static Benchmark throughput() {
+        return new Benchmark(
+                "fleet-throughput",
+                "images/s of 1 and of 2 worker processes on one jobs topic, worker RSS",
+                "  --jobs N         jobs per run (default 40)\n"
+                        + "  --workers LIST   worker counts, one run each (default 1,2)\n"
+                        + COMMON.formatted(64, 20),
+                VALUED,
+                Set.of(),
+                (args, report, log) -> {
+                    Settings s = Settings.of(args, 40, 64, 20);
+                    List<Integer> counts = List.of(args.get("workers", "1,2").split(",")).stream()
+                            .map(String::trim)
+                            .map(Integer::parseInt)
+                            .toList();
+                    try (BenchStack bench = start(args, log)) {
+                        Throughput throughput = new Throughput(bench, log);
+                        report.row(
+                                "setting",
+                                "%d jobs per run (%dx%d, %d steps), batch size 1, %d intra-op thread(s) per worker",
+                                s.jobs(),
+                                s.side(),
+                                s.side(),
+                                s.steps(),
+                                s.threads());
+                        for (int workers : counts) {
+                            Throughput.Run run =
+                                    throughput.measure(workers, 1, s.threads(), s.jobs(), s.side(), s.steps());
+                            row(report, "workers_" + workers, workers + " worker(s)", run);
+                        }
+                    }
+                });
+    }
+
+    public static Benchmark batching() {
+        return new Benchmark(
+                "fleet-batching",
+                "images/s at micro-batch size 4 over batch size 1, one worker process",
+                "  --jobs N         jobs per run (default 40)\n" + COMMON.formatted(64, 20),
+                VALUED,
+                Set.of(),
+                (args, report, log) -> {
+                    Settings s = Settings.of(args, 40, 64, 20);
+                    try (BenchStack bench = start(args, log)) {
+                        Throughput throughput = new Throughput(bench, log);
+                        Throughput.Run one = throughput.measure(1, 1, s.threads(), s.jobs(), s.side(), s.steps());
+                        Throughput.Run four = throughput.measure(1, 4, s.threads(), s.jobs(), s.side(), s.steps());
+                        report.row(
+                                "setting",
+                                "%d jobs per run (%dx%d, %d steps), 1 worker, %d intra-op thread(s)",
+                                s.jobs(),
+                                s.side(),
+                                s.side(),
+                                s.steps(),
+                                s.threads());
+                        row(report, "batch_1", "batch size 1", one);
+                        row(report, "batch_4", "batch size 4", four);
+                        double ratio = four.imagesPerSecond() / one.imagesPerSecond();
+                        report.row("micro-batching ratio (images/s at batch 4 over batch 1)", "%.2f", ratio)
+                                .figure("batching_ratio", ratio);
+                    }
+                });
+    }
+
+    public static Benchmark killTrials() {
+        return new Benchmark(
+                "fleet-killtrials",
+                "SIGKILL a worker mid-job, start another, check every job is done once (fails otherwise)",
+                "  --trials N       (default 20)\n"
+                        + "  --jobs N         jobs per trial (default 2)\n"
+                        + COMMON.formatted(128, 30)
+                                .replace(
+                                        "--size N         image side (default 128)",
+                                        "--size N         image side (default 128, so that a job runs for a while)"),
+                VALUED,
+                Set.of(),
+                (args, report, log) -> {
+                    Settings s = Settings.of(args, 2, 128, 30);
+                    int trials = args.getInt("trials", 20);
+                    if (trials < 1) {
+                        throw new BenchArgs.UsageException("--trials must be at least 1");
+                    }
+                    try (BenchStack bench = start(args, log)) {
+                        new KillTrials(bench, log).run(trials, s.jobs(), s.side(), s.steps(), report);
+                    }
+                });
+    }
+
+    private static BenchStack start(BenchArgs args, PrintStream log) {
+        BenchStack bench = BenchStack.start(args.model());
+        log.println("local stack: Kafka " + bench.stack().bootstrapServers() + ", S3 "
+                + bench.stack().s3Endpoint() + ", worker logs under "
+                + bench.dir().resolve("logs"));
+        return bench;
+    }
+
+    private static void row(BenchReport report, String key, String label, Throughput.Run run) {
+        report.row(
+                        label,
+                        "%d jobs in %.1f s = %.2f images/s; worker RSS %s MiB (peak %s MiB)",
+                        run.jobs(),
+                        run.seconds(),
+                        run.imagesPerSecond(),
+                        mib(run.rssKiB()),
+                        mib(run.peakRssKiB()))
+                .figure(key + ".images_per_s", run.imagesPerSecond())
+                .figure(key + ".seconds", run.seconds())
+                .figure(key + ".rss_kib", run.rssKiB())
+                .figure(key + ".peak_rss_kib", run.peakRssKiB());
+    }
+
+    private static List<Long> mib(List<Long> kib) {
+        return kib.stream().map(k -> k < 0 ? -1 : k / 1024).toList();
+    }
+}

@@ -1,0 +1,153 @@
+package dev.sdfleet.bench.pipeline;
+
+import dev.sdfleet.bench.BenchArgs;
+import dev.sdfleet.bench.BenchReport;
+import dev.sdfleet.bench.Benchmark;
+import dev.sdfleet.pipeline.DiffusionPipeline;
+import dev.sdfleet.pipeline.PipelineRequest;
+import dev.sdfleet.pipeline.StageTimings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.ToLongFunction;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * {@code bench pipeline}: the pipeline's own cost, no Kafka or S3. Runs warm-up generations, then measured ones, and
+ * reports per-stage times, the share of wall time outside ONNX Runtime run calls, and the process's resident memory
+ * (after warm-up, its growth over the measured runs, peak), which is how a native leak shows; RSS is also logged at
+ * intervals while it runs.
+ */
+public final class PipelineBench {
+    private PipelineBench() {}
+
+    public static Benchmark benchmark() {
+        return new Benchmark(
+                "pipeline",
+                "per-stage times of the bare pipeline, the share of time outside ONNX Runtime, RSS",
+                """
+                  --runs N         measured generations (default 20)
+                  --warmup N       generations before measuring (default 3)
+                  --steps N        denoising steps (default 20)
+                  --prompt TEXT    (default "a red circle on a blue background")
+                  --size WxH       (default 64x64)
+                  --rss-every N    log RSS every N runs (default: runs/10)
+                """ + RuntimeOptions.HELP,
+                Stream.concat(
+                                RuntimeOptions.VALUED.stream(),
+                                Stream.of("runs", "warmup", "steps", "prompt", "size", "rss-every"))
+                        .collect(Collectors.toSet()),
+                Set.copyOf(RuntimeOptions.FLAGS),
+                PipelineBench::run);
+    }
+
+    private static void run(BenchArgs args, BenchReport report, PrintStream log) {
+        int runs = Math.max(1, args.getInt("runs", 20));
+        int warmup = args.getInt("warmup", 3);
+        int every = Math.max(1, args.getInt("rss-every", Math.max(1, runs / 10)));
+        String[] size = args.get("size", "64x64").toLowerCase(Locale.ROOT).split("x");
+        PipelineRequest request = PipelineRequest.builder(args.get("prompt", "a red circle on a blue background"))
+                .size(Integer.parseInt(size[0]), Integer.parseInt(size[1]))
+                .steps(args.getInt("steps", 20))
+                .guidance(7.5)
+                .seed(42)
+                .build();
+        long loadStart = System.nanoTime();
+        try (DiffusionPipeline pipeline = DiffusionPipeline.load(args.model(), RuntimeOptions.runtime(args))) {
+            double loadMs = (System.nanoTime() - loadStart) / 1e6;
+            log.printf(
+                    Locale.ROOT,
+                    "model %s loaded in %.0f ms; RSS %d MiB%n",
+                    pipeline.folder().name(),
+                    loadMs,
+                    rssKiB("VmRSS") / 1024);
+            for (int i = 0; i < warmup; i++) {
+                pipeline.generate(request);
+            }
+            long afterWarmup = rssKiB("VmRSS");
+            List<StageTimings> timings = new ArrayList<>(runs);
+            for (int i = 1; i <= runs; i++) {
+                timings.add(pipeline.generate(request).timings());
+                if (i % every == 0 || i == runs) {
+                    log.printf(
+                            Locale.ROOT,
+                            "run %5d  RSS %6d KiB  (%+d KiB since warm-up)%n",
+                            i,
+                            rssKiB("VmRSS"),
+                            rssKiB("VmRSS") - afterWarmup);
+                }
+            }
+            long afterRuns = rssKiB("VmRSS");
+            report.row("model", "%s, loaded in %.0f ms", pipeline.folder().name(), loadMs)
+                    .figure("model", pipeline.folder().name())
+                    .figure("load_ms", loadMs);
+            report(report, timings, request, warmup);
+            report.row("RSS after warm-up", "%d MiB", afterWarmup / 1024)
+                    .row("RSS growth over the measured runs", "%+d KiB", afterRuns - afterWarmup)
+                    .row("peak RSS", "%d MiB", rssKiB("VmHWM") / 1024)
+                    .figure("rss_after_warmup_kib", afterWarmup)
+                    .figure("rss_growth_kib", afterRuns - afterWarmup)
+                    .figure("peak_rss_kib", rssKiB("VmHWM"));
+        }
+    }
+
+    private static void report(BenchReport report, List<StageTimings> timings, PipelineRequest request, int warmup) {
+        double total = avg(timings, StageTimings::totalNanos);
+        double ort = avg(timings, StageTimings::ortNanos);
+        double denoise = avg(timings, StageTimings::denoiseNanos);
+        int calls = timings.getFirst().unetCalls();
+        report.row(
+                        "runs",
+                        "%d measured after %d warm-up, %dx%d, %d steps (%d UNet calls), guidance %.1f",
+                        timings.size(),
+                        warmup,
+                        request.width(),
+                        request.height(),
+                        request.steps(),
+                        calls,
+                        request.guidanceScale())
+                .row("text encoder", "%.2f ms", avg(timings, StageTimings::textNanos) / 1e6)
+                .row("denoise", "%.2f ms (%.3f ms per UNet call)", denoise / 1e6, denoise / calls / 1e6)
+                .row("VAE decode", "%.2f ms", avg(timings, StageTimings::decodeNanos) / 1e6)
+                .row("PNG encode", "%.2f ms", avg(timings, StageTimings::pngNanos) / 1e6)
+                .row("total per image", "%.2f ms, of which inside ORT run calls %.2f ms", total / 1e6, ort / 1e6)
+                .row("outside ONNX Runtime", "%.2f %% of wall time", 100 * (total - ort) / total)
+                .figure("runs", timings.size())
+                .figure("width", request.width())
+                .figure("height", request.height())
+                .figure("steps", request.steps())
+                .figure("unet_calls", calls)
+                .figure("text_ms", avg(timings, StageTimings::textNanos) / 1e6)
+                .figure("denoise_ms", denoise / 1e6)
+                .figure("unet_call_ms", denoise / calls / 1e6)
+                .figure("decode_ms", avg(timings, StageTimings::decodeNanos) / 1e6)
+                .figure("png_ms", avg(timings, StageTimings::pngNanos) / 1e6)
+                .figure("total_ms", total / 1e6)
+                .figure("ort_ms", ort / 1e6)
+                .figure("outside_ort_pct", 100 * (total - ort) / total);
+    }
+
+    private static double avg(List<StageTimings> timings, ToLongFunction<StageTimings> f) {
+        return timings.stream().mapToLong(f).average().orElse(0);
+    }
+
+    /** A field of /proc/self/status in KiB (VmRSS now, VmHWM peak); -1 where /proc is not available. */
+    static long rssKiB(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+}
