@@ -18,8 +18,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * with {@code await()} (the producer's callback thread never runs handler code).
  */
 final class Publisher {
-    private static final byte[] HTTP_INGRESS = "http".getBytes(StandardCharsets.UTF_8);
-
     private final Producer<String, byte[]> producer;
     private final Vertx vertx;
     private final String source;
@@ -41,7 +39,7 @@ final class Publisher {
      */
     Future<Void> publishAdmitted(String topic, GenerationRequest request, Instant now) {
         ProducerRecord<String, byte[]> record = record(topic, request.requestId(), request, now);
-        record.headers().add(Outputs.INGRESS_HEADER, HTTP_INGRESS);
+        record.headers().add(Outputs.INGRESS_HEADER, "http".getBytes(StandardCharsets.UTF_8));
         return send(record);
     }
 
