@@ -7,9 +7,7 @@ import dev.sdfleet.dispatcher.state.Fingerprints;
 import dev.sdfleet.dispatcher.state.RequestState;
 import dev.sdfleet.dispatcher.state.StateJson;
 import dev.sdfleet.dispatcher.streams.Admissions;
-import dev.sdfleet.dispatcher.streams.Outputs;
 import dev.sdfleet.dispatcher.webhook.DestinationGuard;
-import dev.sdfleet.protocol.CloudEventHeaders;
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.FieldError;
 import dev.sdfleet.protocol.GenerationRequest;
@@ -23,14 +21,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,7 +98,7 @@ final class AdmitHandler {
                 : "g-" + UUID.randomUUID().toString().replace("-", "");
         GenerationRequest named =
                 request.toBuilder().requestId(id).tenant(tenant).build();
-        if (routing.routedElsewhere(ctx, id)) {
+        if (!routing.serveHere(ctx, id)) {
             return;
         }
         if (key == null || claimKey(ctx, named)) {
@@ -143,13 +138,16 @@ final class AdmitHandler {
     private boolean claimKey(RoutingContext ctx, GenerationRequest request) {
         String id = request.requestId();
         String fingerprint = Fingerprints.of(request);
-        Optional<RequestState> existing = routing.lookup(ctx, id);
-        if (existing == null) {
-            return false;
-        }
-        if (existing.isPresent()) {
-            answerRepeat(ctx, existing.get(), fingerprint);
-            return false;
+        switch (routing.lookup(id)) {
+            case Route.Unavailable unavailable -> {
+                OwnerRouting.answer(ctx, unavailable);
+                return false;
+            }
+            case Lookup.Found(RequestState existing) -> {
+                answerRepeat(ctx, existing, fingerprint);
+                return false;
+            }
+            case Lookup.Missing missing -> {}
         }
         InFlight other = inFlight.putIfAbsent(id, new InFlight(fingerprint, new CompletableFuture<>()));
         if (other == null) {
@@ -157,11 +155,11 @@ final class AdmitHandler {
         }
         // The same key is being admitted right now: wait for that, then answer as a repeat.
         awaitQuietly(Future.fromCompletionStage(other.done(), vertx.getOrCreateContext()));
-        Optional<RequestState> now = routing.lookup(ctx, id);
-        if (now != null && now.isPresent()) {
-            answerRepeat(ctx, now.get(), fingerprint);
-        } else if (now != null) {
-            Problems.send(ctx, 409, "conflict", "a request with this Idempotency-Key is being admitted; retry");
+        switch (routing.lookup(id)) {
+            case Route.Unavailable unavailable -> OwnerRouting.answer(ctx, unavailable);
+            case Lookup.Found(RequestState now) -> answerRepeat(ctx, now, fingerprint);
+            case Lookup.Missing missing ->
+                Problems.send(ctx, 409, "conflict", "a request with this Idempotency-Key is being admitted; retry");
         }
         return false;
     }
@@ -171,10 +169,8 @@ final class AdmitHandler {
         String fingerprint = Fingerprints.of(request);
         CompletableFuture<String> stored = admissions.expect(id);
         try {
-            Headers headers = Outputs.headers(CloudEventHeaders.forMessage(request, config.source(), clock.instant()));
-            headers.add(Outputs.INGRESS_HEADER, "http".getBytes(StandardCharsets.UTF_8));
             publisher
-                    .send(new ProducerRecord<>(config.topics().requests(), null, id, Codec.encode(request), headers))
+                    .publishAdmitted(config.topics().requests(), request, clock.instant())
                     .await();
             String storedFingerprint = awaitQuietly(Future.fromCompletionStage(stored, vertx.getOrCreateContext())
                     .timeout(config.admitWait().toMillis(), TimeUnit.MILLISECONDS));
@@ -189,10 +185,10 @@ final class AdmitHandler {
                         id,
                         config.admitWait().toMillis());
             }
-            Optional<RequestState> state = storedFingerprint == null ? Optional.empty() : routing.localOrEmpty(id);
-            ObjectNode view = state.map(RequestView::of)
-                    .orElseGet(() ->
-                            StateJson.MAPPER.createObjectNode().put("id", id).put("status", "accepted"));
+            ObjectNode view =
+                    storedFingerprint != null && routing.lookup(id) instanceof Lookup.Found(RequestState state)
+                            ? RequestView.of(state)
+                            : StateJson.MAPPER.createObjectNode().put("id", id).put("status", "accepted");
             metrics.request("http", "accepted");
             metrics.admitted(Duration.ofNanos(System.nanoTime() - started));
             ctx.response()

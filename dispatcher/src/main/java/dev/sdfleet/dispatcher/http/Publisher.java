@@ -3,10 +3,12 @@ package dev.sdfleet.dispatcher.http;
 import dev.sdfleet.dispatcher.streams.Outputs;
 import dev.sdfleet.protocol.CloudEventHeaders;
 import dev.sdfleet.protocol.Codec;
+import dev.sdfleet.protocol.GenerationRequest;
 import dev.sdfleet.protocol.ProtocolMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -28,12 +30,17 @@ final class Publisher {
 
     /** Sends {@code message} keyed by {@code key} with its CloudEvents headers. */
     Future<Void> publish(String topic, String key, ProtocolMessage message, Instant now) {
-        return send(new ProducerRecord<>(
-                topic,
-                null,
-                key,
-                Codec.encode(message),
-                Outputs.headers(CloudEventHeaders.forMessage(message, source, now))));
+        return send(record(topic, key, message, now));
+    }
+
+    /**
+     * Sends a request admitted over HTTP, keyed by its id: as {@link #publish}, plus the ingress header, so the
+     * stream task counts it under {@code ingress="http"}.
+     */
+    Future<Void> publishAdmitted(String topic, GenerationRequest request, Instant now) {
+        ProducerRecord<String, byte[]> record = record(topic, request.requestId(), request, now);
+        record.headers().add(Outputs.INGRESS_HEADER, "http".getBytes(StandardCharsets.UTF_8));
+        return send(record);
     }
 
     Future<Void> send(ProducerRecord<String, byte[]> record) {
@@ -46,5 +53,14 @@ final class Publisher {
             }
         });
         return Future.fromCompletionStage(promise.future().toCompletionStage(), vertx.getOrCreateContext());
+    }
+
+    private ProducerRecord<String, byte[]> record(String topic, String key, ProtocolMessage message, Instant now) {
+        return new ProducerRecord<>(
+                topic,
+                null,
+                key,
+                Codec.encode(message),
+                Outputs.headers(CloudEventHeaders.forMessage(message, source, now)));
     }
 }

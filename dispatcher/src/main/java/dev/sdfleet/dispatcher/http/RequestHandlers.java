@@ -8,7 +8,6 @@ import dev.sdfleet.dispatcher.state.StateJson;
 import dev.sdfleet.protocol.CancelRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
-import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -88,20 +87,26 @@ final class RequestHandlers {
             Problems.send(ctx, 404, "not found", "no such request");
             return;
         }
-        if (routing.routedElsewhere(ctx, id)) {
+        if (!routing.serveHere(ctx, id)) {
             return;
         }
-        Optional<RequestState> state = routing.lookup(ctx, id);
-        if (state == null) {
-            return;
+        switch (routing.lookup(id)) {
+            case Route.Unavailable unavailable -> OwnerRouting.answer(ctx, unavailable);
+            case Lookup.Missing missing -> Problems.send(ctx, 404, "not found", "no such request");
+            case Lookup.Found(RequestState state) -> {
+                // Another tenant's request is answered exactly like a missing one: ids must not be probeable.
+                if (state.tenant().equals(Auth.tenant(ctx))) {
+                    run(ctx, action, state);
+                } else {
+                    Problems.send(ctx, 404, "not found", "no such request");
+                }
+            }
         }
-        // Another tenant's request is answered exactly like a missing one: ids must not be probeable.
-        if (state.isEmpty() || !state.get().tenant().equals(Auth.tenant(ctx))) {
-            Problems.send(ctx, 404, "not found", "no such request");
-            return;
-        }
+    }
+
+    private static void run(RoutingContext ctx, Consumer<RequestState> action, RequestState state) {
         try {
-            action.accept(state.get());
+            action.accept(state);
         } catch (Exception e) {
             LOG.warn("{} {} failed: {}", ctx.request().method(), ctx.request().path(), e.toString());
             Problems.send(ctx, 503, "unavailable", "Kafka did not take the command; retry");

@@ -1,6 +1,5 @@
 package dev.sdfleet.dispatcher.metrics;
 
-import dev.sdfleet.dispatcher.streams.QueueTally;
 import dev.sdfleet.protocol.Priority;
 import dev.sdfleet.protocol.RequestStatus;
 import io.micrometer.core.instrument.Counter;
@@ -15,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The dispatcher's meters, in one Prometheus registry (names as on the worker: {@code sdfleet.*}). Request outcomes
- * are counted where they are decided (HTTP handler or stream task); queue gauges read the {@link QueueTally}.
+ * are counted where they are decided (HTTP handler or stream task); queue gauges read the {@link QueuedWork}
+ * the stream tasks tally.
  */
 public final class DispatcherMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -23,7 +23,7 @@ public final class DispatcherMetrics {
     private final Timer admit;
     private final Timer webhookLatency;
 
-    public DispatcherMetrics(QueueTally tally) {
+    public DispatcherMetrics(QueuedWork queue) {
         admit = Timer.builder("sdfleet.dispatcher.admit")
                 .description("POST /v1/generations: from the request to the 202, broker round trip included")
                 .publishPercentileHistogram()
@@ -35,12 +35,12 @@ public final class DispatcherMetrics {
                 .publishPercentileHistogram()
                 .register(registry);
         for (Priority priority : Priority.values()) {
-            Gauge.builder("sdfleet.dispatcher.jobs.queued", tally, t -> t.queued(priority))
+            Gauge.builder("sdfleet.dispatcher.jobs.queued", queue, q -> q.queued(priority))
                     .description("Jobs published and not finished, on the partitions this instance owns")
                     .tag("priority", priority.id())
                     .register(registry);
         }
-        Gauge.builder("sdfleet.dispatcher.queued.gpu.seconds", tally, QueueTally::queuedGpuSeconds)
+        Gauge.builder("sdfleet.dispatcher.queued.gpu.seconds", queue, QueuedWork::queuedGpuSeconds)
                 .description("Queued work in GPU-seconds: sum of width*height*steps over the calibrated rate "
                         + "(the signal to autoscale on)")
                 .register(registry);

@@ -50,6 +50,33 @@ public record RequestState(
         deliveries = deliveries == null ? List.of() : List.copyOf(deliveries);
     }
 
+    /**
+     * A request just accepted: its images queued, nothing finished, no webhook message yet.
+     *
+     * @param request the request with its id and tenant set
+     */
+    public static RequestState accepted(
+            GenerationRequest request,
+            String fingerprint,
+            String source,
+            Instant acceptedAt,
+            long baseSeed,
+            List<ImageState> images) {
+        return new RequestState(
+                request.requestId(),
+                request.tenant(),
+                new String(Codec.encode(request), StandardCharsets.UTF_8),
+                fingerprint,
+                source,
+                acceptedAt,
+                baseSeed,
+                images,
+                null,
+                null,
+                null,
+                List.of());
+    }
+
     /** The request itself (decoded on each call: state values are short-lived). */
     public GenerationRequest request() {
         return Codec.decode(requestJson.getBytes(StandardCharsets.UTF_8), GenerationRequest.class);

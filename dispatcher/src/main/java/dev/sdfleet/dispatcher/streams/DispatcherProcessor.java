@@ -19,7 +19,6 @@ import dev.sdfleet.protocol.Jobs;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.protocol.ValidationException;
 import dev.sdfleet.protocol.WebhookEvent;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -156,21 +155,15 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
                 ? request.seed()
                 : ThreadLocalRandom.current().nextLong(GenerationRequest.MAX_SEED + 1);
         List<Job> jobs = Jobs.split(request, baseSeed, now);
-        RequestState state = new RequestState(
-                id,
-                request.tenant(),
-                new String(Codec.encode(request), StandardCharsets.UTF_8),
+        RequestState state = RequestState.accepted(
+                request,
                 fingerprint,
                 ingress,
                 now,
                 baseSeed,
                 jobs.stream()
                         .map(j -> ImageState.queued(j.imageIndex(), j.seed()))
-                        .toList(),
-                null,
-                null,
-                null,
-                List.of());
+                        .toList());
         if (request.deadline() != null && !now.isBefore(request.deadline())) {
             // Dropped before any job reaches a GPU.
             Failure late = new Failure(

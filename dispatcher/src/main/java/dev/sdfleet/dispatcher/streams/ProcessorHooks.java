@@ -2,6 +2,7 @@ package dev.sdfleet.dispatcher.streams;
 
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
 import dev.sdfleet.dispatcher.metrics.DispatcherMetrics;
+import dev.sdfleet.dispatcher.webhook.WebhookOrders;
 import java.time.Clock;
 
 /**

@@ -1,5 +1,6 @@
 package dev.sdfleet.dispatcher.streams;
 
+import dev.sdfleet.dispatcher.metrics.QueuedWork;
 import dev.sdfleet.protocol.GenerationRequest;
 import dev.sdfleet.protocol.Priority;
 import java.util.Map;
@@ -12,7 +13,7 @@ import java.util.concurrent.atomic.DoubleAdder;
  * keeps the tally of its own partition (rebuilt from its store when the task starts, so it follows the partition
  * when it moves); the gauges add up the tasks of this instance. Prometheus sums the instances.
  */
-public final class QueueTally {
+public final class QueueTally implements QueuedWork {
     private final Map<String, TaskTally> tasks = new ConcurrentHashMap<>();
     private final double pixelStepsPerGpuSecond;
 
@@ -30,12 +31,14 @@ public final class QueueTally {
         tasks.remove(taskId);
     }
 
+    @Override
     public long queued(Priority priority) {
         return tasks.values().stream()
                 .mapToLong(t -> t.jobs[priority.ordinal()].get())
                 .sum();
     }
 
+    @Override
     public double queuedGpuSeconds() {
         return tasks.values().stream().mapToDouble(t -> t.gpuSeconds.sum()).sum();
     }

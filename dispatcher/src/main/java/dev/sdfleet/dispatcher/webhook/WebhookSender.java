@@ -7,7 +7,6 @@ import dev.sdfleet.dispatcher.state.ControlMessage;
 import dev.sdfleet.dispatcher.state.Delivery;
 import dev.sdfleet.dispatcher.state.DeliveryAttempt;
 import dev.sdfleet.dispatcher.state.StateJson;
-import dev.sdfleet.dispatcher.streams.WebhookOrders;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

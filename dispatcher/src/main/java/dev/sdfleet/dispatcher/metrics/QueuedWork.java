@@ -1,0 +1,15 @@
+package dev.sdfleet.dispatcher.metrics;
+
+import dev.sdfleet.protocol.Priority;
+
+/**
+ * What the queue gauges read: jobs waiting for a GPU, per priority, and the GPU-seconds they add up to. The stream
+ * tasks keep the count ({@code streams.QueueTally}); the metrics only read it, so they need not know the stream tasks.
+ */
+public interface QueuedWork {
+    /** Jobs of {@code priority} published and not finished, on the partitions this instance owns. */
+    long queued(Priority priority);
+
+    /** Those jobs' width x height x steps over the calibrated GPU rate. */
+    double queuedGpuSeconds();
+}
