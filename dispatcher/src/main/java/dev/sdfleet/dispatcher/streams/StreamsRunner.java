@@ -14,6 +14,7 @@ import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -118,10 +119,21 @@ public final class StreamsRunner implements AutoCloseable {
         return Optional.of(metadata.activeHost());
     }
 
-    /** The request in this instance's stores; throws {@code InvalidStateStoreException} while rebalancing. */
+    /**
+     * The request in this instance's store, read from the id's own partition only; throws
+     * {@code InvalidStateStoreException} while nobody can tell where the id lives or while that partition is not
+     * active here (restoring, or just moved). Reading every local partition instead answered "no such request"
+     * during a failover, when the id's partition was not open here yet: a wrong 404 for a request that exists.
+     */
     public Optional<RequestState> local(String requestId) {
+        KeyQueryMetadata metadata = streams.queryMetadataForKey(
+                DispatcherTopology.REQUESTS_STORE, requestId, Serdes.String().serializer());
+        if (metadata == null || metadata == KeyQueryMetadata.NOT_AVAILABLE) {
+            throw new InvalidStateStoreException("no instance is known to own " + requestId + " yet");
+        }
         ReadOnlyKeyValueStore<String, RequestState> store = streams.store(StoreQueryParameters.fromNameAndType(
-                DispatcherTopology.REQUESTS_STORE, QueryableStoreTypes.<String, RequestState>keyValueStore()));
+                        DispatcherTopology.REQUESTS_STORE, QueryableStoreTypes.<String, RequestState>keyValueStore())
+                .withPartition(metadata.partition()));
         return Optional.ofNullable(store.get(requestId));
     }
 
