@@ -15,11 +15,10 @@ import java.util.regex.Pattern;
  */
 final class Checks {
 
-    /** Request ids, tenants and worker ids: safe in a Kafka key, an S3 key segment, a URL path and a metric label. */
-    static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    /** Request ids, tenants and worker ids: see {@link Identifier}. */
+    static final Pattern IDENTIFIER = Identifier.PATTERN;
 
-    static final String IDENTIFIER_RULE =
-            "must be 1..128 letters, digits, '.', '_' or '-', starting with a letter or digit";
+    static final String IDENTIFIER_RULE = Identifier.RULE;
 
     // RFC 3339 (what the JSON Schemas' date-time means) has four-digit years only.
     private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
