@@ -1,5 +1,6 @@
 package dev.sdfleet.service;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,7 +13,7 @@ import java.util.Map;
  */
 public record Health(boolean up, Map<String, Object> details) {
     public Health {
-        details = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
+        details = Collections.unmodifiableMap(new LinkedHashMap<>(details));
     }
 
     /** Up, with no details: a liveness answer. */

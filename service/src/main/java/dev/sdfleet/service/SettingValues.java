@@ -22,11 +22,6 @@ public final class SettingValues {
         return (T) values.get(setting);
     }
 
-    /** The values as a map (unset ones absent): what a builder starts from. */
-    public Map<Setting<?>, Object> asMap() {
-        return values;
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof SettingValues other && values.equals(other.values);
