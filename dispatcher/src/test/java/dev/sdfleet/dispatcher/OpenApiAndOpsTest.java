@@ -113,8 +113,8 @@ class OpenApiAndOpsTest {
                 metrics.contains("sdfleet_dispatcher_jobs_queued{priority=\"normal\"} 1.0"),
                 "one job queued (no worker here)");
         assertEquals(200, api.get("/health/live", null).status());
-        assertEquals(
-                "ready", api.get("/health/ready", null).json().get("status").asText());
+        assertEquals("UP", api.get("/health/live", null).json().get("status").asText());
+        assertEquals("UP", api.get("/health/ready", null).json().get("status").asText());
         assertEquals(404, api.get("/nothing-here", null).status());
     }
 }

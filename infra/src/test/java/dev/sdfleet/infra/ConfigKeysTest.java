@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
-import dev.sdfleet.worker.WorkerConfig;
+import dev.sdfleet.worker.config.WorkerConfig;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every {@code SDFLEET_*} variable a deployment sets is one the service reads (a typo is otherwise silently a
- * default), and every variable a real deployment must set is set.
+ * default), and every variable a real deployment must set is set. What a service reads is its declared settings
+ * ({@code WorkerConfig.SETTINGS}, {@code DispatcherConfig.SETTINGS}).
  */
 class ConfigKeysTest {
     /** Variables whose defaults only suit a laptop (localhost Kafka, no bucket, no model, no credentials). */
@@ -81,19 +82,19 @@ class ConfigKeysTest {
         assertTrue(missing.isEmpty(), where + " leaves unset: " + missing);
     }
 
+    static final Set<String> WORKER_READS = WorkerConfig.SETTINGS.envNames();
+
+    static final Set<String> DISPATCHER_READS = DispatcherConfig.SETTINGS.envNames();
+
     @Test
     void theServicesReadTheirConfigurationFromSdfleetVariables() {
-        assertTrue(
-                Repo.envKeysReadBy("worker").containsAll(WORKER_MUST_SET),
-                Repo.envKeysReadBy("worker").toString());
-        assertTrue(
-                Repo.envKeysReadBy("dispatcher").containsAll(DISPATCHER_MUST_SET),
-                Repo.envKeysReadBy("dispatcher").toString());
+        assertTrue(WORKER_READS.containsAll(WORKER_MUST_SET), WORKER_READS.toString());
+        assertTrue(DISPATCHER_READS.containsAll(DISPATCHER_MUST_SET), DISPATCHER_READS.toString());
     }
 
     @Test
     void workerDeploymentsSetOnlyWhatTheWorkerReads() {
-        Set<String> known = Repo.envKeysReadBy("worker");
+        Set<String> known = WORKER_READS;
         onlyKnownKeys("infra/base worker", kubernetesWorker(), known);
         onlyKnownKeys("infra/overlays/cpu-tiny worker", cpuOverlayWorker(), known);
         onlyKnownKeys("docker/compose.yaml worker", composeWorker(), known);
@@ -105,7 +106,7 @@ class ConfigKeysTest {
 
     @Test
     void dispatcherDeploymentsSetOnlyWhatTheDispatcherReads() {
-        Set<String> known = Repo.envKeysReadBy("dispatcher");
+        Set<String> known = DISPATCHER_READS;
         onlyKnownKeys("infra/base dispatcher", kubernetesDispatcher(), known);
         onlyKnownKeys("docker/compose.yaml dispatcher", composeDispatcher(), known);
     }

@@ -14,7 +14,7 @@ import dev.sdfleet.dispatcher.config.WebhookSettings;
 import dev.sdfleet.pipeline.testing.TinyModels;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.worker.Worker;
-import dev.sdfleet.worker.WorkerConfig;
+import dev.sdfleet.worker.config.WorkerConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;

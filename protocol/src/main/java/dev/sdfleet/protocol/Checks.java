@@ -7,19 +7,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * Collects the field errors of one record's compact constructor, so a caller learns about every bad field at once
  * instead of the first one only. The rules here mirror common.schema.json; a test keeps the two in step.
  */
 final class Checks {
-
-    /** Request ids, tenants and worker ids: safe in a Kafka key, an S3 key segment, a URL path and a metric label. */
-    static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-
-    static final String IDENTIFIER_RULE =
-            "must be 1..128 letters, digits, '.', '_' or '-', starting with a letter or digit";
 
     // RFC 3339 (what the JSON Schemas' date-time means) has four-digit years only.
     private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
@@ -54,7 +47,7 @@ final class Checks {
 
     void identifier(String field, String value) {
         if (required(field, value)) {
-            check(IDENTIFIER.matcher(value).matches(), field, IDENTIFIER_RULE);
+            check(Identifier.isValid(value), field, Identifier.RULE);
         }
     }
 

@@ -173,7 +173,7 @@ class SchemaConformanceTest {
     void theSchemaPatternsAreTheJavaPatterns() {
         JsonNode common = JsonSchemas.tree("common.schema.json").get("$defs");
         assertEquals(
-                "^" + Checks.IDENTIFIER.pattern() + "$",
+                "^" + Identifier.PATTERN.pattern() + "$",
                 common.at("/identifier/pattern").asText());
         assertEquals(
                 "^" + GenerationRequest.MODEL_ID.pattern() + "$",

@@ -2,6 +2,7 @@ package dev.sdfleet.worker;
 
 import dev.sdfleet.pipeline.DiffusionPipeline;
 import dev.sdfleet.protocol.Topics;
+import dev.sdfleet.worker.config.WorkerConfig;
 import dev.sdfleet.worker.http.HttpVerticle;
 import dev.sdfleet.worker.http.Readiness;
 import dev.sdfleet.worker.inference.CancelRegistry;
@@ -176,19 +177,20 @@ public final class Worker implements AutoCloseable {
         output = new OutputStage(
                 store, publisher, config.retry(), metrics, clock, id, position -> loop.finished(position));
         runner = new InferenceRunner(
-                id,
-                pipeline,
                 new InferenceRunner.Settings(
-                        config.modelId(), config.batchSize(), config.batchWait(), config.progressThrottle()),
-                queue,
-                output,
-                cancels,
-                publisher::publishProgress,
+                        id, config.modelId(), config.batchSize(), config.batchWait(), config.progressThrottle()),
+                pipeline,
+                new InferenceRunner.Links(queue, output, cancels, publisher::publishProgress),
                 metrics,
                 clock,
                 this::fatal);
         loop = new JobConsumerLoop(
-                clients, topics, id, config.queueCapacity(), queue, runner, publisher, metrics, clock, this::fatal);
+                new JobConsumerLoop.Settings(id, topics, config.queueCapacity()),
+                clients,
+                new JobConsumerLoop.Stages(queue, runner, publisher),
+                metrics,
+                clock,
+                this::fatal);
         cancelListener =
                 new CancelListener(clients, topics.cancels(), config.cancelLookback(), cancels, runner, clock, id);
         metrics.gauge("sdfleet.queue.depth", "Jobs waiting for the inference thread", queue::size);

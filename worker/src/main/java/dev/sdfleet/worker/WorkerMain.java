@@ -1,5 +1,6 @@
 package dev.sdfleet.worker;
 
+import dev.sdfleet.worker.config.WorkerConfig;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -7,7 +8,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one worker until SIGTERM (or Ctrl-C), configured by the {@code SDFLEET_*} environment variables (see
- * {@link WorkerConfig}). Arguments of the form {@code NAME=value} override the environment, e.g.
+ * {@link WorkerConfig}; {@code --help} lists them). Arguments of the form {@code NAME=value} override the environment, e.g.
  * {@code SDFLEET_BATCH_SIZE=4}. Exit code 0 after a graceful stop, 1 when it cannot start, 2 for bad settings.
  */
 public final class WorkerMain {
@@ -19,7 +20,8 @@ public final class WorkerMain {
         Map<String, String> env = new HashMap<>(System.getenv());
         for (String arg : args) {
             if (arg.equals("-h") || arg.equals("--help")) {
-                System.out.println("usage: WorkerMain [SDFLEET_NAME=value ...]   (see WorkerConfig for the names)");
+                System.out.println("usage: WorkerMain [SDFLEET_NAME=value ...]\n");
+                System.out.print(WorkerConfig.SETTINGS.markdownTable());
                 return;
             }
             int eq = arg.indexOf('=');

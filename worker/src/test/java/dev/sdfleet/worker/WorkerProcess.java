@@ -1,5 +1,6 @@
 package dev.sdfleet.worker;
 
+import dev.sdfleet.worker.config.WorkerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;

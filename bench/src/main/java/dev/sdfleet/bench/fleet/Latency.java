@@ -9,7 +9,7 @@ import dev.sdfleet.protocol.Job;
 import dev.sdfleet.protocol.JobResult;
 import dev.sdfleet.protocol.JobStatus;
 import dev.sdfleet.worker.Worker;
-import dev.sdfleet.worker.WorkerConfig;
+import dev.sdfleet.worker.config.WorkerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

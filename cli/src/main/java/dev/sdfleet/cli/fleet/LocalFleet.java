@@ -12,7 +12,7 @@ import dev.sdfleet.protocol.Job;
 import dev.sdfleet.protocol.RecordKeys;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.worker.Worker;
-import dev.sdfleet.worker.WorkerConfig;
+import dev.sdfleet.worker.config.WorkerConfig;
 import dev.sdfleet.worker.model.WarmUp;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

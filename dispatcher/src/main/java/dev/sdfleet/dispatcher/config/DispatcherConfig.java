@@ -1,362 +1,427 @@
 package dev.sdfleet.dispatcher.config;
 
 import dev.sdfleet.protocol.Topics;
+import dev.sdfleet.service.Setting;
+import dev.sdfleet.service.SettingSet;
+import dev.sdfleet.service.SettingValues;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
-import java.util.function.Function;
+import java.util.Set;
 
 /**
- * Everything a dispatcher is told, checked up front. {@link #fromEnv(Map)} reads the {@code SDFLEET_*} variables
- * (listed in dispatcher/README.md); {@link #toString()} is what the dispatcher logs at start and names no key or
- * secret.
- *
- * @param kafkaBootstrap {@code bootstrap.servers}
- * @param topicPrefix the fleet's topic prefix (see {@link Topics#withPrefix(String)})
- * @param applicationId the Kafka Streams application id: instances with the same id share the work
- * @param instanceId this instance's name in logs, client ids and CloudEvents sources
- * @param stateDir where Kafka Streams keeps its local stores (a cache of the changelogs)
- * @param httpHost the address the API binds to
- * @param httpPort the API port (0: a free one)
- * @param advertisedHost how the other instances reach this one's API (for queries forwarded to the key's owner)
- * @param partitions partition count for the input topics the dispatcher creates or grows
- * @param streamThreads Kafka Streams threads
- * @param commitInterval Kafka Streams commit interval (each commit ends an exactly-once transaction)
- * @param tick how often deadlines and due webhooks are looked at
- * @param admitWait how long a POST waits for the request to show in the state store before answering anyway
- * @param retention how long a finished request stays queryable (and its id idempotent)
- * @param maxAttempts how often a job that failed with a retryable error is published in all
- * @param pixelStepsPerGpuSecond the calibrated rate behind queued GPU-seconds: width x height x steps one GPU does per
- *     second
- * @param maxBodyBytes the largest POST body
- * @param tenants API keys and webhook secrets
- * @param webhooks how webhooks are sent
- * @param kafkaProperties extra properties for every Kafka client (security settings, say)
+ * Everything a dispatcher is told, checked up front. Each setting is declared once below (its {@code SDFLEET_*}
+ * variable, default, bounds and meaning; a few are set only in code); {@link #SETTINGS} derives from them reading
+ * the environment ({@link #fromEnv}), the start-up log line that names no key or secret ({@link #toString}) and the
+ * table in dispatcher/README.md.
  */
-public record DispatcherConfig(
-        String kafkaBootstrap,
-        String topicPrefix,
-        String applicationId,
-        String instanceId,
-        Path stateDir,
-        String httpHost,
-        int httpPort,
-        String advertisedHost,
-        int partitions,
-        int streamThreads,
-        Duration commitInterval,
-        Duration tick,
-        Duration admitWait,
-        Duration retention,
-        int maxAttempts,
-        double pixelStepsPerGpuSecond,
-        int maxBodyBytes,
-        Tenants tenants,
-        WebhookSettings webhooks,
-        Map<String, String> kafkaProperties) {
+public final class DispatcherConfig {
+    private static final Set<String> WEBHOOK_RANGES = Set.of("loopback", "private", "link_local");
 
-    public DispatcherConfig {
-        require(kafkaBootstrap != null && !kafkaBootstrap.isBlank(), "kafka bootstrap (SDFLEET_KAFKA_BOOTSTRAP)");
-        Objects.requireNonNull(topicPrefix, "topicPrefix");
-        Topics.withPrefix(topicPrefix);
-        require(
-                applicationId != null && applicationId.matches("[A-Za-z0-9._-]{1,200}"),
-                "application id (SDFLEET_DISPATCHER_APP_ID): letters, digits, '.', '_', '-'");
-        require(
-                instanceId != null && instanceId.matches("[A-Za-z0-9._-]{1,128}"),
-                "instance id (SDFLEET_DISPATCHER_ID): letters, digits, '.', '_', '-'");
-        Objects.requireNonNull(stateDir, "stateDir");
-        require(httpPort >= 0 && httpPort <= 65535, "http port (SDFLEET_HTTP_PORT) 0..65535");
-        require(partitions >= 1, "partitions (SDFLEET_PARTITIONS) >= 1");
-        require(streamThreads >= 1, "stream threads (SDFLEET_STREAM_THREADS) >= 1");
-        require(
-                positive(commitInterval) && positive(tick) && positive(admitWait) && positive(retention),
-                "commit interval, tick, admit wait and retention must be positive");
-        require(maxAttempts >= 1, "max attempts (SDFLEET_MAX_ATTEMPTS) >= 1");
-        require(pixelStepsPerGpuSecond > 0, "pixel-steps per GPU-second (SDFLEET_GPU_PIXEL_STEPS_PER_S) > 0");
-        require(maxBodyBytes >= 1024, "max body bytes >= 1024");
-        Objects.requireNonNull(tenants, "tenants");
-        Objects.requireNonNull(webhooks, "webhooks");
-        kafkaProperties = Map.copyOf(kafkaProperties);
-    }
+    public static final Setting<String> KAFKA_BOOTSTRAP = Setting.text(
+                    "SDFLEET_KAFKA_BOOTSTRAP", "Kafka `bootstrap.servers`")
+            .withDefault("127.0.0.1:9092")
+            .required();
+    public static final Setting<String> TOPIC_PREFIX = Setting.text(
+                    "SDFLEET_TOPIC_PREFIX", "the fleet's topic prefix (include the separator)")
+            .withDefault(Topics.DEFAULT_PREFIX)
+            .check("a prefix of legal topic names", DispatcherConfig::legalTopicPrefix);
+    public static final Setting<String> APPLICATION_ID = Setting.text(
+                    "SDFLEET_DISPATCHER_APP_ID",
+                    "the Kafka Streams application id: instances with the same id share the work")
+            .withDefault("sdfleet-dispatcher")
+            .required()
+            .check("1..200 letters, digits, '.', '_' or '-'", id -> id.matches("[A-Za-z0-9._-]{1,200}"));
+    public static final Setting<String> INSTANCE_ID = Setting.text(
+                    "SDFLEET_DISPATCHER_ID", "this instance's name in logs, client ids and CloudEvents sources")
+            .withDefault(values -> defaultInstanceId(), "`$HOSTNAME` or `dispatcher-1`")
+            .required()
+            .check("1..128 letters, digits, '.', '_' or '-'", DispatcherConfig::legalInstanceId);
+    public static final Setting<Path> STATE_DIR = Setting.path(
+                    "SDFLEET_STATE_DIR",
+                    "where Kafka Streams keeps its local stores (RocksDB copies of the changelogs); one per instance")
+            .withDefault(
+                    values -> Path.of(System.getProperty("java.io.tmpdir"), "sdfleet-dispatcher-state"),
+                    "`$TMPDIR/sdfleet-dispatcher-state`")
+            .required();
+    public static final Setting<String> HTTP_HOST = Setting.text("SDFLEET_HTTP_HOST", "the address the API binds to")
+            .withDefault("0.0.0.0")
+            .required();
+    public static final Setting<Integer> HTTP_PORT = Setting.integer(
+                    "SDFLEET_HTTP_PORT", "the API port (0: any free one)")
+            .withDefault(8080)
+            .between(0, 65535);
+    public static final Setting<String> ADVERTISED_HOST = Setting.text(
+                    "SDFLEET_ADVERTISED_HOST",
+                    "how the other instances reach this one's API (for queries forwarded to the key's owner)")
+            .withDefault("127.0.0.1")
+            .required();
+    public static final Setting<Integer> PARTITIONS = Setting.integer(
+                    "SDFLEET_PARTITIONS", "partitions of the input topics the dispatcher creates or grows")
+            .withDefault(4)
+            .atLeast(1);
+    public static final Setting<Integer> STREAM_THREADS = Setting.integer(
+                    "SDFLEET_STREAM_THREADS", "Kafka Streams threads")
+            .withDefault(1)
+            .atLeast(1);
+    public static final Setting<Duration> COMMIT_INTERVAL = Setting.millis(
+                    "SDFLEET_COMMIT_INTERVAL_MS",
+                    "Kafka Streams commit interval (each commit ends an exactly-once transaction)")
+            .withDefault(Duration.ofMillis(100))
+            .positive();
+    public static final Setting<Duration> TICK = Setting.<Duration>code(
+                    "tick", "how often deadlines and due webhooks are looked at")
+            .withDefault(Duration.ofMillis(500))
+            .positive();
+    public static final Setting<Duration> ADMIT_WAIT = Setting.millis(
+                    "SDFLEET_ADMIT_WAIT_MS",
+                    "how long a POST waits for the request to show in the state store; it answers 202 anyway after"
+                            + " this (the request is on the topic)")
+            .withDefault(Duration.ofSeconds(5))
+            .positive();
+    public static final Setting<Duration> RETENTION = Setting.duration(
+                    "SDFLEET_RETENTION",
+                    "finished requests stay queryable (and idempotent) this long after their last activity (the"
+                            + " finish or the last webhook try); ISO-8601")
+            .withDefault(values -> Duration.ofDays(2), "`P2D`")
+            .positive();
+    public static final Setting<Integer> MAX_ATTEMPTS = Setting.integer(
+                    "SDFLEET_MAX_ATTEMPTS", "how often a job that failed with a retryable error is published in all")
+            .withDefault(3)
+            .atLeast(1);
+    /** SD 1.5 at 512x512, 30 steps in about 0.6 s on a TensorRT A100: 512*512*30/0.6. */
+    public static final Setting<Double> PIXEL_STEPS_PER_GPU_SECOND = Setting.decimal(
+                    "SDFLEET_GPU_PIXEL_STEPS_PER_S",
+                    "the calibrated rate behind queued GPU-seconds: width x height x steps one GPU does per second"
+                            + " (SD 1.5, 512², 30 steps in 0.6 s)")
+            .withDefault(13_107_200.0)
+            .positive();
 
-    public Topics topics() {
-        return Topics.withPrefix(topicPrefix);
-    }
+    public static final Setting<Integer> MAX_BODY_BYTES = Setting.<Integer>code("maxBodyBytes", "the largest POST body")
+            .withDefault(64 * 1024)
+            .atLeast(1024);
+    public static final Setting<Tenants> TENANTS = Setting.of(
+                    "SDFLEET_TENANTS",
+                    "API keys and webhook secrets: the tenants JSON (see above)",
+                    Tenants::parse,
+                    null)
+            .withDefault(values -> Tenants.none(), "none")
+            .secret(Tenants::toString);
+    public static final Setting<Tenants> TENANTS_FILE = Setting.of(
+                    "SDFLEET_TENANTS_FILE",
+                    "the tenants JSON from a file instead (wins over `SDFLEET_TENANTS`)",
+                    path -> Tenants.parse(Tenants.readFile(Path.of(path))),
+                    null)
+            .unsetMeans("none")
+            .shownAs(Tenants::toString);
+    public static final Setting<List<String>> WEBHOOK_ALLOW = Setting.list(
+                    "SDFLEET_WEBHOOK_ALLOW",
+                    "address ranges webhooks may call besides public ones: `loopback,private,link_local` (the local"
+                            + " fleet: `loopback`)",
+                    DispatcherConfig::webhookRange,
+                    range -> range)
+            .withDefault(values -> List.of(), "none");
+    public static final Setting<WebhookSettings> WEBHOOKS = Setting.<WebhookSettings>code(
+                    "webhooks", "how webhooks are sent (timeouts, backoff, allowed ranges)")
+            .withDefault(values -> WebhookSettings.defaults(), "WebhookSettings.defaults()");
+    public static final Setting<Map<String, String>> KAFKA_PROPERTIES = Setting.<Map<String, String>>code(
+                    "kafkaProperties", "extra properties for every Kafka client (security settings, say)")
+            .withDefault(values -> Map.of(), "none")
+            .shownAs(properties -> properties.keySet().toString());
 
-    /** The dispatcher's own topic: webhook outcomes and redelivery commands, keyed by request id. */
-    public String controlTopic() {
-        return topicPrefix + "dispatcher.control";
-    }
+    /** Every setting of the dispatcher, in the order they are resolved and logged. */
+    public static final SettingSet SETTINGS = SettingSet.of(
+            KAFKA_BOOTSTRAP,
+            TOPIC_PREFIX,
+            APPLICATION_ID,
+            INSTANCE_ID,
+            STATE_DIR,
+            HTTP_HOST,
+            HTTP_PORT,
+            ADVERTISED_HOST,
+            PARTITIONS,
+            STREAM_THREADS,
+            COMMIT_INTERVAL,
+            TICK,
+            ADMIT_WAIT,
+            RETENTION,
+            MAX_ATTEMPTS,
+            PIXEL_STEPS_PER_GPU_SECOND,
+            MAX_BODY_BYTES,
+            TENANTS,
+            TENANTS_FILE,
+            WEBHOOK_ALLOW,
+            WEBHOOKS,
+            KAFKA_PROPERTIES);
 
-    /** The CloudEvents {@code ce_source} of what this instance publishes. */
-    public String source() {
-        return "/sdfleet/dispatcher/" + instanceId;
-    }
+    private final SettingValues values;
+    private final WebhookSettings webhooks;
 
-    public Builder toBuilder() {
-        return new Builder(this);
-    }
-
-    public static Builder builder(String kafkaBootstrap) {
-        return new Builder(kafkaBootstrap);
+    private DispatcherConfig(SettingValues values) {
+        this.values = values;
+        WebhookSettings w = values.get(WEBHOOKS);
+        List<String> allow = values.get(WEBHOOK_ALLOW);
+        this.webhooks = new WebhookSettings(
+                w.timeout(),
+                w.initialBackoff(),
+                w.maxBackoff(),
+                w.retryFor(),
+                w.allowLoopback() || allow.contains("loopback"),
+                w.allowPrivate() || allow.contains("private"),
+                w.allowLinkLocal() || allow.contains("link_local"));
     }
 
     /**
-     * Reads the {@code SDFLEET_*} variables of {@code env}; unset ones keep the defaults of {@link Builder}.
+     * Reads the {@code SDFLEET_*} variables of {@code env}; unset (or blank) ones keep their defaults.
      *
      * @throws IllegalArgumentException naming the variable that is wrong
      */
     public static DispatcherConfig fromEnv(Map<String, String> env) {
-        Builder b = new Builder(env.getOrDefault("SDFLEET_KAFKA_BOOTSTRAP", "127.0.0.1:9092"));
-        Function<String, String> get = env::get;
-        set(get, "SDFLEET_TOPIC_PREFIX", v -> b.topicPrefix = v);
-        set(get, "SDFLEET_DISPATCHER_APP_ID", v -> b.applicationId = v);
-        set(get, "SDFLEET_DISPATCHER_ID", v -> b.instanceId = v);
-        set(get, "SDFLEET_STATE_DIR", v -> b.stateDir = Path.of(v));
-        set(get, "SDFLEET_HTTP_HOST", v -> b.httpHost = v);
-        set(get, "SDFLEET_HTTP_PORT", v -> b.httpPort = Integer.parseInt(v));
-        set(get, "SDFLEET_ADVERTISED_HOST", v -> b.advertisedHost = v);
-        set(get, "SDFLEET_PARTITIONS", v -> b.partitions = Integer.parseInt(v));
-        set(get, "SDFLEET_STREAM_THREADS", v -> b.streamThreads = Integer.parseInt(v));
-        set(get, "SDFLEET_COMMIT_INTERVAL_MS", v -> b.commitInterval = Duration.ofMillis(Long.parseLong(v)));
-        set(get, "SDFLEET_ADMIT_WAIT_MS", v -> b.admitWait = Duration.ofMillis(Long.parseLong(v)));
-        set(get, "SDFLEET_RETENTION", v -> b.retention = Duration.parse(v));
-        set(get, "SDFLEET_MAX_ATTEMPTS", v -> b.maxAttempts = Integer.parseInt(v));
-        set(get, "SDFLEET_GPU_PIXEL_STEPS_PER_S", v -> b.pixelStepsPerGpuSecond = Double.parseDouble(v));
-        set(get, "SDFLEET_TENANTS", v -> b.tenants = Tenants.parse(v));
-        set(get, "SDFLEET_TENANTS_FILE", v -> b.tenants = Tenants.parse(Tenants.readFile(Path.of(v))));
-        set(get, "SDFLEET_WEBHOOK_ALLOW", v -> {
-            List<String> allowed = Arrays.stream(v.toLowerCase(Locale.ROOT).split(","))
-                    .map(String::trim)
-                    .filter(s -> !s.isEmpty())
-                    .toList();
-            for (String item : allowed) {
-                require(
-                        List.of("loopback", "private", "link_local").contains(item),
-                        "SDFLEET_WEBHOOK_ALLOW: loopback, private or link_local, got " + item);
-            }
-            WebhookSettings w = b.webhooks;
-            b.webhooks = new WebhookSettings(
-                    w.timeout(),
-                    w.initialBackoff(),
-                    w.maxBackoff(),
-                    w.retryFor(),
-                    allowed.contains("loopback"),
-                    allowed.contains("private"),
-                    allowed.contains("link_local"));
-        });
-        return b.build();
+        return new DispatcherConfig(SETTINGS.fromEnv(env));
     }
 
-    private static void set(Function<String, String> env, String name, java.util.function.Consumer<String> setter) {
-        String value = env.apply(name);
-        if (value != null && !value.isBlank()) {
-            try {
-                setter.accept(value.trim());
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
-            }
+    public static Builder builder(String kafkaBootstrap) {
+        return new Builder(Map.of()).set(KAFKA_BOOTSTRAP, kafkaBootstrap);
+    }
+
+    public Builder toBuilder() {
+        return new Builder(SETTINGS.explicit(values));
+    }
+
+    /** The value of one setting. */
+    public <T> T get(Setting<T> setting) {
+        return values.get(setting);
+    }
+
+    public String kafkaBootstrap() {
+        return values.get(KAFKA_BOOTSTRAP);
+    }
+
+    public String topicPrefix() {
+        return values.get(TOPIC_PREFIX);
+    }
+
+    public Topics topics() {
+        return Topics.withPrefix(topicPrefix());
+    }
+
+    /** The dispatcher's own topic: webhook outcomes and redelivery commands, keyed by request id. */
+    public String controlTopic() {
+        return topicPrefix() + "dispatcher.control";
+    }
+
+    /** The CloudEvents {@code ce_source} of what this instance publishes. */
+    public String source() {
+        return "/sdfleet/dispatcher/" + instanceId();
+    }
+
+    public String applicationId() {
+        return values.get(APPLICATION_ID);
+    }
+
+    public String instanceId() {
+        return values.get(INSTANCE_ID);
+    }
+
+    public Path stateDir() {
+        return values.get(STATE_DIR);
+    }
+
+    public String httpHost() {
+        return values.get(HTTP_HOST);
+    }
+
+    public int httpPort() {
+        return values.get(HTTP_PORT);
+    }
+
+    public String advertisedHost() {
+        return values.get(ADVERTISED_HOST);
+    }
+
+    public int partitions() {
+        return values.get(PARTITIONS);
+    }
+
+    public int streamThreads() {
+        return values.get(STREAM_THREADS);
+    }
+
+    public Duration commitInterval() {
+        return values.get(COMMIT_INTERVAL);
+    }
+
+    public Duration tick() {
+        return values.get(TICK);
+    }
+
+    public Duration admitWait() {
+        return values.get(ADMIT_WAIT);
+    }
+
+    public Duration retention() {
+        return values.get(RETENTION);
+    }
+
+    public int maxAttempts() {
+        return values.get(MAX_ATTEMPTS);
+    }
+
+    public double pixelStepsPerGpuSecond() {
+        return values.get(PIXEL_STEPS_PER_GPU_SECOND);
+    }
+
+    public int maxBodyBytes() {
+        return values.get(MAX_BODY_BYTES);
+    }
+
+    /** API keys and webhook secrets: from {@code SDFLEET_TENANTS_FILE} when set, else {@code SDFLEET_TENANTS}. */
+    public Tenants tenants() {
+        Tenants fromFile = values.get(TENANTS_FILE);
+        return fromFile != null ? fromFile : values.get(TENANTS);
+    }
+
+    /** How webhooks are sent, with the ranges {@code SDFLEET_WEBHOOK_ALLOW} opens. */
+    public WebhookSettings webhooks() {
+        return webhooks;
+    }
+
+    public Map<String, String> kafkaProperties() {
+        return values.get(KAFKA_PROPERTIES);
+    }
+
+    private static String defaultInstanceId() {
+        String host = System.getenv("HOSTNAME");
+        return host != null && legalInstanceId(host) ? host : "dispatcher-1";
+    }
+
+    private static boolean legalInstanceId(String id) {
+        return id.matches("[A-Za-z0-9._-]{1,128}");
+    }
+
+    private static boolean legalTopicPrefix(String prefix) {
+        try {
+            Topics.withPrefix(prefix);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 
-    private static boolean positive(Duration d) {
-        return d != null && !d.isNegative() && !d.isZero();
-    }
-
-    private static void require(boolean ok, String what) {
-        if (!ok) {
-            throw new IllegalArgumentException("invalid " + what);
+    private static String webhookRange(String item) {
+        String range = item.toLowerCase(Locale.ROOT);
+        if (!WEBHOOK_RANGES.contains(range)) {
+            throw new IllegalArgumentException("loopback, private or link_local, got " + item);
         }
+        return range;
     }
 
+    /** For the start-up log line: every setting, no key or secret. */
     @Override
     public String toString() {
-        return "DispatcherConfig[kafka=" + kafkaBootstrap + ", prefix=" + topicPrefix + ", app=" + applicationId
-                + ", instance=" + instanceId + ", state=" + stateDir + ", http=" + httpHost + ":" + httpPort
-                + " (advertised " + advertisedHost + "), partitions=" + partitions + ", threads=" + streamThreads
-                + ", commit=" + commitInterval.toMillis() + "ms, tick=" + tick.toMillis() + "ms, retention="
-                + retention + ", maxAttempts=" + maxAttempts + ", " + tenants + ", webhooks=" + webhooks
-                + ", kafkaProperties=" + kafkaProperties.keySet() + "]";
+        return "DispatcherConfig[" + SETTINGS.describe(values) + "]";
     }
 
-    /** Settings with defaults; see the record's parameters. */
+    /** Settings to change from their defaults; {@link #build()} fills in the rest and validates. */
     public static final class Builder {
-        private String kafkaBootstrap;
-        private String topicPrefix = Topics.DEFAULT_PREFIX;
-        private String applicationId = "sdfleet-dispatcher";
-        private String instanceId = defaultInstanceId();
-        private Path stateDir = Path.of(System.getProperty("java.io.tmpdir"), "sdfleet-dispatcher-state");
-        private String httpHost = "0.0.0.0";
-        private int httpPort = 8080;
-        private String advertisedHost = "127.0.0.1";
-        private int partitions = 4;
-        private int streamThreads = 1;
-        private Duration commitInterval = Duration.ofMillis(100);
-        private Duration tick = Duration.ofMillis(500);
-        private Duration admitWait = Duration.ofSeconds(5);
-        private Duration retention = Duration.ofDays(2);
-        private int maxAttempts = 3;
-        // SD 1.5 at 512x512, 30 steps in about 0.6 s on a TensorRT A100: 512*512*30/0.6.
-        private double pixelStepsPerGpuSecond = 13_107_200;
-        private int maxBodyBytes = 64 * 1024;
-        private Tenants tenants = Tenants.none();
-        private WebhookSettings webhooks = WebhookSettings.defaults();
-        private Map<String, String> kafkaProperties = Map.of();
+        private final Map<Setting<?>, Object> set;
 
-        private Builder(String kafkaBootstrap) {
-            this.kafkaBootstrap = kafkaBootstrap;
+        private Builder(Map<Setting<?>, Object> set) {
+            this.set = new HashMap<>(set);
         }
 
-        private Builder(DispatcherConfig c) {
-            kafkaBootstrap = c.kafkaBootstrap;
-            topicPrefix = c.topicPrefix;
-            applicationId = c.applicationId;
-            instanceId = c.instanceId;
-            stateDir = c.stateDir;
-            httpHost = c.httpHost;
-            httpPort = c.httpPort;
-            advertisedHost = c.advertisedHost;
-            partitions = c.partitions;
-            streamThreads = c.streamThreads;
-            commitInterval = c.commitInterval;
-            tick = c.tick;
-            admitWait = c.admitWait;
-            retention = c.retention;
-            maxAttempts = c.maxAttempts;
-            pixelStepsPerGpuSecond = c.pixelStepsPerGpuSecond;
-            maxBodyBytes = c.maxBodyBytes;
-            tenants = c.tenants;
-            webhooks = c.webhooks;
-            kafkaProperties = c.kafkaProperties;
-        }
-
-        private static String defaultInstanceId() {
-            String host = System.getenv("HOSTNAME");
-            return host != null && host.matches("[A-Za-z0-9._-]{1,128}") ? host : "dispatcher-1";
+        /** Sets one setting (null: back to its default). */
+        public <T> Builder set(Setting<T> setting, T value) {
+            set.put(setting, value);
+            return this;
         }
 
         public Builder topicPrefix(String v) {
-            topicPrefix = v;
-            return this;
+            return set(TOPIC_PREFIX, v);
         }
 
         public Builder applicationId(String v) {
-            applicationId = v;
-            return this;
+            return set(APPLICATION_ID, v);
         }
 
         public Builder instanceId(String v) {
-            instanceId = v;
-            return this;
+            return set(INSTANCE_ID, v);
         }
 
         public Builder stateDir(Path v) {
-            stateDir = v;
-            return this;
+            return set(STATE_DIR, v);
         }
 
         public Builder httpHost(String v) {
-            httpHost = v;
-            return this;
+            return set(HTTP_HOST, v);
         }
 
         public Builder httpPort(int v) {
-            httpPort = v;
-            return this;
+            return set(HTTP_PORT, v);
         }
 
         public Builder advertisedHost(String v) {
-            advertisedHost = v;
-            return this;
+            return set(ADVERTISED_HOST, v);
         }
 
         public Builder partitions(int v) {
-            partitions = v;
-            return this;
+            return set(PARTITIONS, v);
         }
 
         public Builder streamThreads(int v) {
-            streamThreads = v;
-            return this;
+            return set(STREAM_THREADS, v);
         }
 
         public Builder commitInterval(Duration v) {
-            commitInterval = v;
-            return this;
+            return set(COMMIT_INTERVAL, v);
         }
 
         public Builder tick(Duration v) {
-            tick = v;
-            return this;
+            return set(TICK, v);
         }
 
         public Builder admitWait(Duration v) {
-            admitWait = v;
-            return this;
+            return set(ADMIT_WAIT, v);
         }
 
         public Builder retention(Duration v) {
-            retention = v;
-            return this;
+            return set(RETENTION, v);
         }
 
         public Builder maxAttempts(int v) {
-            maxAttempts = v;
-            return this;
+            return set(MAX_ATTEMPTS, v);
         }
 
         public Builder pixelStepsPerGpuSecond(double v) {
-            pixelStepsPerGpuSecond = v;
-            return this;
+            return set(PIXEL_STEPS_PER_GPU_SECOND, v);
         }
 
         public Builder maxBodyBytes(int v) {
-            maxBodyBytes = v;
-            return this;
+            return set(MAX_BODY_BYTES, v);
         }
 
+        /** The tenants (replacing any {@code SDFLEET_TENANTS_FILE} this builder came with). */
         public Builder tenants(Tenants v) {
-            tenants = v;
-            return this;
+            set(TENANTS_FILE, null);
+            return set(TENANTS, v);
         }
 
         public Builder webhooks(WebhookSettings v) {
-            webhooks = v;
-            return this;
+            return set(WEBHOOKS, v);
         }
 
         public Builder kafkaProperties(Map<String, String> v) {
-            kafkaProperties = v;
-            return this;
+            return set(KAFKA_PROPERTIES, v == null ? null : Map.copyOf(v));
         }
 
+        /**
+         * @throws IllegalArgumentException naming the setting that is wrong
+         */
         public DispatcherConfig build() {
-            return new DispatcherConfig(
-                    kafkaBootstrap,
-                    topicPrefix,
-                    applicationId,
-                    instanceId,
-                    stateDir,
-                    httpHost,
-                    httpPort,
-                    advertisedHost,
-                    partitions,
-                    streamThreads,
-                    commitInterval,
-                    tick,
-                    admitWait,
-                    retention,
-                    maxAttempts,
-                    pixelStepsPerGpuSecond,
-                    maxBodyBytes,
-                    tenants,
-                    webhooks,
-                    kafkaProperties);
+            return new DispatcherConfig(SETTINGS.resolve(set));
         }
     }
 }

@@ -2,18 +2,24 @@ package dev.sdfleet.dispatcher.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.sdfleet.dispatcher.state.Fingerprints;
-import dev.sdfleet.dispatcher.state.StateJson;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.sdfleet.protocol.Identifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Who may call the API: API keys mapped to tenants, and each tenant's webhook signing secrets. Read from JSON:
@@ -23,8 +29,14 @@ import java.util.regex.Pattern;
  * tenants and counts, never a key or secret.
  */
 public final class Tenants {
-    private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     public static final String SECRET_PREFIX = "whsec_";
+
+    /** Lenient about unknown members, as the dispatcher's other JSON. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private static final Tenants NONE = new Tenants(Map.of(), Map.of());
 
     private final Map<String, String> tenantByKeyDigest;
     private final Map<String, List<byte[]>> secrets;
@@ -42,7 +54,7 @@ public final class Tenants {
     public static Tenants parse(String json) {
         Map<String, Entry> entries;
         try {
-            entries = StateJson.MAPPER.readValue(json, new TypeReference<LinkedHashMap<String, Entry>>() {});
+            entries = JSON.readValue(json, new TypeReference<LinkedHashMap<String, Entry>>() {});
         } catch (IOException e) {
             throw new IllegalArgumentException("tenants: not valid JSON ({\"tenant\": {\"api_keys\": [...], "
                     + "\"webhook_secrets\": [...]}}): " + e.getMessage());
@@ -54,9 +66,9 @@ public final class Tenants {
         Map<String, String> byDigest = new HashMap<>();
         Map<String, List<byte[]>> secrets = new HashMap<>();
         entries.forEach((tenant, entry) -> {
-            if (!TENANT.matcher(tenant).matches()) {
-                throw new IllegalArgumentException("tenants: tenant names are 1..128 letters, digits, '.', '_' or "
-                        + "'-', got \"" + tenant + "\"");
+            if (!Identifier.isValid(tenant)) {
+                throw new IllegalArgumentException(
+                        "tenants: tenant names are " + Identifier.DESCRIPTION + ", got \"" + tenant + "\"");
             }
             for (String key : entry.apiKeys() == null ? List.<String>of() : entry.apiKeys()) {
                 if (key == null || key.length() < 16) {
@@ -76,7 +88,7 @@ public final class Tenants {
     }
 
     public static Tenants none() {
-        return new Tenants(Map.of(), Map.of());
+        return NONE;
     }
 
     /** The tenant of an API key, if it is one. */
@@ -92,7 +104,12 @@ public final class Tenants {
     }
 
     private static String digest(String key) {
-        return Fingerprints.sha256Hex(key.getBytes(StandardCharsets.UTF_8));
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     private static byte[] decodeSecret(String tenant, String secret) {
@@ -132,9 +149,9 @@ public final class Tenants {
         return text.toString().trim() + "]";
     }
 
-    public static String readFile(java.nio.file.Path path) {
+    public static String readFile(Path path) {
         try {
-            return java.nio.file.Files.readString(path);
+            return Files.readString(path);
         } catch (IOException e) {
             throw new UncheckedIOException("tenants file " + path, e);
         }

@@ -4,14 +4,14 @@ import dev.sdfleet.dispatcher.config.DispatcherConfig;
 import dev.sdfleet.dispatcher.metrics.DispatcherMetrics;
 import dev.sdfleet.dispatcher.streams.Admissions;
 import dev.sdfleet.dispatcher.streams.StreamsRunner;
+import dev.sdfleet.service.Health;
+import dev.sdfleet.service.OpsHttp;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,8 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API: {@code /v1/generations} (authenticated), {@code /openapi.yaml}, {@code /metrics},
- * {@code /health/live} and {@code /health/ready}. Deployed on virtual threads, so handlers wait with
+ * The HTTP API: {@code /v1/generations} (authenticated), {@code /openapi.yaml}, and the operations endpoints every
+ * service has ({@link OpsHttp}: {@code /metrics}, {@code /health/live}, {@code /health/ready}; HTTP/1.1 only). Deployed on virtual threads, so handlers wait with
  * {@code await()} instead of nesting callbacks, and never hold an event loop.
  */
 public final class ApiVerticle extends VerticleBase {
@@ -70,12 +70,7 @@ public final class ApiVerticle extends VerticleBase {
         String openapi = readOpenApi();
 
         Router router = Router.router(vertx);
-        router.get("/health/live").handler(this::live);
-        router.get("/health/ready").handler(this::ready);
-        router.get("/metrics")
-                .handler(ctx -> ctx.response()
-                        .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
-                        .end(metrics.scrape()));
+        OpsHttp.mount(router, this::live, this::ready, metrics::scrape);
         router.get("/openapi.yaml")
                 .handler(ctx -> ctx.response()
                         .putHeader("content-type", "application/yaml")
@@ -103,7 +98,7 @@ public final class ApiVerticle extends VerticleBase {
                     ctx.failure());
             Problems.send(ctx, 500, "internal error", null);
         });
-        server = vertx.createHttpServer(new HttpServerOptions()
+        server = vertx.createHttpServer(OpsHttp.serverOptions()
                 .setHost(config.httpHost())
                 .setPort(port)
                 .setMaxInitialLineLength(8192)
@@ -111,23 +106,22 @@ public final class ApiVerticle extends VerticleBase {
         return server.requestHandler(router).listen();
     }
 
-    private void live(RoutingContext ctx) {
-        StreamsRunner runner = streams.get();
-        boolean failed = runner != null && runner.state() == KafkaStreams.State.ERROR;
-        ctx.response()
-                .setStatusCode(failed ? 503 : 200)
-                .putHeader("content-type", "application/json")
-                .end("{\"status\":\"" + (failed ? "failed" : "up") + "\"}");
+    /** UP unless the stream tasks failed. */
+    private Health live() {
+        KafkaStreams.State state = streamsState();
+        return Health.of(state != KafkaStreams.State.ERROR).with("streams", state.toString());
     }
 
-    private void ready(RoutingContext ctx) {
+    /** UP while the stream tasks serve (every API call can be answered). */
+    private Health ready() {
         StreamsRunner runner = streams.get();
-        KafkaStreams.State state = runner == null ? KafkaStreams.State.CREATED : runner.state();
-        boolean ready = runner != null && runner.serving();
-        ctx.response()
-                .setStatusCode(ready ? 200 : 503)
-                .putHeader("content-type", "application/json")
-                .end("{\"status\":\"" + (ready ? "ready" : "not_ready") + "\",\"streams\":\"" + state + "\"}");
+        return Health.of(runner != null && runner.serving())
+                .with("streams", streamsState().toString());
+    }
+
+    private KafkaStreams.State streamsState() {
+        StreamsRunner runner = streams.get();
+        return runner == null ? KafkaStreams.State.CREATED : runner.state();
     }
 
     private static String readOpenApi() {

@@ -6,10 +6,10 @@ import dev.sdfleet.dispatcher.state.ControlMessage;
 import dev.sdfleet.dispatcher.state.RequestState;
 import dev.sdfleet.dispatcher.state.StateJson;
 import dev.sdfleet.protocol.CancelRequest;
+import dev.sdfleet.protocol.Identifier;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
 /** {@code GET} and {@code DELETE /v1/generations/{id}} and the webhook redelivery, each on the owning instance. */
 final class RequestHandlers {
     private static final Logger LOG = LoggerFactory.getLogger(RequestHandlers.class);
-    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private final DispatcherConfig config;
     private final OwnerRouting routing;
@@ -83,7 +82,7 @@ final class RequestHandlers {
     /** Runs {@code action} on the caller's request, or answers 404 (unknown, or another tenant's), 503 or forwards. */
     private void withOwnedRequest(RoutingContext ctx, Consumer<RequestState> action) {
         String id = ctx.pathParam("id");
-        if (!REQUEST_ID.matcher(id).matches()) {
+        if (!Identifier.isValid(id)) {
             Problems.send(ctx, 404, "not found", "no such request");
             return;
         }

@@ -1,5 +1,6 @@
 package dev.sdfleet.worker.http;
 
+import dev.sdfleet.service.Health;
 import dev.sdfleet.worker.kafka.LoopState;
 import java.util.function.Supplier;
 
@@ -30,10 +31,12 @@ public final class Readiness {
         return modelLoaded && warmedUp && consumer.get() == LoopState.RUNNING;
     }
 
-    /** The readiness body: a small JSON object, the same shape whether ready or not. */
-    public String toJson() {
-        return "{\"status\":\"" + (isReady() ? "UP" : "DOWN") + "\",\"model\":\"" + model.replace("\"", "")
-                + "\",\"model_loaded\":" + modelLoaded + ",\"warmed_up\":" + warmedUp + ",\"consumer\":\""
-                + consumer.get() + "\"}";
+    /** The readiness answer: the same shape whether ready or not. */
+    public Health health() {
+        return Health.of(isReady())
+                .with("model", model)
+                .with("model_loaded", modelLoaded)
+                .with("warmed_up", warmedUp)
+                .with("consumer", consumer.get().toString());
     }
 }

@@ -35,20 +35,32 @@ public final class InferenceRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceRunner.class);
 
     /**
-     * How the runner is set up.
+     * How the runner is set up (from the worker's config).
      *
+     * @param workerId names the inference thread
      * @param modelId the model name jobs must ask for
      * @param batchSize the most jobs per pipeline call
      * @param batchWindow how long to wait for more compatible jobs once the first is taken (ignored at batch size 1)
      * @param progressThrottle the least time between two progress events of a job (first and last step always go)
      */
-    public record Settings(String modelId, int batchSize, Duration batchWindow, Duration progressThrottle) {
+    public record Settings(
+            String workerId, String modelId, int batchSize, Duration batchWindow, Duration progressThrottle) {
         public Settings {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
             }
         }
     }
+
+    /**
+     * Where the runner takes jobs from and what it hands them to.
+     *
+     * @param queue the jobs to run
+     * @param outcomes what happens to each job after its call
+     * @param cancels the cancellations that arrived
+     * @param progress where progress events go
+     */
+    public record Links(JobQueue queue, JobOutcomes outcomes, CancelRegistry cancels, ProgressSink progress) {}
 
     private final DiffusionPipeline pipeline;
     private final Settings settings;
@@ -63,27 +75,26 @@ public final class InferenceRunner implements AutoCloseable {
     private final Object lock = new Object();
     private RunningBatch running; // guarded by lock
 
+    /**
+     * @param onFatal what to do when the thread dies of an error it cannot recover from (stop the worker)
+     */
     public InferenceRunner(
-            String workerId,
-            DiffusionPipeline pipeline,
             Settings settings,
-            JobQueue queue,
-            JobOutcomes outcomes,
-            CancelRegistry cancels,
-            ProgressSink progress,
+            DiffusionPipeline pipeline,
+            Links links,
             WorkerMetrics metrics,
             Clock clock,
             Runnable onFatal) {
         this.pipeline = pipeline;
         this.settings = settings;
-        this.queue = queue;
-        this.outcomes = outcomes;
-        this.cancels = cancels;
-        this.progress = progress;
+        this.queue = links.queue();
+        this.outcomes = links.outcomes();
+        this.cancels = links.cancels();
+        this.progress = links.progress();
         this.metrics = metrics;
         this.clock = clock;
         this.onFatal = onFatal;
-        this.thread = new Thread(this::loop, "sdfleet-inference-" + workerId);
+        this.thread = new Thread(this::loop, "sdfleet-inference-" + settings.workerId());
     }
 
     public void start() {

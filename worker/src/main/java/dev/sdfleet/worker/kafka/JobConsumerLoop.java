@@ -86,30 +86,46 @@ public final class JobConsumerLoop implements AutoCloseable {
     private volatile Throwable failure;
 
     /**
+     * How the loop is set up (from the worker's config).
+     *
+     * @param workerId names the loop's thread and its log lines
+     * @param topics the fleet's topics
      * @param capacity the most jobs in flight (polled, not yet finished) before the partitions are paused
+     */
+    public record Settings(String workerId, Topics topics, int capacity) {
+        public Settings {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("capacity must be >= 1, got " + capacity);
+            }
+        }
+    }
+
+    /**
+     * What the loop hands records to.
+     *
+     * @param queue where decoded jobs wait for the inference thread
+     * @param runner told to release the jobs of revoked partitions
+     * @param publisher answers jobs that break the contract, and dead-letters the rest
+     */
+    public record Stages(JobQueue queue, InferenceRunner runner, ResultPublisher publisher) {}
+
+    /**
      * @param onFatal what to do when the loop dies of an error it cannot recover from (stop the worker)
      */
     public JobConsumerLoop(
+            Settings settings,
             KafkaClients clients,
-            Topics topics,
-            String workerId,
-            int capacity,
-            JobQueue queue,
-            InferenceRunner runner,
-            ResultPublisher publisher,
+            Stages stages,
             WorkerMetrics metrics,
             Clock clock,
             Runnable onFatal) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("capacity must be >= 1, got " + capacity);
-        }
         this.clients = clients;
-        this.topics = topics;
-        this.workerId = workerId;
-        this.capacity = capacity;
-        this.queue = queue;
-        this.runner = runner;
-        this.publisher = publisher;
+        this.topics = settings.topics();
+        this.workerId = settings.workerId();
+        this.capacity = settings.capacity();
+        this.queue = stages.queue();
+        this.runner = stages.runner();
+        this.publisher = stages.publisher();
         this.metrics = metrics;
         this.clock = clock;
         this.onFatal = onFatal;

@@ -7,7 +7,7 @@ import dev.sdfleet.protocol.MessageType;
 import dev.sdfleet.protocol.ProtocolMessage;
 import dev.sdfleet.protocol.RecordKeys;
 import dev.sdfleet.protocol.Topics;
-import dev.sdfleet.worker.RetryPolicy;
+import dev.sdfleet.worker.config.RetryPolicy;
 import dev.sdfleet.worker.metrics.WorkerMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

@@ -6,7 +6,7 @@ import dev.sdfleet.protocol.FailureReason;
 import dev.sdfleet.protocol.JobResult;
 import dev.sdfleet.protocol.JobStatus;
 import dev.sdfleet.protocol.StoredImage;
-import dev.sdfleet.worker.RetryPolicy;
+import dev.sdfleet.worker.config.RetryPolicy;
 import dev.sdfleet.worker.inference.JobOutcomes;
 import dev.sdfleet.worker.inference.QueuedJob;
 import dev.sdfleet.worker.inference.RecordPosition;

@@ -17,7 +17,7 @@ import dev.sdfleet.protocol.ProtocolMessage;
 import dev.sdfleet.protocol.RecordKeys;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.worker.Worker;
-import dev.sdfleet.worker.WorkerConfig;
+import dev.sdfleet.worker.config.WorkerConfig;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.sdfleet.worker;
+package dev.sdfleet.worker.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sdfleet.pipeline.runtime.ExecutionProvider;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +73,7 @@ class WorkerConfigTest {
                 .toString();
         assertFalse(shown.contains("very-secret"), shown);
         assertFalse(shown.contains("hunter2"), shown);
-        assertTrue(shown.contains("accessKey=id"), shown);
+        assertTrue(shown.contains("SDFLEET_S3_ACCESS_KEY=id"), shown);
     }
 
     @Test
@@ -115,5 +118,35 @@ class WorkerConfigTest {
                 .drainTimeout(java.time.Duration.ofSeconds(3))
                 .build();
         assertEquals(config, WorkerConfig.fromEnv(config.toEnv()));
+    }
+
+    @Test
+    void errorsSayWhatIsAllowed() {
+        var e = assertThrows(
+                IllegalArgumentException.class, () -> WorkerConfig.fromEnv(Map.of("SDFLEET_QUEUE_CAPACITY", "0")));
+        assertEquals("SDFLEET_QUEUE_CAPACITY must be >= SDFLEET_BATCH_SIZE, got 0", e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class, () -> WorkerConfig.fromEnv(Map.of("SDFLEET_HTTP_PORT", "70000")));
+        assertEquals("SDFLEET_HTTP_PORT must be 0..65535, got 70000", e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class, () -> WorkerConfig.fromEnv(Map.of("SDFLEET_BATCH_SIZE", "65")));
+        assertEquals("SDFLEET_BATCH_SIZE must be 1..64, got 65", e.getMessage());
+    }
+
+    /** The table in worker/README.md is generated from the declarations: {@code -Dsdfleet.writeReadme=true} rewrites it. */
+    @Test
+    void theReadmeTableListsTheDeclaredSettings() throws IOException {
+        Path readme = Path.of("README.md");
+        String text = Files.readString(readme);
+        String expected = WorkerConfig.SETTINGS.withTableIn(text);
+        if (Boolean.getBoolean("sdfleet.writeReadme")) {
+            Files.writeString(readme, expected);
+            text = expected;
+        }
+        assertEquals(
+                expected,
+                text,
+                "worker/README.md's settings table differs from WorkerConfig's declarations (rewrite it with "
+                        + "-Dsdfleet.writeReadme=true)");
     }
 }

@@ -1,4 +1,4 @@
-package dev.sdfleet.worker;
+package dev.sdfleet.worker.config;
 
 import java.time.Duration;
 import java.util.Objects;

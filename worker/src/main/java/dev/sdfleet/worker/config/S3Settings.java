@@ -1,4 +1,4 @@
-package dev.sdfleet.worker;
+package dev.sdfleet.worker.config;
 
 import java.net.URI;
 import java.time.Duration;

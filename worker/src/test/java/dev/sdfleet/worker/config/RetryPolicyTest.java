@@ -1,4 +1,4 @@
-package dev.sdfleet.worker;
+package dev.sdfleet.worker.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

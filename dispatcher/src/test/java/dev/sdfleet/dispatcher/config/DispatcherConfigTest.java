@@ -1,0 +1,110 @@
+package dev.sdfleet.dispatcher.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DispatcherConfigTest {
+    private static final String TENANTS =
+            "{\"acme\": {\"api_keys\": [\"sk-acme-0123456789abcdef\"], \"webhook_secrets\": []}}";
+
+    @Test
+    void defaults() {
+        DispatcherConfig config = DispatcherConfig.fromEnv(Map.of());
+        assertEquals("127.0.0.1:9092", config.kafkaBootstrap());
+        assertEquals("sdfleet.requests", config.topics().requests());
+        assertEquals("sdfleet.dispatcher.control", config.controlTopic());
+        assertEquals(8080, config.httpPort());
+        assertEquals(Duration.ofDays(2), config.retention());
+        assertEquals(13_107_200, config.pixelStepsPerGpuSecond());
+        assertEquals(64 * 1024, config.maxBodyBytes());
+        assertFalse(config.webhooks().allowLoopback());
+        assertEquals(Optional.empty(), config.tenants().tenantOf("sk-acme-0123456789abcdef"));
+    }
+
+    @Test
+    void environmentVariablesOverrideDefaults(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("tenants.json");
+        Files.writeString(file, TENANTS);
+        DispatcherConfig config = DispatcherConfig.fromEnv(Map.of(
+                "SDFLEET_KAFKA_BOOTSTRAP", "k:9092",
+                "SDFLEET_DISPATCHER_ID", "d-2",
+                "SDFLEET_RETENTION", "PT30M",
+                "SDFLEET_COMMIT_INTERVAL_MS", "250",
+                "SDFLEET_GPU_PIXEL_STEPS_PER_S", "1e6",
+                "SDFLEET_TENANTS_FILE", file.toString(),
+                "SDFLEET_WEBHOOK_ALLOW", "Loopback, private"));
+        assertEquals("k:9092", config.kafkaBootstrap());
+        assertEquals("/sdfleet/dispatcher/d-2", config.source());
+        assertEquals(Duration.ofMinutes(30), config.retention());
+        assertEquals(Duration.ofMillis(250), config.commitInterval());
+        assertEquals(1e6, config.pixelStepsPerGpuSecond());
+        assertEquals(Optional.of("acme"), config.tenants().tenantOf("sk-acme-0123456789abcdef"));
+        assertTrue(config.webhooks().allowLoopback());
+        assertTrue(config.webhooks().allowPrivate());
+        assertFalse(config.webhooks().allowLinkLocal());
+        DispatcherConfig changed = config.toBuilder().httpPort(0).build();
+        assertEquals(0, changed.httpPort());
+        assertEquals("d-2", changed.instanceId());
+        assertTrue(changed.webhooks().allowLoopback());
+    }
+
+    @Test
+    void errorsNameTheVariable() {
+        var e = assertThrows(
+                IllegalArgumentException.class, () -> DispatcherConfig.fromEnv(Map.of("SDFLEET_PARTITIONS", "0")));
+        assertEquals("SDFLEET_PARTITIONS must be >= 1, got 0", e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class, () -> DispatcherConfig.fromEnv(Map.of("SDFLEET_RETENTION", "2d")));
+        assertTrue(e.getMessage().startsWith("SDFLEET_RETENTION=2d: "), e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> DispatcherConfig.fromEnv(Map.of("SDFLEET_WEBHOOK_ALLOW", "loopback,public")));
+        assertTrue(e.getMessage().contains("SDFLEET_WEBHOOK_ALLOW"), e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> DispatcherConfig.fromEnv(
+                        Map.of("SDFLEET_TENANTS", "{\"acme\": {\"api_keys\": [\"sk-short\"]}}")));
+        assertTrue(e.getMessage().startsWith("SDFLEET_TENANTS: "), e.getMessage());
+        assertFalse(e.getMessage().contains("sk-short"), "a secret variable's value is never echoed");
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> DispatcherConfig.builder("k:1").maxBodyBytes(10).build());
+        assertEquals("maxBodyBytes must be >= 1024, got 10", e.getMessage());
+    }
+
+    @Test
+    void theLoggedFormNamesNoKey() {
+        String shown =
+                DispatcherConfig.fromEnv(Map.of("SDFLEET_TENANTS", TENANTS)).toString();
+        assertFalse(shown.contains("sk-acme"), shown);
+        assertTrue(shown.contains("SDFLEET_TENANTS=Tenants[acme(keys=1, secrets=0)]"), shown);
+    }
+
+    /** The table in dispatcher/README.md is generated from the declarations: {@code -Dsdfleet.writeReadme=true} rewrites it. */
+    @Test
+    void theReadmeTableListsTheDeclaredSettings() throws IOException {
+        Path readme = Path.of("README.md");
+        String text = Files.readString(readme);
+        String expected = DispatcherConfig.SETTINGS.withTableIn(text);
+        if (Boolean.getBoolean("sdfleet.writeReadme")) {
+            Files.writeString(readme, expected);
+            text = expected;
+        }
+        assertEquals(
+                expected,
+                text,
+                "dispatcher/README.md's settings table differs from DispatcherConfig's declarations (rewrite it with "
+                        + "-Dsdfleet.writeReadme=true)");
+    }
+}
