@@ -14,6 +14,9 @@ import java.util.TreeMap;
  */
 final class Checks {
 
+    /** The control characters that are whitespace in a prompt: tab, line feed, carriage return. */
+    private static final java.util.Set<Integer> WHITESPACE_CONTROLS = java.util.Set.of(0x09, 0x0A, 0x0D);
+
     // RFC 3339 (what the JSON Schemas' date-time means) has four-digit years only.
     private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
@@ -77,6 +80,35 @@ final class Checks {
         check(length <= maxCodePoints, field, "must be at most " + maxCodePoints + " characters, got " + length);
         if (nonBlank) {
             check(!value.isBlank(), field, "must not be blank");
+        }
+    }
+
+    /**
+     * Prompt text: {@link #text} plus valid Unicode (no lone surrogate) without control characters other than tab,
+     * line feed and carriage return. CLIP's tokenizer drops controls (so they cannot mean anything to the model), and
+     * PNG text chunks cannot carry NUL: a prompt with one would be denoised and then fail at encoding.
+     */
+    void promptText(String field, String value, int maxCodePoints, boolean nonBlank) {
+        text(field, value, maxCodePoints, nonBlank);
+        if (value == null) {
+            return;
+        }
+        for (int i = 0; i < value.length(); ) {
+            int codePoint = value.codePointAt(i);
+            if (Character.isSurrogate((char) codePoint)) {
+                check(false, field, "must be valid Unicode: lone surrogate at character " + i);
+                return;
+            }
+            if (Character.getType(codePoint) == Character.CONTROL && !WHITESPACE_CONTROLS.contains(codePoint)) {
+                check(
+                        false,
+                        field,
+                        String.format(
+                                "must not contain control characters (other than tab and newline): U+%04X at character %d",
+                                codePoint, i));
+                return;
+            }
+            i += Character.charCount(codePoint);
         }
     }
 

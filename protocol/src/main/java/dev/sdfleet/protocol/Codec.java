@@ -32,6 +32,8 @@ import java.nio.charset.StandardCharsets;
  * UTC strings. Thread-safe.
  */
 public final class Codec {
+    /** How a field error about JSON that does not parse begins. */
+    static final String MALFORMED_JSON = "malformed JSON";
 
     /** Larger values are refused before parsing: the largest legitimate message, a dead letter, holds one record. */
     public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;

@@ -113,8 +113,8 @@ public record GenerationRequest(
         checks.schemaVersion(schemaVersion);
         checks.optionalIdentifier("request_id", requestId);
         checks.optionalIdentifier("tenant", tenant);
-        checks.text("prompt", prompt, MAX_PROMPT_LENGTH, true);
-        checks.text("negative_prompt", negativePrompt, MAX_PROMPT_LENGTH, false);
+        checks.promptText("prompt", prompt, MAX_PROMPT_LENGTH, true);
+        checks.promptText("negative_prompt", negativePrompt, MAX_PROMPT_LENGTH, false);
         checks.range("n", n, 1, MAX_IMAGES);
         checks.imageParameters(width, height, steps, guidance);
         if (seed != null) {

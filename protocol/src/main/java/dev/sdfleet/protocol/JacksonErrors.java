@@ -41,7 +41,7 @@ final class JacksonErrors {
             case InputCoercionException coercion ->
                 new ValidationException(path.isEmpty() ? parserPath(coercion) : path, "is out of range");
             case StreamReadException malformed ->
-                new ValidationException(parserPath(malformed), "malformed JSON: " + firstLine(malformed));
+                new ValidationException(parserPath(malformed), Codec.MALFORMED_JSON + ": " + firstLine(malformed));
             case DatabindException other -> new ValidationException(path, firstLine(other));
             default -> new ValidationException(path, firstLine(e));
         };

@@ -69,8 +69,8 @@ public record Job(
                     "job_id",
                     "must be request_id/image_index (\"" + expected + "\"), got \"" + jobId + "\"");
         }
-        checks.text("prompt", prompt, GenerationRequest.MAX_PROMPT_LENGTH, true);
-        checks.text("negative_prompt", negativePrompt, GenerationRequest.MAX_PROMPT_LENGTH, false);
+        checks.promptText("prompt", prompt, GenerationRequest.MAX_PROMPT_LENGTH, true);
+        checks.promptText("negative_prompt", negativePrompt, GenerationRequest.MAX_PROMPT_LENGTH, false);
         checks.imageParameters(width, height, steps, guidance);
         checks.range("seed", seed, 0, GenerationRequest.MAX_SEED);
         checks.model(model);

@@ -35,6 +35,36 @@ class GenerationRequestTest {
                 () -> GenerationRequest.builder("😀".repeat(4096), "m").build());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"\u0000", "\u0007", "\u001b", "\u007f", "\u0085", "\u009f"})
+    void promptsRefuseControlCharacters(String control) {
+        String hex = String.format("U+%04X", (int) control.charAt(0));
+        assertFieldError(
+                "prompt",
+                "control characters",
+                () -> GenerationRequest.builder("a red" + control + " circle", "m")
+                        .build());
+        assertFieldError(
+                "negative_prompt",
+                hex,
+                () -> valid().negativePrompt("blurry" + control).build());
+    }
+
+    @Test
+    void promptsKeepWhitespaceControlsAndAnyUnicode() {
+        assertDoesNotThrow(() -> GenerationRequest.builder("a red circle\ton a blue background,\r\nsmall 🐱 猫", "m")
+                .negativePrompt("blurry\ntext")
+                .build());
+    }
+
+    @Test
+    void promptsMustBeValidUnicode() {
+        assertFieldError(
+                "prompt",
+                "lone surrogate",
+                () -> GenerationRequest.builder("a red \ud800circle", "m").build());
+    }
+
     @Test
     void negativePromptIsBounded() {
         assertFieldError(

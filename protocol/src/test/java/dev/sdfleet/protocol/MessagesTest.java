@@ -241,16 +241,101 @@ class MessagesTest {
         assertNull(tombstone.keyBytes());
         assertNull(tombstone.valueBytes());
         assertEquals("IllegalStateException", tombstone.error());
+        assertEquals(DeadLetterReason.PROCESSING_FAILED, tombstone.reason());
         assertFieldError(
-                "value_base64", () -> new DeadLetter(1, "t", 0, 0, null, "AB==", null, "e", null, null, Samples.T0));
+                "value_base64",
+                () -> new DeadLetter(
+                        1,
+                        "t",
+                        0,
+                        0,
+                        DeadLetterReason.INVALID_MESSAGE,
+                        null,
+                        null,
+                        "AB==",
+                        1,
+                        false,
+                        null,
+                        0,
+                        "e",
+                        null,
+                        null,
+                        Samples.T0));
         assertFieldError(
                 "key_base64",
-                () -> new DeadLetter(1, "t", 0, 0, "not base64!", null, null, "e", null, null, Samples.T0));
+                () -> new DeadLetter(
+                        1,
+                        "t",
+                        0,
+                        0,
+                        DeadLetterReason.INVALID_MESSAGE,
+                        "not base64!",
+                        1,
+                        null,
+                        null,
+                        false,
+                        null,
+                        0,
+                        "e",
+                        null,
+                        null,
+                        Samples.T0));
         assertFieldError(
-                "topic", () -> new DeadLetter(1, "bad topic", 0, 0, null, null, null, "e", null, null, Samples.T0));
-        assertFieldError("offset", () -> new DeadLetter(1, "t", 0, -1, null, null, null, "e", null, null, Samples.T0));
+                "topic",
+                () -> new DeadLetter(
+                        1,
+                        "bad topic",
+                        0,
+                        0,
+                        DeadLetterReason.INVALID_MESSAGE,
+                        null,
+                        null,
+                        null,
+                        null,
+                        false,
+                        null,
+                        0,
+                        "e",
+                        null,
+                        null,
+                        Samples.T0));
+        assertFieldError(
+                "offset",
+                () -> new DeadLetter(
+                        1,
+                        "t",
+                        0,
+                        -1,
+                        DeadLetterReason.INVALID_MESSAGE,
+                        null,
+                        null,
+                        null,
+                        null,
+                        false,
+                        null,
+                        0,
+                        "e",
+                        null,
+                        null,
+                        Samples.T0));
         assertFieldError(
                 "headers.h",
-                () -> new DeadLetter(1, "t", 0, 0, null, null, Map.of("h", "%%"), "e", null, null, Samples.T0));
+                () -> new DeadLetter(
+                        1,
+                        "t",
+                        0,
+                        0,
+                        DeadLetterReason.INVALID_MESSAGE,
+                        null,
+                        null,
+                        null,
+                        null,
+                        false,
+                        Map.of("h", "%%"),
+                        0,
+                        "e",
+                        null,
+                        null,
+                        Samples.T0));
     }
 }

@@ -271,9 +271,11 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
 
     private void onTick(Instant now) {
         List<String> due = new ArrayList<>();
-        try (KeyValueIterator<String, String> it = timers.range(Timers.first(), Timers.upTo(now))) {
-            while (it.hasNext() && due.size() < MAX_TIMERS_PER_TICK) {
-                due.add(it.next().key);
+        for (Timers.Range range : Timers.due(now)) {
+            try (KeyValueIterator<String, String> it = timers.range(range.from(), range.to())) {
+                while (it.hasNext() && due.size() < MAX_TIMERS_PER_TICK) {
+                    due.add(it.next().key);
+                }
             }
         }
         for (String key : due) {

@@ -34,6 +34,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -46,10 +47,13 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The request state machine on Kafka Streams' test driver, with the clock in the test's hands: what the integration
@@ -166,6 +170,37 @@ class DispatcherProcessorTest {
         results.pipeInput("r3", Codec.encode(succeeded(published.get(1))));
         assertTrue(events.isEmpty(), "a late result changes nothing: one event per request");
         assertEquals(0, tally.queued(Priority.NORMAL));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2286-11-20T17:46:40Z", "2400-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z"})
+    void aFarDeadlineDoesNotFireEarly(String deadline) {
+        submit(request("far").deadline(Instant.parse(deadline)).build());
+        Job job = jobs().get(0);
+        advance(Duration.ofSeconds(5));
+        assertTrue(events.isEmpty(), "a deadline of " + deadline + " is not due yet");
+        results.pipeInput("far", Codec.encode(succeeded(job)));
+        assertEquals(RequestStatus.COMPLETED, event().status());
+    }
+
+    @Test
+    void aTimerStoredWithThirteenDigitsStillFires() {
+        submit(request("legacy").deadline(START.plusSeconds(10)).build());
+        jobs();
+        KeyValueStore<String, String> timers = driver.getKeyValueStore(DispatcherTopology.TIMERS_STORE);
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = timers.all()) {
+            it.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        assertEquals(1, keys.size(), keys.toString());
+        // As a store written before the keys were widened holds it.
+        timers.delete(keys.get(0));
+        timers.put(String.format("%013d D legacy", START.plusSeconds(10).toEpochMilli()), "");
+
+        advance(Duration.ofSeconds(11));
+
+        assertEquals(
+                FailureReason.DEADLINE_EXCEEDED, event().images().get(0).error().reason());
     }
 
     @Test
