@@ -3,6 +3,7 @@ package dev.sdfleet.bench;
 import dev.sdfleet.bench.dispatcher.DispatcherBench;
 import dev.sdfleet.bench.fleet.FleetBench;
 import dev.sdfleet.bench.pipeline.PipelineBench;
+import dev.sdfleet.cli.Args;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -62,8 +63,13 @@ public final class BenchMain {
         }
         BenchReport report = BenchReport.start(benchmark.name(), rest);
         try {
-            benchmark.runner().run(BenchArgs.parse(rest, benchmark.valued(), benchmark.flags()), report, err);
-        } catch (BenchArgs.UsageException | IllegalArgumentException e) {
+            Args args = Args.parse(rest, benchmark.valued(), benchmark.flags());
+            if (!args.positional().isEmpty()) {
+                throw new Args.UsageException(
+                        "unexpected argument '" + args.positional().get(0) + "'");
+            }
+            benchmark.runner().run(args, report, err);
+        } catch (Args.UsageException | IllegalArgumentException e) {
             err.println("sdfleet bench " + benchmark.name() + ": " + e.getMessage());
             return 2;
         } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package dev.sdfleet.bench;
 
+import dev.sdfleet.cli.Args;
 import java.io.PrintStream;
 import java.util.Set;
 
@@ -19,6 +20,6 @@ public record Benchmark(
     /** Measures, writing figures into the report and progress (for people watching) into the log. */
     @FunctionalInterface
     public interface Runner {
-        void run(BenchArgs args, BenchReport report, PrintStream log) throws Exception;
+        void run(Args args, BenchReport report, PrintStream log) throws Exception;
     }
 }

@@ -11,7 +11,7 @@ import java.util.Set;
  * A small command-line parser: {@code --name value}, {@code --name=value}, {@code --flag} and positional arguments.
  * Each command declares the options it knows, so a typo is an error instead of being ignored.
  */
-final class Args {
+public final class Args {
     private final Map<String, String> options = new HashMap<>();
     private final Set<String> flags = new HashSet<>();
     private final List<String> positional = new ArrayList<>();
@@ -21,7 +21,7 @@ final class Args {
      * @param booleans options that take none
      * @throws UsageException for an unknown option or a missing value
      */
-    static Args parse(List<String> argv, Set<String> valued, Set<String> booleans) {
+    public static Args parse(List<String> argv, Set<String> valued, Set<String> booleans) {
         Args args = new Args();
         for (int i = 0; i < argv.size(); i++) {
             String a = argv.get(i);
@@ -57,15 +57,15 @@ final class Args {
         return args;
     }
 
-    String get(String name, String fallback) {
+    public String get(String name, String fallback) {
         return options.getOrDefault(name, fallback);
     }
 
-    boolean has(String name) {
+    public boolean has(String name) {
         return options.containsKey(name) || flags.contains(name);
     }
 
-    int getInt(String name, int fallback) {
+    public int getInt(String name, int fallback) {
         String v = options.get(name);
         try {
             return v == null ? fallback : Integer.parseInt(v.trim());
@@ -74,7 +74,7 @@ final class Args {
         }
     }
 
-    long getLong(String name, long fallback) {
+    public long getLong(String name, long fallback) {
         String v = options.get(name);
         try {
             return v == null ? fallback : Long.parseLong(v.trim());
@@ -83,7 +83,7 @@ final class Args {
         }
     }
 
-    double getDouble(String name, double fallback) {
+    public double getDouble(String name, double fallback) {
         String v = options.get(name);
         try {
             return v == null ? fallback : Double.parseDouble(v.trim());
@@ -92,13 +92,13 @@ final class Args {
         }
     }
 
-    List<String> positional() {
+    public List<String> positional() {
         return positional;
     }
 
     /** Bad command-line usage: printed with the command's help, exit code 2. */
-    static final class UsageException extends RuntimeException {
-        UsageException(String message) {
+    public static final class UsageException extends RuntimeException {
+        public UsageException(String message) {
             super(message);
         }
     }

@@ -10,9 +10,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-/** The model and runtime options every pipeline command shares. */
-final class PipelineOptions {
-    static final Set<String> VALUED = Set.of(
+/** The model and runtime options every pipeline command (and the pipeline benchmark) shares. */
+public final class PipelineOptions {
+    public static final Set<String> VALUED = Set.of(
             "model",
             "providers",
             "threads",
@@ -22,9 +22,9 @@ final class PipelineOptions {
             "trt-opt-level",
             "trt-sizes",
             "trt-max-batch");
-    static final Set<String> FLAGS = Set.of("trt-no-fp16");
+    public static final Set<String> FLAGS = Set.of("trt-no-fp16");
 
-    static final String HELP = """
+    public static final String HELP = """
               --model DIR           model folder in the diffusers/optimum ONNX layout (default: the bundled tiny model)
               --providers LIST      execution providers in order of preference, e.g. tensorrt,cuda,cpu (default: cpu,
                                     or $SDFLEET_PROVIDERS)
@@ -38,12 +38,12 @@ final class PipelineOptions {
     private PipelineOptions() {}
 
     /** The repository (or install) root: where the launcher lives. */
-    static Path home() {
+    public static Path home() {
         String home = System.getProperty("sdfleet.home", System.getenv().getOrDefault("SDFLEET_HOME", "."));
         return Path.of(home).toAbsolutePath().normalize();
     }
 
-    static Path model(Args args) {
+    public static Path model(Args args) {
         Path model = args.has("model") ? Path.of(args.get("model", "")) : home().resolve("models/tiny-sd");
         if (!Files.isDirectory(model)) {
             throw new IllegalArgumentException("model folder " + model + " does not exist");
@@ -51,7 +51,7 @@ final class PipelineOptions {
         return model;
     }
 
-    static RuntimeSettings runtime(Args args) {
+    public static RuntimeSettings runtime(Args args) {
         String providers = args.get("providers", System.getenv().getOrDefault("SDFLEET_PROVIDERS", "cpu"));
         var cpu = new RuntimeSettings.CpuSettings(args.getInt("threads", 0), 0);
         var cuda = new RuntimeSettings.CudaSettings(args.getInt("cuda-device", 0), args.getLong("cuda-mem-limit", 0));
@@ -70,11 +70,11 @@ final class PipelineOptions {
         return new RuntimeSettings(ExecutionProvider.parseList(providers), cpu, cuda, trt);
     }
 
-    static Set<String> valued(String... more) {
+    public static Set<String> valued(String... more) {
         return Stream.concat(VALUED.stream(), Arrays.stream(more)).collect(Collectors.toSet());
     }
 
-    static Set<String> flags(String... more) {
+    public static Set<String> flags(String... more) {
         return Stream.concat(FLAGS.stream(), Arrays.stream(more)).collect(Collectors.toSet());
     }
 }

@@ -1,9 +1,9 @@
 package dev.sdfleet.bench.dispatcher;
 
-import dev.sdfleet.bench.BenchArgs;
 import dev.sdfleet.bench.BenchReport;
 import dev.sdfleet.bench.Benchmark;
 import dev.sdfleet.bench.Percentiles;
+import dev.sdfleet.cli.Args;
 import dev.sdfleet.devstack.EmbeddedKafka;
 import dev.sdfleet.dispatcher.Dispatcher;
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
@@ -68,7 +68,7 @@ public final class DispatcherBench {
                 DispatcherBench::run);
     }
 
-    private static void run(BenchArgs args, BenchReport report, PrintStream log) throws Exception {
+    private static void run(Args args, BenchReport report, PrintStream log) throws Exception {
         int threads = args.getInt("threads", 1);
         int requests = args.getInt("requests", 3000);
         int concurrency = args.getInt("concurrency", 32);
@@ -76,7 +76,7 @@ public final class DispatcherBench {
         int seconds = args.getInt("seconds", 20);
         int webhooks = args.getInt("webhooks", 300);
         if (requests < 1 || concurrency < 1 || rate < 1 || seconds < 1) {
-            throw new BenchArgs.UsageException("--requests, --concurrency, --rate and --seconds must be at least 1");
+            throw new Args.UsageException("--requests, --concurrency, --rate and --seconds must be at least 1");
         }
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().numPartitions(4).start()) {
             DispatcherConfig config = DispatcherConfig.builder(kafka.bootstrapServers())

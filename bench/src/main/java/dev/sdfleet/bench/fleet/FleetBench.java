@@ -1,8 +1,9 @@
 package dev.sdfleet.bench.fleet;
 
-import dev.sdfleet.bench.BenchArgs;
 import dev.sdfleet.bench.BenchReport;
 import dev.sdfleet.bench.Benchmark;
+import dev.sdfleet.cli.Args;
+import dev.sdfleet.cli.PipelineOptions;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Set;
@@ -24,10 +25,10 @@ public final class FleetBench {
 
     /** The settings one run measures with. */
     private record Settings(int jobs, int threads, int side, int steps) {
-        static Settings of(BenchArgs args, int jobs, int side, int steps) {
+        static Settings of(Args args, int jobs, int side, int steps) {
             int n = args.getInt("jobs", jobs);
             if (n < 1) {
-                throw new BenchArgs.UsageException("--jobs must be at least 1");
+                throw new Args.UsageException("--jobs must be at least 1");
             }
             return new Settings(n, args.getInt("threads", 1), args.getInt("size", side), args.getInt("steps", steps));
         }
@@ -43,7 +44,8 @@ public final class FleetBench {
                 (args, report, log) -> {
                     Settings s = Settings.of(args, 200, 64, 20);
                     try (BenchStack bench = start(args, log)) {
-                        new Latency(bench).run(args.model(), s.jobs(), s.threads(), s.side(), s.steps(), report);
+                        new Latency(bench)
+                                .run(PipelineOptions.model(args), s.jobs(), s.threads(), s.side(), s.steps(), report);
                     }
                 });
     }
@@ -128,7 +130,7 @@ public final class FleetBench {
                     Settings s = Settings.of(args, 2, 128, 30);
                     int trials = args.getInt("trials", 20);
                     if (trials < 1) {
-                        throw new BenchArgs.UsageException("--trials must be at least 1");
+                        throw new Args.UsageException("--trials must be at least 1");
                     }
                     try (BenchStack bench = start(args, log)) {
                         new KillTrials(bench, log).run(trials, s.jobs(), s.side(), s.steps(), report);
@@ -136,8 +138,8 @@ public final class FleetBench {
                 });
     }
 
-    private static BenchStack start(BenchArgs args, PrintStream log) {
-        BenchStack bench = BenchStack.start(args.model());
+    private static BenchStack start(Args args, PrintStream log) {
+        BenchStack bench = BenchStack.start(PipelineOptions.model(args));
         log.println("local stack: Kafka " + bench.stack().bootstrapServers() + ", S3 "
                 + bench.stack().s3Endpoint() + ", worker logs under "
                 + bench.dir().resolve("logs"));

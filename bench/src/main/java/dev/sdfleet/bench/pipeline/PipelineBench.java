@@ -1,8 +1,9 @@
 package dev.sdfleet.bench.pipeline;
 
-import dev.sdfleet.bench.BenchArgs;
 import dev.sdfleet.bench.BenchReport;
 import dev.sdfleet.bench.Benchmark;
+import dev.sdfleet.cli.Args;
+import dev.sdfleet.cli.PipelineOptions;
 import dev.sdfleet.pipeline.DiffusionPipeline;
 import dev.sdfleet.pipeline.PipelineRequest;
 import dev.sdfleet.pipeline.StageTimings;
@@ -38,16 +39,16 @@ public final class PipelineBench {
                   --prompt TEXT    (default "a red circle on a blue background")
                   --size WxH       (default 64x64)
                   --rss-every N    log RSS every N runs (default: runs/10)
-                """ + RuntimeOptions.HELP,
+                """ + PipelineOptions.HELP.indent(2),
                 Stream.concat(
-                                RuntimeOptions.VALUED.stream(),
+                                PipelineOptions.VALUED.stream(),
                                 Stream.of("runs", "warmup", "steps", "prompt", "size", "rss-every"))
                         .collect(Collectors.toSet()),
-                Set.copyOf(RuntimeOptions.FLAGS),
+                Set.copyOf(PipelineOptions.FLAGS),
                 PipelineBench::run);
     }
 
-    private static void run(BenchArgs args, BenchReport report, PrintStream log) {
+    private static void run(Args args, BenchReport report, PrintStream log) {
         int runs = Math.max(1, args.getInt("runs", 20));
         int warmup = args.getInt("warmup", 3);
         int every = Math.max(1, args.getInt("rss-every", Math.max(1, runs / 10)));
@@ -59,7 +60,8 @@ public final class PipelineBench {
                 .seed(42)
                 .build();
         long loadStart = System.nanoTime();
-        try (DiffusionPipeline pipeline = DiffusionPipeline.load(args.model(), RuntimeOptions.runtime(args))) {
+        try (DiffusionPipeline pipeline =
+                DiffusionPipeline.load(PipelineOptions.model(args), PipelineOptions.runtime(args))) {
             double loadMs = (System.nanoTime() - loadStart) / 1e6;
             log.printf(
                     Locale.ROOT,
