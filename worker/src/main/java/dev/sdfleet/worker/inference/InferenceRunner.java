@@ -182,7 +182,9 @@ public final class InferenceRunner implements AutoCloseable {
                 failure.toString(),
                 batch.jobs().size());
         for (QueuedJob job : batch.jobs()) {
-            if (job.isReleased()) {
+            if (job.isReleased() || queue.isClosed()) {
+                // Closed: the worker is stopping and starts no new call; the next owner runs the job.
+                job.release();
                 outcomes.released(job);
                 continue;
             }

@@ -51,6 +51,7 @@ public final class CancelListener implements AutoCloseable {
     private final Clock clock;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch closing = new CountDownLatch(1);
     private volatile boolean stopRequested;
     private volatile boolean reading;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -216,9 +217,10 @@ public final class CancelListener implements AutoCloseable {
         }
     }
 
+    /** Waits, or less when {@link #close()} comes meanwhile. */
     private void sleep(Duration duration) {
         try {
-            Thread.sleep(duration);
+            closing.await(duration.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stopRequested = true;
@@ -229,6 +231,7 @@ public final class CancelListener implements AutoCloseable {
     @Override
     public void close() {
         stopRequested = true;
+        closing.countDown();
         KafkaConsumer<byte[], byte[]> current = consumer;
         if (current != null) {
             current.wakeup();
