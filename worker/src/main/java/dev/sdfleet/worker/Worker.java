@@ -6,6 +6,7 @@ import dev.sdfleet.worker.config.WorkerConfig;
 import dev.sdfleet.worker.http.HttpVerticle;
 import dev.sdfleet.worker.http.Readiness;
 import dev.sdfleet.worker.inference.CancelRegistry;
+import dev.sdfleet.worker.inference.ImageGenerator;
 import dev.sdfleet.worker.inference.InferenceRunner;
 import dev.sdfleet.worker.inference.JobQueue;
 import dev.sdfleet.worker.inference.QueuedJob;
@@ -30,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -50,6 +52,7 @@ public final class Worker implements AutoCloseable {
 
     private final WorkerConfig config;
     private final Clock clock;
+    private final UnaryOperator<ImageGenerator> generator;
     private final WorkerMetrics metrics;
     private final Readiness readiness = new Readiness();
     private final JobQueue queue = new JobQueue();
@@ -77,8 +80,17 @@ public final class Worker implements AutoCloseable {
     }
 
     public Worker(WorkerConfig config, Clock clock) {
+        this(config, clock, UnaryOperator.identity());
+    }
+
+    /**
+     * A worker whose pipeline calls go through {@code generator} (given the real pipeline's): for tests that need one
+     * job of a batch to fail for a reason of its own.
+     */
+    Worker(WorkerConfig config, Clock clock, UnaryOperator<ImageGenerator> generator) {
         this.config = config;
         this.clock = clock;
+        this.generator = generator;
         this.metrics = new WorkerMetrics(config.workerId());
     }
 
@@ -179,7 +191,7 @@ public final class Worker implements AutoCloseable {
         runner = new InferenceRunner(
                 new InferenceRunner.Settings(
                         id, config.modelId(), config.batchSize(), config.batchWait(), config.progressThrottle()),
-                pipeline,
+                generator.apply(pipeline::generate),
                 new InferenceRunner.Links(queue, output, cancels, publisher::publishProgress),
                 metrics,
                 clock,
@@ -191,14 +203,23 @@ public final class Worker implements AutoCloseable {
                 metrics,
                 clock,
                 this::fatal);
-        cancelListener =
-                new CancelListener(clients, topics.cancels(), config.cancelLookback(), cancels, runner, clock, id);
+        cancelListener = new CancelListener(
+                new CancelListener.Settings(topics.cancels(), config.cancelLookback(), id),
+                clients,
+                cancels,
+                runner,
+                metrics,
+                clock);
         metrics.gauge("sdfleet.queue.depth", "Jobs waiting for the inference thread", queue::size);
         metrics.gauge("sdfleet.jobs.in.flight", "Jobs polled and not yet committed", loop::inFlight);
         metrics.gauge(
                 "sdfleet.partitions.paused", "Partitions paused because the queue is full", loop::pausedPartitions);
         metrics.gauge("sdfleet.output.pending", "Results not yet acknowledged", output::pending);
         metrics.gauge("sdfleet.ready", "1 while the worker takes jobs", () -> readiness.isReady() ? 1 : 0);
+        metrics.gauge(
+                "sdfleet.worker.cancel.listener.up",
+                "1 while the cancel listener reads every partition of the cancels topic",
+                () -> cancelListener.isReading() ? 1 : 0);
         runner.start();
         cancelListener.start();
         loop.start(START_TIMEOUT);

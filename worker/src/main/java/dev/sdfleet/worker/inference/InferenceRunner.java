@@ -1,6 +1,5 @@
 package dev.sdfleet.worker.inference;
 
-import dev.sdfleet.pipeline.DiffusionPipeline;
 import dev.sdfleet.pipeline.GenerationCancelledException;
 import dev.sdfleet.pipeline.GenerationResult;
 import dev.sdfleet.pipeline.PipelineRequest;
@@ -62,7 +61,7 @@ public final class InferenceRunner implements AutoCloseable {
      */
     public record Links(JobQueue queue, JobOutcomes outcomes, CancelRegistry cancels, ProgressSink progress) {}
 
-    private final DiffusionPipeline pipeline;
+    private final ImageGenerator pipeline;
     private final Settings settings;
     private final JobQueue queue;
     private final JobOutcomes outcomes;
@@ -80,7 +79,7 @@ public final class InferenceRunner implements AutoCloseable {
      */
     public InferenceRunner(
             Settings settings,
-            DiffusionPipeline pipeline,
+            ImageGenerator pipeline,
             Links links,
             WorkerMetrics metrics,
             Clock clock,
@@ -163,7 +162,66 @@ public final class InferenceRunner implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Runs one pipeline call. When a call of several jobs fails, one of them may be the cause (a job the model
+     * cannot serve) or none (a batch too large for the device): the jobs are run again one by one, so that only a job
+     * that fails alone fails, with its own reason, and its batch-mates get their images.
+     */
     private void generate(RunningBatch batch) {
+        RuntimeException failure = call(batch);
+        if (failure == null) {
+            return;
+        }
+        if (batch.jobs().size() == 1) {
+            fail(batch.jobs().getFirst(), failure);
+            return;
+        }
+        LOG.warn(
+                "Generation of {} failed ({}); running its {} jobs one by one",
+                batch,
+                failure.toString(),
+                batch.jobs().size());
+        for (QueuedJob job : batch.jobs()) {
+            if (job.isReleased() || queue.isClosed()) {
+                // Closed: the worker is stopping and starts no new call; the next owner runs the job.
+                job.release();
+                outcomes.released(job);
+                continue;
+            }
+            // A cancel or the deadline may have come while the batch ran.
+            Failure refusal = refusal(job.job(), clock.instant());
+            if (refusal != null) {
+                outcomes.failed(job, refusal, Map.of());
+                continue;
+            }
+            RuntimeException alone = call(new RunningBatch(List.of(job)));
+            if (alone != null) {
+                fail(job, alone);
+            }
+        }
+    }
+
+    private void fail(QueuedJob job, RuntimeException e) {
+        if (job.isReleased()) {
+            outcomes.released(job);
+            return;
+        }
+        Failure failure = FailureClassifier.of(e);
+        LOG.warn(
+                "job_id={} request_id={} failed: {} {}",
+                job.job().jobId(),
+                job.job().requestId(),
+                failure.reason(),
+                failure.message(),
+                e);
+        outcomes.failed(job, failure, Map.of());
+    }
+
+    /**
+     * One pipeline call for {@code batch}: on success or cancellation every job gets its outcome here; on failure
+     * none does, and the failure is returned for the caller to decide.
+     */
+    private RuntimeException call(RunningBatch batch) {
         synchronized (lock) {
             running = batch;
         }
@@ -179,15 +237,27 @@ public final class InferenceRunner implements AutoCloseable {
         setLogContext(batch);
         long start = System.nanoTime();
         try {
-            PipelineRequest request = PipelineRequests.forBatch(
-                    batch.jobs().stream().map(QueuedJob::job).toList());
-            metrics.batchSize(batch.jobs().size());
-            LOG.info("Generating {} ({}x{}, {} steps)", batch, request.width(), request.height(), request.steps());
-            GenerationResult result = pipeline.generate(
-                    request,
-                    new BatchProgress(
-                            batch, progress, clock, settings.progressThrottle().toNanos()),
-                    batch.cancellation());
+            GenerationResult result;
+            try {
+                PipelineRequest request = PipelineRequests.forBatch(
+                        batch.jobs().stream().map(QueuedJob::job).toList());
+                metrics.batchSize(batch.jobs().size());
+                LOG.info("Generating {} ({}x{}, {} steps)", batch, request.width(), request.height(), request.steps());
+                result = pipeline.generate(
+                        request,
+                        new BatchProgress(
+                                batch,
+                                progress,
+                                clock,
+                                settings.progressThrottle().toNanos()),
+                        batch.cancellation());
+            } catch (GenerationCancelledException e) {
+                endCancelled(batch);
+                return null;
+            } catch (RuntimeException e) {
+                return e;
+            }
+            // Outside the catch above: a failure past the call must not make its jobs run again.
             Map<String, Long> stageMs = record(result.timings());
             LOG.info("Generated {} in {} ms", batch, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             for (int i = 0; i < batch.jobs().size(); i++) {
@@ -199,18 +269,7 @@ public final class InferenceRunner implements AutoCloseable {
                     outcomes.succeeded(job, result.images().get(i), stageMs);
                 }
             }
-        } catch (GenerationCancelledException e) {
-            endCancelled(batch);
-        } catch (RuntimeException e) {
-            Failure failure = FailureClassifier.of(e);
-            LOG.warn("Generation of {} failed: {} {}", batch, failure.reason(), failure.message(), e);
-            for (QueuedJob job : batch.jobs()) {
-                if (job.isReleased()) {
-                    outcomes.released(job);
-                } else {
-                    outcomes.failed(job, failure, Map.of());
-                }
-            }
+            return null;
         } finally {
             synchronized (lock) {
                 running = null;

@@ -113,6 +113,16 @@ public final class JobQueue {
         }
     }
 
+    /** Whether the queue is closed: the worker is shutting down and starts no new pipeline call. */
+    public boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Jobs waiting now. */
     public int size() {
         lock.lock();

@@ -2,9 +2,11 @@ package dev.sdfleet.worker.kafka;
 
 import dev.sdfleet.protocol.CancelRequest;
 import dev.sdfleet.protocol.Codec;
+import dev.sdfleet.protocol.DeadLetterReason;
 import dev.sdfleet.protocol.ValidationException;
 import dev.sdfleet.worker.inference.CancelRegistry;
 import dev.sdfleet.worker.inference.InferenceRunner;
+import dev.sdfleet.worker.metrics.WorkerMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -35,33 +37,49 @@ public final class CancelListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CancelListener.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
     private static final Duration RETRY_ASSIGN = Duration.ofSeconds(2);
+    /** Start-up failures (no metadata, no offsets, no consumer) are retried from this wait, doubled each time. */
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
+
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final KafkaClients clients;
     private final String topic;
     private final Duration lookback;
     private final CancelRegistry registry;
     private final InferenceRunner runner;
+    private final WorkerMetrics metrics;
     private final Clock clock;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch closing = new CountDownLatch(1);
     private volatile boolean stopRequested;
+    private volatile boolean reading;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
 
+    /**
+     * Where the listener reads and what it tells.
+     *
+     * @param topic the cancels topic
+     * @param lookback how far back it starts reading
+     * @param workerId names its thread
+     */
+    public record Settings(String topic, Duration lookback, String workerId) {}
+
     public CancelListener(
+            Settings settings,
             KafkaClients clients,
-            String topic,
-            Duration lookback,
             CancelRegistry registry,
             InferenceRunner runner,
-            Clock clock,
-            String workerId) {
+            WorkerMetrics metrics,
+            Clock clock) {
         this.clients = clients;
-        this.topic = topic;
-        this.lookback = lookback;
+        this.topic = settings.topic();
+        this.lookback = settings.lookback();
         this.registry = registry;
         this.runner = runner;
+        this.metrics = metrics;
         this.clock = clock;
-        this.thread = new Thread(this::run, "sdfleet-cancels-" + workerId);
+        this.thread = new Thread(this::run, "sdfleet-cancels-" + settings.workerId());
         this.thread.setDaemon(true);
     }
 
@@ -69,21 +87,47 @@ public final class CancelListener implements AutoCloseable {
         thread.start();
     }
 
+    /** Whether cancels reach this worker now: every partition assigned and being read. */
+    public boolean isReading() {
+        return reading;
+    }
+
+    /**
+     * Reads until closed. Whatever fails at start-up or later (no consumer, no metadata, no offsets) is logged and
+     * tried again with a growing wait, with a new consumer: a worker without its cancel listener would run cancelled
+     * jobs to the end, so the listener never gives up while the worker runs; {@link #isReading()} says meanwhile that
+     * it is down.
+     */
     private void run() {
-        try (KafkaConsumer<byte[], byte[]> cancels = clients.cancelsConsumer()) {
-            consumer = cancels;
-            if (!assignAll(cancels)) {
-                return;
-            }
+        Duration backoff = FIRST_BACKOFF;
+        try {
             while (!stopRequested) {
-                for (ConsumerRecord<byte[], byte[]> record : pollQuietly(cancels)) {
-                    handle(record);
+                try (KafkaConsumer<byte[], byte[]> cancels = clients.cancelsConsumer()) {
+                    consumer = cancels;
+                    if (stopRequested || !assignAll(cancels)) {
+                        return; // close() came first
+                    }
+                    reading = true;
+                    backoff = FIRST_BACKOFF;
+                    while (!stopRequested) {
+                        for (ConsumerRecord<byte[], byte[]> record : pollQuietly(cancels)) {
+                            handle(record);
+                        }
+                    }
+                } catch (WakeupException e) {
+                    // close() woke the consumer up
+                } catch (RuntimeException e) {
+                    LOG.error("The cancel listener failed; starting it again in {} ms", backoff.toMillis(), e);
+                } finally {
+                    reading = false;
+                    consumer = null;
+                }
+                if (!stopRequested) {
+                    sleep(backoff);
+                    backoff =
+                            backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
                 }
             }
-        } catch (WakeupException e) {
-            // close() woke the poll up
-        } catch (RuntimeException e) {
-            LOG.error("The cancel listener failed; cancels will not reach this worker", e);
         } finally {
             stopped.countDown();
         }
@@ -100,7 +144,7 @@ public final class CancelListener implements AutoCloseable {
                     throw wakeup;
                 }
                 infos = List.of();
-                LOG.debug("No metadata for {} yet: {}", topic, e.toString());
+                LOG.warn("No metadata for {} yet, trying again: {}", topic, e.toString());
             }
             if (infos != null && !infos.isEmpty()) {
                 List<TopicPartition> partitions = infos.stream()
@@ -145,30 +189,38 @@ public final class CancelListener implements AutoCloseable {
         }
     }
 
+    /**
+     * Registers one cancel. Never throws: a record that does not decode (any bytes, null value, wrong types, another
+     * schema version) is logged, counted and skipped, and so is one whose handling fails, so that no cancel can stop
+     * this thread and with it every later cancel.
+     */
     private void handle(ConsumerRecord<byte[], byte[]> record) {
-        CancelRequest cancel;
         try {
-            cancel = Codec.decode(record.value(), CancelRequest.class);
-        } catch (ValidationException e) {
+            CancelRequest cancel = Codec.decode(record.value(), CancelRequest.class);
+            LOG.info(
+                    "request_id={} job_id={} cancel received",
+                    cancel.requestId(),
+                    cancel.jobId() == null ? "*" : cancel.jobId());
+            registry.add(cancel);
+            runner.cancel(cancel);
+        } catch (RuntimeException e) {
+            DeadLetterReason reason =
+                    e instanceof ValidationException ? DeadLetterReason.of(e) : DeadLetterReason.PROCESSING_FAILED;
             LOG.warn(
-                    "Skipping an invalid cancel at {}-{}@{}: {}",
+                    "Skipping the cancel at {}-{}@{} ({}): {}",
                     record.topic(),
                     record.partition(),
                     record.offset(),
-                    e.getMessage());
-            return;
+                    reason,
+                    e.toString());
+            metrics.cancelSkipped(record.topic(), reason.name());
         }
-        LOG.info(
-                "request_id={} job_id={} cancel received",
-                cancel.requestId(),
-                cancel.jobId() == null ? "*" : cancel.jobId());
-        registry.add(cancel);
-        runner.cancel(cancel);
     }
 
+    /** Waits, or less when {@link #close()} comes meanwhile. */
     private void sleep(Duration duration) {
         try {
-            Thread.sleep(duration);
+            closing.await(duration.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stopRequested = true;
@@ -179,6 +231,7 @@ public final class CancelListener implements AutoCloseable {
     @Override
     public void close() {
         stopRequested = true;
+        closing.countDown();
         KafkaConsumer<byte[], byte[]> current = consumer;
         if (current != null) {
             current.wakeup();

@@ -1,5 +1,7 @@
 package dev.sdfleet.worker.kafka;
 
+import dev.sdfleet.protocol.DeadLetter;
+import dev.sdfleet.protocol.DeadLetterReason;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.worker.inference.InferenceRunner;
 import dev.sdfleet.worker.inference.JobQueue;
@@ -228,50 +230,96 @@ public final class JobConsumerLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * Turns one record into a queued job, a FAILED result or a dead letter. Never throws: whatever goes wrong with one
+     * record ends that record (on the dead-letter topic), not the loop, so the next record is read as usual and a
+     * worker taking the partition over does not die on the same record.
+     */
     private void accept(ConsumerRecord<byte[], byte[]> record) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
         OffsetLedger ledger = ledgers.computeIfAbsent(partition, p -> new OffsetLedger());
         RecordPosition position = new RecordPosition(record.topic(), record.partition(), record.offset());
         Instant now = clock.instant();
-        switch (JobRecords.decode(record, workerId, now)) {
-            case JobRecords.Accepted accepted -> {
-                QueuedJob job = new QueuedJob(accepted.job(), position, now);
-                ledger.polled(record.offset(), job);
-                queue.add(job);
-                LOG.debug(
-                        "job_id={} request_id={} queued from {}",
-                        accepted.job().jobId(),
-                        accepted.job().requestId(),
-                        position);
+        try {
+            switch (JobRecords.decode(record, workerId, now)) {
+                case JobRecords.Accepted accepted -> queue(accepted, ledger, position, now);
+                case JobRecords.Rejected rejected -> reject(rejected, ledger, position);
+                case JobRecords.DeadLettered dead -> {
+                    ledger.polled(record.offset(), null);
+                    LOG.warn(
+                            "Record at {} goes to {}: {} {}",
+                            position,
+                            topics.dlq(),
+                            dead.letter().reason(),
+                            dead.letter().error());
+                    publishDeadLetter(dead.letter(), position);
+                }
             }
-            case JobRecords.Rejected rejected -> {
-                ledger.polled(record.offset(), null);
-                MDC.put("job_id", rejected.result().jobId());
-                MDC.put("request_id", rejected.result().requestId());
-                LOG.warn(
-                        "job_id={} request_id={} at {} rejected: {}",
-                        rejected.result().jobId(),
-                        rejected.result().requestId(),
-                        position,
-                        rejected.result().error().message());
-                MDC.clear();
-                publisher.publish(rejected.result(), () -> {
-                    metrics.jobOutcome(rejected.result().error().reason().name().toLowerCase(Locale.ROOT));
-                    finished(position);
-                });
-            }
-            case JobRecords.DeadLettered dead -> {
-                ledger.polled(record.offset(), null);
-                LOG.warn(
-                        "Record at {} goes to {}: {}",
-                        position,
-                        topics.dlq(),
-                        dead.letter().error());
-                publisher.publish(dead.letter(), () -> {
-                    metrics.jobOutcome(WorkerMetrics.DEAD_LETTERED);
-                    finished(position);
-                });
-            }
+        } catch (RuntimeException e) {
+            deadLetterAfterFailure(record, ledger, position, e, now);
+        }
+    }
+
+    private void queue(JobRecords.Accepted accepted, OffsetLedger ledger, RecordPosition position, Instant now) {
+        QueuedJob job = new QueuedJob(accepted.job(), position, now);
+        ledger.polled(position.offset(), job);
+        queue.add(job); // last: once queued, the job is the inference thread's to finish
+        LOG.debug(
+                "job_id={} request_id={} queued from {}",
+                accepted.job().jobId(),
+                accepted.job().requestId(),
+                position);
+    }
+
+    private void reject(JobRecords.Rejected rejected, OffsetLedger ledger, RecordPosition position) {
+        ledger.polled(position.offset(), null);
+        try {
+            MDC.put("job_id", rejected.result().jobId());
+            MDC.put("request_id", rejected.result().requestId());
+            LOG.warn(
+                    "job_id={} request_id={} at {} rejected: {}",
+                    rejected.result().jobId(),
+                    rejected.result().requestId(),
+                    position,
+                    rejected.result().error().message());
+        } finally {
+            MDC.clear();
+        }
+        publisher.publish(rejected.result(), () -> {
+            metrics.jobOutcome(rejected.result().error().reason().name().toLowerCase(Locale.ROOT));
+            finished(position);
+        });
+    }
+
+    private void publishDeadLetter(DeadLetter letter, RecordPosition position) {
+        publisher.publish(letter, () -> {
+            metrics.jobOutcome(WorkerMetrics.DEAD_LETTERED);
+            metrics.deadLettered(position.topic(), letter.reason().name());
+            finished(position);
+        });
+    }
+
+    /**
+     * Handling the record failed in a way decoding did not foresee (a bug): it goes to the dead-letter topic as
+     * PROCESSING_FAILED. Should even that fail, the record is skipped (logged with its position, counted): a record
+     * that cannot be parked must not hold its partition's commits, nor the loop, forever.
+     */
+    private void deadLetterAfterFailure(
+            ConsumerRecord<byte[], byte[]> record,
+            OffsetLedger ledger,
+            RecordPosition position,
+            RuntimeException cause,
+            Instant now) {
+        LOG.error("Handling the record at {} failed; it goes to {}", position, topics.dlq(), cause);
+        ledger.polled(position.offset(), null);
+        try {
+            DeadLetter letter = JobRecords.deadLetter(
+                    record, JobRecords.headers(record), cause, DeadLetterReason.PROCESSING_FAILED, workerId, now);
+            publishDeadLetter(letter, position);
+        } catch (RuntimeException again) {
+            LOG.error("Could not dead-letter the record at {} either; skipping it: {}", position, again.toString());
+            metrics.recordSkipped(position.topic());
+            finished(position);
         }
     }
 

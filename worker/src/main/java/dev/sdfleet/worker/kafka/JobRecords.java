@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sdfleet.protocol.CloudEventHeaders;
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.DeadLetter;
+import dev.sdfleet.protocol.DeadLetterReason;
 import dev.sdfleet.protocol.Failure;
 import dev.sdfleet.protocol.FailureReason;
 import dev.sdfleet.protocol.Job;
@@ -48,9 +49,14 @@ final class JobRecords {
 
     private JobRecords() {}
 
+    /**
+     * Never throws, whatever the record holds (any bytes, any headers, null key or value): one record that cannot be
+     * decoded must not stop the consumer that reads it, nor every consumer that takes its partition over.
+     */
     static Decoded decode(ConsumerRecord<byte[], byte[]> record, String workerId, Instant now) {
-        Map<String, byte[]> headers = headers(record);
+        Map<String, byte[]> headers = Map.of();
         try {
+            headers = headers(record);
             Optional<MessageType> declared = declaredType(headers);
             if (declared.isPresent() && declared.get() != MessageType.JOB) {
                 throw new ValidationException(
@@ -64,28 +70,32 @@ final class JobRecords {
             if (rejection != null) {
                 return new Rejected(rejection);
             }
-            return new DeadLettered(DeadLetter.of(
-                    record.topic(),
-                    record.partition(),
-                    record.offset(),
-                    record.key(),
-                    record.value(),
-                    headers,
-                    invalid,
-                    workerId,
-                    now));
+            return new DeadLettered(deadLetter(record, headers, invalid, DeadLetterReason.of(invalid), workerId, now));
         } catch (RuntimeException unexpected) {
-            return new DeadLettered(DeadLetter.of(
-                    record.topic(),
-                    record.partition(),
-                    record.offset(),
-                    record.key(),
-                    record.value(),
-                    headers,
-                    unexpected,
-                    workerId,
-                    now));
+            return new DeadLettered(
+                    deadLetter(record, headers, unexpected, DeadLetterReason.PROCESSING_FAILED, workerId, now));
         }
+    }
+
+    /** The dead letter of {@code record}; never throws. */
+    static DeadLetter deadLetter(
+            ConsumerRecord<byte[], byte[]> record,
+            Map<String, byte[]> headers,
+            Throwable cause,
+            DeadLetterReason reason,
+            String workerId,
+            Instant now) {
+        return DeadLetter.of(
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                record.key(),
+                record.value(),
+                headers,
+                reason,
+                cause,
+                workerId,
+                now);
     }
 
     /**
@@ -132,6 +142,8 @@ final class JobRecords {
                     now);
         } catch (IOException | ValidationException e) {
             return null; // not JSON, or the ids themselves are bad: nothing to answer to
+        } catch (RuntimeException e) {
+            return null; // a bug in building the answer must not lose the record: it goes to the dead letters
         }
     }
 
@@ -141,8 +153,13 @@ final class JobRecords {
      */
     static Map<String, byte[]> headers(ConsumerRecord<?, ?> record) {
         Map<String, byte[]> headers = new LinkedHashMap<>();
+        if (record.headers() == null) {
+            return headers;
+        }
         for (Header header : record.headers()) {
-            headers.put(header.key(), header.value() == null ? new byte[0] : header.value());
+            if (header != null && header.key() != null) {
+                headers.put(header.key(), header.value() == null ? new byte[0] : header.value());
+            }
         }
         return headers;
     }

@@ -14,6 +14,8 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -29,11 +31,18 @@ public final class WorkerMetrics implements AutoCloseable {
     public static final String SUCCEEDED = "succeeded";
     /** Outcome tag of a record parked on the dead-letter topic. */
     public static final String DEAD_LETTERED = "dead_lettered";
+    /** Records parked on the dead-letter topic, by source topic and reason. */
+    public static final String DEAD_LETTERS = "sdfleet.worker.dead.letters";
+    /** Cancels that did not decode, by topic and reason. */
+    public static final String CANCELS_SKIPPED = "sdfleet.worker.cancels.skipped";
+    /** Records neither handled nor dead-lettered, by topic. */
+    public static final String RECORDS_SKIPPED = "sdfleet.worker.records.skipped";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
     private final Map<String, Timer> stages = new ConcurrentHashMap<>();
+    private final Map<List<String>, Counter> badRecords = new ConcurrentHashMap<>();
     private final Timer queueWait;
     private final DistributionSummary stepsPerSecond;
     private final DistributionSummary batchSize;
@@ -110,6 +119,50 @@ public final class WorkerMetrics implements AutoCloseable {
                 o -> Counter.builder("sdfleet.jobs")
                         .description("Jobs by how they ended (counted when the result is acknowledged)")
                         .tag("outcome", o)
+                        .register(registry));
+    }
+
+    /**
+     * A record from {@code topic} was parked on the dead-letter topic (acknowledged there) for {@code reason}, a
+     * {@code DeadLetterReason} name: {@code sdfleet_worker_dead_letters_total{topic,reason}}, reason in lower case.
+     */
+    public void deadLettered(String topic, String reason) {
+        badRecord(DEAD_LETTERS, "Records parked on the dead-letter topic", topic, reason)
+                .increment();
+    }
+
+    /**
+     * A cancel that does not decode was skipped for {@code reason} (a {@code DeadLetterReason} name; the dispatcher
+     * parks the one copy on the dead-letter topic): {@code sdfleet_worker_cancels_skipped_total{topic,reason}}.
+     */
+    public void cancelSkipped(String topic, String reason) {
+        badRecord(CANCELS_SKIPPED, "Cancels that did not decode, skipped", topic, reason)
+                .increment();
+    }
+
+    /**
+     * A record that could neither be handled nor dead-lettered was skipped (logged with its position), so that it
+     * does not hold its partition forever: {@code sdfleet_worker_records_skipped_total{topic,reason="unparkable"}}.
+     */
+    public void recordSkipped(String topic) {
+        badRecord(RECORDS_SKIPPED, "Records neither handled nor dead-lettered", topic, "unparkable")
+                .increment();
+    }
+
+    /** The count so far of a bad-record counter ({@link #deadLettered} and the like), 0 before the first. */
+    public double badRecords(String name, String topic, String reason) {
+        Counter counter = badRecords.get(List.of(name, topic, reason.toLowerCase(Locale.ROOT)));
+        return counter == null ? 0 : counter.count();
+    }
+
+    private Counter badRecord(String name, String description, String topic, String reason) {
+        String tag = reason.toLowerCase(Locale.ROOT);
+        return badRecords.computeIfAbsent(
+                List.of(name, topic, tag),
+                k -> Counter.builder(name)
+                        .description(description)
+                        .tag("topic", topic)
+                        .tag("reason", tag)
                         .register(registry));
     }
 

@@ -37,6 +37,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -145,7 +146,11 @@ public final class Fleet implements AutoCloseable {
 
     /** Starts a worker; the fleet closes it at the end unless the test did. */
     public Worker start(WorkerConfig config) {
-        Worker worker = new Worker(config);
+        return start(new Worker(config));
+    }
+
+    /** Starts a worker the test built; the fleet closes it at the end unless the test did. */
+    public Worker start(Worker worker) {
         workers.add(worker);
         return worker.start();
     }
@@ -180,9 +185,14 @@ public final class Fleet implements AutoCloseable {
         publish(cancel);
     }
 
-    private void send(ProducerRecord<byte[], byte[]> record) {
+    /** Publishes any record, as kcat would (any bytes, any headers, null key or value); returns where it landed. */
+    public RecordMetadata publishRecord(ProducerRecord<byte[], byte[]> record) {
+        return send(record);
+    }
+
+    private RecordMetadata send(ProducerRecord<byte[], byte[]> record) {
         try {
-            producer.send(record).get(30, TimeUnit.SECONDS);
+            return producer.send(record).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
             throw new AssertionError("publishing failed: " + e, e);
         }

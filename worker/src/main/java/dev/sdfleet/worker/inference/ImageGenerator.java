@@ -1,0 +1,18 @@
+package dev.sdfleet.worker.inference;
+
+import dev.sdfleet.pipeline.Cancellation;
+import dev.sdfleet.pipeline.GenerationResult;
+import dev.sdfleet.pipeline.PipelineRequest;
+import dev.sdfleet.pipeline.ProgressListener;
+
+/**
+ * One pipeline call, as the inference thread makes it: {@code DiffusionPipeline::generate} in the worker. An interface
+ * so that a test can put a fault in front of the real pipeline (one job of a batch that fails for a reason of its
+ * own) without a pipeline of its own.
+ */
+@FunctionalInterface
+public interface ImageGenerator {
+
+    /** See {@code DiffusionPipeline.generate}: the images in the request's order, or an exception. */
+    GenerationResult generate(PipelineRequest request, ProgressListener progress, Cancellation cancellation);
+}

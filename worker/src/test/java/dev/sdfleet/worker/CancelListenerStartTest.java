@@ -1,0 +1,43 @@
+package dev.sdfleet.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.sdfleet.protocol.Topics;
+import dev.sdfleet.worker.testing.Fleet;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A cancel listener that cannot start (its topic is not there, and the clients may not create it) keeps trying rather
+ * than die, says it is down meanwhile ({@code sdfleet_worker_cancel_listener_up} 0), and reads once the topic appears.
+ */
+class CancelListenerStartTest {
+
+    @Test
+    void theListenerWaitsForItsTopicAndThenReads() {
+        try (Fleet fleet = new Fleet("latecancels")) {
+            // Topics of their own that nobody has created yet; the clients must not create them on first use.
+            String prefix = fleet.groupId().replace("workers", "late.");
+            Worker worker = fleet.start(fleet.config("w-latecancels")
+                    .topicPrefix(prefix)
+                    .kafkaProperties(Map.of("allow.auto.create.topics", "false"))
+                    .build());
+
+            assertEquals(0.0, listenerUp(worker), "no cancels topic: the listener is down");
+            assertFalse(worker.hasFailed());
+
+            Fleet.infra().createTopics(Map.of(Topics.withPrefix(prefix).cancels(), Fleet.PARTITIONS));
+            Fleet.await("the listener reads the new topic", () -> listenerUp(worker) == 1.0);
+            assertFalse(worker.hasFailed());
+        }
+    }
+
+    private static double listenerUp(Worker worker) {
+        return worker.metrics()
+                .registry()
+                .get("sdfleet.worker.cancel.listener.up")
+                .gauge()
+                .value();
+    }
+}
