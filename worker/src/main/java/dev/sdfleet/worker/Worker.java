@@ -4,10 +4,12 @@ import dev.sdfleet.pipeline.DiffusionPipeline;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.worker.config.WorkerConfig;
 import dev.sdfleet.worker.http.HttpVerticle;
+import dev.sdfleet.worker.http.Liveness;
 import dev.sdfleet.worker.http.Readiness;
 import dev.sdfleet.worker.inference.CancelRegistry;
 import dev.sdfleet.worker.inference.InferenceRunner;
 import dev.sdfleet.worker.inference.JobQueue;
+import dev.sdfleet.worker.inference.ProgressSink;
 import dev.sdfleet.worker.inference.QueuedJob;
 import dev.sdfleet.worker.kafka.CancelListener;
 import dev.sdfleet.worker.kafka.JobConsumerLoop;
@@ -30,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -51,7 +54,9 @@ public final class Worker implements AutoCloseable {
     private final WorkerConfig config;
     private final Clock clock;
     private final WorkerMetrics metrics;
+    private final Liveness liveness;
     private final Readiness readiness = new Readiness();
+    private final UnaryOperator<ProgressSink> progressHook;
     private final JobQueue queue = new JobQueue();
     private final CancelRegistry cancels = new CancelRegistry();
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -77,9 +82,20 @@ public final class Worker implements AutoCloseable {
     }
 
     public Worker(WorkerConfig config, Clock clock) {
+        this(config, clock, UnaryOperator.identity());
+    }
+
+    /**
+     * For tests: {@code progressHook} wraps the inference thread's progress sink, which runs inside the pipeline's
+     * step callback; a sink that blocks holds the denoising loop between two steps, as an ORT call that hangs would
+     * (the liveness test).
+     */
+    Worker(WorkerConfig config, Clock clock, UnaryOperator<ProgressSink> progressHook) {
         this.config = config;
         this.clock = clock;
+        this.progressHook = progressHook;
         this.metrics = new WorkerMetrics(config.workerId());
+        this.liveness = new Liveness(config.stallTimeout());
     }
 
     /**
@@ -137,7 +153,7 @@ public final class Worker implements AutoCloseable {
         // One event loop is plenty for a scrape and two health probes.
         vertx = Vertx.vertx(
                 new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
-        http = new HttpVerticle(config.httpPort(), metrics, readiness, this::drain);
+        http = new HttpVerticle(config.httpPort(), metrics, liveness, readiness, this::drain);
         vertx.deployVerticle(http)
                 .toCompletionStage()
                 .toCompletableFuture()
@@ -173,14 +189,20 @@ public final class Worker implements AutoCloseable {
                 new KafkaClients(config.kafkaBootstrap(), config.groupId(), id, config.kafkaProperties());
         publisher = new ResultPublisher(clients.producer(), topics, id, config.retry(), metrics, clock, this::fatal);
         ImageStore store = new ImageStore(s3, config.s3().bucket(), config.s3().prefix(), id);
-        // The loop is created below; acknowledgements only arrive for records it has polled, so it exists by then.
+        // The loop is created below; acknowledgements and images only arrive for records it has polled, so it exists
+        // by then.
         output = new OutputStage(
-                store, publisher, config.retry(), metrics, clock, id, position -> loop.finished(position));
+                new OutputStage.Settings(id, config.retry(), config.s3RetryWindow()),
+                store,
+                publisher,
+                metrics,
+                clock,
+                new OutputStage.Links(position -> loop.finished(position), hold -> loop.holdIntake(hold)));
         runner = new InferenceRunner(
                 new InferenceRunner.Settings(
                         id, config.modelId(), config.batchSize(), config.batchWait(), config.progressThrottle()),
                 pipeline,
-                new InferenceRunner.Links(queue, output, cancels, publisher::publishProgress),
+                new InferenceRunner.Links(queue, output, cancels, progressHook.apply(publisher::publishProgress)),
                 metrics,
                 clock,
                 this::fatal);
@@ -198,7 +220,18 @@ public final class Worker implements AutoCloseable {
         metrics.gauge(
                 "sdfleet.partitions.paused", "Partitions paused because the queue is full", loop::pausedPartitions);
         metrics.gauge("sdfleet.output.pending", "Results not yet acknowledged", output::pending);
+        metrics.gauge(
+                "sdfleet.output.awaiting.upload",
+                "Finished images not yet stored (retried through an S3 outage for the retry window)",
+                output::awaitingUpload);
+        metrics.gauge(
+                "sdfleet.s3.available", "0 while uploads fail for want of S3", () -> output.storageAvailable() ? 1 : 0);
+        metrics.gauge(
+                "sdfleet.inference.step.age.seconds",
+                "How long the running pipeline call has gone without a denoising step (0 when idle)",
+                () -> runner.stepAge().toNanos() / 1e9);
         metrics.gauge("sdfleet.ready", "1 while the worker takes jobs", () -> readiness.isReady() ? 1 : 0);
+        liveness.inference(runner::stepAge);
         runner.start();
         cancelListener.start();
         loop.start(START_TIMEOUT);
