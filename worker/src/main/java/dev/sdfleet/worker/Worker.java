@@ -4,6 +4,7 @@ import dev.sdfleet.pipeline.DiffusionPipeline;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.worker.config.WorkerConfig;
 import dev.sdfleet.worker.http.HttpVerticle;
+import dev.sdfleet.worker.http.Liveness;
 import dev.sdfleet.worker.http.Readiness;
 import dev.sdfleet.worker.inference.CancelRegistry;
 import dev.sdfleet.worker.inference.ImageGenerator;
@@ -54,6 +55,7 @@ public final class Worker implements AutoCloseable {
     private final Clock clock;
     private final UnaryOperator<ImageGenerator> generator;
     private final WorkerMetrics metrics;
+    private final Liveness liveness;
     private final Readiness readiness = new Readiness();
     private final JobQueue queue = new JobQueue();
     private final CancelRegistry cancels = new CancelRegistry();
@@ -92,6 +94,7 @@ public final class Worker implements AutoCloseable {
         this.clock = clock;
         this.generator = generator;
         this.metrics = new WorkerMetrics(config.workerId());
+        this.liveness = new Liveness(config.stallTimeout());
     }
 
     /**
@@ -149,7 +152,7 @@ public final class Worker implements AutoCloseable {
         // One event loop is plenty for a scrape and two health probes.
         vertx = Vertx.vertx(
                 new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
-        http = new HttpVerticle(config.httpPort(), metrics, readiness, this::drain);
+        http = new HttpVerticle(config.httpPort(), metrics, liveness, readiness, this::drain);
         vertx.deployVerticle(http)
                 .toCompletionStage()
                 .toCompletableFuture()
@@ -185,9 +188,15 @@ public final class Worker implements AutoCloseable {
                 new KafkaClients(config.kafkaBootstrap(), config.groupId(), id, config.kafkaProperties());
         publisher = new ResultPublisher(clients.producer(), topics, id, config.retry(), metrics, clock, this::fatal);
         ImageStore store = new ImageStore(s3, config.s3().bucket(), config.s3().prefix(), id);
-        // The loop is created below; acknowledgements only arrive for records it has polled, so it exists by then.
+        // The loop is created below; acknowledgements and images only arrive for records it has polled, so it exists
+        // by then.
         output = new OutputStage(
-                store, publisher, config.retry(), metrics, clock, id, position -> loop.finished(position));
+                new OutputStage.Settings(id, config.retry(), config.s3RetryWindow()),
+                store,
+                publisher,
+                metrics,
+                clock,
+                new OutputStage.Links(position -> loop.finished(position), hold -> loop.holdIntake(hold)));
         runner = new InferenceRunner(
                 new InferenceRunner.Settings(
                         id, config.modelId(), config.batchSize(), config.batchWait(), config.progressThrottle()),
@@ -215,11 +224,22 @@ public final class Worker implements AutoCloseable {
         metrics.gauge(
                 "sdfleet.partitions.paused", "Partitions paused because the queue is full", loop::pausedPartitions);
         metrics.gauge("sdfleet.output.pending", "Results not yet acknowledged", output::pending);
+        metrics.gauge(
+                "sdfleet.output.awaiting.upload",
+                "Finished images not yet stored (retried through an S3 outage for the retry window)",
+                output::awaitingUpload);
+        metrics.gauge(
+                "sdfleet.s3.available", "0 while uploads fail for want of S3", () -> output.storageAvailable() ? 1 : 0);
+        metrics.gauge(
+                "sdfleet.inference.step.age.seconds",
+                "How long the running pipeline call has gone without a denoising step (0 when idle)",
+                () -> runner.stepAge().toNanos() / 1e9);
         metrics.gauge("sdfleet.ready", "1 while the worker takes jobs", () -> readiness.isReady() ? 1 : 0);
         metrics.gauge(
                 "sdfleet.worker.cancel.listener.up",
                 "1 while the cancel listener reads every partition of the cancels topic",
                 () -> cancelListener.isReading() ? 1 : 0);
+        liveness.inference(runner::stepAge);
         runner.start();
         cancelListener.start();
         loop.start(START_TIMEOUT);

@@ -9,18 +9,17 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code initialBackoff * 2^(n-1)}, capped at {@code maxBackoff}, with "equal jitter" (half fixed, half random) so
  * that workers hit by the same outage do not retry in lockstep.
  *
- * @param maxRetries retries after the first attempt; 0 means no retry
+ * <p>How long to keep retrying is the caller's: S3 uploads retry for {@code SDFLEET_S3_RETRY_WINDOW_MS}, result sends
+ * for as long as the worker runs.
+ *
  * @param initialBackoff the wait before the first retry
  * @param maxBackoff the longest single wait
  */
-public record RetryPolicy(int maxRetries, Duration initialBackoff, Duration maxBackoff) {
+public record RetryPolicy(Duration initialBackoff, Duration maxBackoff) {
 
     public RetryPolicy {
         Objects.requireNonNull(initialBackoff, "initialBackoff");
         Objects.requireNonNull(maxBackoff, "maxBackoff");
-        if (maxRetries < 0) {
-            throw new IllegalArgumentException("maxRetries must be >= 0, got " + maxRetries);
-        }
         if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
             throw new IllegalArgumentException(
                     "backoffs must satisfy 0 < initial <= max, got " + initialBackoff + " and " + maxBackoff);

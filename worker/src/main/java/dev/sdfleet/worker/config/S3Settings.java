@@ -2,7 +2,9 @@ package dev.sdfleet.worker.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -32,12 +34,33 @@ public record S3Settings(
         String secretKey,
         boolean pathStyle) {
 
+    /** S3's bucket naming rules in words, for the settings table and the start-up error. */
+    public static final String BUCKET_RULE = "an S3 bucket name (3..63 lower-case letters, digits, '.' or '-', starting"
+            + " and ending with a letter or digit, no '..', not an IP address, no reserved prefix or suffix)";
+
+    /**
+     * The longest key prefix: keys are {@code {prefix}/{request id}/{image index}.png} and S3 takes at most 1024
+     * characters, request ids up to 128.
+     */
+    public static final int MAX_PREFIX_LENGTH = 512;
+
+    private static final Pattern BUCKET_CHARACTERS = Pattern.compile("[a-z0-9][a-z0-9.-]*[a-z0-9]");
+    private static final Pattern IP_ADDRESS = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final List<String> RESERVED_PREFIXES = List.of("xn--", "sthree-", "amzn-s3-demo-");
+    private static final List<String> RESERVED_SUFFIXES =
+            List.of("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3");
+
     public S3Settings {
         Objects.requireNonNull(region, "region");
         Objects.requireNonNull(bucket, "bucket");
         Objects.requireNonNull(prefix, "prefix");
-        if (bucket.isBlank()) {
-            throw new IllegalArgumentException("the S3 bucket must not be blank");
+        String problem = bucketNameProblem(bucket);
+        if (problem != null) {
+            throw new IllegalArgumentException("\"" + bucket + "\" is not an S3 bucket name: " + problem);
+        }
+        if (prefix.length() > MAX_PREFIX_LENGTH) {
+            throw new IllegalArgumentException(
+                    "the S3 key prefix must be at most " + MAX_PREFIX_LENGTH + " characters, got " + prefix.length());
         }
         if (prefix.startsWith("/") || prefix.endsWith("/")) {
             throw new IllegalArgumentException(
@@ -46,6 +69,38 @@ public record S3Settings(
         if ((accessKey == null) != (secretKey == null)) {
             throw new IllegalArgumentException("give both the S3 access key and its secret, or neither");
         }
+    }
+
+    /**
+     * What breaks S3's bucket naming rules in {@code bucket}, or null when it is a valid name. Checked at start-up: a
+     * name S3 (or a lenient local server) would accept but results cannot carry must stop the worker before it takes a
+     * job, not fail each job after its image is made.
+     */
+    public static String bucketNameProblem(String bucket) {
+        if (bucket.length() < 3 || bucket.length() > 63) {
+            return "it must be 3..63 characters long, not " + bucket.length();
+        }
+        if (!BUCKET_CHARACTERS.matcher(bucket).matches()) {
+            return "only lower-case letters, digits, '.' and '-' are allowed, starting and ending with a letter or"
+                    + " digit";
+        }
+        if (bucket.contains("..")) {
+            return "two adjacent periods are not allowed";
+        }
+        if (IP_ADDRESS.matcher(bucket).matches()) {
+            return "it must not look like an IP address";
+        }
+        for (String reserved : RESERVED_PREFIXES) {
+            if (bucket.startsWith(reserved)) {
+                return "the prefix " + reserved + " is reserved";
+            }
+        }
+        for (String reserved : RESERVED_SUFFIXES) {
+            if (bucket.endsWith(reserved)) {
+                return "the suffix " + reserved + " is reserved";
+            }
+        }
+        return null;
     }
 
     /**

@@ -52,11 +52,15 @@ public final class WorkerConfig {
             Setting.text("SDFLEET_S3_REGION", "the S3 signing region").withDefault("us-east-1");
     public static final Setting<String> S3_BUCKET = Setting.text("SDFLEET_S3_BUCKET", "the bucket for images")
             .withDefault("sdfleet")
-            .required();
+            .required()
+            .check(S3Settings.BUCKET_RULE, bucket -> S3Settings.bucketNameProblem(bucket) == null);
     public static final Setting<String> S3_PREFIX = Setting.text(
                     "SDFLEET_S3_PREFIX", "image keys are `{prefix}/{request_id}/{image_index}.png`")
             .withDefault("images")
-            .check("without '/' at either end", p -> !p.startsWith("/") && !p.endsWith("/"));
+            .check("without '/' at either end", p -> !p.startsWith("/") && !p.endsWith("/"))
+            .check(
+                    "at most " + S3Settings.MAX_PREFIX_LENGTH + " characters",
+                    p -> p.length() <= S3Settings.MAX_PREFIX_LENGTH);
     public static final Setting<String> S3_ACCESS_KEY = Setting.text(
                     "SDFLEET_S3_ACCESS_KEY", "a static S3 access key (with `SDFLEET_S3_SECRET_KEY`)")
             .unsetMeans("the AWS default chain");
@@ -120,10 +124,6 @@ public final class WorkerConfig {
                     "SDFLEET_HTTP_PORT", "the metrics and health port (0: any free port)")
             .withDefault(8080)
             .between(0, 65535);
-    public static final Setting<Integer> MAX_RETRIES = Setting.integer(
-                    "SDFLEET_MAX_RETRIES", "retries of an S3 upload or a result send")
-            .withDefault(8)
-            .atLeast(0);
     public static final Setting<Duration> RETRY_BACKOFF = Setting.millis(
                     "SDFLEET_RETRY_BACKOFF_MS", "the wait before the first retry; doubled after each")
             .withDefault(Duration.ofMillis(200))
@@ -132,6 +132,18 @@ public final class WorkerConfig {
                     "SDFLEET_RETRY_MAX_BACKOFF_MS", "the longest wait between two retries")
             .withDefault(Duration.ofSeconds(10))
             .check(">= SDFLEET_RETRY_BACKOFF_MS", (max, values) -> max.compareTo(values.get(RETRY_BACKOFF)) >= 0);
+    public static final Setting<Duration> S3_RETRY_WINDOW = Setting.millis(
+                    "SDFLEET_S3_RETRY_WINDOW_MS",
+                    "how long a finished image waits for S3 (uploads retried, intake paused) before its job fails with"
+                            + " `STORAGE_UNAVAILABLE`")
+            .withDefault(Duration.ofMinutes(15))
+            .positive();
+    public static final Setting<Duration> STALL_TIMEOUT = Setting.millis(
+                    "SDFLEET_STALL_TIMEOUT_MS",
+                    "a pipeline call this long without a denoising step (or the call's start) is stuck: `/health/live`"
+                            + " answers 503 so that Kubernetes restarts the worker")
+            .withDefault(Duration.ofMinutes(5))
+            .positive();
 
     /** Every setting of the worker, in the order they are resolved and logged. */
     public static final SettingSet SETTINGS = SettingSet.of(
@@ -160,9 +172,10 @@ public final class WorkerConfig {
             PROGRESS_THROTTLE,
             CANCEL_LOOKBACK,
             HTTP_PORT,
-            MAX_RETRIES,
             RETRY_BACKOFF,
-            RETRY_MAX_BACKOFF);
+            RETRY_MAX_BACKOFF,
+            S3_RETRY_WINDOW,
+            STALL_TIMEOUT);
 
     private final SettingValues values;
     private final S3Settings s3;
@@ -178,7 +191,7 @@ public final class WorkerConfig {
                 values.get(S3_ACCESS_KEY),
                 values.get(S3_SECRET_KEY),
                 values.get(S3_PATH_STYLE));
-        this.retry = new RetryPolicy(values.get(MAX_RETRIES), values.get(RETRY_BACKOFF), values.get(RETRY_MAX_BACKOFF));
+        this.retry = new RetryPolicy(values.get(RETRY_BACKOFF), values.get(RETRY_MAX_BACKOFF));
     }
 
     /**
@@ -298,6 +311,16 @@ public final class WorkerConfig {
     /** Backoff for S3 uploads and result sends. */
     public RetryPolicy retry() {
         return retry;
+    }
+
+    /** How long a finished image waits for S3 before its job fails with {@code STORAGE_UNAVAILABLE}. */
+    public Duration s3RetryWindow() {
+        return values.get(S3_RETRY_WINDOW);
+    }
+
+    /** How long a pipeline call may go without a step before the worker reports itself not alive. */
+    public Duration stallTimeout() {
+        return values.get(STALL_TIMEOUT);
     }
 
     /** ONNX Runtime settings for the pipeline: TensorRT profiles sized for this worker's batch. */
@@ -474,16 +497,20 @@ public final class WorkerConfig {
             return set(HTTP_PORT, v);
         }
 
-        public Builder maxRetries(int v) {
-            return set(MAX_RETRIES, v);
-        }
-
         public Builder retryBackoff(Duration v) {
             return set(RETRY_BACKOFF, v);
         }
 
         public Builder retryMaxBackoff(Duration v) {
             return set(RETRY_MAX_BACKOFF, v);
+        }
+
+        public Builder s3RetryWindow(Duration v) {
+            return set(S3_RETRY_WINDOW, v);
+        }
+
+        public Builder stallTimeout(Duration v) {
+            return set(STALL_TIMEOUT, v);
         }
 
         /**

@@ -1,6 +1,5 @@
 package dev.sdfleet.worker.http;
 
-import dev.sdfleet.service.Health;
 import dev.sdfleet.service.OpsHttp;
 import dev.sdfleet.worker.metrics.WorkerMetrics;
 import io.vertx.core.Future;
@@ -13,7 +12,7 @@ import java.net.UnknownHostException;
 
 /**
  * The worker's only HTTP surface: the operations endpoints every service has ({@link OpsHttp}: {@code /metrics},
- * {@code /health/live} (the process answers), {@code /health/ready} (UP and 200 when it takes jobs, DOWN and 503
+ * {@code /health/live} (UP unless a pipeline call is stuck: {@link Liveness}), {@code /health/ready} (UP and 200 when it takes jobs, DOWN and 503
  * otherwise)), and {@code POST /admin/drain} (stop taking jobs: the Kubernetes preStop hook, so a pod being deleted
  * takes nothing new before its SIGTERM; loopback callers only, since anyone who can reach the metrics port could
  * otherwise idle the GPU). No job ever passes through here; everything runs on the event loop and is quick (a scrape
@@ -22,6 +21,7 @@ import java.net.UnknownHostException;
 public final class HttpVerticle extends VerticleBase {
     private final int port;
     private final WorkerMetrics metrics;
+    private final Liveness liveness;
     private final Readiness readiness;
     private final Runnable drain;
     private volatile HttpServer server;
@@ -30,9 +30,10 @@ public final class HttpVerticle extends VerticleBase {
      * @param port the port to listen on, 0 for any free one (see {@link #actualPort()})
      * @param drain stops the worker taking jobs; must be quick (it runs on the event loop)
      */
-    public HttpVerticle(int port, WorkerMetrics metrics, Readiness readiness, Runnable drain) {
+    public HttpVerticle(int port, WorkerMetrics metrics, Liveness liveness, Readiness readiness, Runnable drain) {
         this.port = port;
         this.metrics = metrics;
+        this.liveness = liveness;
         this.readiness = readiness;
         this.drain = drain;
     }
@@ -40,7 +41,7 @@ public final class HttpVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Router router = Router.router(vertx);
-        OpsHttp.mount(router, () -> Health.UP, readiness::health, metrics::scrape);
+        OpsHttp.mount(router, liveness::health, readiness::health, metrics::scrape);
         router.post("/admin/drain").handler(this::drain);
         return vertx.createHttpServer(OpsHttp.serverOptions())
                 .requestHandler(router)

@@ -73,6 +73,10 @@ public final class InferenceRunner implements AutoCloseable {
     private final Thread thread;
     private final Object lock = new Object();
     private RunningBatch running; // guarded by lock
+    /** While a call runs: System.nanoTime() of its start or of its last step, whichever is later. */
+    private volatile long lastSignOfLife;
+    /** Whether a pipeline call is in progress (set after {@link #lastSignOfLife}, so that reading it first is safe). */
+    private volatile boolean calling;
 
     /**
      * @param onFatal what to do when the thread dies of an error it cannot recover from (stop the worker)
@@ -235,6 +239,8 @@ public final class InferenceRunner implements AutoCloseable {
         }
         batch.stopIfAnyReleased();
         setLogContext(batch);
+        lastSignOfLife = System.nanoTime();
+        calling = true;
         long start = System.nanoTime();
         try {
             GenerationResult result;
@@ -243,13 +249,14 @@ public final class InferenceRunner implements AutoCloseable {
                         batch.jobs().stream().map(QueuedJob::job).toList());
                 metrics.batchSize(batch.jobs().size());
                 LOG.info("Generating {} ({}x{}, {} steps)", batch, request.width(), request.height(), request.steps());
+                BatchProgress steps = new BatchProgress(
+                        batch, progress, clock, settings.progressThrottle().toNanos());
                 result = pipeline.generate(
                         request,
-                        new BatchProgress(
-                                batch,
-                                progress,
-                                clock,
-                                settings.progressThrottle().toNanos()),
+                        (step, total) -> {
+                            lastSignOfLife = System.nanoTime(); // a step: the call is alive (liveness, step age)
+                            steps.onStep(step, total);
+                        },
                         batch.cancellation());
             } catch (GenerationCancelledException e) {
                 endCancelled(batch);
@@ -271,6 +278,7 @@ public final class InferenceRunner implements AutoCloseable {
             }
             return null;
         } finally {
+            calling = false;
             synchronized (lock) {
                 running = null;
             }
@@ -357,6 +365,17 @@ public final class InferenceRunner implements AutoCloseable {
         synchronized (lock) {
             return running != null && running.release(filter);
         }
+    }
+
+    /**
+     * How long the pipeline call in progress has gone without a sign of life (its start, then each denoising step);
+     * zero while no call runs. A call stuck inside ORT shows here as an age that only grows (the liveness probe).
+     */
+    public Duration stepAge() {
+        if (!calling) {
+            return Duration.ZERO;
+        }
+        return Duration.ofNanos(Math.max(0, System.nanoTime() - lastSignOfLife));
     }
 
     /** Whether a pipeline call is in progress. */

@@ -82,6 +82,7 @@ public final class JobConsumerLoop implements AutoCloseable {
 
     private volatile LoopState state = LoopState.STARTING;
     private volatile boolean drainRequested;
+    private volatile boolean intakeHeld;
     private volatile boolean stopRequested;
     private volatile int inFlight;
     private volatile int pausedPartitions;
@@ -168,6 +169,14 @@ public final class JobConsumerLoop implements AutoCloseable {
     /** Stops taking jobs: every partition is paused from the next turn on; polling and committing go on. */
     public void drain() {
         drainRequested = true;
+    }
+
+    /**
+     * Holds (true) or lets go of (false) new jobs: while held every partition is paused as when the capacity is full;
+     * polling, acknowledging and committing go on. The output stage holds intake while finished images wait for S3.
+     */
+    public void holdIntake(boolean hold) {
+        intakeHeld = hold;
     }
 
     /** Ends the loop: a last commit, then the consumer is closed and leaves the group. */
@@ -362,7 +371,7 @@ public final class JobConsumerLoop implements AutoCloseable {
 
     /** Pauses every partition while full or draining, resumes them all otherwise; never stops polling. */
     private void updatePause() {
-        boolean full = inFlight >= capacity;
+        boolean full = inFlight >= capacity || intakeHeld;
         if (full || state == LoopState.DRAINING) {
             Set<TopicPartition> active = new HashSet<>(consumer.assignment());
             active.removeAll(consumer.paused());
@@ -451,7 +460,7 @@ public final class JobConsumerLoop implements AutoCloseable {
             if (partitions.isEmpty()) {
                 return;
             }
-            if (state == LoopState.DRAINING || inFlight >= capacity) {
+            if (state == LoopState.DRAINING || inFlight >= capacity || intakeHeld) {
                 consumer.pause(partitions); // before this poll fetches from them
             }
             LOG.info("Assigned {}", partitions);

@@ -219,6 +219,21 @@ public final class WorkerMetrics implements AutoCloseable {
         return uploadFailures.count();
     }
 
+    /** Pipeline calls started (a micro-batch counts once); tests use it to see that nothing was denoised twice. */
+    public long pipelineCalls() {
+        return batchSize.count();
+    }
+
+    /** Images the pipeline was asked for, over every call started. */
+    public double imagesGenerated() {
+        return batchSize.totalAmount();
+    }
+
+    /** Uploads that succeeded so far. */
+    public long uploads() {
+        return uploadBytes.count();
+    }
+
     private Timer histogram(Timer.Builder builder) {
         return builder.publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))

@@ -110,7 +110,7 @@ class WorkerConfigTest {
                 .s3Endpoint(java.net.URI.create("http://127.0.0.1:9000"))
                 .s3AccessKey("id")
                 .s3SecretKey("secret")
-                .s3Bucket("b")
+                .s3Bucket("bkt")
                 .model("/m/tiny-sd")
                 .threads(1)
                 .batchSize(2)
@@ -131,6 +131,68 @@ class WorkerConfigTest {
         e = assertThrows(
                 IllegalArgumentException.class, () -> WorkerConfig.fromEnv(Map.of("SDFLEET_BATCH_SIZE", "65")));
         assertEquals("SDFLEET_BATCH_SIZE must be 1..64, got 65", e.getMessage());
+    }
+
+    @Test
+    void theBucketNameIsCheckedAgainstS3NamingRulesAtStartUp() {
+        for (String good : List.of("sdfleet", "sdfleet-test", "images.prod-1", "abc", "a".repeat(63))) {
+            assertEquals(
+                    good,
+                    WorkerConfig.fromEnv(Map.of("SDFLEET_S3_BUCKET", good)).s3().bucket());
+        }
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> WorkerConfig.fromEnv(Map.of("SDFLEET_S3_BUCKET", "Sdfleet_Images")));
+        assertEquals("SDFLEET_S3_BUCKET must be " + S3Settings.BUCKET_RULE + ", got Sdfleet_Images", e.getMessage());
+        for (String bad : List.of(
+                "ab",
+                "a".repeat(64),
+                "-images",
+                "images-",
+                "my..images",
+                "192.168.5.4",
+                "xn--images",
+                "images-s3alias",
+                "images--ol-s3",
+                "sdfleet images")) {
+            var refused = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> WorkerConfig.builder().s3Bucket(bad).build(),
+                    bad);
+            assertTrue(refused.getMessage().startsWith("SDFLEET_S3_BUCKET must be an S3 bucket name"), bad);
+            assertTrue(S3Settings.bucketNameProblem(bad) != null, bad);
+        }
+        assertEquals("two adjacent periods are not allowed", S3Settings.bucketNameProblem("my..images"));
+        assertEquals("it must not look like an IP address", S3Settings.bucketNameProblem("10.0.0.1"));
+        // The record refuses them too, with the reason, where it is built without the settings.
+        var direct = assertThrows(
+                IllegalArgumentException.class,
+                () -> new S3Settings(null, "us-east-1", "Images", "images", null, null, false));
+        assertEquals(
+                "\"Images\" is not an S3 bucket name: only lower-case letters, digits, '.' and '-' are allowed,"
+                        + " starting and ending with a letter or digit",
+                direct.getMessage());
+    }
+
+    @Test
+    void aKeyPrefixThatLeavesNoRoomForTheKeyIsRefused() {
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> WorkerConfig.builder().s3Prefix("p".repeat(513)).build());
+        assertTrue(e.getMessage().startsWith("SDFLEET_S3_PREFIX must be at most 512 characters"), e.getMessage());
+    }
+
+    @Test
+    void theOutageWindowAndTheStallTimeoutHaveSafeDefaultsAndGoDownToMilliseconds() {
+        WorkerConfig defaults = WorkerConfig.fromEnv(Map.of());
+        assertTrue(defaults.s3RetryWindow().compareTo(Duration.ofMinutes(10)) >= 0, defaults.s3RetryWindow()::toString);
+        assertEquals(Duration.ofMinutes(5), defaults.stallTimeout());
+        WorkerConfig test =
+                WorkerConfig.fromEnv(Map.of("SDFLEET_S3_RETRY_WINDOW_MS", "2000", "SDFLEET_STALL_TIMEOUT_MS", "1000"));
+        assertEquals(Duration.ofSeconds(2), test.s3RetryWindow());
+        assertEquals(Duration.ofSeconds(1), test.stallTimeout());
+        assertThrows(
+                IllegalArgumentException.class, () -> WorkerConfig.fromEnv(Map.of("SDFLEET_STALL_TIMEOUT_MS", "0")));
     }
 
     /** The table in worker/README.md is generated from the declarations: {@code -Dsdfleet.writeReadme=true} rewrites it. */

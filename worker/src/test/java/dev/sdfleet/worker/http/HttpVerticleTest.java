@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 class HttpVerticleTest {
     private final WorkerMetrics metrics = new WorkerMetrics("w-unit");
     private final Readiness readiness = new Readiness();
+    private final Liveness liveness = new Liveness(Duration.ofSeconds(1));
     private final HttpClient http = HttpClient.newHttpClient();
     private final AtomicInteger drains = new AtomicInteger();
     private Vertx vertx;
@@ -30,7 +31,7 @@ class HttpVerticleTest {
     @BeforeEach
     void deploy() throws Exception {
         vertx = Vertx.vertx();
-        verticle = new HttpVerticle(0, metrics, readiness, drains::incrementAndGet);
+        verticle = new HttpVerticle(0, metrics, liveness, readiness, drains::incrementAndGet);
         vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
@@ -59,6 +60,23 @@ class HttpVerticleTest {
         state.set(LoopState.DRAINING);
         assertEquals(503, get("/health/ready").statusCode(), "a draining worker takes no traffic");
         assertEquals(404, get("/nothing").statusCode());
+    }
+
+    @Test
+    void liveUnlessAPipelineCallGoesWithoutAStepBeyondTheStallTimeout() throws Exception {
+        AtomicReference<Duration> stepAge = new AtomicReference<>(Duration.ZERO);
+        liveness.inference(stepAge::get);
+        HttpResponse<String> idle = get("/health/live");
+        assertEquals(200, idle.statusCode());
+        assertEquals("{\"status\":\"UP\",\"step_age_ms\":0,\"stall_timeout_ms\":1000}", idle.body());
+        stepAge.set(Duration.ofMillis(900));
+        assertEquals(200, get("/health/live").statusCode(), "a slow step is not a stuck one");
+        stepAge.set(Duration.ofMillis(1_500));
+        HttpResponse<String> stuck = get("/health/live");
+        assertEquals(503, stuck.statusCode());
+        assertEquals("{\"status\":\"DOWN\",\"step_age_ms\":1500,\"stall_timeout_ms\":1000}", stuck.body());
+        stepAge.set(Duration.ofMillis(10));
+        assertEquals(200, get("/health/live").statusCode(), "a step came: alive again");
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.sdfleet.worker.testing.TestJobs;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -33,15 +34,27 @@ class ImageStoreTest {
     }
 
     @Test
-    void unreachableOrOverloadedS3IsTransientARefusalIsNot() {
+    void outagesAndCredentialTroubleAreTransientAMalformedRequestIsNot() {
         assertTrue(OutputStage.isTransient(SdkClientException.create("connection refused")));
-        assertTrue(OutputStage.isTransient(status(503)));
-        assertTrue(OutputStage.isTransient(status(500)));
-        assertFalse(OutputStage.isTransient(status(403)));
-        assertFalse(OutputStage.isTransient(status(404)));
+        assertTrue(OutputStage.isTransient(status(503, "SlowDown")));
+        assertTrue(OutputStage.isTransient(status(500, "InternalError")));
+        assertTrue(OutputStage.isTransient(status(429, "TooManyRequests")));
+        // Expired credentials and a skewed clock are cured by rotation and NTP: retried within the window.
+        assertTrue(OutputStage.isTransient(status(403, "RequestTimeTooSkewed")));
+        assertTrue(OutputStage.isTransient(status(403, "AccessDenied")));
+        assertTrue(OutputStage.isTransient(status(400, "ExpiredToken")));
+        // A bucket deleted under a running fleet is an outage too: the images wait for it to come back.
+        assertTrue(OutputStage.isTransient(status(404, "NoSuchBucket")));
+        assertFalse(OutputStage.isTransient(status(400, "InvalidArgument")));
+        assertFalse(OutputStage.isTransient(status(400, "KeyTooLongError")));
+        assertFalse(OutputStage.isTransient(status(411, "MissingContentLength")));
     }
 
-    private static AwsServiceException status(int code) {
-        return S3Exception.builder().statusCode(code).message("status " + code).build();
+    private static AwsServiceException status(int code, String errorCode) {
+        return S3Exception.builder()
+                .statusCode(code)
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode(errorCode).build())
+                .message(errorCode)
+                .build();
     }
 }

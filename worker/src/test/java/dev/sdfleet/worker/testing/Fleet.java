@@ -139,7 +139,6 @@ public final class Fleet implements AutoCloseable {
                 .httpPort(0)
                 .drainTimeout(Duration.ofSeconds(30))
                 .progressThrottle(Duration.ofMillis(100))
-                .maxRetries(20)
                 .retryBackoff(Duration.ofMillis(100))
                 .retryMaxBackoff(Duration.ofSeconds(1));
     }
