@@ -49,6 +49,7 @@ public final class DispatcherMetrics {
             webhookCounter(outcome);
         }
         givenUpCounter();
+        threadFailures();
     }
 
     public PrometheusMeterRegistry registry() {
@@ -96,6 +97,36 @@ public final class DispatcherMetrics {
 
     private Counter givenUpCounter() {
         return counter("sdfleet.dispatcher.webhook.given.up", "Webhook messages given up", "outcome", "gave_up");
+    }
+
+    /**
+     * A record of an input (requests, results, cancels, control) was parked on the dead-letter topic for
+     * {@code reason} (the protocol's dead-letter reason) and the stream moved past it.
+     */
+    public void deadLettered(String input, Enum<?> reason) {
+        counter(
+                        "sdfleet.dispatcher.dead.letters",
+                        "Input records parked on the dead-letter topic, by input and reason",
+                        "input",
+                        input,
+                        "reason",
+                        reason.name().toLowerCase(Locale.ROOT))
+                .increment();
+    }
+
+    /** Work of a stream task that failed without a record to park (a timer scan), by where it failed. */
+    public void processingError(String where) {
+        counter("sdfleet.dispatcher.processing.errors", "Stream task failures with no record to park", "where", where)
+                .increment();
+    }
+
+    /** A stream thread died and was replaced (or, when that repeats, the instance reported itself not live). */
+    public void streamThreadFailed() {
+        threadFailures().increment();
+    }
+
+    private Counter threadFailures() {
+        return counter("sdfleet.dispatcher.stream.thread.failures", "Stream threads that died", "outcome", "failed");
     }
 
     /** A webhook message's tries stopped without a 2xx (retry window over, 410, refused destination). */

@@ -5,7 +5,6 @@ import dev.sdfleet.dispatcher.state.Fingerprints;
 import dev.sdfleet.dispatcher.state.ImagePhase;
 import dev.sdfleet.dispatcher.state.ImageState;
 import dev.sdfleet.dispatcher.state.RequestState;
-import dev.sdfleet.dispatcher.state.StateJson;
 import dev.sdfleet.dispatcher.webhook.WebhookPayloads;
 import dev.sdfleet.protocol.CancelRequest;
 import dev.sdfleet.protocol.Codec;
@@ -87,33 +86,24 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         hooks.tally().close(taskId);
     }
 
+    /**
+     * Applies one input record. A record that breaks the contract throws a {@code ValidationException}, and anything
+     * unexpected escapes too: Kafka Streams hands both to {@link DeadLetterHandler}, which parks the record on the
+     * dead-letter topic in this task's transaction and moves on. So the checks come before any store write or
+     * output, and a poison record costs itself only.
+     */
     @Override
     public void process(Record<String, byte[]> record) {
         String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
-        try {
-            if (record.value() == null) {
-                return; // a tombstone means nothing on these topics
-            }
-            if (topic.equals(topics.requests())) {
-                onRequest(record);
-            } else if (topic.equals(topics.results())) {
-                onResult(Codec.decode(record.value(), JobResult.class));
-            } else if (topic.equals(topics.cancels())) {
-                onCancel(Codec.decode(record.value(), CancelRequest.class));
-            } else {
-                onControl(StateJson.read(record.value(), ControlMessage.class));
-            }
-        } catch (ValidationException e) {
-            deadLetter(record, topic, e);
-            if (topic.equals(topics.requests())) {
-                hooks.metrics().request("kafka", "rejected");
-            }
-        } catch (java.io.UncheckedIOException e) {
-            deadLetter(
-                    record,
-                    topic,
-                    new ValidationException(
-                            "", "not a control message: " + e.getCause().getMessage()));
+        // A null value (tombstone) has no meaning on these topics: the decoders refuse it like any other non-message.
+        if (topic.equals(topics.requests())) {
+            onRequest(record);
+        } else if (topic.equals(topics.results())) {
+            onResult(Codec.decode(record.value(), JobResult.class));
+        } else if (topic.equals(topics.cancels())) {
+            onCancel(Codec.decode(record.value(), CancelRequest.class));
+        } else {
+            onControl(ControlMessage.decode(record.value()));
         }
     }
 
@@ -356,16 +346,6 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         timers.put(Timers.key(now.plus(hooks.config().retention()), Timers.EXPIRY, done.requestId()), "");
         hooks.metrics().finished(done.status());
         return done;
-    }
-
-    private void deadLetter(Record<String, byte[]> record, String topic, ValidationException cause) {
-        LOG.warn("Dead-lettering a record of {}: {}", topic, cause.getMessage());
-        int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(0);
-        long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(0L);
-        context.forward(
-                outputs.deadLetter(
-                        record, topic, partition, offset, cause, hooks.config().instanceId(), now()),
-                DispatcherTopology.DLQ_SINK);
     }
 
     private Instant now() {
