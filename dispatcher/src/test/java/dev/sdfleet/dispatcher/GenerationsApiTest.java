@@ -295,6 +295,7 @@ class GenerationsApiTest {
             assertEquals(202, redeliver.status(), redeliver.raw().body());
             Eventually.until("redelivered", () -> late.calls().size() == 2);
             assertEquals(call.id(), late.calls().get(1).id(), "webhook-id is stable across redeliveries");
+            assertEquals(call.body(), late.calls().get(1).body(), "so is the body, timestamp included");
             assertTrue(late.calls().get(1).signatureValid());
             assertEquals(
                     404,

@@ -289,6 +289,9 @@ class DispatcherProcessorTest {
         assertTrue(
                 Duration.between(START, last).compareTo(config.webhooks().retryFor()) >= 0,
                 "the last try is not before the 25 h window ends: " + Duration.between(START, last));
+        assertTrue(
+                handedOut.stream().allMatch(d -> d.body().equals(first.body()) && d.id().equals(first.id())),
+                "every retry carries the first try's body (its timestamp included) and webhook-id");
         int handedBefore = handedOut.size();
         advance(Duration.ofMinutes(30));
         assertEquals(handedBefore, handedOut.size(), "no try after giving up");
@@ -297,6 +300,7 @@ class DispatcherProcessorTest {
         advance(Duration.ofSeconds(1));
         assertEquals(handedBefore + 1, handedOut.size(), "a redelivery starts again");
         assertEquals(first.id(), handedOut.get(handedOut.size() - 1).id());
+        assertEquals(first.body(), handedOut.get(handedOut.size() - 1).body(), "a redelivery too");
         report("r7", handedOut.get(handedOut.size() - 1), 200);
         assertEquals(
                 DeliveryPhase.DELIVERED,
