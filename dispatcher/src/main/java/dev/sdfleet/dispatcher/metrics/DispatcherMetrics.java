@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,12 +45,24 @@ public final class DispatcherMetrics {
                 .description("Queued work in GPU-seconds: sum of width*height*steps over the calibrated rate "
                         + "(the signal to autoscale on)")
                 .register(registry);
+        Gauge.builder("sdfleet.dispatcher.oldest.unfinished.age", queue, DispatcherMetrics::oldestAgeSeconds)
+                .description("Age of the oldest unfinished request on this instance's partitions (0 when none); the"
+                        + " dispatcher fails a request with no result for SDFLEET_MAX_REQUEST_AGE")
+                .baseUnit("seconds")
+                .register(registry);
         // What the alerts watch exists from the start at 0: Prometheus' increase() misses a series' first sample.
         for (String outcome : new String[] {"delivered", "failed", "refused"}) {
             webhookCounter(outcome);
         }
         givenUpCounter();
         threadFailures();
+    }
+
+    private static double oldestAgeSeconds(QueuedWork queue) {
+        Instant oldest = queue.oldestUnfinished();
+        return oldest == null
+                ? 0
+                : Math.max(0, Duration.between(oldest, Instant.now()).toMillis() / 1000.0);
     }
 
     public PrometheusMeterRegistry registry() {

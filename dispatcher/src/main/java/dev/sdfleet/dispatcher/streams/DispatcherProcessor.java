@@ -55,6 +55,8 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
     private QueueTally.TaskTally tally;
     private WebhookSchedule webhooks;
     private String taskId;
+    /** Whether the first tick has given every unfinished request of the store its stall timer. */
+    private boolean stallTimersChecked;
 
     DispatcherProcessor(ProcessorHooks hooks) {
         this.hooks = hooks;
@@ -75,6 +77,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
             all.forEachRemaining(kv -> {
                 if (!kv.value.finished()) {
                     tally.add(kv.value.request(), kv.value.queuedImages());
+                    tally.started(kv.key, kv.value.acceptedAt());
                 }
             });
         }
@@ -164,6 +167,8 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         } else {
             jobs.forEach(job -> context.forward(outputs.job(job, now), DispatcherTopology.JOBS_SINK));
             tally.add(request, jobs.size());
+            tally.started(id, now);
+            timers.put(Timers.key(now.plus(hooks.config().maxRequestAge()), Timers.STALL, id), "");
             if (request.deadline() != null) {
                 timers.put(Timers.key(request.deadline(), Timers.DEADLINE, id), "");
             }
@@ -193,6 +198,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         }
         Instant now = now();
         GenerationRequest request = state.request();
+        state = state.progressed(now);
         if (result.status() == JobStatus.SUCCEEDED) {
             state = state.withImage(image.succeeded(result.output(), result.workerId(), result.finishedAt()));
             tally.add(request, -1);
@@ -260,6 +266,10 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
     }
 
     private void onTick(Instant now) {
+        if (!stallTimersChecked) {
+            stallTimersChecked = true;
+            addStallTimers();
+        }
         List<String> due = new ArrayList<>();
         for (Timers.Range range : Timers.due(now)) {
             try (KeyValueIterator<String, String> it = timers.range(range.from(), range.to())) {
@@ -279,6 +289,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
                 case Timers.DEADLINE -> onDeadline(state, now);
                 case Timers.WEBHOOK -> onWebhookDue(state, timer.deliveryId(), now);
                 case Timers.EXPIRY -> onExpiry(state, now);
+                case Timers.STALL -> onStall(state, now);
                 default -> LOG.warn("Unknown timer {}", key);
             }
         }
@@ -300,6 +311,50 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         CancelRequest cancel = CancelRequest.ofRequest(state.requestId(), "deadline exceeded", now);
         context.forward(outputs.cancel(cancel, now), DispatcherTopology.CANCELS_SINK);
         requests.put(state.requestId(), expired);
+    }
+
+    /**
+     * Ends a request that has had no result for the maximum age (its job lost with a worker, a worker stuck): its
+     * unfinished images fail with {@code STALLED}, the event and webhook go out, and workers are told to drop the
+     * jobs. A request that moved on since the timer was set gets a timer at its new due time instead.
+     */
+    private void onStall(RequestState state, Instant now) {
+        if (state.finished()) {
+            return;
+        }
+        Duration maxAge = hooks.config().maxRequestAge();
+        Instant due = state.lastProgress().plus(maxAge);
+        if (now.isBefore(due)) {
+            timers.put(Timers.key(due, Timers.STALL, state.requestId()), "");
+            return;
+        }
+        LOG.warn("Request {} had no result since {}: failing it as stalled", state.requestId(), state.lastProgress());
+        Failure stalled = new Failure(
+                FailureReason.STALLED,
+                "no result for " + maxAge + " (since " + state.lastProgress() + "): the dispatcher ended the request",
+                false);
+        tally.add(state.request(), -state.queuedImages());
+        RequestState ended =
+                finish(state.withImages(i -> i.phase().terminal() ? i : i.failed(stalled, null, now)), now);
+        CancelRequest cancel = CancelRequest.ofRequest(state.requestId(), "stalled", now);
+        context.forward(outputs.cancel(cancel, now), DispatcherTopology.CANCELS_SINK);
+        requests.put(state.requestId(), ended);
+    }
+
+    /** Stall timers for the unfinished requests of a store written before they existed (or a timer lost). */
+    private void addStallTimers() {
+        Duration maxAge = hooks.config().maxRequestAge();
+        List<RequestState> unfinished = new ArrayList<>();
+        try (KeyValueIterator<String, RequestState> all = requests.all()) {
+            all.forEachRemaining(kv -> {
+                if (!kv.value.finished()) {
+                    unfinished.add(kv.value);
+                }
+            });
+        }
+        for (RequestState state : unfinished) {
+            timers.put(Timers.key(state.lastProgress().plus(maxAge), Timers.STALL, state.requestId()), "");
+        }
     }
 
     private void onWebhookDue(RequestState state, String deliveryId, Instant now) {
@@ -330,6 +385,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
     private RequestState finish(RequestState state, Instant now) {
         RequestState done = state.finishedAt(now);
         GenerationRequest request = done.request();
+        tally.finished(done.requestId(), done.acceptedAt());
         context.forward(outputs.event(done.event(), now), DispatcherTopology.EVENTS_SINK);
         if (request.deadline() != null) {
             timers.delete(Timers.key(request.deadline(), Timers.DEADLINE, done.requestId()));

@@ -25,6 +25,7 @@ import dev.sdfleet.protocol.FailureReason;
 import dev.sdfleet.protocol.GenerationRequest;
 import dev.sdfleet.protocol.Job;
 import dev.sdfleet.protocol.JobResult;
+import dev.sdfleet.protocol.JobStatus;
 import dev.sdfleet.protocol.Priority;
 import dev.sdfleet.protocol.RequestEvent;
 import dev.sdfleet.protocol.RequestStatus;
@@ -91,6 +92,7 @@ class DispatcherProcessorTest {
                 .topicPrefix("t.")
                 .tick(Duration.ofSeconds(1))
                 .retention(Duration.ofHours(1))
+                .maxRequestAge(Duration.ofHours(1))
                 .maxAttempts(3)
                 .webhooks(WebhookSettings.defaults()
                         .withBackoff(Duration.ofSeconds(5), Duration.ofHours(2))
@@ -200,7 +202,11 @@ class DispatcherProcessorTest {
         KeyValueStore<String, String> timers = driver.getKeyValueStore(DispatcherTopology.TIMERS_STORE);
         List<String> keys = new ArrayList<>();
         try (KeyValueIterator<String, String> it = timers.all()) {
-            it.forEachRemaining(kv -> keys.add(kv.key));
+            it.forEachRemaining(kv -> {
+                if (kv.key.contains(" D ")) {
+                    keys.add(kv.key);
+                }
+            });
         }
         assertEquals(1, keys.size(), keys.toString());
         // As a store written before the keys were widened holds it.
@@ -219,6 +225,47 @@ class DispatcherProcessorTest {
         submit(request("r4").deadline(START).build());
         assertTrue(jobs.isEmpty());
         assertEquals(RequestStatus.FAILED, event().status());
+    }
+
+    @Test
+    void aRequestWithNoResultForTheMaximumAgeFailsAsStalled() {
+        submit(request("stuck").n(2).webhook(Webhook.to(URL)).build());
+        List<Job> published = jobs();
+        assertEquals(START, tally.oldestUnfinished());
+        advance(Duration.ofMinutes(40));
+        results.pipeInput("stuck", Codec.encode(succeeded(published.get(0))));
+        advance(Duration.ofMinutes(30));
+        assertTrue(events.isEmpty(), "a result 30 minutes ago is progress: the hour counts from there");
+        assertNull(state("stuck").status());
+
+        advance(Duration.ofMinutes(31));
+        RequestEvent event = event();
+        assertEquals(RequestStatus.PARTIALLY_FAILED, event.status());
+        assertEquals(JobStatus.SUCCEEDED, event.images().get(0).status());
+        assertEquals(FailureReason.STALLED, event.images().get(1).error().reason());
+        assertEquals(
+                "stuck",
+                Codec.decode(cancelsOut.readValue(), CancelRequest.class).requestId());
+        assertEquals("msg_stuck_failed", handedOut.get(handedOut.size() - 1).id(), "the failure webhook");
+        assertEquals(0, tally.queued(Priority.NORMAL));
+        assertNull(tally.oldestUnfinished());
+
+        results.pipeInput("stuck", Codec.encode(succeeded(published.get(1))));
+        assertTrue(events.isEmpty(), "a result after the end changes nothing");
+    }
+
+    @Test
+    void aRequestInAStoreWithoutStallTimersGetsOneAtTheFirstTick() {
+        submit(request("old").build());
+        jobs();
+        KeyValueStore<String, String> timers = driver.getKeyValueStore(DispatcherTopology.TIMERS_STORE);
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = timers.all()) {
+            it.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        keys.forEach(timers::delete); // as a store written before stall timers existed
+        advance(Duration.ofMinutes(61));
+        assertEquals(FailureReason.STALLED, event().images().get(0).error().reason());
     }
 
     @Test
