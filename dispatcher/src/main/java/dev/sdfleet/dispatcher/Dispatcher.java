@@ -93,7 +93,8 @@ public final class Dispatcher implements AutoCloseable {
             StreamsRunner streams = new StreamsRunner(
                     config,
                     DispatcherTopology.build(config.topics(), config.controlTopic(), hooks),
-                    new HostInfo(config.advertisedHost(), port));
+                    new HostInfo(config.advertisedHost(), port),
+                    hooks);
             opened.add(0, streams);
             vertx.deployVerticle(
                             () -> new ApiVerticle(config, port, () -> streams, producer, admissions, metrics, clock),

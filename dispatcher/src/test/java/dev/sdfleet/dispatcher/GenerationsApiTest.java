@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sdfleet.devstack.FreePorts;
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
 import dev.sdfleet.dispatcher.state.StateJson;
+import dev.sdfleet.dispatcher.streams.Outputs;
 import dev.sdfleet.dispatcher.support.Api;
 import dev.sdfleet.dispatcher.support.Eventually;
 import dev.sdfleet.dispatcher.support.FakeWorker;
@@ -20,6 +21,7 @@ import dev.sdfleet.dispatcher.support.WebhookReceiver;
 import dev.sdfleet.protocol.CancelRequest;
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.DeadLetter;
+import dev.sdfleet.protocol.DeadLetterReason;
 import dev.sdfleet.protocol.FailureReason;
 import dev.sdfleet.protocol.GenerationRequest;
 import dev.sdfleet.protocol.Job;
@@ -27,6 +29,7 @@ import dev.sdfleet.protocol.Priority;
 import dev.sdfleet.protocol.RequestEvent;
 import dev.sdfleet.protocol.RequestStatus;
 import dev.sdfleet.protocol.Topics;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -292,6 +295,7 @@ class GenerationsApiTest {
             assertEquals(202, redeliver.status(), redeliver.raw().body());
             Eventually.until("redelivered", () -> late.calls().size() == 2);
             assertEquals(call.id(), late.calls().get(1).id(), "webhook-id is stable across redeliveries");
+            assertEquals(call.body(), late.calls().get(1).body(), "so is the body, timestamp included");
             assertTrue(late.calls().get(1).signatureValid());
             assertEquals(
                     404,
@@ -339,6 +343,88 @@ class GenerationsApiTest {
         assertEquals(404, api.get("/v1/generations/nope", TestTenants.ACME_KEY).status());
         assertEquals(
                 404, api.get("/v1/generations/..%2F..", TestTenants.ACME_KEY).status());
+    }
+
+    @Test
+    void aRecordWith65HeadersIsParkedAndTheFleetGoesOn() throws Exception {
+        String poison = "poison-" + UUID.randomUUID();
+        String odd = "odd-" + UUID.randomUUID();
+        GenerationRequest valid = GenerationRequest.builder("a white cube", "tiny-sd")
+                .requestId(odd)
+                .tenant("acme")
+                .build();
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            ProducerRecord<String, byte[]> bad =
+                    new ProducerRecord<>(topics.requests(), poison, new byte[] {(byte) 0xff, 0, '{'});
+            ProducerRecord<String, byte[]> good = new ProducerRecord<>(topics.requests(), odd, Codec.encode(valid));
+            for (ProducerRecord<String, byte[]> record : List.of(bad, good)) {
+                record.headers().add("", new byte[] {1});
+                record.headers().add(Outputs.INGRESS_HEADER, null);
+                for (int i = 0; i < 65; i++) {
+                    record.headers().add("h" + i, ("header " + i).getBytes(StandardCharsets.UTF_8));
+                }
+                producer.send(record).get();
+            }
+        }
+        Eventually.until(
+                "poison dead-lettered",
+                () -> !recorder.keyed(topics.dlq(), poison).isEmpty());
+        DeadLetter letter =
+                Codec.decode(recorder.keyed(topics.dlq(), poison).get(0).value(), DeadLetter.class);
+        assertEquals(DeadLetterReason.MALFORMED, letter.reason());
+        assertEquals(topics.requests(), letter.topic());
+        assertEquals(64, letter.headers().size());
+        assertEquals(3, letter.headersDropped());
+
+        Eventually.until(
+                "the valid request with the same odd headers completed",
+                () -> eventsOf(odd).size() == 1);
+        assertEquals(RequestStatus.COMPLETED, eventsOf(odd).get(0).status());
+        String id = post("{\"prompt\": \"after the poison\", \"model\": \"tiny-sd\"}");
+        awaitStatus(id, "completed");
+        assertEquals(200, api.get("/health/live", null).status());
+        assertTrue(dispatcher
+                .metrics()
+                .scrape()
+                .contains("sdfleet_dispatcher_dead_letters_total{input=\"requests\",reason=\"malformed\"}"));
+    }
+
+    @Test
+    void controlCharactersInPromptsAreRefusedAtBothDoors() throws Exception {
+        assertEquals(
+                Set.of("prompt"),
+                fields(api.post(
+                        "/v1/generations",
+                        TestTenants.ACME_KEY,
+                        null,
+                        "{\"prompt\": \"a red\\u0000circle\", \"model\": \"tiny-sd\"}")));
+        assertEquals(
+                Set.of("negative_prompt"),
+                fields(api.post(
+                        "/v1/generations",
+                        TestTenants.ACME_KEY,
+                        null,
+                        "{\"prompt\": \"ok\", \"negative_prompt\": \"esc\\u001b[2J\", \"model\": \"tiny-sd\"}")));
+
+        String id = "nul-" + UUID.randomUUID();
+        String json = Codec.encodeToString(GenerationRequest.builder("a NUL here", "tiny-sd")
+                        .requestId(id)
+                        .tenant("acme")
+                        .build())
+                .replace("a NUL here", "a NUL\\u0000here");
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            producer.send(new ProducerRecord<>(topics.requests(), id, json.getBytes(StandardCharsets.UTF_8)))
+                    .get();
+        }
+        Eventually.until(
+                "dead-lettered", () -> !recorder.keyed(topics.dlq(), id).isEmpty());
+        DeadLetter letter = Codec.decode(recorder.keyed(topics.dlq(), id).get(0).value(), DeadLetter.class);
+        assertEquals(DeadLetterReason.INVALID_MESSAGE, letter.reason());
+        assertEquals(
+                List.of("prompt"),
+                letter.fieldErrors().stream().map(e -> e.field()).toList(),
+                letter.toString());
+        assertTrue(jobsOf(id).isEmpty());
     }
 
     private String post(String body) {

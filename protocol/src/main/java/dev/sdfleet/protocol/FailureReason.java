@@ -18,5 +18,10 @@ public enum FailureReason {
     /** The image could not be stored (S3 down) after the worker's retries. */
     STORAGE_UNAVAILABLE,
     /** Anything else: a bug. */
-    INTERNAL
+    INTERNAL,
+    /**
+     * No result came for the job for the dispatcher's maximum request age (a job lost with a worker, a stuck
+     * worker): the dispatcher ended the request rather than leave it unfinished. Permanent.
+     */
+    STALLED
 }

@@ -88,6 +88,12 @@ public final class DispatcherConfig {
                             + " finish or the last webhook try); ISO-8601")
             .withDefault(values -> Duration.ofDays(2), "`P2D`")
             .positive();
+    public static final Setting<Duration> MAX_REQUEST_AGE = Setting.duration(
+                    "SDFLEET_MAX_REQUEST_AGE",
+                    "an unfinished request with no result for this long (since its acceptance or its last result) is"
+                            + " failed with reason STALLED, event and webhook included; ISO-8601")
+            .withDefault(values -> Duration.ofHours(1), "`PT1H`")
+            .positive();
     public static final Setting<Integer> MAX_ATTEMPTS = Setting.integer(
                     "SDFLEET_MAX_ATTEMPTS", "how often a job that failed with a retryable error is published in all")
             .withDefault(3)
@@ -148,6 +154,7 @@ public final class DispatcherConfig {
             TICK,
             ADMIT_WAIT,
             RETENTION,
+            MAX_REQUEST_AGE,
             MAX_ATTEMPTS,
             PIXEL_STEPS_PER_GPU_SECOND,
             MAX_BODY_BYTES,
@@ -264,6 +271,10 @@ public final class DispatcherConfig {
 
     public Duration retention() {
         return values.get(RETENTION);
+    }
+
+    public Duration maxRequestAge() {
+        return values.get(MAX_REQUEST_AGE);
     }
 
     public int maxAttempts() {
@@ -389,6 +400,10 @@ public final class DispatcherConfig {
 
         public Builder retention(Duration v) {
             return set(RETENTION, v);
+        }
+
+        public Builder maxRequestAge(Duration v) {
+            return set(MAX_REQUEST_AGE, v);
         }
 
         public Builder maxAttempts(int v) {

@@ -106,10 +106,11 @@ public final class ApiVerticle extends VerticleBase {
         return server.requestHandler(router).listen();
     }
 
-    /** UP unless the stream tasks failed. */
+    /** UP unless the stream tasks failed, or their threads keep dying. */
     private Health live() {
-        KafkaStreams.State state = streamsState();
-        return Health.of(state != KafkaStreams.State.ERROR).with("streams", state.toString());
+        StreamsRunner runner = streams.get();
+        return Health.of(runner == null || runner.live())
+                .with("streams", streamsState().toString());
     }
 
     /** UP while the stream tasks serve (every API call can be answered). */

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,11 +45,24 @@ public final class DispatcherMetrics {
                 .description("Queued work in GPU-seconds: sum of width*height*steps over the calibrated rate "
                         + "(the signal to autoscale on)")
                 .register(registry);
+        Gauge.builder("sdfleet.dispatcher.oldest.unfinished.age", queue, DispatcherMetrics::oldestAgeSeconds)
+                .description("Age of the oldest unfinished request on this instance's partitions (0 when none); the"
+                        + " dispatcher fails a request with no result for SDFLEET_MAX_REQUEST_AGE")
+                .baseUnit("seconds")
+                .register(registry);
         // What the alerts watch exists from the start at 0: Prometheus' increase() misses a series' first sample.
         for (String outcome : new String[] {"delivered", "failed", "refused"}) {
             webhookCounter(outcome);
         }
         givenUpCounter();
+        threadFailures();
+    }
+
+    private static double oldestAgeSeconds(QueuedWork queue) {
+        Instant oldest = queue.oldestUnfinished();
+        return oldest == null
+                ? 0
+                : Math.max(0, Duration.between(oldest, Instant.now()).toMillis() / 1000.0);
     }
 
     public PrometheusMeterRegistry registry() {
@@ -96,6 +110,36 @@ public final class DispatcherMetrics {
 
     private Counter givenUpCounter() {
         return counter("sdfleet.dispatcher.webhook.given.up", "Webhook messages given up", "outcome", "gave_up");
+    }
+
+    /**
+     * A record of an input (requests, results, cancels, control) was parked on the dead-letter topic for
+     * {@code reason} (the protocol's dead-letter reason) and the stream moved past it.
+     */
+    public void deadLettered(String input, Enum<?> reason) {
+        counter(
+                        "sdfleet.dispatcher.dead.letters",
+                        "Input records parked on the dead-letter topic, by input and reason",
+                        "input",
+                        input,
+                        "reason",
+                        reason.name().toLowerCase(Locale.ROOT))
+                .increment();
+    }
+
+    /** Work of a stream task that failed without a record to park (a timer scan), by where it failed. */
+    public void processingError(String where) {
+        counter("sdfleet.dispatcher.processing.errors", "Stream task failures with no record to park", "where", where)
+                .increment();
+    }
+
+    /** A stream thread died and was replaced (or, when that repeats, the instance reported itself not live). */
+    public void streamThreadFailed() {
+        threadFailures().increment();
+    }
+
+    private Counter threadFailures() {
+        return counter("sdfleet.dispatcher.stream.thread.failures", "Stream threads that died", "outcome", "failed");
     }
 
     /** A webhook message's tries stopped without a 2xx (retry window over, 410, refused destination). */

@@ -1,6 +1,7 @@
 package dev.sdfleet.dispatcher.metrics;
 
 import dev.sdfleet.protocol.Priority;
+import java.time.Instant;
 
 /**
  * What the queue gauges read: jobs waiting for a GPU, per priority, and the GPU-seconds they add up to. The stream
@@ -12,4 +13,9 @@ public interface QueuedWork {
 
     /** Those jobs' width x height x steps over the calibrated GPU rate. */
     double queuedGpuSeconds();
+
+    /** When the oldest unfinished request on this instance's partitions was accepted; null when none is. */
+    default Instant oldestUnfinished() {
+        return null;
+    }
 }

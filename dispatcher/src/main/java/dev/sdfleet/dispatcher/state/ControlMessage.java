@@ -1,5 +1,6 @@
 package dev.sdfleet.dispatcher.state;
 
+import dev.sdfleet.protocol.ValidationException;
 import java.time.Instant;
 
 /**
@@ -22,6 +23,24 @@ public record ControlMessage(
     public static ControlMessage attempt(
             String requestId, String deliveryId, DeliveryAttempt attempt, boolean permanent) {
         return new ControlMessage(WEBHOOK_ATTEMPT, requestId, deliveryId, attempt, permanent, attempt.at());
+    }
+
+    /**
+     * A control record's message.
+     *
+     * @throws ValidationException when the bytes are no control message (empty, not JSON, wrong types)
+     */
+    public static ControlMessage decode(byte[] value) {
+        if (value == null || value.length == 0) {
+            throw new ValidationException("", "is empty: a control message is required");
+        }
+        try {
+            return StateJson.MAPPER.readValue(value, ControlMessage.class);
+        } catch (java.io.IOException | RuntimeException e) {
+            String message = String.valueOf(e.getMessage());
+            throw new ValidationException(
+                    "", "not a control message: " + message.substring(0, Math.min(message.length(), 300)));
+        }
     }
 
     public static ControlMessage redeliver(String requestId, String deliveryId, Instant now) {

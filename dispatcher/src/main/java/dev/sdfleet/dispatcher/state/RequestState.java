@@ -30,6 +30,8 @@ import java.util.function.UnaryOperator;
  * @param status the final status, once finished; null while images are outstanding
  * @param finishedAt when it finished
  * @param deliveries its webhook messages
+ * @param progressAt when a result last moved it on (an image finished or was published again); absent in states
+ *     written before this field, which count from {@code acceptedAt}
  */
 public record RequestState(
         String requestId,
@@ -43,7 +45,8 @@ public record RequestState(
         String cancelReason,
         RequestStatus status,
         Instant finishedAt,
-        List<Delivery> deliveries) {
+        List<Delivery> deliveries,
+        Instant progressAt) {
 
     public RequestState {
         images = List.copyOf(images);
@@ -74,7 +77,8 @@ public record RequestState(
                 null,
                 null,
                 null,
-                List.of());
+                List.of(),
+                acceptedAt);
     }
 
     /** The request itself (decoded on each call: state values are short-lived). */
@@ -109,7 +113,8 @@ public record RequestState(
                 cancelReason,
                 status,
                 finishedAt,
-                deliveries);
+                deliveries,
+                progressAt);
     }
 
     public RequestState withImages(UnaryOperator<ImageState> change) {
@@ -125,7 +130,8 @@ public record RequestState(
                 cancelReason,
                 status,
                 finishedAt,
-                deliveries);
+                deliveries,
+                progressAt);
     }
 
     public RequestState cancelled(String reason) {
@@ -141,7 +147,8 @@ public record RequestState(
                 reason,
                 status,
                 finishedAt,
-                deliveries);
+                deliveries,
+                progressAt);
     }
 
     /** Finished now, with the status the images add up to. */
@@ -159,7 +166,8 @@ public record RequestState(
                 cancelReason,
                 RequestEvent.statusOf(outcomes()),
                 end,
-                deliveries);
+                deliveries,
+                progressAt);
     }
 
     public List<ImageOutcome> outcomes() {
@@ -196,7 +204,31 @@ public record RequestState(
                 cancelReason,
                 status,
                 finishedAt,
-                all);
+                all,
+                progressAt);
+    }
+
+    /** Moved on by a result now: the maximum age counts from here. */
+    public RequestState progressed(Instant now) {
+        return new RequestState(
+                requestId,
+                tenant,
+                requestJson,
+                fingerprint,
+                source,
+                acceptedAt,
+                baseSeed,
+                images,
+                cancelReason,
+                status,
+                finishedAt,
+                deliveries,
+                now);
+    }
+
+    /** When a result last moved the request on, or when it was accepted. */
+    public Instant lastProgress() {
+        return progressAt != null && progressAt.isAfter(acceptedAt) ? progressAt : acceptedAt;
     }
 
     /** The finish or the latest webhook try or redelivery, whichever came last. */

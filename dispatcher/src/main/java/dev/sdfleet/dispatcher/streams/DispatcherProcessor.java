@@ -5,7 +5,6 @@ import dev.sdfleet.dispatcher.state.Fingerprints;
 import dev.sdfleet.dispatcher.state.ImagePhase;
 import dev.sdfleet.dispatcher.state.ImageState;
 import dev.sdfleet.dispatcher.state.RequestState;
-import dev.sdfleet.dispatcher.state.StateJson;
 import dev.sdfleet.dispatcher.webhook.WebhookPayloads;
 import dev.sdfleet.protocol.CancelRequest;
 import dev.sdfleet.protocol.Codec;
@@ -56,6 +55,8 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
     private QueueTally.TaskTally tally;
     private WebhookSchedule webhooks;
     private String taskId;
+    /** Whether the first tick has given every unfinished request of the store its stall timer. */
+    private boolean stallTimersChecked;
 
     DispatcherProcessor(ProcessorHooks hooks) {
         this.hooks = hooks;
@@ -76,6 +77,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
             all.forEachRemaining(kv -> {
                 if (!kv.value.finished()) {
                     tally.add(kv.value.request(), kv.value.queuedImages());
+                    tally.started(kv.key, kv.value.acceptedAt());
                 }
             });
         }
@@ -87,33 +89,24 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         hooks.tally().close(taskId);
     }
 
+    /**
+     * Applies one input record. A record that breaks the contract throws a {@code ValidationException}, and anything
+     * unexpected escapes too: Kafka Streams hands both to {@link DeadLetterHandler}, which parks the record on the
+     * dead-letter topic in this task's transaction and moves on. So the checks come before any store write or
+     * output, and a poison record costs itself only.
+     */
     @Override
     public void process(Record<String, byte[]> record) {
         String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
-        try {
-            if (record.value() == null) {
-                return; // a tombstone means nothing on these topics
-            }
-            if (topic.equals(topics.requests())) {
-                onRequest(record);
-            } else if (topic.equals(topics.results())) {
-                onResult(Codec.decode(record.value(), JobResult.class));
-            } else if (topic.equals(topics.cancels())) {
-                onCancel(Codec.decode(record.value(), CancelRequest.class));
-            } else {
-                onControl(StateJson.read(record.value(), ControlMessage.class));
-            }
-        } catch (ValidationException e) {
-            deadLetter(record, topic, e);
-            if (topic.equals(topics.requests())) {
-                hooks.metrics().request("kafka", "rejected");
-            }
-        } catch (java.io.UncheckedIOException e) {
-            deadLetter(
-                    record,
-                    topic,
-                    new ValidationException(
-                            "", "not a control message: " + e.getCause().getMessage()));
+        // A null value (tombstone) has no meaning on these topics: the decoders refuse it like any other non-message.
+        if (topic.equals(topics.requests())) {
+            onRequest(record);
+        } else if (topic.equals(topics.results())) {
+            onResult(Codec.decode(record.value(), JobResult.class));
+        } else if (topic.equals(topics.cancels())) {
+            onCancel(Codec.decode(record.value(), CancelRequest.class));
+        } else {
+            onControl(ControlMessage.decode(record.value()));
         }
     }
 
@@ -174,6 +167,8 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         } else {
             jobs.forEach(job -> context.forward(outputs.job(job, now), DispatcherTopology.JOBS_SINK));
             tally.add(request, jobs.size());
+            tally.started(id, now);
+            timers.put(Timers.key(now.plus(hooks.config().maxRequestAge()), Timers.STALL, id), "");
             if (request.deadline() != null) {
                 timers.put(Timers.key(request.deadline(), Timers.DEADLINE, id), "");
             }
@@ -203,6 +198,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         }
         Instant now = now();
         GenerationRequest request = state.request();
+        state = state.progressed(now);
         if (result.status() == JobStatus.SUCCEEDED) {
             state = state.withImage(image.succeeded(result.output(), result.workerId(), result.finishedAt()));
             tally.add(request, -1);
@@ -270,6 +266,10 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
     }
 
     private void onTick(Instant now) {
+        if (!stallTimersChecked) {
+            stallTimersChecked = true;
+            addStallTimers();
+        }
         List<String> due = new ArrayList<>();
         for (Timers.Range range : Timers.due(now)) {
             try (KeyValueIterator<String, String> it = timers.range(range.from(), range.to())) {
@@ -289,6 +289,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
                 case Timers.DEADLINE -> onDeadline(state, now);
                 case Timers.WEBHOOK -> onWebhookDue(state, timer.deliveryId(), now);
                 case Timers.EXPIRY -> onExpiry(state, now);
+                case Timers.STALL -> onStall(state, now);
                 default -> LOG.warn("Unknown timer {}", key);
             }
         }
@@ -310,6 +311,50 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         CancelRequest cancel = CancelRequest.ofRequest(state.requestId(), "deadline exceeded", now);
         context.forward(outputs.cancel(cancel, now), DispatcherTopology.CANCELS_SINK);
         requests.put(state.requestId(), expired);
+    }
+
+    /**
+     * Ends a request that has had no result for the maximum age (its job lost with a worker, a worker stuck): its
+     * unfinished images fail with {@code STALLED}, the event and webhook go out, and workers are told to drop the
+     * jobs. A request that moved on since the timer was set gets a timer at its new due time instead.
+     */
+    private void onStall(RequestState state, Instant now) {
+        if (state.finished()) {
+            return;
+        }
+        Duration maxAge = hooks.config().maxRequestAge();
+        Instant due = state.lastProgress().plus(maxAge);
+        if (now.isBefore(due)) {
+            timers.put(Timers.key(due, Timers.STALL, state.requestId()), "");
+            return;
+        }
+        LOG.warn("Request {} had no result since {}: failing it as stalled", state.requestId(), state.lastProgress());
+        Failure stalled = new Failure(
+                FailureReason.STALLED,
+                "no result for " + maxAge + " (since " + state.lastProgress() + "): the dispatcher ended the request",
+                false);
+        tally.add(state.request(), -state.queuedImages());
+        RequestState ended =
+                finish(state.withImages(i -> i.phase().terminal() ? i : i.failed(stalled, null, now)), now);
+        CancelRequest cancel = CancelRequest.ofRequest(state.requestId(), "stalled", now);
+        context.forward(outputs.cancel(cancel, now), DispatcherTopology.CANCELS_SINK);
+        requests.put(state.requestId(), ended);
+    }
+
+    /** Stall timers for the unfinished requests of a store written before they existed (or a timer lost). */
+    private void addStallTimers() {
+        Duration maxAge = hooks.config().maxRequestAge();
+        List<RequestState> unfinished = new ArrayList<>();
+        try (KeyValueIterator<String, RequestState> all = requests.all()) {
+            all.forEachRemaining(kv -> {
+                if (!kv.value.finished()) {
+                    unfinished.add(kv.value);
+                }
+            });
+        }
+        for (RequestState state : unfinished) {
+            timers.put(Timers.key(state.lastProgress().plus(maxAge), Timers.STALL, state.requestId()), "");
+        }
     }
 
     private void onWebhookDue(RequestState state, String deliveryId, Instant now) {
@@ -340,6 +385,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
     private RequestState finish(RequestState state, Instant now) {
         RequestState done = state.finishedAt(now);
         GenerationRequest request = done.request();
+        tally.finished(done.requestId(), done.acceptedAt());
         context.forward(outputs.event(done.event(), now), DispatcherTopology.EVENTS_SINK);
         if (request.deadline() != null) {
             timers.delete(Timers.key(request.deadline(), Timers.DEADLINE, done.requestId()));
@@ -356,16 +402,6 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         timers.put(Timers.key(now.plus(hooks.config().retention()), Timers.EXPIRY, done.requestId()), "");
         hooks.metrics().finished(done.status());
         return done;
-    }
-
-    private void deadLetter(Record<String, byte[]> record, String topic, ValidationException cause) {
-        LOG.warn("Dead-lettering a record of {}: {}", topic, cause.getMessage());
-        int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(0);
-        long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(0L);
-        context.forward(
-                outputs.deadLetter(
-                        record, topic, partition, offset, cause, hooks.config().instanceId(), now()),
-                DispatcherTopology.DLQ_SINK);
     }
 
     private Instant now() {

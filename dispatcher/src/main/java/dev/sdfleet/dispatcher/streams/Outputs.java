@@ -3,15 +3,12 @@ package dev.sdfleet.dispatcher.streams;
 import dev.sdfleet.protocol.CancelRequest;
 import dev.sdfleet.protocol.CloudEventHeaders;
 import dev.sdfleet.protocol.Codec;
-import dev.sdfleet.protocol.DeadLetter;
 import dev.sdfleet.protocol.Job;
 import dev.sdfleet.protocol.ProtocolMessage;
 import dev.sdfleet.protocol.RecordKeys;
 import dev.sdfleet.protocol.RequestEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -44,28 +41,6 @@ public final class Outputs {
         return record(cancel, cancel.requestId() + "#cancel#" + now.toEpochMilli(), now);
     }
 
-    Record<String, byte[]> deadLetter(
-            Record<String, byte[]> original,
-            String topic,
-            int partition,
-            long offset,
-            Throwable cause,
-            String failedBy,
-            Instant now) {
-        Map<String, byte[]> headers = new LinkedHashMap<>();
-        for (Header header : original.headers()) {
-            headers.put(header.key(), header.value());
-        }
-        byte[] key = original.key() == null ? null : original.key().getBytes(StandardCharsets.UTF_8);
-        DeadLetter letter =
-                DeadLetter.of(topic, partition, offset, key, original.value(), headers, cause, failedBy, now);
-        return new Record<>(
-                original.key(),
-                Codec.encode(letter),
-                now.toEpochMilli(),
-                headers(CloudEventHeaders.forMessage(letter, source, now)));
-    }
-
     /** The headers of a message this dispatcher publishes outside a stream task (HTTP admission, cancels). */
     public static Headers headers(CloudEventHeaders ce) {
         RecordHeaders headers = new RecordHeaders();
@@ -73,9 +48,11 @@ public final class Outputs {
         return headers;
     }
 
+    /** {@code http} for a request the API admitted, else {@code kafka} (whatever the headers hold, null values too). */
     static String ingressOf(Headers headers) {
-        Header header = headers.lastHeader(INGRESS_HEADER);
-        return header != null && "http".equals(new String(header.value(), StandardCharsets.UTF_8)) ? "http" : "kafka";
+        Header header = headers == null ? null : headers.lastHeader(INGRESS_HEADER);
+        byte[] value = header == null ? null : header.value();
+        return value != null && "http".equals(new String(value, StandardCharsets.UTF_8)) ? "http" : "kafka";
     }
 
     private Record<String, byte[]> record(ProtocolMessage message, String eventId, Instant now) {

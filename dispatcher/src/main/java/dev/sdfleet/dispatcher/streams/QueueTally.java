@@ -3,8 +3,11 @@ package dev.sdfleet.dispatcher.streams;
 import dev.sdfleet.dispatcher.metrics.QueuedWork;
 import dev.sdfleet.protocol.GenerationRequest;
 import dev.sdfleet.protocol.Priority;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.DoubleAdder;
 
@@ -43,10 +46,38 @@ public final class QueueTally implements QueuedWork {
         return tasks.values().stream().mapToDouble(t -> t.gpuSeconds.sum()).sum();
     }
 
+    @Override
+    public Instant oldestUnfinished() {
+        Instant oldest = null;
+        for (TaskTally task : tasks.values()) {
+            Map.Entry<String, Instant> first = task.unfinished.firstEntry();
+            if (first != null && (oldest == null || first.getValue().isBefore(oldest))) {
+                oldest = first.getValue();
+            }
+        }
+        return oldest;
+    }
+
     /** One task's share; written by that task's stream thread only, read by the metrics scrape. */
     final class TaskTally {
         private final AtomicLong[] jobs = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
         private final DoubleAdder gpuSeconds = new DoubleAdder();
+        /** Unfinished requests by {@code <accepted ms, 15 digits> <id>}: the first is the oldest. */
+        private final ConcurrentSkipListMap<String, Instant> unfinished = new ConcurrentSkipListMap<>();
+
+        /** A request is unfinished (accepted, or found in the store at the task's start). */
+        void started(String requestId, Instant acceptedAt) {
+            unfinished.put(key(requestId, acceptedAt), acceptedAt);
+        }
+
+        /** A request finished. */
+        void finished(String requestId, Instant acceptedAt) {
+            unfinished.remove(key(requestId, acceptedAt));
+        }
+
+        private static String key(String requestId, Instant acceptedAt) {
+            return String.format(Locale.ROOT, "%015d %s", Math.max(0, acceptedAt.toEpochMilli()), requestId);
+        }
 
         /** {@code count} jobs of {@code request} joined (positive) or left (negative) the queue. */
         void add(GenerationRequest request, long count) {

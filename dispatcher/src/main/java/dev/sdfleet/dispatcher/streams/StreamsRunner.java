@@ -31,10 +31,12 @@ public final class StreamsRunner implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final HostInfo self;
+    private final ThreadFailures failures;
     private volatile boolean runningOnce;
 
-    public StreamsRunner(DispatcherConfig config, Topology topology, HostInfo self) {
+    public StreamsRunner(DispatcherConfig config, Topology topology, HostInfo self, ProcessorHooks hooks) {
         this.self = self;
+        this.failures = new ThreadFailures(hooks.clock());
         Properties props = new Properties();
         props.putAll(config.kafkaProperties());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
@@ -60,10 +62,22 @@ public final class StreamsRunner implements AutoCloseable {
         // A restarted instance takes its partitions back at once instead of after the previous session times out.
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1_000);
+        // A record that fails goes to the dead-letter topic in our format and the task goes on (see the handler).
+        DeadLetterHandler.install(props, config.topics().dlq(), DeadLetterHandler.sink(hooks));
         streams = new KafkaStreams(topology, props);
         streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("Stream thread failed; replacing it (its tasks restart from the last commit)", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            hooks.metrics().streamThreadFailed();
+            StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse response = failures.failed();
+            if (response == StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD) {
+                LOG.error("Stream thread failed; replacing it (its tasks restart from the last commit)", e);
+            } else {
+                LOG.error(
+                        "Stream thread failed {} times within {}; shutting Kafka Streams down (liveness DOWN)",
+                        ThreadFailures.LIMIT,
+                        ThreadFailures.WINDOW,
+                        e);
+            }
+            return response;
         });
         streams.setStateListener((now, before) -> {
             LOG.info("Kafka Streams {} -> {}", before, now);
@@ -97,6 +111,13 @@ public final class StreamsRunner implements AutoCloseable {
     public boolean serving() {
         KafkaStreams.State state = streams.state();
         return state == KafkaStreams.State.RUNNING || (runningOnce && state == KafkaStreams.State.REBALANCING);
+    }
+
+    /** Whether this instance is live: Kafka Streams has not failed, and its threads are not dying over and over. */
+    public boolean live() {
+        return streams.state() != KafkaStreams.State.ERROR
+                && streams.state() != KafkaStreams.State.PENDING_ERROR
+                && !failures.repeated();
     }
 
     public HostInfo self() {

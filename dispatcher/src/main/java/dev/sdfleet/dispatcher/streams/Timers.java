@@ -16,6 +16,8 @@ final class Timers {
     static final char DEADLINE = 'D';
     /** A webhook message is due for a try. */
     static final char WEBHOOK = 'W';
+    /** An unfinished request may have had no result for the maximum age: it is failed as stalled. */
+    static final char STALL = 'S';
     /** A finished request's retention is over: it is removed. */
     static final char EXPIRY = 'X';
 

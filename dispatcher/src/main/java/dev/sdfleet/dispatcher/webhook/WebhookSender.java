@@ -9,6 +9,7 @@ import dev.sdfleet.dispatcher.state.DeliveryAttempt;
 import dev.sdfleet.dispatcher.state.StateJson;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -23,6 +24,9 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -36,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class WebhookSender extends VerticleBase implements WebhookOrders {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
     private static final int MAX_ERROR_LENGTH = 300;
+    /** What is read of a receiver's answer, then discarded: the status decides, the body is never used. */
+    static final int MAX_RESPONSE_BYTES = 64 * 1024;
 
     private final WebhookSettings settings;
     private final Tenants tenants;
@@ -44,6 +50,9 @@ public final class WebhookSender extends VerticleBase implements WebhookOrders {
     private final String controlTopic;
     private final DispatcherMetrics metrics;
     private final Clock clock;
+    /** The webhook-ids with a try under way here: a second hand-out of one waits for the lease instead. */
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+
     private volatile Context ctx;
     private HttpClient client;
 
@@ -82,11 +91,25 @@ public final class WebhookSender extends VerticleBase implements WebhookOrders {
     @Override
     public void submit(String requestId, String tenant, Delivery delivery) {
         Context target = ctx;
+        if (target == null) {
+            return;
+        }
+        // Never two calls of one webhook-id at once (a lease that ran out, a redelivery while a try is under way):
+        // the try under way reports, and should its report be lost, the stream task's lease hands it out again.
+        if (!inFlight.add(delivery.id())) {
+            LOG.info("Webhook {} is being sent already; not sending it twice at once", delivery.id());
+            return;
+        }
         try {
-            if (target != null) {
-                target.runOnContext(v -> deliver(requestId, tenant, delivery));
-            }
+            target.runOnContext(v -> {
+                try {
+                    deliver(requestId, tenant, delivery);
+                } finally {
+                    inFlight.remove(delivery.id());
+                }
+            });
         } catch (RuntimeException e) {
+            inFlight.remove(delivery.id());
             // Vert.x is closing: nothing is lost, the stream task's lease hands the try out again later.
             LOG.debug("Webhook {} not handed out while stopping: {}", delivery.id(), e.toString());
         }
@@ -98,16 +121,25 @@ public final class WebhookSender extends VerticleBase implements WebhookOrders {
         Integer status = null;
         String error = null;
         boolean permanent = false;
+        // One deadline for the whole try: resolving, connecting, the answer's headers and its body. A receiver that
+        // trickles a byte now and then would never trip an idle timeout.
+        Promise<Void> deadline = Promise.promise();
+        long timer = vertx.setTimer(
+                settings.timeout().toMillis(),
+                id -> deadline.tryFail(new TimeoutException("no complete answer within " + settings.timeout())));
         try {
             URI uri = URI.create(delivery.url());
-            InetAddress address = vertx.executeBlocking(() -> resolve(uri)).await();
-            status = post(uri, address, tenant, delivery, started);
+            InetAddress address = within(vertx.executeBlocking(() -> resolve(uri)), deadline.future());
+            status = post(uri, address, tenant, delivery, started, deadline.future());
             permanent = status == 410; // Standard Webhooks: 410 Gone means stop sending
         } catch (DestinationGuard.Refused e) {
             error = e.getMessage();
             permanent = true;
         } catch (Exception e) {
             error = describe(e);
+        } finally {
+            vertx.cancelTimer(timer);
+            deadline.tryComplete();
         }
         Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
         DeliveryAttempt attempt =
@@ -136,7 +168,8 @@ public final class WebhookSender extends VerticleBase implements WebhookOrders {
         return guard.resolve(uri);
     }
 
-    private int post(URI uri, InetAddress address, String tenant, Delivery delivery, Instant now) {
+    private int post(
+            URI uri, InetAddress address, String tenant, Delivery delivery, Instant now, Future<Void> deadline) {
         long timestamp = now.getEpochSecond();
         int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
         RequestOptions options = new RequestOptions()
@@ -145,7 +178,7 @@ public final class WebhookSender extends VerticleBase implements WebhookOrders {
                 // Pinned to the address the guard checked; Host and TLS name still come from the URL.
                 .setServer(SocketAddress.inetSocketAddress(port, address.getHostAddress()))
                 .setFollowRedirects(false)
-                .setTimeout(settings.timeout().toMillis())
+                .setConnectTimeout(settings.timeout().toMillis())
                 .putHeader("content-type", "application/json")
                 .putHeader("user-agent", "sdfleet-dispatcher")
                 .putHeader(WebhookSignature.ID_HEADER, delivery.id())
@@ -156,11 +189,46 @@ public final class WebhookSender extends VerticleBase implements WebhookOrders {
                     WebhookSignature.SIGNATURE_HEADER,
                     WebhookSignature.sign(tenants.webhookKeys(tenant), delivery.id(), timestamp, delivery.body()));
         }
-        HttpClientRequest request = client.request(options).await();
-        HttpClientResponse response =
-                request.send(Buffer.buffer(delivery.body())).await();
-        response.body().await(); // read to the end, so the connection goes back to the pool
+        Future<HttpClientRequest> opening = client.request(options);
+        // Past the deadline the call is reset: its connection closes and every step still waiting fails.
+        opening.onSuccess(request -> deadline.onFailure(e -> request.reset(0, e)));
+        HttpClientRequest request = within(opening, deadline);
+        HttpClientResponse response = within(request.send(Buffer.buffer(delivery.body())), deadline);
+        within(discardBody(request, response), deadline);
         return response.statusCode();
+    }
+
+    /**
+     * Reads the answer's body to its end without keeping it, so the connection goes back to the pool; past
+     * {@value #MAX_RESPONSE_BYTES} bytes it stops reading and closes the connection instead (an endless body costs
+     * one bounded read, no memory).
+     */
+    private static Future<Void> discardBody(HttpClientRequest request, HttpClientResponse response) {
+        Promise<Void> done = Promise.promise();
+        long[] read = {0};
+        response.exceptionHandler(done::tryFail);
+        response.endHandler(v -> done.tryComplete());
+        response.handler(chunk -> {
+            read[0] += chunk.length();
+            if (read[0] > MAX_RESPONSE_BYTES && done.tryComplete()) {
+                request.reset(0, new IllegalStateException("answer longer than " + MAX_RESPONSE_BYTES + " bytes"));
+            }
+        });
+        return done.future();
+    }
+
+    /** Waits for {@code step}, or fails when the try's deadline passes first. */
+    private static <T> T within(Future<T> step, Future<Void> deadline) {
+        Promise<T> first = Promise.promise();
+        step.onComplete(r -> {
+            if (r.succeeded()) {
+                first.tryComplete(r.result());
+            } else {
+                first.tryFail(r.cause());
+            }
+        });
+        deadline.onFailure(first::tryFail);
+        return first.future().await();
     }
 
     private static String describe(Throwable e) {

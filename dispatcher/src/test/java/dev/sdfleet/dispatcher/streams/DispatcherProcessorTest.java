@@ -13,22 +13,26 @@ import dev.sdfleet.dispatcher.state.Delivery;
 import dev.sdfleet.dispatcher.state.DeliveryAttempt;
 import dev.sdfleet.dispatcher.state.DeliveryPhase;
 import dev.sdfleet.dispatcher.state.ImagePhase;
+import dev.sdfleet.dispatcher.state.ImageState;
 import dev.sdfleet.dispatcher.state.RequestState;
 import dev.sdfleet.dispatcher.state.StateJson;
 import dev.sdfleet.protocol.CancelRequest;
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.DeadLetter;
+import dev.sdfleet.protocol.DeadLetterReason;
 import dev.sdfleet.protocol.Failure;
 import dev.sdfleet.protocol.FailureReason;
 import dev.sdfleet.protocol.GenerationRequest;
 import dev.sdfleet.protocol.Job;
 import dev.sdfleet.protocol.JobResult;
+import dev.sdfleet.protocol.JobStatus;
 import dev.sdfleet.protocol.Priority;
 import dev.sdfleet.protocol.RequestEvent;
 import dev.sdfleet.protocol.RequestStatus;
 import dev.sdfleet.protocol.StoredImage;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.protocol.Webhook;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,6 +43,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -49,10 +55,12 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -66,6 +74,7 @@ class DispatcherProcessorTest {
     private final MutableClock clock = new MutableClock();
     private final List<Delivery> handedOut = new CopyOnWriteArrayList<>();
     private DispatcherConfig config;
+    private DispatcherMetrics metrics;
     private QueueTally tally;
     private TopologyTestDriver driver;
     private TestInputTopic<String, byte[]> requests;
@@ -83,16 +92,18 @@ class DispatcherProcessorTest {
                 .topicPrefix("t.")
                 .tick(Duration.ofSeconds(1))
                 .retention(Duration.ofHours(1))
+                .maxRequestAge(Duration.ofHours(1))
                 .maxAttempts(3)
                 .webhooks(WebhookSettings.defaults()
                         .withBackoff(Duration.ofSeconds(5), Duration.ofHours(2))
                         .withTimeout(Duration.ofSeconds(10)))
                 .build();
         tally = new QueueTally(config.pixelStepsPerGpuSecond());
+        metrics = new DispatcherMetrics(tally);
         ProcessorHooks hooks = new ProcessorHooks(
                 config,
                 clock,
-                new DispatcherMetrics(tally),
+                metrics,
                 tally,
                 new Admissions(),
                 (requestId, tenant, delivery) -> handedOut.add(delivery));
@@ -104,6 +115,7 @@ class DispatcherProcessorTest {
         props.put(
                 StreamsConfig.STATE_DIR_CONFIG,
                 Files.createTempDirectory("processor-test").toString());
+        DeadLetterHandler.install(props, topics.dlq(), DeadLetterHandler.sink(hooks));
         driver = new TopologyTestDriver(DispatcherTopology.build(topics, config.controlTopic(), hooks), props, START);
         StringSerializer keys = new StringSerializer();
         ByteArraySerializer values = new ByteArraySerializer();
@@ -190,7 +202,11 @@ class DispatcherProcessorTest {
         KeyValueStore<String, String> timers = driver.getKeyValueStore(DispatcherTopology.TIMERS_STORE);
         List<String> keys = new ArrayList<>();
         try (KeyValueIterator<String, String> it = timers.all()) {
-            it.forEachRemaining(kv -> keys.add(kv.key));
+            it.forEachRemaining(kv -> {
+                if (kv.key.contains(" D ")) {
+                    keys.add(kv.key);
+                }
+            });
         }
         assertEquals(1, keys.size(), keys.toString());
         // As a store written before the keys were widened holds it.
@@ -209,6 +225,47 @@ class DispatcherProcessorTest {
         submit(request("r4").deadline(START).build());
         assertTrue(jobs.isEmpty());
         assertEquals(RequestStatus.FAILED, event().status());
+    }
+
+    @Test
+    void aRequestWithNoResultForTheMaximumAgeFailsAsStalled() {
+        submit(request("stuck").n(2).webhook(Webhook.to(URL)).build());
+        List<Job> published = jobs();
+        assertEquals(START, tally.oldestUnfinished());
+        advance(Duration.ofMinutes(40));
+        results.pipeInput("stuck", Codec.encode(succeeded(published.get(0))));
+        advance(Duration.ofMinutes(30));
+        assertTrue(events.isEmpty(), "a result 30 minutes ago is progress: the hour counts from there");
+        assertNull(state("stuck").status());
+
+        advance(Duration.ofMinutes(31));
+        RequestEvent event = event();
+        assertEquals(RequestStatus.PARTIALLY_FAILED, event.status());
+        assertEquals(JobStatus.SUCCEEDED, event.images().get(0).status());
+        assertEquals(FailureReason.STALLED, event.images().get(1).error().reason());
+        assertEquals(
+                "stuck",
+                Codec.decode(cancelsOut.readValue(), CancelRequest.class).requestId());
+        assertEquals("msg_stuck_failed", handedOut.get(handedOut.size() - 1).id(), "the failure webhook");
+        assertEquals(0, tally.queued(Priority.NORMAL));
+        assertNull(tally.oldestUnfinished());
+
+        results.pipeInput("stuck", Codec.encode(succeeded(published.get(1))));
+        assertTrue(events.isEmpty(), "a result after the end changes nothing");
+    }
+
+    @Test
+    void aRequestInAStoreWithoutStallTimersGetsOneAtTheFirstTick() {
+        submit(request("old").build());
+        jobs();
+        KeyValueStore<String, String> timers = driver.getKeyValueStore(DispatcherTopology.TIMERS_STORE);
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = timers.all()) {
+            it.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        keys.forEach(timers::delete); // as a store written before stall timers existed
+        advance(Duration.ofMinutes(61));
+        assertEquals(FailureReason.STALLED, event().images().get(0).error().reason());
     }
 
     @Test
@@ -279,6 +336,9 @@ class DispatcherProcessorTest {
         assertTrue(
                 Duration.between(START, last).compareTo(config.webhooks().retryFor()) >= 0,
                 "the last try is not before the 25 h window ends: " + Duration.between(START, last));
+        assertTrue(
+                handedOut.stream().allMatch(d -> d.body().equals(first.body()) && d.id().equals(first.id())),
+                "every retry carries the first try's body (its timestamp included) and webhook-id");
         int handedBefore = handedOut.size();
         advance(Duration.ofMinutes(30));
         assertEquals(handedBefore, handedOut.size(), "no try after giving up");
@@ -287,6 +347,7 @@ class DispatcherProcessorTest {
         advance(Duration.ofSeconds(1));
         assertEquals(handedBefore + 1, handedOut.size(), "a redelivery starts again");
         assertEquals(first.id(), handedOut.get(handedOut.size() - 1).id());
+        assertEquals(first.body(), handedOut.get(handedOut.size() - 1).body(), "a redelivery too");
         report("r7", handedOut.get(handedOut.size() - 1), 200);
         assertEquals(
                 DeliveryPhase.DELIVERED,
@@ -322,6 +383,142 @@ class DispatcherProcessorTest {
         assertNotNull(state("r9"));
         advance(Duration.ofMinutes(2));
         assertNull(state("r9"), "gone after an hour, the configured retention");
+    }
+
+    /** One poison record of the matrix below: which input, and what Streams is handed. */
+    record Poison(String name, String input, String key, byte[] value, Headers headers, DeadLetterReason reason) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static List<Poison> poison() {
+        byte[] valid = Codec.encode(request("p").build());
+        byte[] notJson = {(byte) 0xff, (byte) 0xfe, 0, '{', 0x1b};
+        Headers odd = new RecordHeaders();
+        odd.add("", "empty name".getBytes(StandardCharsets.UTF_8));
+        odd.add("x-null", null);
+        odd.add(Outputs.INGRESS_HEADER, null);
+        for (int i = 0; i < 65; i++) {
+            odd.add("h" + i, new byte[] {(byte) i});
+        }
+        String wrongVersion = new String(valid, StandardCharsets.UTF_8)
+                .replaceFirst("\"schema_version\":\\d+", "\"schema_version\":99");
+        return List.of(
+                new Poison("requests: not JSON", "requests", "p", notJson, null, DeadLetterReason.MALFORMED),
+                new Poison(
+                        "requests: wrong types",
+                        "requests",
+                        "p",
+                        bytes("{\"prompt\": 5, \"model\": [], \"request_id\": \"p\", \"tenant\": \"acme\"}"),
+                        null,
+                        DeadLetterReason.INVALID_MESSAGE),
+                new Poison(
+                        "requests: unknown schema version",
+                        "requests",
+                        "p",
+                        bytes(wrongVersion),
+                        null,
+                        DeadLetterReason.INVALID_MESSAGE),
+                new Poison("requests: null value", "requests", "p", null, null, DeadLetterReason.MALFORMED),
+                new Poison("requests: null key", "requests", null, valid, null, DeadLetterReason.INVALID_MESSAGE),
+                new Poison(
+                        "requests: 65 headers, an empty name, null values",
+                        "requests",
+                        "p",
+                        notJson,
+                        odd,
+                        DeadLetterReason.MALFORMED),
+                new Poison("results: not JSON", "results", "p", notJson, odd, DeadLetterReason.MALFORMED),
+                new Poison("results: null value", "results", "p", null, null, DeadLetterReason.MALFORMED),
+                new Poison(
+                        "results: a request as a result",
+                        "results",
+                        "p",
+                        valid,
+                        null,
+                        DeadLetterReason.INVALID_MESSAGE),
+                new Poison("cancels: not JSON", "cancels", "p", notJson, null, DeadLetterReason.MALFORMED),
+                new Poison("cancels: null key and value", "cancels", null, null, odd, DeadLetterReason.MALFORMED),
+                new Poison("control: not JSON", "control", "p", notJson, odd, DeadLetterReason.MALFORMED),
+                new Poison("control: an array", "control", "p", bytes("[1, 2]"), null, DeadLetterReason.MALFORMED),
+                new Poison("control: null value", "control", null, null, null, DeadLetterReason.MALFORMED));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("poison")
+    void aPoisonRecordIsParkedCountedAndTheNextRecordIsProcessed(Poison poison) {
+        TestInputTopic<String, byte[]> input = switch (poison.input()) {
+            case "requests" -> requests;
+            case "results" -> results;
+            case "cancels" -> cancelsIn;
+            default -> control;
+        };
+        submit(request("before").build());
+        jobs();
+        input.pipeInput(new TestRecord<>(poison.key(), poison.value(), poison.headers(), clock.instant()));
+
+        DeadLetter letter = Codec.decode(dlq.readValue(), DeadLetter.class);
+        assertTrue(dlq.isEmpty(), "one dead letter");
+        assertEquals(poison.reason(), letter.reason(), letter.toString());
+        String topic = poison.input().equals("control") ? config.controlTopic() : config.topicPrefix() + poison.input();
+        assertEquals(topic, letter.topic());
+        assertEquals(0, letter.partition());
+        assertEquals(poison.input().equals("requests") ? 1 : 0, letter.offset(), "the record's own position");
+        assertEquals(poison.value() == null ? null : poison.value().length, letter.valueSize());
+        if (poison.headers() != null) {
+            assertEquals(64, letter.headers().size());
+            assertEquals(4, letter.headersDropped(), "one past 64, the empty name, two null values");
+        }
+        assertTrue(
+                metrics.scrape()
+                        .contains("sdfleet_dispatcher_dead_letters_total{input=\"" + poison.input() + "\",reason=\""
+                                + poison.reason().name().toLowerCase(java.util.Locale.ROOT) + "\"} 1.0"),
+                metrics.scrape());
+
+        submit(request("after").n(2).build());
+        assertEquals(2, jobs().size(), "the next valid request is processed");
+        assertTrue(dlq.isEmpty());
+    }
+
+    @Test
+    void oddHeadersOnAValidRequestChangeNothing() {
+        GenerationRequest request = request("odd").build();
+        Headers odd = new RecordHeaders();
+        odd.add(Outputs.INGRESS_HEADER, null);
+        odd.add("", new byte[0]);
+        for (int i = 0; i < 100; i++) {
+            odd.add("h" + i, null);
+        }
+        requests.pipeInput(new TestRecord<>("odd", Codec.encode(request), odd, clock.instant()));
+        assertEquals(1, jobs().size());
+        assertTrue(dlq.isEmpty());
+        assertEquals("kafka", state("odd").source(), "a null ingress header is no HTTP admission");
+    }
+
+    @Test
+    void anUnexpectedFailureParksTheRecordAsProcessingFailedAndTheStreamGoesOn() {
+        submit(request("broken").build());
+        Job job = jobs().get(0);
+        KeyValueStore<String, RequestState> store = driver.getKeyValueStore(DispatcherTopology.REQUESTS_STORE);
+        // A state value this code does not expect (as a bug, or a newer dispatcher, could leave): no image phase.
+        store.put(
+                "broken",
+                state("broken").withImages(i -> new ImageState(i.index(), i.seed(), 1, null, null, null, null, null)));
+        results.pipeInput("broken", Codec.encode(succeeded(job)));
+
+        DeadLetter letter = Codec.decode(dlq.readValue(), DeadLetter.class);
+        assertEquals(DeadLetterReason.PROCESSING_FAILED, letter.reason());
+        assertEquals(config.topics().results(), letter.topic());
+        assertTrue(letter.error().startsWith("NullPointerException"), letter.error());
+        submit(request("fine").build());
+        results.pipeInput("fine", Codec.encode(succeeded(jobs().get(0))));
+        assertEquals(RequestStatus.COMPLETED, event().status());
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private DeliveryPhase phase(String requestId, String deliveryId) {
