@@ -16,6 +16,7 @@ import dev.sdfleet.dispatcher.state.ImagePhase;
 import dev.sdfleet.dispatcher.state.ImageState;
 import dev.sdfleet.dispatcher.state.RequestState;
 import dev.sdfleet.dispatcher.state.StateJson;
+import dev.sdfleet.dispatcher.support.MutableClock;
 import dev.sdfleet.protocol.CancelRequest;
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.DeadLetter;
@@ -34,10 +35,8 @@ import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.protocol.Webhook;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +70,7 @@ class DispatcherProcessorTest {
     private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
     private static final String URL = "https://hooks.example.com/sdfleet";
 
-    private final MutableClock clock = new MutableClock();
+    private final MutableClock clock = new MutableClock(START);
     private final List<Delivery> handedOut = new CopyOnWriteArrayList<>();
     private DispatcherConfig config;
     private DispatcherMetrics metrics;
@@ -626,30 +625,6 @@ class DispatcherProcessorTest {
 
         GenerationRequest build() {
             return builder.build();
-        }
-    }
-
-    /** A clock the test moves, in step with the driver's wall-clock time. */
-    private static final class MutableClock extends Clock {
-        private volatile Instant now = START;
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
         }
     }
 }
