@@ -4,9 +4,9 @@ import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.service.Setting;
 import dev.sdfleet.service.SettingSet;
 import dev.sdfleet.service.SettingValues;
+import dev.sdfleet.service.SettingsBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -337,16 +337,13 @@ public final class DispatcherConfig {
     }
 
     /** Settings to change from their defaults; {@link #build()} fills in the rest and validates. */
-    public static final class Builder {
-        private final Map<Setting<?>, Object> set;
-
-        private Builder(Map<Setting<?>, Object> set) {
-            this.set = new HashMap<>(set);
+    public static final class Builder extends SettingsBuilder<Builder> {
+        private Builder(Map<Setting<?>, Object> changed) {
+            super(changed);
         }
 
-        /** Sets one setting (null: back to its default). */
-        public <T> Builder set(Setting<T> setting, T value) {
-            set.put(setting, value);
+        @Override
+        protected Builder self() {
             return this;
         }
 
@@ -436,7 +433,7 @@ public final class DispatcherConfig {
          * @throws IllegalArgumentException naming the setting that is wrong
          */
         public DispatcherConfig build() {
-            return new DispatcherConfig(SETTINGS.resolve(set));
+            return new DispatcherConfig(SETTINGS.resolve(changed()));
         }
     }
 }

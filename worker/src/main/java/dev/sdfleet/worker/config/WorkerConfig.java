@@ -8,13 +8,13 @@ import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.service.Setting;
 import dev.sdfleet.service.SettingSet;
 import dev.sdfleet.service.SettingValues;
+import dev.sdfleet.service.SettingsBuilder;
 import dev.sdfleet.worker.model.ModelSource;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -384,16 +384,13 @@ public final class WorkerConfig {
     }
 
     /** Settings to change from their defaults; {@link #build()} fills in the rest and validates. */
-    public static final class Builder {
-        private final Map<Setting<?>, Object> set;
-
-        private Builder(Map<Setting<?>, Object> set) {
-            this.set = new HashMap<>(set);
+    public static final class Builder extends SettingsBuilder<Builder> {
+        private Builder(Map<Setting<?>, Object> changed) {
+            super(changed);
         }
 
-        /** Sets one setting (null: back to its default). */
-        public <T> Builder set(Setting<T> setting, T value) {
-            set.put(setting, value);
+        @Override
+        protected Builder self() {
             return this;
         }
 
@@ -517,7 +514,7 @@ public final class WorkerConfig {
          * @throws IllegalArgumentException naming the variable of a setting that is wrong
          */
         public WorkerConfig build() {
-            return new WorkerConfig(SETTINGS.resolve(set));
+            return new WorkerConfig(SETTINGS.resolve(changed()));
         }
     }
 }
