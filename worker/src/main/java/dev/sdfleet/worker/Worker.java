@@ -235,6 +235,7 @@ public final class Worker implements AutoCloseable {
                 "How long the running pipeline call has gone without a denoising step (0 when idle)",
                 () -> runner.stepAge().toNanos() / 1e9);
         metrics.gauge("sdfleet.ready", "1 while the worker takes jobs", () -> readiness.isReady() ? 1 : 0);
+        readiness.cancelListener(cancelListener::isReading);
         metrics.gauge(
                 "sdfleet.worker.cancel.listener.up",
                 "1 while the cancel listener reads every partition of the cancels topic",

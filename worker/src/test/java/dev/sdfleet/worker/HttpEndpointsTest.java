@@ -42,6 +42,7 @@ class HttpEndpointsTest {
                 HttpResponse<String> ready = get(worker, "/health/ready");
                 assertTrue(ready.body().contains("\"warmed_up\":true"), ready.body());
                 assertTrue(ready.body().contains("\"consumer\":\"RUNNING\""), ready.body());
+                assertTrue(ready.body().contains("\"cancel_listener\":\"reading\""), ready.body());
                 starting.get(Fleet.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 
                 Job job = TestJobs.job("req-http", 0, "a red circle on a blue background", 5);

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -42,11 +43,13 @@ class HttpVerticleTest {
     }
 
     @Test
-    void readyOnlyWithModelWarmUpAndARunningConsumer() throws Exception {
+    void readyOnlyWithModelWarmUpARunningConsumerAndAReadingCancelListener() throws Exception {
         assertEquals(200, get("/health/live").statusCode());
         assertEquals(503, get("/health/ready").statusCode());
         AtomicReference<LoopState> state = new AtomicReference<>(LoopState.STARTING);
+        AtomicBoolean hearsCancels = new AtomicBoolean(true);
         readiness.consumer(state::get);
+        readiness.cancelListener(hearsCancels::get);
         readiness.modelLoaded("tiny-sd");
         readiness.warmedUp();
         assertEquals(503, get("/health/ready").statusCode(), "the consumer is not running yet");
@@ -55,8 +58,11 @@ class HttpVerticleTest {
         assertEquals(200, ready.statusCode());
         assertEquals(
                 "{\"status\":\"UP\",\"model\":\"tiny-sd\",\"model_loaded\":true,\"warmed_up\":true,"
-                        + "\"consumer\":\"RUNNING\"}",
+                        + "\"consumer\":\"RUNNING\",\"cancel_listener\":\"reading\"}",
                 ready.body());
+        hearsCancels.set(false);
+        assertEquals(503, get("/health/ready").statusCode(), "a worker that cannot hear cancels takes no traffic");
+        hearsCancels.set(true);
         state.set(LoopState.DRAINING);
         assertEquals(503, get("/health/ready").statusCode(), "a draining worker takes no traffic");
         assertEquals(404, get("/nothing").statusCode());
