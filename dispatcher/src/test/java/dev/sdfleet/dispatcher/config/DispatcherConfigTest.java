@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sdfleet.service.testing.ReadmeTables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,17 +95,6 @@ class DispatcherConfigTest {
     /** The table in dispatcher/README.md is generated from the declarations: {@code -Dsdfleet.writeReadme=true} rewrites it. */
     @Test
     void theReadmeTableListsTheDeclaredSettings() throws IOException {
-        Path readme = Path.of("README.md");
-        String text = Files.readString(readme);
-        String expected = DispatcherConfig.SETTINGS.withTableIn(text);
-        if (Boolean.getBoolean("sdfleet.writeReadme")) {
-            Files.writeString(readme, expected);
-            text = expected;
-        }
-        assertEquals(
-                expected,
-                text,
-                "dispatcher/README.md's settings table differs from DispatcherConfig's declarations (rewrite it with "
-                        + "-Dsdfleet.writeReadme=true)");
+        ReadmeTables.assertCurrent(DispatcherConfig.SETTINGS, Path.of("README.md"), "DispatcherConfig");
     }
 }

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sdfleet.pipeline.runtime.ExecutionProvider;
+import dev.sdfleet.service.testing.ReadmeTables;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -198,17 +198,6 @@ class WorkerConfigTest {
     /** The table in worker/README.md is generated from the declarations: {@code -Dsdfleet.writeReadme=true} rewrites it. */
     @Test
     void theReadmeTableListsTheDeclaredSettings() throws IOException {
-        Path readme = Path.of("README.md");
-        String text = Files.readString(readme);
-        String expected = WorkerConfig.SETTINGS.withTableIn(text);
-        if (Boolean.getBoolean("sdfleet.writeReadme")) {
-            Files.writeString(readme, expected);
-            text = expected;
-        }
-        assertEquals(
-                expected,
-                text,
-                "worker/README.md's settings table differs from WorkerConfig's declarations (rewrite it with "
-                        + "-Dsdfleet.writeReadme=true)");
+        ReadmeTables.assertCurrent(WorkerConfig.SETTINGS, Path.of("README.md"), "WorkerConfig");
     }
 }
