@@ -23,5 +23,11 @@ public enum FailureReason {
      * No result came for the job for the dispatcher's maximum request age (a job lost with a worker, a stuck
      * worker): the dispatcher ended the request rather than leave it unfinished. Permanent.
      */
-    STALLED
+    STALLED,
+    /**
+     * The job's run killed the worker process (a native crash, the OOM killer, a call stuck until the liveness probe
+     * restarted the worker) on each of its last deliveries, up to the workers' quarantine limit: it is not run again,
+     * so that it cannot take down every worker in turn. Permanent.
+     */
+    WORKER_CRASHED
 }

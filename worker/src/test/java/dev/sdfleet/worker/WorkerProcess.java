@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,6 +47,12 @@ public final class WorkerProcess implements AutoCloseable {
      * parent needs to know where to ask for readiness. Output goes to {@code log}.
      */
     public static WorkerProcess start(WorkerConfig config, String classPath, Path log, List<String> jvmOptions) {
+        return start(WorkerMain.class, config, classPath, log, jvmOptions);
+    }
+
+    /** As {@link #start(WorkerConfig, String, Path, List)}, with another main class ({@link FaultyWorkerMain}). */
+    public static WorkerProcess start(
+            Class<?> main, WorkerConfig config, String classPath, Path log, List<String> jvmOptions) {
         WorkerConfig fixed =
                 config.httpPort() == 0 ? config.toBuilder().httpPort(freePort()).build() : config;
         List<String> command = new ArrayList<>();
@@ -54,7 +61,7 @@ public final class WorkerProcess implements AutoCloseable {
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(classPath);
-        command.add(WorkerMain.class.getName());
+        command.add(main.getName());
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -87,6 +94,18 @@ public final class WorkerProcess implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** Waits up to {@code timeout} for the process to end by itself; its exit code, or empty if it still runs. */
+    public OptionalInt awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                ? OptionalInt.of(process.exitValue())
+                : OptionalInt.empty();
+    }
+
+    /** The HTTP port of its health and metrics endpoints. */
+    public int httpPort() {
+        return config.httpPort();
     }
 
     /**
