@@ -11,6 +11,7 @@ import dev.sdfleet.worker.inference.ImageGenerator;
 import dev.sdfleet.worker.inference.InferenceRunner;
 import dev.sdfleet.worker.inference.JobQueue;
 import dev.sdfleet.worker.inference.QueuedJob;
+import dev.sdfleet.worker.inference.RunRecorder;
 import dev.sdfleet.worker.kafka.CancelListener;
 import dev.sdfleet.worker.kafka.JobConsumerLoop;
 import dev.sdfleet.worker.kafka.KafkaClients;
@@ -197,11 +198,28 @@ public final class Worker implements AutoCloseable {
                 metrics,
                 clock,
                 new OutputStage.Links(position -> loop.finished(position), hold -> loop.holdIntake(hold)));
+        // The loop is created below; the inference thread starts a call only after the loop has polled its jobs.
+        RunRecorder runs = new RunRecorder() {
+            @Override
+            public void starting(List<QueuedJob> jobs) throws InterruptedException {
+                loop.runRecorder().starting(jobs);
+            }
+
+            @Override
+            public void ended(List<QueuedJob> jobs) {
+                loop.runRecorder().ended(jobs);
+            }
+        };
         runner = new InferenceRunner(
                 new InferenceRunner.Settings(
-                        id, config.modelId(), config.batchSize(), config.batchWait(), config.progressThrottle()),
+                        id,
+                        config.modelId(),
+                        config.batchSize(),
+                        config.batchWait(),
+                        config.progressThrottle(),
+                        config.crashQuarantine()),
                 generator.apply(pipeline::generate),
-                new InferenceRunner.Links(queue, output, cancels, publisher::publishProgress),
+                new InferenceRunner.Links(queue, output, cancels, publisher::publishProgress, runs),
                 metrics,
                 clock,
                 this::fatal);
@@ -389,6 +407,12 @@ public final class Worker implements AutoCloseable {
         try {
             if (runner.awaitTermination(left(deadline))) {
                 return true;
+            }
+            if (runner.stepAge().compareTo(config.stallTimeout()) > 0) {
+                // Stuck (the liveness probe said so): a release is only seen at the next step, which never comes. Its
+                // run stays marked in the committed offsets and counts towards the crash quarantine.
+                LOG.warn("The running job is stuck ({} without a step): leaving it", runner.stepAge());
+                return false;
             }
             LOG.warn("The running job did not finish within the drain timeout: releasing it for another worker");
             runner.release(job -> true);

@@ -144,6 +144,12 @@ public final class WorkerConfig {
                             + " answers 503 so that Kubernetes restarts the worker")
             .withDefault(Duration.ofMinutes(5))
             .positive();
+    public static final Setting<Integer> CRASH_QUARANTINE = Setting.integer(
+                    "SDFLEET_CRASH_QUARANTINE_RUNS",
+                    "a job whose runs killed the worker process this many times (crash, OOM kill, a hang ended by the"
+                            + " liveness probe) is not run again: it fails with `WORKER_CRASHED`")
+            .withDefault(3)
+            .between(1, 10);
 
     /** Every setting of the worker, in the order they are resolved and logged. */
     public static final SettingSet SETTINGS = SettingSet.of(
@@ -175,7 +181,8 @@ public final class WorkerConfig {
             RETRY_BACKOFF,
             RETRY_MAX_BACKOFF,
             S3_RETRY_WINDOW,
-            STALL_TIMEOUT);
+            STALL_TIMEOUT,
+            CRASH_QUARANTINE);
 
     private final SettingValues values;
     private final S3Settings s3;
@@ -321,6 +328,11 @@ public final class WorkerConfig {
     /** How long a pipeline call may go without a step before the worker reports itself not alive. */
     public Duration stallTimeout() {
         return values.get(STALL_TIMEOUT);
+    }
+
+    /** How many runs of a job may end with the worker process dead before the job is failed unrun. */
+    public int crashQuarantine() {
+        return values.get(CRASH_QUARANTINE);
     }
 
     /** ONNX Runtime settings for the pipeline: TensorRT profiles sized for this worker's batch. */
@@ -508,6 +520,10 @@ public final class WorkerConfig {
 
         public Builder stallTimeout(Duration v) {
             return set(STALL_TIMEOUT, v);
+        }
+
+        public Builder crashQuarantine(int v) {
+            return set(CRASH_QUARANTINE, v);
         }
 
         /**

@@ -53,6 +53,15 @@ public final class FailureClassifier {
         return Failure.of(FailureReason.DEADLINE_EXCEEDED, "the job's deadline passed " + when, false);
     }
 
+    /** A job quarantined after {@code runs} of its runs killed the worker process that ran them. */
+    public static Failure workerCrashed(int runs) {
+        return Failure.of(
+                FailureReason.WORKER_CRASHED,
+                "the worker process died during " + runs + (runs == 1 ? " run" : " runs")
+                        + " of this job (a crash, an out-of-memory kill or a hang); it is not run again",
+                false);
+    }
+
     /** A cancelled job. */
     public static Failure cancelled(CancelRequest cancel) {
         String reason = cancel.reason() == null ? "" : ": " + cancel.reason();

@@ -32,6 +32,8 @@ import org.slf4j.MDC;
  */
 public final class InferenceRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceRunner.class);
+    /** How long a suspect's call waits for the results of earlier jobs (see {@link #call}). */
+    private static final Duration SETTLE_BEFORE_SUSPECT = Duration.ofSeconds(30);
 
     /**
      * How the runner is set up (from the worker's config).
@@ -41,12 +43,22 @@ public final class InferenceRunner implements AutoCloseable {
      * @param batchSize the most jobs per pipeline call
      * @param batchWindow how long to wait for more compatible jobs once the first is taken (ignored at batch size 1)
      * @param progressThrottle the least time between two progress events of a job (first and last step always go)
+     * @param crashQuarantine a job whose runs killed a worker this many times fails with {@code WORKER_CRASHED}
+     *     instead of running again
      */
     public record Settings(
-            String workerId, String modelId, int batchSize, Duration batchWindow, Duration progressThrottle) {
+            String workerId,
+            String modelId,
+            int batchSize,
+            Duration batchWindow,
+            Duration progressThrottle,
+            int crashQuarantine) {
         public Settings {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+            }
+            if (crashQuarantine < 1) {
+                throw new IllegalArgumentException("crashQuarantine must be >= 1, got " + crashQuarantine);
             }
         }
     }
@@ -58,8 +70,10 @@ public final class InferenceRunner implements AutoCloseable {
      * @param outcomes what happens to each job after its call
      * @param cancels the cancellations that arrived
      * @param progress where progress events go
+     * @param runs where each call's start and end are recorded for the crash quarantine
      */
-    public record Links(JobQueue queue, JobOutcomes outcomes, CancelRegistry cancels, ProgressSink progress) {}
+    public record Links(
+            JobQueue queue, JobOutcomes outcomes, CancelRegistry cancels, ProgressSink progress, RunRecorder runs) {}
 
     private final ImageGenerator pipeline;
     private final Settings settings;
@@ -67,6 +81,7 @@ public final class InferenceRunner implements AutoCloseable {
     private final JobOutcomes outcomes;
     private final CancelRegistry cancels;
     private final ProgressSink progress;
+    private final RunRecorder runs;
     private final WorkerMetrics metrics;
     private final Clock clock;
     private final Runnable onFatal;
@@ -94,6 +109,7 @@ public final class InferenceRunner implements AutoCloseable {
         this.outcomes = links.outcomes();
         this.cancels = links.cancels();
         this.progress = links.progress();
+        this.runs = links.runs();
         this.metrics = metrics;
         this.clock = clock;
         this.onFatal = onFatal;
@@ -124,7 +140,7 @@ public final class InferenceRunner implements AutoCloseable {
         }
     }
 
-    private void runBatch(List<QueuedJob> taken) {
+    private void runBatch(List<QueuedJob> taken) throws InterruptedException {
         Instant now = clock.instant();
         List<QueuedJob> runnable = new ArrayList<>(taken.size());
         for (QueuedJob job : taken) {
@@ -133,7 +149,7 @@ public final class InferenceRunner implements AutoCloseable {
                 outcomes.released(job);
                 continue;
             }
-            Failure refusal = refusal(job.job(), now);
+            Failure refusal = refusal(job, now);
             if (refusal != null) {
                 LOG.info(
                         "job_id={} request_id={} refused: {} {}",
@@ -152,7 +168,16 @@ public final class InferenceRunner implements AutoCloseable {
         }
     }
 
-    private Failure refusal(Job job, Instant now) {
+    private Failure refusal(QueuedJob queued, Instant now) {
+        Job job = queued.job();
+        if (queued.crashedRuns() >= settings.crashQuarantine()) {
+            LOG.error(
+                    "job_id={} request_id={} quarantined: {} of its runs killed the worker; not running it again",
+                    job.jobId(),
+                    job.requestId(),
+                    queued.crashedRuns());
+            return FailureClassifier.workerCrashed(queued.crashedRuns());
+        }
         if (job.isExpiredAt(now)) {
             return FailureClassifier.deadlineExceeded("before it reached the GPU (deadline " + job.deadline() + ")");
         }
@@ -171,7 +196,7 @@ public final class InferenceRunner implements AutoCloseable {
      * cannot serve) or none (a batch too large for the device): the jobs are run again one by one, so that only a job
      * that fails alone fails, with its own reason, and its batch-mates get their images.
      */
-    private void generate(RunningBatch batch) {
+    private void generate(RunningBatch batch) throws InterruptedException {
         RuntimeException failure = call(batch);
         if (failure == null) {
             return;
@@ -193,7 +218,7 @@ public final class InferenceRunner implements AutoCloseable {
                 continue;
             }
             // A cancel or the deadline may have come while the batch ran.
-            Failure refusal = refusal(job.job(), clock.instant());
+            Failure refusal = refusal(job, clock.instant());
             if (refusal != null) {
                 outcomes.failed(job, refusal, Map.of());
                 continue;
@@ -225,7 +250,18 @@ public final class InferenceRunner implements AutoCloseable {
      * One pipeline call for {@code batch}: on success or cancellation every job gets its outcome here; on failure
      * none does, and the failure is returned for the caller to decide.
      */
-    private RuntimeException call(RunningBatch batch) {
+    private RuntimeException call(RunningBatch batch) throws InterruptedException {
+        if (batch.jobs().stream().anyMatch(QueuedJob::isSuspect)) {
+            // This call may kill the process again: first let the results of earlier jobs be acknowledged, so that
+            // they are committed with this call's start mark and a crash here makes nobody else's image again.
+            if (!outcomes.awaitIdle(SETTLE_BEFORE_SUSPECT)) {
+                LOG.warn(
+                        "Earlier results still unacknowledged after {}; running {} anyway",
+                        SETTLE_BEFORE_SUSPECT,
+                        batch);
+            }
+        }
+        runs.starting(batch.jobs()); // before the call: should it kill the process, the next owner knows
         synchronized (lock) {
             running = batch;
         }
@@ -282,6 +318,7 @@ public final class InferenceRunner implements AutoCloseable {
             synchronized (lock) {
                 running = null;
             }
+            runs.ended(batch.jobs());
             MDC.clear();
         }
     }

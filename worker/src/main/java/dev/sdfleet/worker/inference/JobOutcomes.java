@@ -2,6 +2,7 @@ package dev.sdfleet.worker.inference;
 
 import dev.sdfleet.pipeline.GeneratedImage;
 import dev.sdfleet.protocol.Failure;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -22,4 +23,10 @@ public interface JobOutcomes {
 
     /** The job was released: it gets no result and its offset stays uncommitted, so Kafka delivers it again. */
     void released(QueuedJob job);
+
+    /**
+     * Waits until every job handed over so far has its result acknowledged (or was released); true if that happened
+     * within {@code timeout}.
+     */
+    boolean awaitIdle(Duration timeout) throws InterruptedException;
 }

@@ -48,7 +48,9 @@ public final class JobQueue {
 
     /**
      * Takes the oldest job and up to {@code maxSize - 1} compatible ones (same {@link BatchKey}), waiting up to
-     * {@code window} after the first for more to arrive when the batch is not full. Blocks until a job is there.
+     * {@code window} after the first for more to arrive when the batch is not full. Blocks until a job is there. A
+     * {@linkplain QueuedJob#isSuspect() suspect} job is never batched: it is taken alone, and left out of others'
+     * batches.
      *
      * @return the batch, oldest first; empty once the queue is closed
      * @throws InterruptedException when the inference thread is interrupted
@@ -65,6 +67,9 @@ public final class JobQueue {
             List<QueuedJob> batch = new ArrayList<>(maxSize);
             QueuedJob first = jobs.pollFirst();
             batch.add(first);
+            if (first.isSuspect()) {
+                return batch; // a job that was running when a worker died runs alone
+            }
             BatchKey key = BatchKey.of(first.job());
             long deadline = System.nanoTime() + window.toNanos();
             while (true) {
@@ -88,7 +93,7 @@ public final class JobQueue {
     private void moveCompatible(BatchKey key, int maxSize, List<QueuedJob> batch) {
         for (Iterator<QueuedJob> it = jobs.iterator(); it.hasNext() && batch.size() < maxSize; ) {
             QueuedJob candidate = it.next();
-            if (BatchKey.of(candidate.job()).equals(key)) {
+            if (!candidate.isSuspect() && BatchKey.of(candidate.job()).equals(key)) {
                 it.remove();
                 batch.add(candidate);
             }

@@ -17,14 +17,27 @@ public final class QueuedJob {
     private final Job job;
     private final RecordPosition position;
     private final Instant receivedAt;
+    private final int crashedRuns;
     private volatile Failure stoppedWith;
     private volatile boolean released;
     private volatile Instant startedAt;
 
     public QueuedJob(Job job, RecordPosition position, Instant receivedAt) {
+        this(job, position, receivedAt, 0);
+    }
+
+    /**
+     * @param crashedRuns how many earlier runs of this record killed the worker process that ran them (the crash
+     *     quarantine's count, from the partition's committed metadata)
+     */
+    public QueuedJob(Job job, RecordPosition position, Instant receivedAt, int crashedRuns) {
         this.job = Objects.requireNonNull(job, "job");
         this.position = Objects.requireNonNull(position, "position");
         this.receivedAt = Objects.requireNonNull(receivedAt, "receivedAt");
+        if (crashedRuns < 0) {
+            throw new IllegalArgumentException("crashedRuns must be >= 0, got " + crashedRuns);
+        }
+        this.crashedRuns = crashedRuns;
     }
 
     public Job job() {
@@ -33,6 +46,19 @@ public final class QueuedJob {
 
     public RecordPosition position() {
         return position;
+    }
+
+    /** How many earlier runs of this record killed the worker that ran them. */
+    public int crashedRuns() {
+        return crashedRuns;
+    }
+
+    /**
+     * Whether it was running when a worker died: it runs alone (no micro-batch), so that a crash on this delivery is
+     * its own and its innocent batch-mates of last time are not blamed again.
+     */
+    public boolean isSuspect() {
+        return crashedRuns > 0;
     }
 
     /** When the consumer loop polled it. */

@@ -7,10 +7,12 @@ import dev.sdfleet.worker.inference.InferenceRunner;
 import dev.sdfleet.worker.inference.JobQueue;
 import dev.sdfleet.worker.inference.QueuedJob;
 import dev.sdfleet.worker.inference.RecordPosition;
+import dev.sdfleet.worker.inference.RunRecorder;
 import dev.sdfleet.worker.metrics.WorkerMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -54,6 +56,12 @@ import org.slf4j.MDC;
  * </ol>
  * On revocation the loop commits what is finished in the revoked partitions, then releases their jobs (queued ones
  * are dropped, a running call is stopped): the partitions' new owner will run them.
+ *
+ * <p><b>Crash quarantine.</b> Before each pipeline call the inference thread waits until the loop has committed, as
+ * the metadata of the partitions' offsets ({@link RunMarks}), that the call's records are running. A process that dies
+ * in the call (native crash, OOM kill, a hang ended by the liveness probe) leaves that mark behind; the partition's next
+ * owner reads it at assignment and runs such a record alone, and once the count reaches the configured limit, fails it
+ * with {@code WORKER_CRASHED} instead of running it: one poisonous job kills at most that many workers, not the fleet.
  */
 public final class JobConsumerLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobConsumerLoop.class);
@@ -75,10 +83,37 @@ public final class JobConsumerLoop implements AutoCloseable {
     private final ConcurrentLinkedQueue<RecordPosition> finished = new ConcurrentLinkedQueue<>();
     private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Starts and ends of pipeline calls, from the inference thread, for the crash quarantine. */
+    private final ConcurrentLinkedQueue<RunMark> runMarks = new ConcurrentLinkedQueue<>();
     /** Loop thread only. */
     private final Map<TopicPartition, OffsetLedger> ledgers = new HashMap<>();
+    /** Loop thread only: started calls whose marks are not committed yet; their thread waits. */
+    private final List<RunMark> awaitingCommit = new ArrayList<>();
+    /** The crash quarantine's side of the loop, for the inference thread (see {@link #runRecorder()}). */
+    private final RunRecorder runRecorder = new RunRecorder() {
+        @Override
+        public void starting(List<QueuedJob> jobs) throws InterruptedException {
+            if (state == LoopState.STOPPED) {
+                return;
+            }
+            RunMark mark = new RunMark(positions(jobs), true);
+            runMarks.add(mark);
+            KafkaConsumer<byte[], byte[]> current = consumer;
+            if (current != null) {
+                current.wakeup();
+            }
+            if (!mark.durable().await(COMMIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("Could not record the start of {} in time; it runs uncounted", jobs);
+            }
+        }
 
-    private KafkaConsumer<byte[], byte[]> consumer;
+        @Override
+        public void ended(List<QueuedJob> jobs) {
+            runMarks.add(new RunMark(positions(jobs), false));
+        }
+    };
+
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
 
     private volatile LoopState state = LoopState.STARTING;
     private volatile boolean drainRequested;
@@ -156,6 +191,19 @@ public final class JobConsumerLoop implements AutoCloseable {
         finished.add(position);
     }
 
+    /**
+     * The crash quarantine's side of the loop, for the inference thread: a call's start returns once it is committed
+     * (waking the loop's poll so that it does not wait a poll timeout), or after {@code COMMIT_TIMEOUT} when it cannot
+     * be.
+     */
+    public RunRecorder runRecorder() {
+        return runRecorder;
+    }
+
+    private static List<RecordPosition> positions(List<QueuedJob> jobs) {
+        return jobs.stream().map(QueuedJob::position).toList();
+    }
+
     /** Records polled and not finished, as of the last turn. */
     public int inFlight() {
         return inFlight;
@@ -203,13 +251,18 @@ public final class JobConsumerLoop implements AutoCloseable {
                     LOG.info("Draining: all partitions paused, no new jobs");
                 }
                 applyFinished();
+                applyRunMarks();
                 commit(ledgers.keySet());
+                signalDurableMarks();
                 updatePause();
                 for (ConsumerRecord<byte[], byte[]> record : poll()) {
                     accept(record);
                 }
             }
             applyFinished();
+            // The worker stopped its inference thread before this, so the calls that ended have said so; a call still
+            // running did not stop when released (a hang the liveness probe caught): its mark stays and counts.
+            applyRunMarks();
             commit(ledgers.keySet());
         } catch (Throwable t) {
             failure = t;
@@ -218,6 +271,8 @@ public final class JobConsumerLoop implements AutoCloseable {
         } finally {
             closeConsumer();
             state = LoopState.STOPPED;
+            awaitingCommit.forEach(mark -> mark.durable().countDown());
+            runMarks.forEach(mark -> mark.durable().countDown());
             started.countDown();
             stopped.countDown();
         }
@@ -270,7 +325,17 @@ public final class JobConsumerLoop implements AutoCloseable {
     }
 
     private void queue(JobRecords.Accepted accepted, OffsetLedger ledger, RecordPosition position, Instant now) {
-        QueuedJob job = new QueuedJob(accepted.job(), position, now);
+        int crashedRuns = ledger.crashedRuns(position.offset());
+        QueuedJob job = new QueuedJob(accepted.job(), position, now, crashedRuns);
+        if (crashedRuns > 0) {
+            LOG.warn(
+                    "job_id={} request_id={} at {}: {} earlier run(s) killed the worker; it runs alone",
+                    accepted.job().jobId(),
+                    accepted.job().requestId(),
+                    position,
+                    crashedRuns);
+            metrics.crashSuspect();
+        }
         ledger.polled(position.offset(), job);
         queue.add(job); // last: once queued, the job is the inference thread's to finish
         LOG.debug(
@@ -344,28 +409,96 @@ public final class JobConsumerLoop implements AutoCloseable {
                 ledgers.values().stream().mapToInt(OffsetLedger::inFlightCount).sum();
     }
 
+    /** Takes note of the calls that started and ended since the last turn. */
+    private void applyRunMarks() {
+        RunMark mark;
+        while ((mark = runMarks.poll()) != null) {
+            for (RecordPosition position : mark.positions()) {
+                OffsetLedger ledger = ledgers.get(new TopicPartition(position.topic(), position.partition()));
+                if (ledger == null) {
+                    continue; // revoked: the job was released, its new owner counts its own runs
+                }
+                if (mark.starting()) {
+                    ledger.runStarting(position.offset());
+                } else {
+                    ledger.runEnded(position.offset());
+                }
+            }
+            if (mark.starting()) {
+                awaitingCommit.add(mark);
+            }
+        }
+    }
+
+    /** Lets the calls go whose start is now committed (or whose partitions are gone). */
+    private void signalDurableMarks() {
+        awaitingCommit.removeIf(mark -> {
+            for (RecordPosition position : mark.positions()) {
+                OffsetLedger ledger = ledgers.get(new TopicPartition(position.topic(), position.partition()));
+                if (ledger != null && ledger.marksChanged()) {
+                    return false;
+                }
+            }
+            mark.durable().countDown();
+            return true;
+        });
+    }
+
     /** Commits the contiguous finished prefix of each given partition that has moved since its last commit. */
     private void commit(Collection<TopicPartition> partitions) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (TopicPartition partition : partitions) {
             OffsetLedger ledger = ledgers.get(partition);
             if (ledger != null) {
-                ledger.committable().ifPresent(position -> offsets.put(partition, new OffsetAndMetadata(position)));
+                ledger.committable()
+                        .ifPresent(position ->
+                                offsets.put(partition, new OffsetAndMetadata(position, ledger.marks(position))));
             }
         }
         if (offsets.isEmpty()) {
             return;
         }
         try {
-            consumer.commitSync(offsets, COMMIT_TIMEOUT);
+            commitSync(offsets);
             offsets.forEach((partition, offset) -> ledgers.get(partition).committed(offset.offset()));
             LOG.debug("Committed {}", offsets);
         } catch (RebalanceInProgressException | RetriableException e) {
             LOG.info("Commit deferred ({}), trying again next turn", e.toString());
         } catch (CommitFailedException e) {
             LOG.warn("Commit refused (this member's generation is over): {}", e.getMessage());
+        }
+    }
+
+    /**
+     * A commit that a {@link KafkaConsumer#wakeup()} (the inference thread hurrying the loop along) does not cancel:
+     * one wakeup is consumed by the first attempt, so the second runs. This matters in the rebalance callback, where a
+     * lost commit would make the partition's next owner run finished jobs again.
+     */
+    private void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        try {
+            consumer.commitSync(offsets, COMMIT_TIMEOUT);
         } catch (WakeupException e) {
-            LOG.debug("Commit woken up, trying again next turn");
+            consumer.commitSync(offsets, COMMIT_TIMEOUT);
+        }
+    }
+
+    /**
+     * The committed offsets of {@code partitions} with their crash marks; empty marks when they cannot be read (a
+     * crash from before then is counted from this owner on, not lost for good: the marks are written again on the
+     * next start).
+     */
+    private Map<TopicPartition, OffsetAndMetadata> committed(Collection<TopicPartition> partitions) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return consumer.committed(new HashSet<>(partitions), COMMIT_TIMEOUT);
+            } catch (WakeupException e) {
+                // consumed; read again
+            } catch (KafkaException e) {
+                if (attempt >= 3) {
+                    LOG.warn("Could not read the committed crash marks of {}: {}", partitions, e.toString());
+                    return Map.of();
+                }
+            }
         }
     }
 
@@ -434,6 +567,13 @@ public final class JobConsumerLoop implements AutoCloseable {
         }
     }
 
+    /** A call's records, starting (the thread waits on {@code durable}) or ended. */
+    private record RunMark(List<RecordPosition> positions, boolean starting, CountDownLatch durable) {
+        RunMark(List<RecordPosition> positions, boolean starting) {
+            this(positions, starting, new CountDownLatch(1));
+        }
+    }
+
     /** Runs inside poll(), on the loop thread. */
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
@@ -441,8 +581,19 @@ public final class JobConsumerLoop implements AutoCloseable {
             if (partitions.isEmpty()) {
                 return;
             }
-            // Commit what is finished before letting go, or the new owner repeats it.
+            // Commit what is finished before letting go, or the new owner repeats it. The calls stopped here for a
+            // rebalance are stopped on purpose: no crash, so their marks go. Not so when the loop itself is stopping
+            // (close() revokes too): the worker has ended every call it could, and one still running is stuck.
             applyFinished();
+            applyRunMarks();
+            if (!stopRequested) {
+                for (TopicPartition partition : partitions) {
+                    OffsetLedger ledger = ledgers.get(partition);
+                    if (ledger != null) {
+                        ledger.forgetRunning();
+                    }
+                }
+            }
             commit(partitions);
             release(partitions);
             LOG.info("Revoked {}", partitions);
@@ -462,6 +613,15 @@ public final class JobConsumerLoop implements AutoCloseable {
             }
             if (state == LoopState.DRAINING || inFlight >= capacity || intakeHeld) {
                 consumer.pause(partitions); // before this poll fetches from them
+            }
+            Map<TopicPartition, OffsetAndMetadata> committed = committed(partitions);
+            for (TopicPartition partition : partitions) {
+                OffsetAndMetadata offset = committed.get(partition);
+                Map<Long, Integer> crashes = RunMarks.decode(offset == null ? null : offset.metadata());
+                if (!crashes.isEmpty()) {
+                    LOG.warn("{}: runs that killed a worker, by offset: {}", partition, crashes);
+                }
+                ledgers.putIfAbsent(partition, new OffsetLedger(crashes));
             }
             LOG.info("Assigned {}", partitions);
         }

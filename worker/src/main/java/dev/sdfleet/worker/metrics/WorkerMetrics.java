@@ -52,6 +52,7 @@ public final class WorkerMetrics implements AutoCloseable {
     private final Timer upload;
     private final Counter uploadFailures;
     private final Counter publishRetries;
+    private final Counter crashSuspects;
 
     public WorkerMetrics(String workerId) {
         registry.config().commonTags(Tags.of("worker", workerId));
@@ -89,6 +90,9 @@ public final class WorkerMetrics implements AutoCloseable {
                 .register(registry);
         publishRetries = Counter.builder("sdfleet.kafka.publish.retries")
                 .description("Result and dead-letter sends retried after a broker error")
+                .register(registry);
+        crashSuspects = Counter.builder("sdfleet.jobs.crash.suspects")
+                .description("Jobs delivered again after a run of theirs killed a worker (they run alone)")
                 .register(registry);
         // The outcomes alerts watch exist from the start at 0: Prometheus' increase() misses a series' first sample.
         outcomeCounter(SUCCEEDED);
@@ -147,6 +151,11 @@ public final class WorkerMetrics implements AutoCloseable {
     public void recordSkipped(String topic) {
         badRecord(RECORDS_SKIPPED, "Records neither handled nor dead-lettered", topic, "unparkable")
                 .increment();
+    }
+
+    /** A job came back after a run of it killed a worker: {@code sdfleet_jobs_crash_suspects_total}. */
+    public void crashSuspect() {
+        crashSuspects.increment();
     }
 
     /** The count so far of a bad-record counter ({@link #deadLettered} and the like), 0 before the first. */

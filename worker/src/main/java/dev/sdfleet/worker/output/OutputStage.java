@@ -446,6 +446,7 @@ public final class OutputStage implements JobOutcomes, AutoCloseable {
     }
 
     /** Waits until every handed-over job is acknowledged or released; true if that happened within {@code timeout}. */
+    @Override
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (idle) {

@@ -40,6 +40,27 @@ class JobQueueTest {
     }
 
     @Test
+    void aSuspectRunsAloneAndStaysOutOfOthersBatches() throws Exception {
+        JobQueue queue = new JobQueue();
+        QueuedJob suspect = new QueuedJob(
+                TestJobs.sized("s", 0, "a red circle", 1, 64, 20),
+                new RecordPosition("jobs", 0, offset++),
+                Instant.now(),
+                1);
+        QueuedJob a = queued("a", 64);
+        QueuedJob b = queued("b", 64);
+        List.of(a, suspect, b).forEach(queue::add);
+
+        assertEquals(List.of(a, b), queue.takeBatch(4, Duration.ZERO), "the suspect is left out");
+        assertEquals(List.of(suspect), queue.takeBatch(4, Duration.ZERO));
+
+        queue.add(suspect);
+        queue.add(queued("c", 64));
+        assertEquals(List.of(suspect), queue.takeBatch(4, Duration.ZERO), "taken first, it takes no batch-mates");
+        assertEquals(1, queue.size());
+    }
+
+    @Test
     void theWindowWaitsForMoreCompatibleJobs() throws Exception {
         JobQueue queue = new JobQueue();
         queue.add(queued("first", 64));

@@ -3,10 +3,15 @@ package dev.sdfleet.worker.kafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
-/** Only the contiguous prefix of finished offsets is committable, and never the same position twice. */
+/**
+ * Only the contiguous prefix of finished offsets is committable, and never the same position twice, unless the crash
+ * marks changed and must travel with it.
+ */
 class OffsetLedgerTest {
 
     @Test
@@ -54,5 +59,66 @@ class OffsetLedgerTest {
         ledger.finished(4); // a late acknowledgement from before a revocation
         assertEquals(1, ledger.inFlightCount());
         assertEquals(OptionalLong.of(5), ledger.committable());
+    }
+
+    @Test
+    void aRunStartingIsCommittedAsACrashMarkUntilItEnds() {
+        OffsetLedger ledger = new OffsetLedger();
+        ledger.polled(5, null);
+        ledger.polled(6, null);
+        ledger.committed(5);
+        assertTrue(ledger.committable().isEmpty());
+
+        ledger.runStarting(6);
+        assertTrue(ledger.marksChanged());
+        assertEquals(OptionalLong.of(5), ledger.committable(), "the same position again, to carry the mark");
+        assertEquals("runs/1 6=1", ledger.marks(5));
+        ledger.committed(5);
+        assertTrue(ledger.committable().isEmpty());
+
+        ledger.runEnded(6);
+        assertEquals(OptionalLong.of(5), ledger.committable(), "the mark goes with the next commit");
+        assertEquals("runs/1", ledger.marks(5));
+    }
+
+    @Test
+    void crashesOfEarlierOwnersAddUpAndTravelUntilTheRecordFinishes() {
+        OffsetLedger ledger = new OffsetLedger(RunMarks.decode("runs/1 7=2 9=1"));
+        assertEquals(2, ledger.crashedRuns(7));
+        assertEquals(0, ledger.crashedRuns(8));
+        ledger.polled(7, null);
+        ledger.polled(8, null);
+        ledger.polled(9, null);
+        ledger.runStarting(7);
+        assertEquals("runs/1 7=3 9=1", ledger.marks(7), "a third run going on: if it dies, that is crash 3");
+
+        ledger.finished(7);
+        assertEquals(OptionalLong.of(8), ledger.committable());
+        assertEquals("runs/1 9=1", ledger.marks(8));
+    }
+
+    @Test
+    void runsStoppedOnPurposeAreNoCrash() {
+        OffsetLedger ledger = new OffsetLedger(RunMarks.decode("runs/1 3=1"));
+        ledger.polled(3, null);
+        ledger.runStarting(3);
+        assertEquals("runs/1 3=2", ledger.marks(3));
+        ledger.forgetRunning();
+        assertEquals("runs/1 3=1", ledger.marks(3), "the earlier crash stays; the released run does not count");
+    }
+
+    @Test
+    void marksReadAnythingWithoutThrowing() {
+        assertEquals(Map.of(), RunMarks.decode(null));
+        assertEquals(Map.of(), RunMarks.decode(""));
+        assertEquals(Map.of(), RunMarks.decode("someone else's metadata"));
+        assertEquals(Map.of(4L, 2), RunMarks.decode("runs/1 x=1 4=2 5=-1 6=zz =3 7="));
+        Map<Long, Integer> many = new HashMap<>();
+        for (long offset = 0; offset < 1000; offset++) {
+            many.put(offset, 1);
+        }
+        String encoded = RunMarks.encode(many);
+        assertTrue(encoded.length() < 4096, "within the broker's offset.metadata.max.bytes: " + encoded.length());
+        assertEquals(RunMarks.MAX_ENTRIES, RunMarks.decode(encoded).size());
     }
 }
