@@ -4,6 +4,7 @@ import dev.sdfleet.cli.fleet.LocalFleet;
 import dev.sdfleet.devstack.DevStack;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
@@ -27,7 +28,20 @@ final class UpCommand implements Main.Command {
                   --root DIR        where .sdfleet/ keeps Kafka's, S3's and the dispatcher's data and the tenants
                                     file (default: the current folder)
                   --model DIR       (default: the bundled tiny model)
+                  --also-model DIR[,DIR]  more models, with --workers workers each: the dispatcher serves them all,
+                                    each model's jobs go to its own topic and reach only its workers
                 Runs until Ctrl-C, then stops the workers gracefully and the servers.""";
+    }
+
+    private static List<Path> models(Args args) {
+        List<Path> models = new ArrayList<>();
+        models.add(PipelineOptions.model(args));
+        for (String more : args.get("also-model", "").split(",")) {
+            if (!more.isBlank()) {
+                models.add(Path.of(more.strip()).toAbsolutePath().normalize());
+            }
+        }
+        return models;
     }
 
     @Override
@@ -35,7 +49,14 @@ final class UpCommand implements Main.Command {
         Args args = Args.parse(
                 argv,
                 PipelineOptions.valued(
-                        "workers", "batch-size", "http-port", "dispatcher-port", "kafka-port", "s3-port", "root"),
+                        "workers",
+                        "batch-size",
+                        "http-port",
+                        "dispatcher-port",
+                        "kafka-port",
+                        "s3-port",
+                        "root",
+                        "also-model"),
                 PipelineOptions.flags());
         LocalFleet.Settings settings = new LocalFleet.Settings(
                 Path.of(args.get("root", ".")).toAbsolutePath().normalize(),
@@ -44,10 +65,11 @@ final class UpCommand implements Main.Command {
                 args.getInt("workers", 1),
                 args.getInt("http-port", 8081),
                 args.getInt("dispatcher-port", 8080),
-                PipelineOptions.model(args),
+                models(args),
                 args.getInt("batch-size", 1),
                 args.getInt("threads", 0));
-        out.println("Starting the local fleet (Kafka, S3, dispatcher, " + settings.workers() + " worker(s)) ...");
+        out.println("Starting the local fleet (Kafka, S3, dispatcher, "
+                + settings.workers() * settings.models().size() + " worker(s)) ...");
         LocalFleet fleet = LocalFleet.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         // Ctrl-C runs the hooks: the workers drain and leave the group, the dispatcher commits, then Kafka and S3 stop.

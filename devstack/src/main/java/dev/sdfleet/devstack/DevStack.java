@@ -171,7 +171,7 @@ public final class DevStack implements AutoCloseable {
     private static Map<String, Integer> defaultTopics() {
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put("sdfleet.requests", 1);
-        topics.put("sdfleet.jobs", 4);
+        topics.put("sdfleet.jobs.tiny-sd", 4); // the bundled model's jobs (Topics.jobsFor)
         topics.put("sdfleet.results", 4);
         topics.put("sdfleet.events", 1);
         topics.put("sdfleet.dlq", 1);

@@ -1,6 +1,7 @@
 package dev.sdfleet.dispatcher;
 
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
+import dev.sdfleet.dispatcher.config.ModelCatalogue;
 import dev.sdfleet.dispatcher.http.ApiVerticle;
 import dev.sdfleet.dispatcher.metrics.DispatcherMetrics;
 import dev.sdfleet.dispatcher.streams.Admissions;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -72,7 +74,12 @@ public final class Dispatcher implements AutoCloseable {
     public static Dispatcher start(DispatcherConfig config) {
         LOG.info("Starting dispatcher: {}", config);
         Clock clock = Clock.systemUTC();
-        QueueTally tally = new QueueTally(config.pixelStepsPerGpuSecond());
+        QueueTally tally = new QueueTally(
+                config.pixelStepsPerGpuSecond(),
+                model -> config.models()
+                        .find(model)
+                        .map(ModelCatalogue.Model::cost)
+                        .orElse(1.0));
         DispatcherMetrics metrics = new DispatcherMetrics(tally);
         Admissions admissions = new Admissions();
         ensureTopics(config);
@@ -167,7 +174,10 @@ public final class Dispatcher implements AutoCloseable {
             int partitions = TopicSetup.ensure(
                     admin,
                     List.of(topics.requests(), topics.results(), topics.cancels(), config.controlTopic()),
-                    List.of(topics.jobs(), topics.events(), topics.dlq()),
+                    Stream.concat(
+                                    config.models().ids().stream().map(topics::jobsFor),
+                                    Stream.of(topics.events(), topics.dlq()))
+                            .toList(),
                     config.partitions());
             LOG.info("Dispatcher inputs have {} partitions", partitions);
         }

@@ -67,7 +67,7 @@ class GenerationsApiTest {
         config = TestFleet.config("api");
         topics = config.topics();
         dispatcher = TestFleet.startReady(config);
-        worker = new FakeWorker(SharedInfra.get(), topics.jobs(), topics.results(), job -> {
+        worker = new FakeWorker(SharedInfra.get(), topics.jobsFor("tiny-sd"), topics.results(), job -> {
             if (job.prompt().startsWith("hold")) {
                 return FakeWorker.Action.HOLD;
             }
@@ -323,7 +323,7 @@ class GenerationsApiTest {
                         "/v1/generations",
                         TestTenants.ACME_KEY,
                         null,
-                        "{\"prompt\": \"x\", \"model\": \"m\", \"request_id\": \"mine\"}")));
+                        "{\"prompt\": \"x\", \"model\": \"tiny-sd\", \"request_id\": \"mine\"}")));
         assertEquals(
                 Set.of("webhook.url"),
                 fields(
@@ -331,7 +331,7 @@ class GenerationsApiTest {
                                 "/v1/generations",
                                 TestTenants.ACME_KEY,
                                 null,
-                                "{\"prompt\": \"x\", \"model\": \"m\", \"webhook\": {\"url\": \"http://169.254.169.254/latest\"}}")));
+                                "{\"prompt\": \"x\", \"model\": \"tiny-sd\", \"webhook\": {\"url\": \"http://169.254.169.254/latest\"}}")));
 
         assertEquals(401, api.post("/v1/generations", null, null, "{}").status());
         assertEquals(
@@ -425,6 +425,50 @@ class GenerationsApiTest {
                 letter.fieldErrors().stream().map(e -> e.field()).toList(),
                 letter.toString());
         assertTrue(jobsOf(id).isEmpty());
+    }
+
+    @Test
+    void theFleetsModelsAreListedAndNoOtherModelGetsIn() throws Exception {
+        Api.Answer models = api.get("/v1/models", TestTenants.ACME_KEY);
+        assertEquals(200, models.status(), models.raw().body());
+        assertEquals("tiny-sd", models.json().at("/data/0/id").asText());
+        assertEquals(64, models.json().at("/data/0/default_width").asInt());
+        assertEquals(20, models.json().at("/data/0/default_steps").asInt());
+        assertEquals(1, models.json().get("data").size());
+
+        Api.Answer unknown =
+                api.post("/v1/generations", TestTenants.ACME_KEY, null, "{\"prompt\": \"x\", \"model\": \"sdxl\"}");
+        assertEquals(400, unknown.status());
+        assertEquals(Set.of("model"), fields(unknown));
+        assertTrue(
+                unknown.raw().body().contains("GET /v1/models"), unknown.raw().body());
+
+        // No size or steps: the model's defaults (64x64, 20 steps), not the protocol's SD 1.5 ones (512, 30).
+        String id = post("{\"prompt\": \"model defaults\", \"model\": \"tiny-sd\"}");
+        Job job = Eventually.value(
+                "the job", () -> jobsOf(id).isEmpty() ? null : jobsOf(id).get(0));
+        assertEquals(List.of(64, 64, 20), List.of(job.width(), job.height(), job.steps()));
+
+        String kafkaId = "sdxl-" + UUID.randomUUID();
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            producer.send(new ProducerRecord<>(
+                            topics.requests(),
+                            kafkaId,
+                            Codec.encode(GenerationRequest.builder("no such model", "sdxl")
+                                    .requestId(kafkaId)
+                                    .tenant("acme")
+                                    .build())))
+                    .get();
+        }
+        Eventually.until(
+                "dead-lettered", () -> !recorder.keyed(topics.dlq(), kafkaId).isEmpty());
+        DeadLetter letter =
+                Codec.decode(recorder.keyed(topics.dlq(), kafkaId).get(0).value(), DeadLetter.class);
+        assertEquals(
+                List.of("model"),
+                letter.fieldErrors().stream().map(e -> e.field()).toList(),
+                letter.toString());
+        assertTrue(jobsOf(kafkaId).isEmpty(), "nothing reached a worker");
     }
 
     private String post(String body) {

@@ -3,6 +3,7 @@ package dev.sdfleet.infra;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sdfleet.dispatcher.config.DispatcherConfig;
 import dev.sdfleet.protocol.Topics;
 import java.util.List;
 import java.util.Map;
@@ -68,13 +69,23 @@ class ConsistencyTest {
 
     @Test
     void topicsAreTheProtocolsNamesUnderTheConfiguredPrefix() {
-        Topics topics = Topics.withPrefix(WORKER.get("SDFLEET_TOPIC_PREFIX"));
+        Topics topics = Topics.withPrefix(WORKER.get("SDFLEET_TOPIC_PREFIX")).forModel(WORKER.get("SDFLEET_MODEL_ID"));
         Set<String> declared = DOCS.stream()
                 .filter(d -> "KafkaTopic".equals(d.kind()))
                 .map(Manifests.Doc::name)
                 .collect(Collectors.toSet());
         assertTrue(declared.containsAll(topics.all()), "declared " + declared + ", protocol " + topics.all());
         assertEquals(topics.jobs(), kafkaTrigger().get("topic"));
+    }
+
+    @Test
+    void theDispatcherServesTheWorkersModel() {
+        assertTrue(
+                DispatcherConfig.fromEnv(ConfigKeysTest.kubernetesDispatcher())
+                        .models()
+                        .find(WORKER.get("SDFLEET_MODEL_ID"))
+                        .isPresent(),
+                "SDFLEET_MODELS lists " + WORKER.get("SDFLEET_MODEL_ID"));
     }
 
     @Test
@@ -89,8 +100,9 @@ class ConsistencyTest {
                 Manifests.find(DOCS, "ScaledObject", "sdfleet-worker").body(), "spec");
         int maxWorkers = (Integer) scaled.get("maxReplicaCount");
         assertTrue(
-                partitions(Topics.defaults().jobs()) >= maxWorkers,
-                "jobs has " + partitions(Topics.defaults().jobs()) + " partitions for up to " + maxWorkers
+                partitions(Topics.defaults().jobsFor(WORKER.get("SDFLEET_MODEL_ID"))) >= maxWorkers,
+                "jobs has " + partitions(Topics.defaults().jobsFor(WORKER.get("SDFLEET_MODEL_ID")))
+                        + " partitions for up to " + maxWorkers
                         + " workers");
     }
 

@@ -106,7 +106,7 @@ class MetricsExposedTest {
         receiver.start();
         Path state = Files.createTempDirectory("infra-check-dispatcher-");
         try (TestInfra infra = TestInfra.start()) {
-            Topics topics = Topics.defaults();
+            Topics topics = Topics.defaults().forModel("tiny-sd"); // the worker's view: its model's jobs topic
             Map<String, Integer> partitions = new HashMap<>();
             topics.all().forEach(t -> partitions.put(t, 2));
             infra.createTopics(partitions);

@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
  * which is the co-partitioning that the dispatcher's Kafka Streams aggregation needs without a repartition step.
  *
  * @param requests requests from services ({@link GenerationRequest})
- * @param jobs one job per image, dispatcher to workers ({@link Job})
+ * @param jobs the stem of the jobs topics: the jobs of a model go to {@link #jobsFor(String) jobsFor(model)}, e.g.
+ *     {@code sdfleet.jobs.tiny-sd}, so that a worker only ever receives jobs for the model it has loaded; in a
+ *     worker's view ({@link #forModel(String)}) this is its model's jobs topic
  * @param results job outcomes, workers to dispatcher ({@link JobResult})
  * @param events progress and request completion ({@link JobProgress}, {@link RequestEvent})
  * @param cancels cancellations, read by every worker and the dispatcher ({@link CancelRequest})
@@ -68,6 +70,24 @@ public record Topics(String requests, String jobs, String results, String events
         } catch (ValidationException e) {
             throw new ValidationException("prefix", "makes illegal topic names: " + e.getMessage());
         }
+    }
+
+    /**
+     * The jobs topic of {@code model}: {@code <jobs>.<model>}. Each model has its own, so a worker subscribes to the
+     * jobs it can run and nothing else, and each model's backlog (the lag its autoscaler reads) is its own.
+     *
+     * @throws ValidationException when {@code model} is not an identifier
+     */
+    public String jobsFor(String model) {
+        if (!Identifier.isValid(model)) {
+            throw new ValidationException("model", "must be an identifier to name a jobs topic, got \"" + model + "\"");
+        }
+        return jobs + "." + model;
+    }
+
+    /** These topics as a worker of {@code model} sees them: {@link #jobs()} is {@link #jobsFor(String) its model's}. */
+    public Topics forModel(String model) {
+        return new Topics(requests, jobsFor(model), results, events, cancels, dlq);
     }
 
     /** Every name, in the order of the components. */

@@ -81,7 +81,16 @@ class AsyncApiDocumentTest {
         Set<String> addresses = new HashSet<>();
         doc.get("channels")
                 .forEach(channel -> addresses.add(channel.get("address").asText()));
-        assertEquals(Set.copyOf(Topics.defaults().all()), addresses);
+        assertEquals(
+                Topics.defaults().all().stream()
+                        .map(AsyncApiDocumentTest::address)
+                        .collect(java.util.stream.Collectors.toSet()),
+                addresses);
+    }
+
+    /** A topic's channel address: the jobs topics are one channel per model ({@code Topics.jobsFor}). */
+    private static String address(String topic) {
+        return topic.equals(Topics.defaults().jobs()) ? topic + ".{model}" : topic;
     }
 
     @ParameterizedTest
@@ -104,7 +113,8 @@ class AsyncApiDocumentTest {
         String channelRef = "#/components/messages/" + type.javaType().getSimpleName();
         JsonNode channel = channelCarrying(channelRef);
         assertNotNull(channel, "no channel carries " + type);
-        assertEquals(type.topic(Topics.defaults()), channel.get("address").asText(), "the topic of " + type);
+        assertEquals(
+                address(type.topic(Topics.defaults())), channel.get("address").asText(), "the topic of " + type);
     }
 
     @Test

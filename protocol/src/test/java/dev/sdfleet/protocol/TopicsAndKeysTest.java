@@ -38,6 +38,18 @@ class TopicsAndKeysTest {
     }
 
     @Test
+    void eachModelHasItsOwnJobsTopic() {
+        Topics fleet = Topics.defaults();
+        assertEquals("sdfleet.jobs.tiny-sd", fleet.jobsFor("tiny-sd"));
+        assertEquals("sdfleet.jobs.sd-1.5", fleet.jobsFor("sd-1.5"));
+        Topics worker = fleet.forModel("sdxl");
+        assertEquals("sdfleet.jobs.sdxl", worker.jobs(), "a worker's view: its model's jobs");
+        assertEquals(fleet.results(), worker.results());
+        assertThrows(ValidationException.class, () -> fleet.jobsFor("no spaces"));
+        assertThrows(ValidationException.class, () -> fleet.jobsFor(null));
+    }
+
+    @Test
     void illegalPrefixesAreRefused() {
         assertFieldError("prefix", () -> Topics.withPrefix("a b."));
         assertFieldError("prefix", () -> Topics.withPrefix("x".repeat(245)));

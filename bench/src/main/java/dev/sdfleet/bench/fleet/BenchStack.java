@@ -68,7 +68,7 @@ final class BenchStack implements AutoCloseable {
     /** New topics (jobs and results with {@code partitions} partitions) and a new group. */
     Scope scope(String name, int partitions) {
         String prefix = "bench" + (++scopes) + "-" + name + ".";
-        Topics topics = Topics.withPrefix(prefix);
+        Topics topics = Topics.withPrefix(prefix).forModel(modelId()); // the workers' view: this model's jobs
         Map<String, Integer> create = new LinkedHashMap<>();
         topics.all().forEach(topic -> create.put(topic, 1));
         create.put(topics.jobs(), partitions);

@@ -4,6 +4,7 @@ import dev.sdfleet.devstack.DevStack;
 import dev.sdfleet.devstack.S3Clients;
 import dev.sdfleet.dispatcher.Dispatcher;
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
+import dev.sdfleet.dispatcher.config.ModelCatalogue;
 import dev.sdfleet.dispatcher.config.Tenants;
 import dev.sdfleet.dispatcher.config.WebhookSettings;
 import dev.sdfleet.protocol.Codec;
@@ -13,6 +14,7 @@ import dev.sdfleet.protocol.RecordKeys;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.worker.Worker;
 import dev.sdfleet.worker.config.WorkerConfig;
+import dev.sdfleet.worker.model.ModelSource;
 import dev.sdfleet.worker.model.WarmUp;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,8 +25,8 @@ import java.util.List;
 /**
  * The local fleet in this JVM: the local stack (Kafka on 9092 and S3 on 9000 by default, data under
  * {@code <root>/.sdfleet}) with every fleet topic and the bucket, one dispatcher (HTTP on 8080 by default, its stores
- * under {@code .sdfleet/dispatcher}, the tenant of {@link LocalTenants}), and N workers on one model, each with its
- * own HTTP port. Closing it stops the workers gracefully, then the dispatcher, then the stack; the data stays for the
+ * under {@code .sdfleet/dispatcher}, the tenant of {@link LocalTenants}), and N workers on each of its models (the
+ * dispatcher serves exactly those; each model's jobs go to its own topic), each worker with its own HTTP port. Closing it stops the workers gracefully, then the dispatcher, then the stack; the data stays for the
  * next start.
  */
 public final class LocalFleet implements AutoCloseable {
@@ -41,6 +43,7 @@ public final class LocalFleet implements AutoCloseable {
      *
      * @param firstHttpPort the first worker's metrics/health port, the next workers' follow (0: free ports)
      * @param dispatcherPort the dispatcher's API port (0: a free one)
+     * @param models the model folders, one or more: {@code workers} workers for each, the first is the main one
      */
     public record Settings(
             Path root,
@@ -49,10 +52,14 @@ public final class LocalFleet implements AutoCloseable {
             int workers,
             int firstHttpPort,
             int dispatcherPort,
-            Path model,
+            List<Path> models,
             int batchSize,
             int threads) {
         public Settings {
+            models = List.copyOf(models);
+            if (models.isEmpty()) {
+                throw new IllegalArgumentException("a local fleet needs a model");
+            }
             // Port 0 means a free port for each; a fixed dispatcher port must not fall among the workers' ports.
             if (dispatcherPort != 0
                     && firstHttpPort != 0
@@ -61,6 +68,25 @@ public final class LocalFleet implements AutoCloseable {
                 throw new IllegalArgumentException("the dispatcher's port " + dispatcherPort
                         + " is one of the workers' ports " + firstHttpPort + ".." + (firstHttpPort + workers - 1));
             }
+        }
+
+        /** A fleet on one model. */
+        public Settings(
+                Path root,
+                int kafkaPort,
+                int s3Port,
+                int workers,
+                int firstHttpPort,
+                int dispatcherPort,
+                Path model,
+                int batchSize,
+                int threads) {
+            this(root, kafkaPort, s3Port, workers, firstHttpPort, dispatcherPort, List.of(model), batchSize, threads);
+        }
+
+        /** The main model (the first). */
+        public Path model() {
+            return models.getFirst();
         }
     }
 
@@ -85,7 +111,8 @@ public final class LocalFleet implements AutoCloseable {
                 .kafkaPort(settings.kafkaPort())
                 .s3Port(settings.s3Port());
         // The stack's list lacks the cancels topic, which every worker reads.
-        Topics topics = Topics.defaults();
+        Topics topics =
+                Topics.defaults().forModel(ModelSource.idOf(settings.model().toString()));
         List<String> dispatcherInputs = List.of(topics.requests(), topics.results(), topics.cancels());
         topics.all()
                 .forEach(topic -> builder.topic(
@@ -96,11 +123,17 @@ public final class LocalFleet implements AutoCloseable {
         LocalFleet fleet = new LocalFleet(settings, builder.start());
         try {
             fleet.dispatcher = Dispatcher.start(fleet.dispatcherConfig());
-            for (int i = 1; i <= settings.workers(); i++) {
-                Worker worker = new Worker(fleet.workerConfig(
-                        "local-worker-" + i, settings.firstHttpPort() == 0 ? 0 : settings.firstHttpPort() + i - 1));
-                fleet.workers.add(worker);
-                worker.start();
+            int n = 0;
+            for (Path model : settings.models()) {
+                for (int i = 1; i <= settings.workers(); i++, n++) {
+                    String id = settings.models().size() == 1
+                            ? "local-worker-" + i
+                            : "local-worker-" + ModelSource.idOf(model.toString()) + "-" + i;
+                    Worker worker = new Worker(fleet.workerConfig(
+                            id, settings.firstHttpPort() == 0 ? 0 : settings.firstHttpPort() + n, model));
+                    fleet.workers.add(worker);
+                    worker.start();
+                }
             }
             fleet.awaitDispatcherReady();
             return fleet;
@@ -112,6 +145,10 @@ public final class LocalFleet implements AutoCloseable {
 
     /** A worker's settings on this fleet: its stack, bucket, model and batch size. */
     public WorkerConfig workerConfig(String workerId, int httpPort) {
+        return workerConfig(workerId, httpPort, settings.model());
+    }
+
+    private WorkerConfig workerConfig(String workerId, int httpPort, Path model) {
         return WorkerConfig.builder()
                 .workerId(workerId)
                 .kafkaBootstrap(stack.bootstrapServers())
@@ -119,7 +156,7 @@ public final class LocalFleet implements AutoCloseable {
                 .s3AccessKey(stack.credentials().accessKey())
                 .s3SecretKey(stack.credentials().secretKey())
                 .s3Bucket(stack.bucket())
-                .model(settings.model().toString())
+                .model(model.toString())
                 .threads(settings.threads())
                 .batchSize(settings.batchSize())
                 .httpPort(httpPort)
@@ -136,7 +173,20 @@ public final class LocalFleet implements AutoCloseable {
                 .partitions(DISPATCHER_PARTITIONS)
                 .tenants(Tenants.parse(Tenants.readFile(LocalTenants.ensure(settings.root()))))
                 .webhooks(WebhookSettings.defaults().withLoopbackAllowed(true))
+                .models(catalogue())
                 .build();
+    }
+
+    /** The fleet's models for the dispatcher: each at its native size by default, 20 steps, any allowed size. */
+    private ModelCatalogue catalogue() {
+        return ModelCatalogue.of(settings.models().stream()
+                .map(model -> {
+                    String id = ModelSource.idOf(model.toString());
+                    int side = WarmUp.nativeSide(model);
+                    return new ModelCatalogue.Model(
+                            id, id, side, side, List.of(), 20, GenerationRequest.MAX_STEPS, 1.0);
+                })
+                .toArray(ModelCatalogue.Model[]::new));
     }
 
     private void awaitDispatcherReady() {
@@ -194,15 +244,16 @@ public final class LocalFleet implements AutoCloseable {
                 + stack.credentials().secretKey() + " AWS_DEFAULT_REGION=" + S3Clients.REGION.id();
         List<String> lines = new ArrayList<>();
         lines.add(stack.describe());
-        lines.add("Workers (model " + modelId() + ", batch size " + settings.batchSize() + "):");
+        lines.add("Workers (batch size " + settings.batchSize() + "):");
         for (Worker worker : workers) {
             String base = "http://127.0.0.1:" + worker.httpPort();
-            lines.add("  " + worker.config().workerId() + "   " + base + "/metrics   " + base + "/health/ready");
+            lines.add("  " + worker.config().workerId() + " (" + worker.config().modelId() + ")   " + base
+                    + "/metrics   " + base + "/health/ready");
         }
         lines.addAll(describeDispatcher());
         lines.add("Or publish a job straight on Kafka, read its result, find its image:");
         lines.add("  echo '" + new String(Codec.encode(example), StandardCharsets.UTF_8) + "' \\");
-        lines.add("    | kcat -b " + bootstrap + " -t " + Topics.defaults().jobs() + " -k "
+        lines.add("    | kcat -b " + bootstrap + " -t " + Topics.defaults().jobsFor(modelId()) + " -k "
                 + new String(RecordKeys.keyOf(example), StandardCharsets.UTF_8) + " -P");
         lines.add("  kcat -b " + bootstrap + " -t " + Topics.defaults().results() + " -C -o beginning -e -q"
                 + " | grep '\"job_id\":\"" + example.jobId() + "\"'");

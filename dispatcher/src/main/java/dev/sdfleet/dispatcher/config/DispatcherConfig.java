@@ -123,6 +123,20 @@ public final class DispatcherConfig {
                     null)
             .unsetMeans("none")
             .shownAs(Tenants::toString);
+    public static final Setting<ModelCatalogue> MODELS = Setting.of(
+                    "SDFLEET_MODELS",
+                    "the models this fleet serves: the models JSON (see above); requests for others are refused",
+                    ModelCatalogue::parse,
+                    null)
+            .withDefault(values -> ModelCatalogue.bundled(), "tiny-sd (the bundled model)")
+            .shownAs(ModelCatalogue::toString);
+    public static final Setting<ModelCatalogue> MODELS_FILE = Setting.of(
+                    "SDFLEET_MODELS_FILE",
+                    "the models JSON from a file instead (wins over `SDFLEET_MODELS`)",
+                    path -> ModelCatalogue.readFile(Path.of(path)),
+                    null)
+            .unsetMeans("none")
+            .shownAs(ModelCatalogue::toString);
     public static final Setting<List<String>> WEBHOOK_ALLOW = Setting.list(
                     "SDFLEET_WEBHOOK_ALLOW",
                     "address ranges webhooks may call besides public ones: `loopback,private,link_local` (the local"
@@ -160,6 +174,8 @@ public final class DispatcherConfig {
             MAX_BODY_BYTES,
             TENANTS,
             TENANTS_FILE,
+            MODELS,
+            MODELS_FILE,
             WEBHOOK_ALLOW,
             WEBHOOKS,
             KAFKA_PROPERTIES);
@@ -295,6 +311,12 @@ public final class DispatcherConfig {
         return fromFile != null ? fromFile : values.get(TENANTS);
     }
 
+    /** The models this fleet serves: from {@code SDFLEET_MODELS_FILE} when set, else {@code SDFLEET_MODELS}. */
+    public ModelCatalogue models() {
+        ModelCatalogue fromFile = values.get(MODELS_FILE);
+        return fromFile != null ? fromFile : values.get(MODELS);
+    }
+
     /** How webhooks are sent, with the ranges {@code SDFLEET_WEBHOOK_ALLOW} opens. */
     public WebhookSettings webhooks() {
         return webhooks;
@@ -419,6 +441,12 @@ public final class DispatcherConfig {
         public Builder tenants(Tenants v) {
             set(TENANTS_FILE, null);
             return set(TENANTS, v);
+        }
+
+        /** The models (replacing any {@code SDFLEET_MODELS_FILE} this builder came with). */
+        public Builder models(ModelCatalogue v) {
+            set(MODELS_FILE, null);
+            return set(MODELS, v);
         }
 
         public Builder webhooks(WebhookSettings v) {

@@ -82,7 +82,8 @@ final class AdmitHandler {
             byte[] body = ctx.body() == null || ctx.body().buffer() == null
                     ? new byte[0]
                     : ctx.body().buffer().getBytes();
-            request = Codec.decode(body, GenerationRequest.class);
+            request = Codec.decode(config.models().withDefaults(body), GenerationRequest.class);
+            problems.addAll(config.models().problems(request));
             problems.addAll(admissionProblems(request, tenant));
         } catch (ValidationException e) {
             problems.addAll(e.errors());

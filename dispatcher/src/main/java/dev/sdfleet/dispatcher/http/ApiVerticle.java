@@ -77,6 +77,7 @@ public final class ApiVerticle extends VerticleBase {
                         .end(openapi));
         router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         router.route("/v1/*").handler(auth::handle);
+        router.get("/v1/models").handler(new ModelsView(config.models())::handle);
         router.post("/v1/generations").handler(admit::handle);
         router.get("/v1/generations/:id").handler(requests::get);
         router.delete("/v1/generations/:id").handler(requests::cancel);

@@ -11,7 +11,7 @@ public interface QueuedWork {
     /** Jobs of {@code priority} published and not finished, on the partitions this instance owns. */
     long queued(Priority priority);
 
-    /** Those jobs' width x height x steps over the calibrated GPU rate. */
+    /** Those jobs' width x height x steps x their model's relative cost, over the calibrated GPU rate. */
     double queuedGpuSeconds();
 
     /** When the oldest unfinished request on this instance's partitions was accepted; null when none is. */

@@ -1,5 +1,6 @@
 package dev.sdfleet.dispatcher.streams;
 
+import dev.sdfleet.dispatcher.config.ModelCatalogue;
 import dev.sdfleet.dispatcher.state.ControlMessage;
 import dev.sdfleet.dispatcher.state.Fingerprints;
 import dev.sdfleet.dispatcher.state.ImagePhase;
@@ -111,8 +112,9 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
     }
 
     private void onRequest(Record<String, byte[]> record) {
-        GenerationRequest request = Codec.decode(record.value(), GenerationRequest.class);
-        List<dev.sdfleet.protocol.FieldError> problems = new ArrayList<>();
+        ModelCatalogue models = hooks.config().models();
+        GenerationRequest request = Codec.decode(models.withDefaults(record.value()), GenerationRequest.class);
+        List<dev.sdfleet.protocol.FieldError> problems = new ArrayList<>(models.problems(request));
         if (request.requestId() == null) {
             problems.add(new dev.sdfleet.protocol.FieldError(
                     "request_id", "is required on the requests topic: it is the record key and the idempotency key"));

@@ -11,7 +11,7 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The dispatcher's one sub-topology: the four inputs keyed by request id (requests, results, cancels, control) feed
  * one processor that owns two changelogged stores (request state, timers) and writes jobs, events, cancels and dead
- * letters. One sub-topology means one task per partition number holds all of a request's state; the inputs must
+ * letters (jobs to their model's jobs topic). One sub-topology means one task per partition number holds all of a request's state; the inputs must
  * therefore have the same partition count ({@link TopicSetup} sees to it).
  */
 public final class DispatcherTopology {
@@ -48,7 +48,13 @@ public final class DispatcherTopology {
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMERS_STORE), keys, Serdes.String()),
                 PROCESSOR);
-        topology.addSink(JOBS_SINK, topics.jobs(), keys.serializer(), values.serializer(), PROCESSOR);
+        // Each model's jobs go to its own topic (Topics.jobsFor), named by the header the processor put on the job.
+        topology.addSink(
+                JOBS_SINK,
+                (key, value, context) -> topics.jobsFor(Outputs.modelOf(context.headers())),
+                keys.serializer(),
+                values.serializer(),
+                PROCESSOR);
         topology.addSink(EVENTS_SINK, topics.events(), keys.serializer(), values.serializer(), PROCESSOR);
         topology.addSink(CANCELS_SINK, topics.cancels(), keys.serializer(), values.serializer(), PROCESSOR);
         topology.addSink(DLQ_SINK, topics.dlq(), keys.serializer(), values.serializer(), PROCESSOR);

@@ -23,6 +23,12 @@ public final class Outputs {
     /** Header an HTTP-admitted request carries on the requests topic, so metrics can tell the two ingresses apart. */
     public static final String INGRESS_HEADER = "sdfleet-ingress";
 
+    /**
+     * Header on every job record: its model, from which the jobs sink picks the model's topic without decoding the
+     * job again.
+     */
+    public static final String MODEL_HEADER = "sdfleet-model";
+
     private final String source;
 
     public Outputs(String source) {
@@ -30,7 +36,15 @@ public final class Outputs {
     }
 
     Record<String, byte[]> job(Job job, Instant now) {
-        return record(job, job.jobId() + "#" + job.attempt(), now);
+        Record<String, byte[]> record = record(job, job.jobId() + "#" + job.attempt(), now);
+        record.headers().add(MODEL_HEADER, job.model().getBytes(StandardCharsets.UTF_8));
+        return record;
+    }
+
+    /** The model a job record names in its {@link #MODEL_HEADER}, or null. */
+    static String modelOf(Headers headers) {
+        Header header = headers == null ? null : headers.lastHeader(MODEL_HEADER);
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     Record<String, byte[]> event(RequestEvent event, Instant now) {

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.DoubleAdder;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Jobs waiting for a GPU, per priority, and the GPU-seconds they add up to: the autoscaling signal. Each stream task
@@ -19,9 +20,20 @@ import java.util.concurrent.atomic.DoubleAdder;
 public final class QueueTally implements QueuedWork {
     private final Map<String, TaskTally> tasks = new ConcurrentHashMap<>();
     private final double pixelStepsPerGpuSecond;
+    private final ToDoubleFunction<String> costOfModel;
 
+    /** Every model costs what SD 1.5 does per pixel-step. */
     public QueueTally(double pixelStepsPerGpuSecond) {
+        this(pixelStepsPerGpuSecond, model -> 1.0);
+    }
+
+    /**
+     * @param pixelStepsPerGpuSecond what one GPU does per second on SD 1.5 (width x height x steps)
+     * @param costOfModel a model's cost per pixel-step relative to SD 1.5 (the models file's {@code cost})
+     */
+    public QueueTally(double pixelStepsPerGpuSecond, ToDoubleFunction<String> costOfModel) {
         this.pixelStepsPerGpuSecond = pixelStepsPerGpuSecond;
+        this.costOfModel = costOfModel;
     }
 
     TaskTally open(String taskId) {
@@ -85,8 +97,12 @@ public final class QueueTally implements QueuedWork {
                 return;
             }
             jobs[request.priority().ordinal()].addAndGet(count);
-            gpuSeconds.add(
-                    count * (double) request.width() * request.height() * request.steps() / pixelStepsPerGpuSecond);
+            gpuSeconds.add(count
+                    * (double) request.width()
+                    * request.height()
+                    * request.steps()
+                    * costOfModel.applyAsDouble(request.model())
+                    / pixelStepsPerGpuSecond);
         }
     }
 }

@@ -124,7 +124,7 @@ class DispatcherProcessorTest {
         control = driver.createInputTopic(config.controlTopic(), keys, values);
         StringDeserializer keyReader = new StringDeserializer();
         ByteArrayDeserializer valueReader = new ByteArrayDeserializer();
-        jobs = driver.createOutputTopic(topics.jobs(), keyReader, valueReader);
+        jobs = driver.createOutputTopic(topics.jobsFor("tiny-sd"), keyReader, valueReader);
         events = driver.createOutputTopic(topics.events(), keyReader, valueReader);
         cancelsOut = driver.createOutputTopic(topics.cancels(), keyReader, valueReader);
         dlq = driver.createOutputTopic(topics.dlq(), keyReader, valueReader);

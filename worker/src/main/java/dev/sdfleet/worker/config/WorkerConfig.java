@@ -245,8 +245,9 @@ public final class WorkerConfig {
     }
 
     /** The fleet's topics under {@link #topicPrefix()}. */
+    /** The fleet's topics as this worker sees them: {@code jobs()} is its model's jobs topic ({@code <prefix>jobs.<model id>}). */
     public Topics topics() {
-        return Topics.withPrefix(topicPrefix());
+        return Topics.withPrefix(topicPrefix()).forModel(modelId());
     }
 
     public String workerId() {

@@ -23,7 +23,7 @@ class WorkerConfigTest {
         WorkerConfig config = WorkerConfig.fromEnv(Map.of());
         assertEquals("localhost:9092", config.kafkaBootstrap());
         assertEquals("sdfleet-workers", config.groupId());
-        assertEquals("sdfleet.jobs", config.topics().jobs());
+        assertEquals("sdfleet.jobs.tiny-sd", config.topics().jobs(), "its model's jobs topic");
         assertEquals("images", config.s3().prefix());
         assertNull(config.s3().endpoint());
         assertFalse(config.s3().pathStyle());

@@ -81,7 +81,7 @@ public final class Fleet implements AutoCloseable {
     public Fleet(String name, URI s3Endpoint, S3Credentials s3Credentials) {
         TestInfra infra = infra();
         this.prefix = "t" + SEQUENCE.incrementAndGet() + "-" + name + ".";
-        this.topics = Topics.withPrefix(prefix);
+        this.topics = Topics.withPrefix(prefix).forModel(TestJobs.TINY_SD); // the workers' view: tiny-sd's jobs
         this.groupId = prefix + "workers";
         this.bootstrap = infra.kafkaBootstrap();
         this.s3Endpoint = s3Endpoint;
