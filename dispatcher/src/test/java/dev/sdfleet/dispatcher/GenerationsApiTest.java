@@ -471,6 +471,53 @@ class GenerationsApiTest {
         assertTrue(jobsOf(kafkaId).isEmpty(), "nothing reached a worker");
     }
 
+    @Test
+    void aTenantOverItsLimitsIsRefusedAndOthersAreNot() throws Exception {
+        String body = "{\"prompt\": \"x\", \"model\": \"tiny-sd\", \"steps\": 20}";
+        Api.Answer tooLarge = api.post(
+                "/v1/generations",
+                TestTenants.INITECH_KEY,
+                null,
+                "{\"prompt\": \"x\", \"model\": \"tiny-sd\", \"steps\": 20, \"n\": 3}");
+        assertEquals(400, tooLarge.status(), tooLarge.raw().body());
+        assertEquals(Set.of("n"), fields(tooLarge));
+        assertTrue(
+                tooLarge.raw().body().contains("max_request_cost"),
+                tooLarge.raw().body());
+
+        Api.Answer refused = api.post("/v1/generations", TestTenants.INITECH_KEY, null, body);
+        assertEquals(
+                429,
+                refused.status(),
+                "the burst of one went to the first request: " + refused.raw().body());
+        assertEquals("requests_per_second", refused.json().get("limit").asText());
+        assertTrue(Long.parseLong(refused.header("retry-after")) >= 1, refused.header("retry-after"));
+        assertEquals(
+                202,
+                api.post("/v1/generations", TestTenants.ACME_KEY, null, body).status(),
+                "acme is not slowed");
+
+        String kafkaId = "big-" + UUID.randomUUID();
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            producer.send(new ProducerRecord<>(
+                            topics.requests(),
+                            kafkaId,
+                            Codec.encode(GenerationRequest.builder("too many", "tiny-sd")
+                                    .requestId(kafkaId)
+                                    .tenant("initech")
+                                    .n(3)
+                                    .build())))
+                    .get();
+        }
+        Eventually.until(
+                "dead-lettered", () -> !recorder.keyed(topics.dlq(), kafkaId).isEmpty());
+        DeadLetter letter =
+                Codec.decode(recorder.keyed(topics.dlq(), kafkaId).get(0).value(), DeadLetter.class);
+        assertEquals(
+                List.of("n"), letter.fieldErrors().stream().map(e -> e.field()).toList(), letter.toString());
+        assertTrue(jobsOf(kafkaId).isEmpty());
+    }
+
     private String post(String body) {
         Api.Answer answer = api.post("/v1/generations", TestTenants.ACME_KEY, null, body);
         assertEquals(202, answer.status(), answer.raw().body());

@@ -36,20 +36,31 @@ public final class Tenants {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
-    private static final Tenants NONE = new Tenants(Map.of(), Map.of());
+    private static final Tenants NONE = new Tenants(Map.of(), Map.of(), Map.of());
 
     private final Map<String, String> tenantByKeyDigest;
     private final Map<String, List<byte[]>> secrets;
+    private final Map<String, TenantLimits> limits;
 
-    private Tenants(Map<String, String> tenantByKeyDigest, Map<String, List<byte[]>> secrets) {
+    private Tenants(
+            Map<String, String> tenantByKeyDigest,
+            Map<String, List<byte[]>> secrets,
+            Map<String, TenantLimits> limits) {
         this.tenantByKeyDigest = Map.copyOf(tenantByKeyDigest);
         this.secrets = Map.copyOf(secrets);
+        this.limits = Map.copyOf(limits);
     }
 
     /** One tenant in the JSON form. */
     public record Entry(
             @JsonProperty("api_keys") List<String> apiKeys,
-            @JsonProperty("webhook_secrets") List<String> webhookSecrets) {}
+            @JsonProperty("webhook_secrets") List<String> webhookSecrets,
+            @JsonProperty("limits") TenantLimits limits) {
+        /** A tenant without limits. */
+        public Entry(List<String> apiKeys, List<String> webhookSecrets) {
+            this(apiKeys, webhookSecrets, null);
+        }
+    }
 
     public static Tenants parse(String json) {
         Map<String, Entry> entries;
@@ -65,6 +76,7 @@ public final class Tenants {
     public static Tenants of(Map<String, Entry> entries) {
         Map<String, String> byDigest = new HashMap<>();
         Map<String, List<byte[]>> secrets = new HashMap<>();
+        Map<String, TenantLimits> limits = new HashMap<>();
         entries.forEach((tenant, entry) -> {
             if (!Identifier.isValid(tenant)) {
                 throw new IllegalArgumentException(
@@ -83,8 +95,9 @@ public final class Tenants {
             secrets.put(
                     tenant,
                     tenantSecrets.stream().map(s -> decodeSecret(tenant, s)).toList());
+            limits.put(tenant, entry.limits() == null ? TenantLimits.NONE : entry.limits());
         });
-        return new Tenants(byDigest, secrets);
+        return new Tenants(byDigest, secrets, limits);
     }
 
     public static Tenants none() {
@@ -96,6 +109,11 @@ public final class Tenants {
         return apiKey == null || apiKey.isEmpty()
                 ? Optional.empty()
                 : Optional.ofNullable(tenantByKeyDigest.get(digest(apiKey)));
+    }
+
+    /** The tenant's limits ({@link TenantLimits#NONE} when it has none). */
+    public TenantLimits limits(String tenant) {
+        return limits.getOrDefault(tenant, TenantLimits.NONE);
     }
 
     /** The tenant's signing keys (raw bytes of each {@code whsec_} secret), newest first as configured. */

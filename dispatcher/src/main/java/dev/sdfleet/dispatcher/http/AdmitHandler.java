@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,6 +45,7 @@ final class AdmitHandler {
     private final Admissions admissions;
     private final DispatcherMetrics metrics;
     private final DestinationGuard guard;
+    private final TenantGate gate;
     private final Clock clock;
     private final Vertx vertx;
     /** Idempotency keys being admitted on this instance, by request id: closes the check-then-act gap. */
@@ -65,6 +67,7 @@ final class AdmitHandler {
         this.admissions = admissions;
         this.metrics = metrics;
         this.guard = new DestinationGuard(config.webhooks());
+        this.gate = new TenantGate(config.tenants(), System::nanoTime);
         this.clock = clock;
         this.vertx = vertx;
     }
@@ -73,6 +76,17 @@ final class AdmitHandler {
         long started = System.nanoTime();
         String tenant = Auth.tenant(ctx);
         String key = ctx.request().getHeader("idempotency-key");
+        Optional<TenantGate.RateRefusal> limited = gate.take(tenant);
+        if (limited.isPresent()) {
+            metrics.request("http", "rate_limited");
+            metrics.tenantRequest(tenant, "rate_limited");
+            Problems.tooManyRequests(
+                    ctx,
+                    limited.get().limit(),
+                    limited.get().retryAfterSeconds(),
+                    limited.get().detail());
+            return;
+        }
         List<FieldError> problems = new ArrayList<>();
         if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
             problems.add(new FieldError("Idempotency-Key", "must be 1..255 printable ASCII characters"));
@@ -85,6 +99,10 @@ final class AdmitHandler {
             request = Codec.decode(config.models().withDefaults(body), GenerationRequest.class);
             problems.addAll(config.models().problems(request));
             problems.addAll(admissionProblems(request, tenant));
+            config.tenants().limits(tenant).sizeProblem(request).ifPresent(tooLarge -> {
+                metrics.tenantRequest(tenant, "too_large");
+                problems.add(tooLarge);
+            });
         } catch (ValidationException e) {
             problems.addAll(e.errors());
         }
@@ -191,6 +209,7 @@ final class AdmitHandler {
                             ? RequestView.of(state)
                             : StateJson.MAPPER.createObjectNode().put("id", id).put("status", "accepted");
             metrics.request("http", "accepted");
+            metrics.tenantRequest(request.tenant(), "admitted");
             metrics.admitted(Duration.ofNanos(System.nanoTime() - started));
             ctx.response()
                     .setStatusCode(202)

@@ -22,6 +22,26 @@ final class Problems {
         send(ctx, status, title, detail, List.of());
     }
 
+    /**
+     * 429: a tenant limit refused the request. The document names the limit ({@code limit}); {@code Retry-After} says
+     * when the limit lets the next request through.
+     */
+    static void tooManyRequests(RoutingContext ctx, String limit, long retryAfterSeconds, String detail) {
+        ObjectNode body = StateJson.MAPPER.createObjectNode();
+        body.put("type", "about:blank");
+        body.put("title", "too many requests");
+        body.put("status", 429);
+        body.put("detail", detail);
+        body.put("limit", limit);
+        if (!ctx.response().ended()) {
+            ctx.response()
+                    .setStatusCode(429)
+                    .putHeader("content-type", CONTENT_TYPE)
+                    .putHeader("retry-after", Long.toString(Math.max(1, retryAfterSeconds)))
+                    .end(body.toString());
+        }
+    }
+
     static void send(RoutingContext ctx, int status, String title, String detail, List<FieldError> errors) {
         ObjectNode body = StateJson.MAPPER.createObjectNode();
         body.put("type", "about:blank");

@@ -84,6 +84,21 @@ public final class DispatcherMetrics {
                 .increment();
     }
 
+    /**
+     * A tenant's request at the HTTP door: {@code admitted}, or refused by one of its limits ({@code rate_limited},
+     * {@code too_large}). Tagged by tenant: the tenants file bounds the series.
+     */
+    public void tenantRequest(String tenant, String outcome) {
+        counter(
+                        "sdfleet.dispatcher.tenant.requests",
+                        "Requests per tenant at the HTTP door, admitted or refused by a tenant limit",
+                        "tenant",
+                        tenant,
+                        "outcome",
+                        outcome)
+                .increment();
+    }
+
     /** A request finished with {@code status}. */
     public void finished(RequestStatus status) {
         counter(

@@ -125,6 +125,12 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         }
         if (request.tenant() == null) {
             problems.add(new dev.sdfleet.protocol.FieldError("tenant", "is required on the requests topic"));
+        } else {
+            hooks.config()
+                    .tenants()
+                    .limits(request.tenant())
+                    .sizeProblem(request)
+                    .ifPresent(problems::add);
         }
         if (!problems.isEmpty()) {
             throw new ValidationException(problems);
