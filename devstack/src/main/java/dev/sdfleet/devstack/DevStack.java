@@ -171,7 +171,10 @@ public final class DevStack implements AutoCloseable {
     private static Map<String, Integer> defaultTopics() {
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put("sdfleet.requests", 1);
-        topics.put("sdfleet.jobs.tiny-sd", 4); // the bundled model's jobs (Topics.jobsFor)
+        // The bundled model's jobs, one lane per priority (Topics.jobLanesFor).
+        topics.put("sdfleet.jobs-high.tiny-sd", 4);
+        topics.put("sdfleet.jobs.tiny-sd", 4);
+        topics.put("sdfleet.jobs-low.tiny-sd", 4);
         topics.put("sdfleet.results", 4);
         topics.put("sdfleet.events", 1);
         topics.put("sdfleet.dlq", 1);

@@ -175,7 +175,7 @@ public final class Dispatcher implements AutoCloseable {
                     admin,
                     List.of(topics.requests(), topics.results(), topics.cancels(), config.controlTopic()),
                     Stream.concat(
-                                    config.models().ids().stream().map(topics::jobsFor),
+                                    config.models().ids().stream().flatMap(model -> topics.jobLanesFor(model).stream()),
                                     Stream.of(topics.events(), topics.dlq()))
                             .toList(),
                     config.partitions());

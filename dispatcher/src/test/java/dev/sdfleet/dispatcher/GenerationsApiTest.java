@@ -67,7 +67,7 @@ class GenerationsApiTest {
         config = TestFleet.config("api");
         topics = config.topics();
         dispatcher = TestFleet.startReady(config);
-        worker = new FakeWorker(SharedInfra.get(), topics.jobsFor("tiny-sd"), topics.results(), job -> {
+        worker = new FakeWorker(SharedInfra.get(), topics.jobLanesFor("tiny-sd"), topics.results(), job -> {
             if (job.prompt().startsWith("hold")) {
                 return FakeWorker.Action.HOLD;
             }

@@ -38,7 +38,7 @@ class RestartAndOwnershipTest {
         try (WebhookReceiver receiver = new WebhookReceiver(TestTenants.ACME_SECRET, FreePorts.pick());
                 FakeWorker worker = new FakeWorker(
                         SharedInfra.get(),
-                        configA.topics().jobsFor("tiny-sd"),
+                        configA.topics().jobLanesFor("tiny-sd"),
                         configA.topics().results(),
                         job -> FakeWorker.Action.HOLD);
                 TopicRecorder events = new TopicRecorder(

@@ -85,6 +85,26 @@ public record Topics(String requests, String jobs, String results, String events
         return jobs + "." + model;
     }
 
+    /**
+     * The jobs topic of {@code model} at {@code priority}: normal jobs on {@link #jobsFor(String) jobsFor(model)},
+     * high and low ones on lanes of their own, {@code <jobs>-high.<model>} and {@code <jobs>-low.<model>}. Kafka has no
+     * priority queue; a worker that reads its lanes highest first, pausing lower lanes while a higher one has a
+     * backlog, is one. (The priority goes in the stem, not after the model id, so that no model's lane can be another
+     * model's topic: ids may contain dots.)
+     */
+    public String jobsFor(String model, Priority priority) {
+        String normal = jobsFor(model);
+        return switch (priority) {
+            case NORMAL -> normal;
+            case HIGH, LOW -> jobs + "-" + priority.id() + "." + model;
+        };
+    }
+
+    /** The jobs topics of {@code model}, highest priority first: what its workers subscribe to. */
+    public List<String> jobLanesFor(String model) {
+        return List.of(jobsFor(model, Priority.HIGH), jobsFor(model, Priority.NORMAL), jobsFor(model, Priority.LOW));
+    }
+
     /** These topics as a worker of {@code model} sees them: {@link #jobs()} is {@link #jobsFor(String) its model's}. */
     public Topics forModel(String model) {
         return new Topics(requests, jobsFor(model), results, events, cancels, dlq);

@@ -224,7 +224,7 @@ public final class Worker implements AutoCloseable {
                 clock,
                 this::fatal);
         loop = new JobConsumerLoop(
-                new JobConsumerLoop.Settings(id, topics, config.queueCapacity()),
+                new JobConsumerLoop.Settings(id, topics, config.jobLanes(), config.queueCapacity()),
                 clients,
                 new JobConsumerLoop.Stages(queue, runner, publisher),
                 metrics,

@@ -32,7 +32,7 @@ final class BenchWorker implements AutoCloseable {
     final Map<String, Long> publishedNanos = new ConcurrentHashMap<>();
     private volatile boolean running = true;
 
-    BenchWorker(String bootstrap, String jobs, String results) {
+    BenchWorker(String bootstrap, List<String> jobs, String results) {
         this.results = results;
         consumer = new KafkaConsumer<>(
                 Map.of(
@@ -46,7 +46,7 @@ final class BenchWorker implements AutoCloseable {
                         "read_committed"),
                 new StringDeserializer(),
                 new ByteArrayDeserializer());
-        consumer.subscribe(List.of(jobs));
+        consumer.subscribe(jobs); // every lane of the model
         producer = new KafkaProducer<>(
                 Map.of(
                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,

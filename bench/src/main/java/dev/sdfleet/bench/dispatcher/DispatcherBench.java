@@ -94,7 +94,7 @@ public final class DispatcherBench {
             try (Dispatcher dispatcher = Dispatcher.start(config);
                     BenchWorker worker = new BenchWorker(
                             kafka.bootstrapServers(),
-                            config.topics().jobsFor("tiny-sd"), // the model BODY asks for
+                            config.topics().jobLanesFor("tiny-sd"), // the model BODY asks for, every lane
                             config.topics().results());
                     Receiver receiver = new Receiver()) {
                 while (!dispatcher.ready()) {

@@ -71,7 +71,7 @@ final class BenchStack implements AutoCloseable {
         Topics topics = Topics.withPrefix(prefix).forModel(modelId()); // the workers' view: this model's jobs
         Map<String, Integer> create = new LinkedHashMap<>();
         topics.all().forEach(topic -> create.put(topic, 1));
-        create.put(topics.jobs(), partitions);
+        Topics.withPrefix(prefix).jobLanesFor(modelId()).forEach(lane -> create.put(lane, partitions));
         create.put(topics.results(), partitions);
         KafkaTopics.create(stack.bootstrapServers(), create);
         return new Scope(prefix, topics, prefix + "workers");

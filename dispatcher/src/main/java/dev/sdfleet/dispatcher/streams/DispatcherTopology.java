@@ -48,10 +48,12 @@ public final class DispatcherTopology {
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMERS_STORE), keys, Serdes.String()),
                 PROCESSOR);
-        // Each model's jobs go to its own topic (Topics.jobsFor), named by the header the processor put on the job.
+        // Each model's jobs go to its own topics, one lane per priority (Topics.jobsFor), named by the headers the
+        // processor put on the job.
         topology.addSink(
                 JOBS_SINK,
-                (key, value, context) -> topics.jobsFor(Outputs.modelOf(context.headers())),
+                (key, value, context) ->
+                        topics.jobsFor(Outputs.modelOf(context.headers()), Outputs.priorityOf(context.headers())),
                 keys.serializer(),
                 values.serializer(),
                 PROCESSOR);

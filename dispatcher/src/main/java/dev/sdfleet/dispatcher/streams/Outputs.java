@@ -4,6 +4,7 @@ import dev.sdfleet.protocol.CancelRequest;
 import dev.sdfleet.protocol.CloudEventHeaders;
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.Job;
+import dev.sdfleet.protocol.Priority;
 import dev.sdfleet.protocol.ProtocolMessage;
 import dev.sdfleet.protocol.RecordKeys;
 import dev.sdfleet.protocol.RequestEvent;
@@ -28,6 +29,8 @@ public final class Outputs {
      * job again.
      */
     public static final String MODEL_HEADER = "sdfleet-model";
+    /** Header on every job record: its priority, from which the jobs sink picks the model's lane. */
+    public static final String PRIORITY_HEADER = "sdfleet-priority";
 
     private final String source;
 
@@ -38,7 +41,20 @@ public final class Outputs {
     Record<String, byte[]> job(Job job, Instant now) {
         Record<String, byte[]> record = record(job, job.jobId() + "#" + job.attempt(), now);
         record.headers().add(MODEL_HEADER, job.model().getBytes(StandardCharsets.UTF_8));
+        record.headers().add(PRIORITY_HEADER, job.priority().id().getBytes(StandardCharsets.UTF_8));
         return record;
+    }
+
+    /** The priority a job record names in its {@link #PRIORITY_HEADER}; normal when it names none. */
+    static Priority priorityOf(Headers headers) {
+        Header header = headers == null ? null : headers.lastHeader(PRIORITY_HEADER);
+        String id = header == null || header.value() == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+        for (Priority priority : Priority.values()) {
+            if (priority.id().equals(id)) {
+                return priority;
+            }
+        }
+        return Priority.NORMAL;
     }
 
     /** The model a job record names in its {@link #MODEL_HEADER}, or null. */

@@ -81,6 +81,7 @@ class DispatcherProcessorTest {
     private TestInputTopic<String, byte[]> cancelsIn;
     private TestInputTopic<String, byte[]> control;
     private TestOutputTopic<String, byte[]> jobs;
+    private TestOutputTopic<String, byte[]> highJobs;
     private TestOutputTopic<String, byte[]> events;
     private TestOutputTopic<String, byte[]> cancelsOut;
     private TestOutputTopic<String, byte[]> dlq;
@@ -125,6 +126,7 @@ class DispatcherProcessorTest {
         StringDeserializer keyReader = new StringDeserializer();
         ByteArrayDeserializer valueReader = new ByteArrayDeserializer();
         jobs = driver.createOutputTopic(topics.jobsFor("tiny-sd"), keyReader, valueReader);
+        highJobs = driver.createOutputTopic(topics.jobsFor("tiny-sd", Priority.HIGH), keyReader, valueReader);
         events = driver.createOutputTopic(topics.events(), keyReader, valueReader);
         cancelsOut = driver.createOutputTopic(topics.cancels(), keyReader, valueReader);
         dlq = driver.createOutputTopic(topics.dlq(), keyReader, valueReader);
@@ -140,7 +142,10 @@ class DispatcherProcessorTest {
         GenerationRequest request =
                 request("r1").n(3).seed(10L).priority(Priority.HIGH).build();
         submit(request);
-        List<Job> published = jobs();
+        assertTrue(jobs.isEmpty(), "high jobs go to the model's high lane, not the normal one");
+        List<Job> published = highJobs.readValuesToList().stream()
+                .map(v -> Codec.decode(v, Job.class))
+                .toList();
         assertEquals(List.of(10L, 11L, 12L), published.stream().map(Job::seed).toList());
         assertEquals(
                 List.of("r1/0", "r1/1", "r1/2"),
@@ -150,9 +155,9 @@ class DispatcherProcessorTest {
         assertTrue(tally.queuedGpuSeconds() > 0);
 
         submit(request);
-        assertTrue(jobs.isEmpty(), "a repeat of the request id is not split again");
+        assertTrue(highJobs.isEmpty(), "a repeat of the request id is not split again");
         submit(request("r1").prompt2("something else").build());
-        assertTrue(jobs.isEmpty());
+        assertTrue(highJobs.isEmpty() && jobs.isEmpty());
         DeadLetter letter = Codec.decode(dlq.readValue(), DeadLetter.class);
         assertEquals("request_id", letter.fieldErrors().get(0).field());
     }

@@ -58,7 +58,7 @@ public final class FakeWorker implements AutoCloseable {
     private volatile Function<Job, Action> policy;
     private volatile boolean running = true;
 
-    public FakeWorker(TestInfra infra, String jobsTopic, String resultsTopic, Function<Job, Action> policy) {
+    public FakeWorker(TestInfra infra, List<String> jobsTopics, String resultsTopic, Function<Job, Action> policy) {
         this.policy = policy;
         this.resultsTopic = resultsTopic;
         this.s3 = infra.s3Client();
@@ -74,7 +74,7 @@ public final class FakeWorker implements AutoCloseable {
                         "read_committed"),
                 new StringDeserializer(),
                 new ByteArrayDeserializer());
-        consumer.subscribe(List.of(jobsTopic));
+        consumer.subscribe(jobsTopics); // every lane of the model
         producer = new KafkaProducer<>(
                 Map.of(
                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,

@@ -250,6 +250,14 @@ public final class WorkerConfig {
         return Topics.withPrefix(topicPrefix()).forModel(modelId());
     }
 
+    /**
+     * The jobs topics this worker reads, highest priority first: its model's lanes ({@code Topics.jobLanesFor}); the
+     * normal one is {@code topics().jobs()}.
+     */
+    public List<String> jobLanes() {
+        return Topics.withPrefix(topicPrefix()).jobLanesFor(modelId());
+    }
+
     public String workerId() {
         return values.get(WORKER_ID);
     }

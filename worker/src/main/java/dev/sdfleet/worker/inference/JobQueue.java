@@ -11,7 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
 /**
- * Jobs waiting for the inference thread, oldest first. The consumer loop adds and (on revocation) removes; the
+ * Jobs waiting for the inference thread, oldest first within the highest priority waiting. The consumer loop adds and (on revocation) removes; the
  * inference thread takes one job or a micro-batch of compatible ones. The queue itself is unbounded: the consumer loop
  * bounds it by pausing its partitions (see {@code JobConsumerLoop}), which keeps the bound and the Kafka side in one
  * place.
@@ -47,7 +47,7 @@ public final class JobQueue {
     }
 
     /**
-     * Takes the oldest job and up to {@code maxSize - 1} compatible ones (same {@link BatchKey}), waiting up to
+     * Takes the oldest job of the highest priority waiting and up to {@code maxSize - 1} compatible ones (same {@link BatchKey}), waiting up to
      * {@code window} after the first for more to arrive when the batch is not full. Blocks until a job is there. A
      * {@linkplain QueuedJob#isSuspect() suspect} job is never batched: it is taken alone, and left out of others'
      * batches.
@@ -65,7 +65,7 @@ public final class JobQueue {
                 return List.of();
             }
             List<QueuedJob> batch = new ArrayList<>(maxSize);
-            QueuedJob first = jobs.pollFirst();
+            QueuedJob first = takeMostUrgent();
             batch.add(first);
             if (first.isSuspect()) {
                 return batch; // a job that was running when a worker died runs alone
@@ -88,6 +88,18 @@ public final class JobQueue {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The oldest job of the highest priority there is (jobs of several lanes may wait together). */
+    private QueuedJob takeMostUrgent() {
+        QueuedJob most = jobs.peekFirst();
+        for (QueuedJob job : jobs) {
+            if (job.job().priority().ordinal() > most.job().priority().ordinal()) {
+                most = job;
+            }
+        }
+        jobs.remove(most);
+        return most;
     }
 
     private void moveCompatible(BatchKey key, int maxSize, List<QueuedJob> batch) {

@@ -68,9 +68,12 @@ public final class JobConsumerLoop implements AutoCloseable {
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** How often the lanes' backlogs are asked of the broker (one ListOffsets call) while there is room for a job. */
+    private static final Duration LANE_CHECK_INTERVAL = Duration.ofMillis(250);
 
     private final KafkaClients clients;
     private final Topics topics;
+    private final List<String> lanes;
     private final String workerId;
     private final int capacity;
     private final JobQueue queue;
@@ -114,6 +117,8 @@ public final class JobConsumerLoop implements AutoCloseable {
     };
 
     private volatile KafkaConsumer<byte[], byte[]> consumer;
+    /** Loop thread only. */
+    private LanePriority lanePriority;
 
     private volatile LoopState state = LoopState.STARTING;
     private volatile boolean drainRequested;
@@ -127,14 +132,24 @@ public final class JobConsumerLoop implements AutoCloseable {
      * How the loop is set up (from the worker's config).
      *
      * @param workerId names the loop's thread and its log lines
-     * @param topics the fleet's topics
+     * @param topics the fleet's topics (dead letters)
+     * @param lanes the jobs topics to read, highest priority first (the model's lanes)
      * @param capacity the most jobs in flight (polled, not yet finished) before the partitions are paused
      */
-    public record Settings(String workerId, Topics topics, int capacity) {
+    public record Settings(String workerId, Topics topics, List<String> lanes, int capacity) {
         public Settings {
+            lanes = List.copyOf(lanes);
+            if (lanes.isEmpty()) {
+                throw new IllegalArgumentException("a worker reads at least one jobs topic");
+            }
             if (capacity < 1) {
                 throw new IllegalArgumentException("capacity must be >= 1, got " + capacity);
             }
+        }
+
+        /** One jobs topic: no priority lanes. */
+        public Settings(String workerId, Topics topics, int capacity) {
+            this(workerId, topics, List.of(topics.jobs()), capacity);
         }
     }
 
@@ -159,6 +174,7 @@ public final class JobConsumerLoop implements AutoCloseable {
             Runnable onFatal) {
         this.clients = clients;
         this.topics = settings.topics();
+        this.lanes = settings.lanes();
         this.workerId = settings.workerId();
         this.capacity = settings.capacity();
         this.queue = stages.queue();
@@ -241,10 +257,11 @@ public final class JobConsumerLoop implements AutoCloseable {
     private void run() {
         try {
             consumer = clients.jobsConsumer();
-            consumer.subscribe(List.of(topics.jobs()), new Rebalance());
+            lanePriority = new LanePriority(lanes, LANE_CHECK_INTERVAL);
+            consumer.subscribe(lanes, new Rebalance());
             state = LoopState.RUNNING;
             started.countDown();
-            LOG.info("Consuming {} as {} in group, capacity {}", topics.jobs(), workerId, capacity);
+            LOG.info("Consuming {} as {} in group, capacity {}", lanes, workerId, capacity);
             while (!stopRequested) {
                 if (drainRequested && state == LoopState.RUNNING) {
                     state = LoopState.DRAINING;
@@ -502,19 +519,27 @@ public final class JobConsumerLoop implements AutoCloseable {
         }
     }
 
-    /** Pauses every partition while full or draining, resumes them all otherwise; never stops polling. */
+    /**
+     * Pauses every partition while full or draining; otherwise reads the highest-priority lane that has a backlog (and
+     * the lanes above it, to hear of new arrivals), pausing the lanes below. Never stops polling.
+     */
     private void updatePause() {
         boolean full = inFlight >= capacity || intakeHeld;
-        if (full || state == LoopState.DRAINING) {
-            Set<TopicPartition> active = new HashSet<>(consumer.assignment());
-            active.removeAll(consumer.paused());
-            if (!active.isEmpty()) {
-                consumer.pause(active);
-                LOG.debug("Paused {} ({} jobs in flight)", active, inFlight);
-            }
-        } else if (!consumer.paused().isEmpty()) {
-            LOG.debug("Resuming {} ({} jobs in flight)", consumer.paused(), inFlight);
-            consumer.resume(consumer.paused());
+        Set<TopicPartition> assigned = consumer.assignment();
+        Set<TopicPartition> wanted =
+                full || state == LoopState.DRAINING ? Set.of() : lanePriority.readable(consumer, assigned);
+        Set<TopicPartition> toPause = new HashSet<>(assigned);
+        toPause.removeAll(wanted);
+        toPause.removeAll(consumer.paused());
+        if (!toPause.isEmpty()) {
+            consumer.pause(toPause);
+            LOG.debug("Paused {} ({} jobs in flight)", toPause, inFlight);
+        }
+        Set<TopicPartition> toResume = new HashSet<>(consumer.paused());
+        toResume.retainAll(wanted);
+        if (!toResume.isEmpty()) {
+            LOG.debug("Resuming {} ({} jobs in flight)", toResume, inFlight);
+            consumer.resume(toResume);
         }
         pausedPartitions = consumer.paused().size();
     }

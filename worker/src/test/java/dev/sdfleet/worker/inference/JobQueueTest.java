@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sdfleet.protocol.Job;
+import dev.sdfleet.protocol.Priority;
 import dev.sdfleet.worker.testing.TestJobs;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,6 +59,20 @@ class JobQueueTest {
         queue.add(queued("c", 64));
         assertEquals(List.of(suspect), queue.takeBatch(4, Duration.ZERO), "taken first, it takes no batch-mates");
         assertEquals(1, queue.size());
+    }
+
+    @Test
+    void theMostUrgentJobGoesFirstOldestFirstWithinItsPriority() throws Exception {
+        JobQueue queue = new JobQueue();
+        QueuedJob low = queued(TestJobs.withPriority(TestJobs.sized("low", 0, "a", 1, 64, 20), Priority.LOW));
+        QueuedJob normal = queued(TestJobs.sized("normal", 0, "b", 1, 128, 20));
+        QueuedJob high1 = queued(TestJobs.withPriority(TestJobs.sized("high1", 0, "c", 1, 256, 20), Priority.HIGH));
+        QueuedJob high2 = queued(TestJobs.withPriority(TestJobs.sized("high2", 0, "d", 1, 256, 20), Priority.HIGH));
+        List.of(low, normal, high1, high2).forEach(queue::add);
+
+        assertEquals(List.of(high1, high2), queue.takeBatch(4, Duration.ZERO));
+        assertEquals(List.of(normal), queue.takeBatch(4, Duration.ZERO));
+        assertEquals(List.of(low), queue.takeBatch(4, Duration.ZERO));
     }
 
     @Test

@@ -88,6 +88,7 @@ public final class Fleet implements AutoCloseable {
         this.s3Credentials = s3Credentials;
         Map<String, Integer> partitions = new LinkedHashMap<>();
         topics.all().forEach(topic -> partitions.put(topic, PARTITIONS));
+        Topics.withPrefix(prefix).jobLanesFor(TestJobs.TINY_SD).forEach(lane -> partitions.put(lane, PARTITIONS));
         infra.createTopics(partitions);
         S3Clients.createBucket(s3Endpoint, s3Credentials, BUCKET);
         this.producer = new KafkaProducer<>(Map.of(

@@ -88,4 +88,28 @@ public final class TestJobs {
                 job.enqueuedAt(),
                 job.attempt());
     }
+
+    /** The same job at another priority. */
+    public static Job withPriority(Job job, Priority priority) {
+        return new Job(
+                job.schemaVersion(),
+                job.jobId(),
+                job.requestId(),
+                job.tenant(),
+                job.imageIndex(),
+                job.imageCount(),
+                job.prompt(),
+                job.negativePrompt(),
+                job.width(),
+                job.height(),
+                job.steps(),
+                job.guidance(),
+                job.scheduler(),
+                job.seed(),
+                job.model(),
+                priority,
+                job.deadline(),
+                job.enqueuedAt(),
+                job.attempt());
+    }
 }
