@@ -26,6 +26,7 @@ public final class BenchMain {
                 FleetBench.throughput(),
                 FleetBench.batching(),
                 FleetBench.killTrials(),
+                FleetBench.priority(),
                 DispatcherBench.benchmark())) {
             BENCHMARKS.put(b.name(), b);
         }

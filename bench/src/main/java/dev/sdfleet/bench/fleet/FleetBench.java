@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * The fleet benchmarks ({@code fleet-latency}, {@code fleet-throughput}, {@code fleet-batching},
- * {@code fleet-killtrials}), each on its own throw-away local stack: embedded Kafka and S3Proxy in this JVM, workers
+ * {@code fleet-killtrials}, {@code fleet-priority}), each on its own throw-away local stack: embedded Kafka and S3Proxy in this JVM, workers
  * in child JVMs ({@code -Xmx512m}) except for the latency run (in process).
  */
 public final class FleetBench {
@@ -134,6 +134,21 @@ public final class FleetBench {
                     }
                     try (BenchStack bench = start(args, log)) {
                         new KillTrials(bench, log).run(trials, s.jobs(), s.side(), s.steps(), report);
+                    }
+                });
+    }
+
+    public static Benchmark priority() {
+        return new Benchmark(
+                "fleet-priority",
+                "how long a high job waits behind a queue of low ones (strict priority lanes), in job-times",
+                "  --jobs N         low jobs queued first (default 200)\n" + COMMON.formatted(64, 20),
+                VALUED,
+                Set.of(),
+                (args, report, log) -> {
+                    Settings s = Settings.of(args, 200, 64, 20);
+                    try (BenchStack bench = start(args, log)) {
+                        new PriorityWait(bench, log).run(s.jobs(), s.threads(), s.side(), s.steps(), report);
                     }
                 });
     }

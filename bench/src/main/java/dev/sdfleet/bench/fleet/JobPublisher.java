@@ -39,10 +39,15 @@ public final class JobPublisher implements AutoCloseable {
 
     /** Publishes and waits for the broker's acknowledgement. */
     public void publish(Job job) {
+        publish(job, topics.jobs());
+    }
+
+    /** Publishes on {@code topic} (a priority lane) and waits for the broker's acknowledgement. */
+    public void publish(Job job, String topic) {
         RecordHeaders headers = new RecordHeaders();
         CloudEventHeaders.forMessage(job, "/sdfleet/cli", Instant.now()).toMap().forEach(headers::add);
         try {
-            producer.send(new ProducerRecord<>(topics.jobs(), null, RecordKeys.keyOf(job), Codec.encode(job), headers))
+            producer.send(new ProducerRecord<>(topic, null, RecordKeys.keyOf(job), Codec.encode(job), headers))
                     .get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

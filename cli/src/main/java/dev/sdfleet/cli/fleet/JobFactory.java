@@ -19,6 +19,11 @@ public record JobFactory(String model, int side, int steps, double guidance) {
 
     /** Image {@code index} of a request of {@code count} images. */
     public Job job(String requestId, int index, int count, String prompt, long seed) {
+        return job(requestId, index, count, prompt, seed, Priority.NORMAL);
+    }
+
+    /** Image {@code index} of a request of {@code count} images, at {@code priority}. */
+    public Job job(String requestId, int index, int count, String prompt, long seed, Priority priority) {
         return new Job(
                 ProtocolMessage.CURRENT_SCHEMA_VERSION,
                 JobId.of(requestId, index),
@@ -35,7 +40,7 @@ public record JobFactory(String model, int side, int steps, double guidance) {
                 null,
                 seed,
                 model,
-                Priority.NORMAL,
+                priority,
                 null,
                 Instant.now(),
                 1);

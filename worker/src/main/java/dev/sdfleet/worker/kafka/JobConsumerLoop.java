@@ -521,13 +521,24 @@ public final class JobConsumerLoop implements AutoCloseable {
 
     /**
      * Pauses every partition while full or draining; otherwise reads the highest-priority lane that has a backlog (and
-     * the lanes above it, to hear of new arrivals), pausing the lanes below. Never stops polling.
+     * the lanes above it, to hear of new arrivals), pausing the lanes below. A worker full of lower-priority jobs still
+     * reads the top lane for one more job (the express slot). Never stops polling.
      */
     private void updatePause() {
-        boolean full = inFlight >= capacity || intakeHeld;
         Set<TopicPartition> assigned = consumer.assignment();
-        Set<TopicPartition> wanted =
-                full || state == LoopState.DRAINING ? Set.of() : lanePriority.readable(consumer, assigned);
+        Set<TopicPartition> wanted;
+        if (intakeHeld || state == LoopState.DRAINING) {
+            wanted = Set.of();
+        } else if (inFlight < capacity) {
+            wanted = lanePriority.readable(consumer, assigned);
+        } else if (lanes.size() > 1 && inFlight == capacity && inFlightOn(lanes.getFirst()) == 0) {
+            // Full of lower-priority work: one job of the top lane may still come in, past the capacity, so that
+            // it runs next (the queue hands out the most urgent first) instead of after the jobs queued here.
+            wanted = new HashSet<>(assigned);
+            wanted.removeIf(partition -> !partition.topic().equals(lanes.getFirst()));
+        } else {
+            wanted = Set.of();
+        }
         Set<TopicPartition> toPause = new HashSet<>(assigned);
         toPause.removeAll(wanted);
         toPause.removeAll(consumer.paused());
@@ -542,6 +553,17 @@ public final class JobConsumerLoop implements AutoCloseable {
             consumer.resume(toResume);
         }
         pausedPartitions = consumer.paused().size();
+    }
+
+    /** Records in flight from the partitions of {@code topic}. */
+    private int inFlightOn(String topic) {
+        int count = 0;
+        for (Map.Entry<TopicPartition, OffsetLedger> entry : ledgers.entrySet()) {
+            if (entry.getKey().topic().equals(topic)) {
+                count += entry.getValue().inFlightCount();
+            }
+        }
+        return count;
     }
 
     /**
