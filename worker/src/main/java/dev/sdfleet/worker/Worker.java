@@ -94,7 +94,7 @@ public final class Worker implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.generator = generator;
-        this.metrics = new WorkerMetrics(config.workerId());
+        this.metrics = new WorkerMetrics(config.workerId(), config.modelId());
         this.liveness = new Liveness(config.stallTimeout());
     }
 

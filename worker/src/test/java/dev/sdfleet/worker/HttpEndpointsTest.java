@@ -52,21 +52,22 @@ class HttpEndpointsTest {
                 Fleet.await(
                         "the job counter",
                         () -> body(worker, "/metrics")
-                                .contains("sdfleet_jobs_total{outcome=\"succeeded\",worker=\"w-http\"} 1.0"));
+                                .contains(
+                                        "sdfleet_jobs_total{model=\"tiny-sd\",outcome=\"succeeded\",worker=\"w-http\"} 1.0"));
                 HttpResponse<String> metrics = get(worker, "/metrics");
                 assertTrue(
                         metrics.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
                 String text = metrics.body();
                 for (String expected : new String[] {
-                    "sdfleet_stage_duration_seconds_bucket{stage=\"denoise\"",
-                    "sdfleet_stage_duration_seconds_count{stage=\"upload\"",
+                    "sdfleet_stage_duration_seconds_bucket{model=\"tiny-sd\",stage=\"denoise\"",
+                    "sdfleet_stage_duration_seconds_count{model=\"tiny-sd\",stage=\"upload\"",
                     "sdfleet_queue_wait_seconds_count",
                     "sdfleet_denoise_steps_per_second_count",
                     "sdfleet_batch_size_count",
                     "sdfleet_model_load_seconds_count",
                     "sdfleet_s3_upload_size_bytes_sum",
                     "sdfleet_s3_upload_seconds_count",
-                    "sdfleet_ready{worker=\"w-http\"} 1.0",
+                    "sdfleet_ready{model=\"tiny-sd\",worker=\"w-http\"} 1.0",
                     "jvm_memory_used_bytes"
                 }) {
                     assertTrue(text.contains(expected), "/metrics lacks " + expected);

@@ -54,8 +54,12 @@ public final class WorkerMetrics implements AutoCloseable {
     private final Counter publishRetries;
     private final Counter crashSuspects;
 
-    public WorkerMetrics(String workerId) {
-        registry.config().commonTags(Tags.of("worker", workerId));
+    /**
+     * @param model the model id the worker serves: every series carries it ({@code model} label), so dashboards and
+     *     alerts can speak of one model of a fleet that serves several
+     */
+    public WorkerMetrics(String workerId, String model) {
+        registry.config().commonTags(Tags.of("worker", workerId, "model", model));
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /** The endpoints alone, without Kafka or a model: readiness follows its three conditions, metrics use Prometheus names. */
 class HttpVerticleTest {
-    private final WorkerMetrics metrics = new WorkerMetrics("w-unit");
+    private final WorkerMetrics metrics = new WorkerMetrics("w-unit", "tiny-sd");
     private final Readiness readiness = new Readiness();
     private final Liveness liveness = new Liveness(Duration.ofSeconds(1));
     private final HttpClient http = HttpClient.newHttpClient();
@@ -116,16 +116,16 @@ class HttpVerticleTest {
         assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
         String text = response.body();
         for (String expected : new String[] {
-            "sdfleet_jobs_total{outcome=\"succeeded\",worker=\"w-unit\"} 1.0",
-            "sdfleet_jobs_total{outcome=\"cancelled\",worker=\"w-unit\"} 1.0",
-            "sdfleet_stage_duration_seconds_bucket{stage=\"denoise\"",
-            "sdfleet_s3_upload_size_bytes_sum{worker=\"w-unit\"} 1234.0",
-            "sdfleet_s3_upload_seconds_count{worker=\"w-unit\"} 1",
-            "sdfleet_batch_size_max{worker=\"w-unit\"} 4.0",
+            "sdfleet_jobs_total{model=\"tiny-sd\",outcome=\"succeeded\",worker=\"w-unit\"} 1.0",
+            "sdfleet_jobs_total{model=\"tiny-sd\",outcome=\"cancelled\",worker=\"w-unit\"} 1.0",
+            "sdfleet_stage_duration_seconds_bucket{model=\"tiny-sd\",stage=\"denoise\"",
+            "sdfleet_s3_upload_size_bytes_sum{model=\"tiny-sd\",worker=\"w-unit\"} 1234.0",
+            "sdfleet_s3_upload_seconds_count{model=\"tiny-sd\",worker=\"w-unit\"} 1",
+            "sdfleet_batch_size_max{model=\"tiny-sd\",worker=\"w-unit\"} 4.0",
             "sdfleet_denoise_steps_per_second_count",
             "sdfleet_queue_wait_seconds_count",
             "sdfleet_model_load_seconds_count",
-            "sdfleet_ready{worker=\"w-unit\"} 1.0",
+            "sdfleet_ready{model=\"tiny-sd\",worker=\"w-unit\"} 1.0",
             "jvm_memory_used_bytes"
         }) {
             assertTrue(

@@ -39,7 +39,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 class OutputStageTest {
     private static final String WORKER = "w-output";
 
-    private final WorkerMetrics metrics = new WorkerMetrics(WORKER);
+    private final WorkerMetrics metrics = new WorkerMetrics(WORKER, "tiny-sd");
     private final List<RecordPosition> finished = new CopyOnWriteArrayList<>();
     private final List<Boolean> holds = new CopyOnWriteArrayList<>();
     private final AtomicBoolean fatal = new AtomicBoolean();
