@@ -450,20 +450,10 @@ class GenerationsApiTest {
         assertEquals(List.of(64, 64, 20), List.of(job.width(), job.height(), job.steps()));
 
         String kafkaId = "sdxl-" + UUID.randomUUID();
-        try (KafkaProducer<String, byte[]> producer = producer()) {
-            producer.send(new ProducerRecord<>(
-                            topics.requests(),
-                            kafkaId,
-                            Codec.encode(GenerationRequest.builder("no such model", "sdxl")
-                                    .requestId(kafkaId)
-                                    .tenant("acme")
-                                    .build())))
-                    .get();
-        }
-        Eventually.until(
-                "dead-lettered", () -> !recorder.keyed(topics.dlq(), kafkaId).isEmpty());
-        DeadLetter letter =
-                Codec.decode(recorder.keyed(topics.dlq(), kafkaId).get(0).value(), DeadLetter.class);
+        DeadLetter letter = publishAndAwaitDeadLetter(GenerationRequest.builder("no such model", "sdxl")
+                .requestId(kafkaId)
+                .tenant("acme")
+                .build());
         assertEquals(
                 List.of("model"),
                 letter.fieldErrors().stream().map(e -> e.field()).toList(),
@@ -498,24 +488,27 @@ class GenerationsApiTest {
                 "acme is not slowed");
 
         String kafkaId = "big-" + UUID.randomUUID();
-        try (KafkaProducer<String, byte[]> producer = producer()) {
-            producer.send(new ProducerRecord<>(
-                            topics.requests(),
-                            kafkaId,
-                            Codec.encode(GenerationRequest.builder("too many", "tiny-sd")
-                                    .requestId(kafkaId)
-                                    .tenant("initech")
-                                    .n(3)
-                                    .build())))
-                    .get();
-        }
-        Eventually.until(
-                "dead-lettered", () -> !recorder.keyed(topics.dlq(), kafkaId).isEmpty());
-        DeadLetter letter =
-                Codec.decode(recorder.keyed(topics.dlq(), kafkaId).get(0).value(), DeadLetter.class);
+        DeadLetter letter = publishAndAwaitDeadLetter(GenerationRequest.builder("too many", "tiny-sd")
+                .requestId(kafkaId)
+                .tenant("initech")
+                .n(3)
+                .build());
         assertEquals(
                 List.of("n"), letter.fieldErrors().stream().map(e -> e.field()).toList(), letter.toString());
         assertTrue(jobsOf(kafkaId).isEmpty());
+    }
+
+    /** Publishes {@code request} on the requests topic as an outside service would; returns its dead letter. */
+    private DeadLetter publishAndAwaitDeadLetter(GenerationRequest request) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            producer.send(new ProducerRecord<>(topics.requests(), request.requestId(), Codec.encode(request)))
+                    .get();
+        }
+        Eventually.until(
+                "dead-lettered",
+                () -> !recorder.keyed(topics.dlq(), request.requestId()).isEmpty());
+        return Codec.decode(
+                recorder.keyed(topics.dlq(), request.requestId()).get(0).value(), DeadLetter.class);
     }
 
     private String post(String body) {

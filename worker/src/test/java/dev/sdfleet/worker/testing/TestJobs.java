@@ -43,6 +43,20 @@ public final class TestJobs {
 
     /** The same job with another model name. */
     public static Job withModel(Job job, String model) {
+        return copy(job, model, job.priority(), job.deadline());
+    }
+
+    /** The same job with a deadline. */
+    public static Job withDeadline(Job job, Instant deadline) {
+        return copy(job, job.model(), job.priority(), deadline);
+    }
+
+    /** The same job at another priority. */
+    public static Job withPriority(Job job, Priority priority) {
+        return copy(job, job.model(), priority, job.deadline());
+    }
+
+    private static Job copy(Job job, String model, Priority priority, Instant deadline) {
         return new Job(
                 job.schemaVersion(),
                 job.jobId(),
@@ -59,56 +73,8 @@ public final class TestJobs {
                 job.scheduler(),
                 job.seed(),
                 model,
-                job.priority(),
-                job.deadline(),
-                job.enqueuedAt(),
-                job.attempt());
-    }
-
-    /** The same job with a deadline. */
-    public static Job withDeadline(Job job, Instant deadline) {
-        return new Job(
-                job.schemaVersion(),
-                job.jobId(),
-                job.requestId(),
-                job.tenant(),
-                job.imageIndex(),
-                job.imageCount(),
-                job.prompt(),
-                job.negativePrompt(),
-                job.width(),
-                job.height(),
-                job.steps(),
-                job.guidance(),
-                job.scheduler(),
-                job.seed(),
-                job.model(),
-                job.priority(),
-                deadline,
-                job.enqueuedAt(),
-                job.attempt());
-    }
-
-    /** The same job at another priority. */
-    public static Job withPriority(Job job, Priority priority) {
-        return new Job(
-                job.schemaVersion(),
-                job.jobId(),
-                job.requestId(),
-                job.tenant(),
-                job.imageIndex(),
-                job.imageCount(),
-                job.prompt(),
-                job.negativePrompt(),
-                job.width(),
-                job.height(),
-                job.steps(),
-                job.guidance(),
-                job.scheduler(),
-                job.seed(),
-                job.model(),
                 priority,
-                job.deadline(),
+                deadline,
                 job.enqueuedAt(),
                 job.attempt());
     }
