@@ -29,7 +29,11 @@ class OpsPortTest {
 
             assertEquals(
                     202,
-                    api.post("/v1/generations", TestTenants.ACME_KEY, null, "{\"prompt\": \"x\", \"model\": \"m\"}")
+                    api.post(
+                                    "/v1/generations",
+                                    TestTenants.ACME_KEY,
+                                    null,
+                                    "{\"prompt\": \"x\", \"model\": \"tiny-sd\"}")
                             .status(),
                     "the API port serves the API");
             Api.Answer metrics = ops.get("/metrics", null);
