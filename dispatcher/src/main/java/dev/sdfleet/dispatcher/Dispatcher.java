@@ -161,6 +161,11 @@ public final class Dispatcher implements AutoCloseable {
         return streams.rebalances();
     }
 
+    /** The standby tasks this instance keeps ({@code SDFLEET_STANDBY_REPLICAS}). */
+    public int standbyTasks() {
+        return streams.standbyTasks();
+    }
+
     public DispatcherConfig config() {
         return config;
     }

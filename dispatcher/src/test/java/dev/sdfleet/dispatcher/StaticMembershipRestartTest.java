@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Static membership (what the StatefulSet in infra/ runs with): an instance restarted under the same
  * {@code SDFLEET_DISPATCHER_ID} and state directory within the session timeout takes back exactly the partitions it
- * had, and the other instance never rebalances meanwhile: a rolling restart moves no partition.
+ * had, and the other instance never rebalances meanwhile: a rolling restart moves no partition. With one standby
+ * replica each instance keeps a warm copy of the other's partition.
  */
 class StaticMembershipRestartTest {
     private static final int REQUESTS = 6;
@@ -61,6 +62,10 @@ class StaticMembershipRestartTest {
                                 && ids.stream().anyMatch(b::owns)
                                 && ids.stream().allMatch(id -> a.owns(id) != b.owns(id)));
                 ownedByA = ids.stream().filter(a::owns).toList();
+                // Two partitions, two instances, one standby: each keeps a warm copy of the other's partition.
+                Eventually.until(
+                        "each instance keeps a standby of the other's partition",
+                        () -> a.standbyTasks() == 1 && b.standbyTasks() == 1);
             } finally {
                 a.close(); // a static member does not leave the group: its partitions wait for it
             }

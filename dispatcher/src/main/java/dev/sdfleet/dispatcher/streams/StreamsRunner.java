@@ -150,6 +150,13 @@ public final class StreamsRunner implements AutoCloseable {
         return rebalances.get();
     }
 
+    /** The standby tasks (warm store copies of partitions another instance owns) this instance keeps now. */
+    public int standbyTasks() {
+        return streams.metadataForLocalThreads().stream()
+                .mapToInt(thread -> thread.standbyTasks().size())
+                .sum();
+    }
+
     public HostInfo self() {
         return self;
     }
