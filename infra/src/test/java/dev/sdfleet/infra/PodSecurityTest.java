@@ -112,6 +112,21 @@ class PodSecurityTest {
     }
 
     @Test
+    void noOverlayPatchLoosensThePodSecurity() {
+        // Overlays are checked as text: a patch that touches a security field or adds a host namespace would change
+        // what the checks above saw in the base.
+        Pattern loosening = Pattern.compile(
+                "(?m)^[^#\\n]*(securityContext|privileged|allowPrivilegeEscalation|readOnlyRootFilesystem|capabilities"
+                        + "|runAsUser|runAsNonRoot|seccompProfile|hostNetwork|hostPID|hostIPC|hostPort"
+                        + "|pod-security\\.kubernetes\\.io)");
+        for (Path file : Repo.files("infra/overlays", "kustomization.yaml")) {
+            var m = loosening.matcher(Manifests.text(file));
+            boolean found = m.find();
+            assertFalse(found, () -> file + " patches " + m.group(1));
+        }
+    }
+
+    @Test
     void everyPathTheServicesWriteIsAWritableVolume() {
         for (Manifests.Doc workload : Workloads.all(DOCS)) {
             Map<String, String> env = Manifests.environment(DOCS, workload);
