@@ -9,20 +9,24 @@ COPY . .
 RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q -DskipTests -pl worker -am package
 
 FROM eclipse-temurin:21-jre-noble
-RUN useradd --system --uid 10001 --home /opt/sdfleet sdfleet \
- && mkdir -p /var/cache/sdfleet/models && chown -R sdfleet /var/cache/sdfleet
+# A numeric user and group (Kubernetes' runAsNonRoot can only verify a numeric USER).
+RUN groupadd --system --gid 10001 sdfleet \
+ && useradd --system --uid 10001 --gid 10001 --home /opt/sdfleet sdfleet \
+ && mkdir -p /var/cache/sdfleet/models && chown -R 10001:10001 /var/cache/sdfleet
 COPY --from=build /src/worker/target/sdfleet-worker.jar /opt/sdfleet/
 COPY --from=build /src/worker/target/lib /opt/sdfleet/lib
 COPY docker/healthcheck.sh docker/drain.sh /opt/sdfleet/
 # The bundled tiny model, so that the image runs with no model store at all (SDFLEET_MODEL overrides it).
 COPY models/tiny-sd /opt/sdfleet/models/tiny-sd
-VOLUME ["/var/cache/sdfleet/models"]
+# The image runs with a read-only root file system: these volumes are all it writes (/tmp: java.io.tmpdir, where
+# ONNX Runtime unpacks its native libraries).
+VOLUME ["/var/cache/sdfleet/models", "/tmp"]
 ENV SDFLEET_PROVIDERS=cpu \
     SDFLEET_MODEL=/opt/sdfleet/models/tiny-sd \
     SDFLEET_MODEL_CACHE=/var/cache/sdfleet/models \
     SDFLEET_HTTP_PORT=8081 \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 --enable-native-access=ALL-UNNAMED"
-USER 10001
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -Djava.io.tmpdir=/tmp --enable-native-access=ALL-UNNAMED"
+USER 10001:10001
 EXPOSE 8081
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s CMD ["/opt/sdfleet/healthcheck.sh", "8081", "/health/ready"]
 ENTRYPOINT ["java", "-cp", "/opt/sdfleet/sdfleet-worker.jar:/opt/sdfleet/lib/*", "dev.sdfleet.worker.WorkerMain"]

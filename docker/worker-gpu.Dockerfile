@@ -24,21 +24,26 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=eclipse-temurin:21-jre-noble /opt/java/openjdk /opt/java/openjdk
 ENV JAVA_HOME=/opt/java/openjdk PATH=/opt/java/openjdk/bin:$PATH
-RUN useradd --system --uid 10001 --home /opt/sdfleet sdfleet \
+# A numeric user and group (Kubernetes' runAsNonRoot can only verify a numeric USER).
+RUN groupadd --system --gid 10001 sdfleet \
+ && useradd --system --uid 10001 --gid 10001 --home /opt/sdfleet sdfleet \
  && mkdir -p /var/cache/sdfleet/trt /var/cache/sdfleet/models \
- && chown -R sdfleet /var/cache/sdfleet
+ && chown -R 10001:10001 /var/cache/sdfleet
 COPY --from=build /src/worker/target/sdfleet-worker.jar /opt/sdfleet/
 COPY --from=build /src/worker/target/lib /opt/sdfleet/lib
 COPY --from=build /out/native /opt/sdfleet/native
 COPY docker/healthcheck.sh docker/drain.sh /opt/sdfleet/
-# The TensorRT engine cache outlives the container: building engines for a real SD UNet takes minutes.
-VOLUME ["/var/cache/sdfleet/trt", "/var/cache/sdfleet/models"]
+# The TensorRT engine cache outlives the container: building engines for a real SD UNet takes minutes. The image
+# runs with a read-only root file system: these volumes are all it writes (/tmp: java.io.tmpdir; CUDA's JIT cache
+# goes next to the engines).
+VOLUME ["/var/cache/sdfleet/trt", "/var/cache/sdfleet/models", "/tmp"]
 ENV SDFLEET_PROVIDERS=tensorrt,cuda,cpu \
     SDFLEET_TRT_CACHE=/var/cache/sdfleet/trt \
     SDFLEET_MODEL_CACHE=/var/cache/sdfleet/models \
     SDFLEET_HTTP_PORT=8081 \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -Donnxruntime.native.path=/opt/sdfleet/native --enable-native-access=ALL-UNNAMED"
-USER 10001
+    CUDA_CACHE_PATH=/var/cache/sdfleet/trt/cuda \
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -Djava.io.tmpdir=/tmp -Donnxruntime.native.path=/opt/sdfleet/native --enable-native-access=ALL-UNNAMED"
+USER 10001:10001
 EXPOSE 8081
 HEALTHCHECK --interval=10s --timeout=3s --start-period=300s CMD ["/opt/sdfleet/healthcheck.sh", "8081", "/health/ready"]
 ENTRYPOINT ["java", "-cp", "/opt/sdfleet/sdfleet-worker.jar:/opt/sdfleet/lib/*", "dev.sdfleet.worker.WorkerMain"]

@@ -3,6 +3,7 @@ package dev.sdfleet.dispatcher;
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
 import dev.sdfleet.dispatcher.config.ModelCatalogue;
 import dev.sdfleet.dispatcher.http.ApiVerticle;
+import dev.sdfleet.dispatcher.http.OpsVerticle;
 import dev.sdfleet.dispatcher.metrics.DispatcherMetrics;
 import dev.sdfleet.dispatcher.streams.Admissions;
 import dev.sdfleet.dispatcher.streams.DispatcherTopology;
@@ -52,6 +53,7 @@ public final class Dispatcher implements AutoCloseable {
     private final DispatcherMetrics metrics;
     private final KafkaStreamsMetrics streamsMetrics;
     private final int port;
+    private final int opsPort;
 
     private Dispatcher(
             DispatcherConfig config,
@@ -60,7 +62,8 @@ public final class Dispatcher implements AutoCloseable {
             StreamsRunner streams,
             DispatcherMetrics metrics,
             KafkaStreamsMetrics streamsMetrics,
-            int port) {
+            int port,
+            int opsPort) {
         this.config = config;
         this.vertx = vertx;
         this.producer = producer;
@@ -68,6 +71,7 @@ public final class Dispatcher implements AutoCloseable {
         this.metrics = metrics;
         this.streamsMetrics = streamsMetrics;
         this.port = port;
+        this.opsPort = opsPort;
     }
 
     /** Starts an instance; returns once the API listens (the stream tasks may still be restoring: see ready()). */
@@ -107,10 +111,21 @@ public final class Dispatcher implements AutoCloseable {
                             () -> new ApiVerticle(config, port, () -> streams, producer, admissions, metrics, clock),
                             new DeploymentOptions(virtual).setInstances(API_INSTANCES))
                     .await();
+            int opsPort = port;
+            if (config.opsPort().isPresent()) {
+                opsPort = config.opsPort().getAsInt() != 0 ? config.opsPort().getAsInt() : freePort();
+                vertx.deployVerticle(new OpsVerticle(config, opsPort, () -> streams, metrics), virtual)
+                        .await();
+            }
             streams.start();
             KafkaStreamsMetrics streamsMetrics = streams.bindMetrics(metrics.registry());
-            LOG.info("Dispatcher {} listening on {}:{}", config.instanceId(), config.httpHost(), port);
-            return new Dispatcher(config, vertx, producer, streams, metrics, streamsMetrics, port);
+            LOG.info(
+                    "Dispatcher {} listening on {}:{} (metrics and health on {})",
+                    config.instanceId(),
+                    config.httpHost(),
+                    port,
+                    opsPort);
+            return new Dispatcher(config, vertx, producer, streams, metrics, streamsMetrics, port, opsPort);
         } catch (RuntimeException | Error e) {
             for (AutoCloseable resource : opened) {
                 try {
@@ -129,6 +144,26 @@ public final class Dispatcher implements AutoCloseable {
 
     public String baseUrl() {
         return "http://" + config.advertisedHost() + ":" + port;
+    }
+
+    /** The port of /metrics and /health/*: the API port unless {@code SDFLEET_OPS_PORT} sets one apart. */
+    public int opsPort() {
+        return opsPort;
+    }
+
+    /** Where /metrics and /health/* are served. */
+    public String opsUrl() {
+        return "http://" + config.advertisedHost() + ":" + opsPort;
+    }
+
+    /** How often this instance's Kafka Streams went into a rebalance since it started (its first join included). */
+    public int rebalances() {
+        return streams.rebalances();
+    }
+
+    /** The standby tasks this instance keeps ({@code SDFLEET_STANDBY_REPLICAS}). */
+    public int standbyTasks() {
+        return streams.standbyTasks();
     }
 
     public DispatcherConfig config() {

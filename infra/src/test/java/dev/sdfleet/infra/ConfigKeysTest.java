@@ -44,7 +44,7 @@ class ConfigKeysTest {
     }
 
     static Map<String, String> kubernetesDispatcher() {
-        return Manifests.environment(DOCS, Manifests.find(DOCS, "Deployment", "sdfleet-dispatcher"));
+        return Manifests.environment(DOCS, Manifests.find(DOCS, "StatefulSet", "sdfleet-dispatcher"));
     }
 
     static Map<String, String> composeWorker() {

@@ -18,14 +18,14 @@ class ConsistencyTest {
     static final Map<String, String> WORKER = ConfigKeysTest.kubernetesWorker();
     static final Map<String, String> DISPATCHER = ConfigKeysTest.kubernetesDispatcher();
 
-    static int containerPort(String deployment, String portName) {
-        for (Object o : Manifests.list(Manifests.container(Manifests.find(DOCS, "Deployment", deployment)), "ports")) {
+    static int containerPort(String workload, String portName) {
+        for (Object o : Manifests.list(Manifests.container(Workloads.find(DOCS, workload)), "ports")) {
             Map<String, Object> port = Manifests.cast(o);
             if (portName.equals(port.get("name"))) {
                 return (Integer) port.get("containerPort");
             }
         }
-        throw new AssertionError(deployment + " has no port named " + portName);
+        throw new AssertionError(workload + " has no port named " + portName);
     }
 
     static int partitions(String topic) {
@@ -45,7 +45,7 @@ class ConsistencyTest {
     @Test
     void servicePortsAgreeEverywhere() {
         int worker = Integer.parseInt(WORKER.get("SDFLEET_HTTP_PORT"));
-        assertEquals(worker, containerPort("sdfleet-worker", "http"));
+        assertEquals(worker, containerPort("sdfleet-worker", "ops"));
         assertEquals(
                 List.of(worker), Dockerfile.read("docker/worker-gpu.Dockerfile").exposedPorts());
         assertEquals(
@@ -55,13 +55,15 @@ class ConsistencyTest {
                 Dockerfile.read("docker/worker-gpu.Dockerfile").env().get("SDFLEET_HTTP_PORT"));
         assertTrue(Dockerfile.read("docker/worker-gpu.Dockerfile").healthcheck().contains("\"" + worker + "\""));
         int dispatcher = Integer.parseInt(DISPATCHER.get("SDFLEET_HTTP_PORT"));
+        int ops = Integer.parseInt(DISPATCHER.get("SDFLEET_OPS_PORT"));
         assertEquals(dispatcher, containerPort("sdfleet-dispatcher", "http"));
+        assertEquals(ops, containerPort("sdfleet-dispatcher", "ops"));
+        Dockerfile image = Dockerfile.read("docker/dispatcher.Dockerfile");
+        assertEquals(List.of(dispatcher, ops), image.exposedPorts());
+        assertEquals(String.valueOf(ops), image.env().get("SDFLEET_OPS_PORT"));
+        assertTrue(image.healthcheck().contains("\"" + ops + "\""), "the image's health check uses the ops port");
         assertEquals(
-                List.of(dispatcher),
-                Dockerfile.read("docker/dispatcher.Dockerfile").exposedPorts());
-        assertTrue(Dockerfile.read("docker/dispatcher.Dockerfile").healthcheck().contains("\"" + dispatcher + "\""));
-        assertEquals(
-                List.of(dispatcher + ":" + dispatcher),
+                List.of(dispatcher + ":" + dispatcher, ops + ":" + ops),
                 Manifests.list(Manifests.map(Manifests.compose(), "services", "dispatcher"), "ports"));
         assertEquals(
                 List.of(worker + ":" + worker),
@@ -151,20 +153,17 @@ class ConsistencyTest {
     }
 
     @Test
-    void theServiceMonitorSelectsBothServicesOnTheirHttpPort() {
+    void thePodMonitorScrapesEveryWorkloadOnItsOpsPort() {
         Map<String, Object> monitor =
-                Manifests.map(Manifests.find(DOCS, "ServiceMonitor", "sdfleet").body(), "spec");
-        Map<String, Object> selector = Manifests.map(monitor, "selector", "matchLabels");
-        String port = (String)
-                Manifests.cast(Manifests.list(monitor, "endpoints").getFirst()).get("port");
-        for (String service : List.of("sdfleet-worker", "sdfleet-dispatcher")) {
-            Map<String, Object> svc = Manifests.find(DOCS, "Service", service).body();
-            Map<String, Object> labels = Manifests.map(svc, "metadata", "labels");
-            selector.forEach((k, v) -> assertEquals(v, labels.get(k), service + " label " + k));
-            assertTrue(
-                    Manifests.list(Manifests.map(svc, "spec"), "ports").stream()
-                            .anyMatch(p -> port.equals(Manifests.cast(p).get("name"))),
-                    service + " has port " + port);
+                Manifests.map(Manifests.find(DOCS, "PodMonitor", "sdfleet").body(), "spec");
+        Map<String, Object> selector = Manifests.map(monitor, "selector");
+        List<Object> endpoints = Manifests.list(monitor, "podMetricsEndpoints");
+        assertEquals(1, endpoints.size());
+        assertEquals("ops", Manifests.cast(endpoints.getFirst()).get("port"));
+        assertEquals("/metrics", Manifests.cast(endpoints.getFirst()).get("path"));
+        for (Manifests.Doc workload : Workloads.all(DOCS)) {
+            assertTrue(Workloads.selects(selector, Workloads.podLabels(workload)), workload.name() + " is scraped");
+            containerPort(workload.name(), "ops");
         }
     }
 }

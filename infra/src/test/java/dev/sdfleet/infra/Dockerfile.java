@@ -79,6 +79,20 @@ record Dockerfile(String name, List<String> instructions) {
                 .orElse("");
     }
 
+    /** The paths of the last stage's VOLUME instructions (JSON or plain form). */
+    List<String> volumes() {
+        List<String> volumes = new ArrayList<>();
+        for (String i : lastStage()) {
+            if (i.startsWith("VOLUME ")) {
+                for (String part :
+                        i.substring(7).replaceAll("[\\[\\]\",]", " ").trim().split("\\s+")) {
+                    volumes.add(part);
+                }
+            }
+        }
+        return volumes;
+    }
+
     String user() {
         return lastStage().stream()
                 .filter(i -> i.startsWith("USER "))

@@ -46,6 +46,15 @@ final class Manifests {
         return docs;
     }
 
+    /** A file's text. */
+    static String text(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** All Kubernetes documents of infra/ (kustomizations included). */
     static List<Doc> kubernetes() {
         return Repo.files("infra", ".yaml", ".yml").stream()

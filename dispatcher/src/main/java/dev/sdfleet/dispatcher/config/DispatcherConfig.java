@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -54,6 +55,12 @@ public final class DispatcherConfig {
                     "SDFLEET_HTTP_PORT", "the API port (0: any free one)")
             .withDefault(8080)
             .between(0, 65535);
+    public static final Setting<Integer> OPS_PORT = Setting.integer(
+                    "SDFLEET_OPS_PORT",
+                    "the port of `/metrics`, `/health/live` and `/health/ready` (0: any free one); when set and not"
+                            + " the API port, the API port serves none of them")
+            .unsetMeans("the API port")
+            .between(0, 65535);
     public static final Setting<String> ADVERTISED_HOST = Setting.text(
                     "SDFLEET_ADVERTISED_HOST",
                     "how the other instances reach this one's API (for queries forwarded to the key's owner)")
@@ -72,6 +79,24 @@ public final class DispatcherConfig {
                     "Kafka Streams commit interval (each commit ends an exactly-once transaction)")
             .withDefault(Duration.ofMillis(100))
             .positive();
+    public static final Setting<Boolean> STATIC_MEMBERSHIP = Setting.flag(
+                    "SDFLEET_STATIC_MEMBERSHIP",
+                    "static group membership: `group.instance.id` is `SDFLEET_DISPATCHER_ID` (stable names only, as a"
+                            + " StatefulSet's pods), so a restart within the session timeout keeps its partitions"
+                            + " without a rebalance, and a stopping instance does not leave the group")
+            .withDefault(false);
+    public static final Setting<Duration> SESSION_TIMEOUT = Setting.millis(
+                    "SDFLEET_SESSION_TIMEOUT_MS",
+                    "how long the group waits for a silent instance before its partitions move (with static"
+                            + " membership: longer than a restart)")
+            .withDefault(Duration.ofSeconds(10))
+            .positive();
+    public static final Setting<Integer> STANDBY_REPLICAS = Setting.integer(
+                    "SDFLEET_STANDBY_REPLICAS",
+                    "Kafka Streams `num.standby.replicas`: warm copies of each store on other instances, for a"
+                            + " fail-over without restoring from the changelog")
+            .withDefault(0)
+            .atLeast(0);
     public static final Setting<Duration> TICK = Setting.<Duration>code(
                     "tick", "how often deadlines and due webhooks are looked at")
             .withDefault(Duration.ofMillis(500))
@@ -161,10 +186,14 @@ public final class DispatcherConfig {
             STATE_DIR,
             HTTP_HOST,
             HTTP_PORT,
+            OPS_PORT,
             ADVERTISED_HOST,
             PARTITIONS,
             STREAM_THREADS,
             COMMIT_INTERVAL,
+            STATIC_MEMBERSHIP,
+            SESSION_TIMEOUT,
+            STANDBY_REPLICAS,
             TICK,
             ADMIT_WAIT,
             RETENTION,
@@ -261,6 +290,12 @@ public final class DispatcherConfig {
         return values.get(HTTP_PORT);
     }
 
+    /** The ops port when set apart from the API port (0: any free one); empty: ops endpoints on the API port. */
+    public OptionalInt opsPort() {
+        Integer ops = values.get(OPS_PORT);
+        return ops == null || (ops == httpPort() && ops != 0) ? OptionalInt.empty() : OptionalInt.of(ops);
+    }
+
     public String advertisedHost() {
         return values.get(ADVERTISED_HOST);
     }
@@ -275,6 +310,18 @@ public final class DispatcherConfig {
 
     public Duration commitInterval() {
         return values.get(COMMIT_INTERVAL);
+    }
+
+    public boolean staticMembership() {
+        return values.get(STATIC_MEMBERSHIP);
+    }
+
+    public Duration sessionTimeout() {
+        return values.get(SESSION_TIMEOUT);
+    }
+
+    public int standbyReplicas() {
+        return values.get(STANDBY_REPLICAS);
     }
 
     public Duration tick() {
@@ -393,6 +440,11 @@ public final class DispatcherConfig {
             return set(HTTP_PORT, v);
         }
 
+        /** The ops endpoints' own port (0: any free one); null: on the API port. */
+        public Builder opsPort(Integer v) {
+            return set(OPS_PORT, v);
+        }
+
         public Builder advertisedHost(String v) {
             return set(ADVERTISED_HOST, v);
         }
@@ -407,6 +459,18 @@ public final class DispatcherConfig {
 
         public Builder commitInterval(Duration v) {
             return set(COMMIT_INTERVAL, v);
+        }
+
+        public Builder staticMembership(boolean v) {
+            return set(STATIC_MEMBERSHIP, v);
+        }
+
+        public Builder sessionTimeout(Duration v) {
+            return set(SESSION_TIMEOUT, v);
+        }
+
+        public Builder standbyReplicas(int v) {
+            return set(STANDBY_REPLICAS, v);
         }
 
         public Builder tick(Duration v) {

@@ -4,7 +4,6 @@ import dev.sdfleet.dispatcher.config.DispatcherConfig;
 import dev.sdfleet.dispatcher.metrics.DispatcherMetrics;
 import dev.sdfleet.dispatcher.streams.Admissions;
 import dev.sdfleet.dispatcher.streams.StreamsRunner;
-import dev.sdfleet.service.Health;
 import dev.sdfleet.service.OpsHttp;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -19,13 +18,13 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API: {@code /v1/generations} (authenticated), {@code /openapi.yaml}, and the operations endpoints every
- * service has ({@link OpsHttp}: {@code /metrics}, {@code /health/live}, {@code /health/ready}; HTTP/1.1 only). Deployed on virtual threads, so handlers wait with
+ * The HTTP API: {@code /v1/generations} (authenticated), {@code /openapi.yaml}, and, unless they have a port of their
+ * own ({@link OpsVerticle}), the operations endpoints every service has ({@link OpsHttp}: {@code /metrics},
+ * {@code /health/live}, {@code /health/ready}; HTTP/1.1 only). Deployed on virtual threads, so handlers wait with
  * {@code await()} instead of nesting callbacks, and never hold an event loop.
  */
 public final class ApiVerticle extends VerticleBase {
@@ -70,7 +69,9 @@ public final class ApiVerticle extends VerticleBase {
         String openapi = readOpenApi();
 
         Router router = Router.router(vertx);
-        OpsHttp.mount(router, this::live, this::ready, metrics::scrape);
+        if (config.opsPort().isEmpty()) {
+            OpsVerticle.mount(router, streams, metrics);
+        }
         router.get("/openapi.yaml")
                 .handler(ctx -> ctx.response()
                         .putHeader("content-type", "application/yaml")
@@ -105,25 +106,6 @@ public final class ApiVerticle extends VerticleBase {
                 .setMaxInitialLineLength(8192)
                 .setMaxHeaderSize(16384));
         return server.requestHandler(router).listen();
-    }
-
-    /** UP unless the stream tasks failed, or their threads keep dying. */
-    private Health live() {
-        StreamsRunner runner = streams.get();
-        return Health.of(runner == null || runner.live())
-                .with("streams", streamsState().toString());
-    }
-
-    /** UP while the stream tasks serve (every API call can be answered). */
-    private Health ready() {
-        StreamsRunner runner = streams.get();
-        return Health.of(runner != null && runner.serving())
-                .with("streams", streamsState().toString());
-    }
-
-    private KafkaStreams.State streamsState() {
-        StreamsRunner runner = streams.get();
-        return runner == null ? KafkaStreams.State.CREATED : runner.state();
     }
 
     private static String readOpenApi() {

@@ -5,6 +5,7 @@ import dev.sdfleet.dispatcher.state.RequestState;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
@@ -32,36 +33,15 @@ public final class StreamsRunner implements AutoCloseable {
     private final KafkaStreams streams;
     private final HostInfo self;
     private final ThreadFailures failures;
+    private final boolean staticMembership;
+    private final AtomicInteger rebalances = new AtomicInteger();
     private volatile boolean runningOnce;
 
     public StreamsRunner(DispatcherConfig config, Topology topology, HostInfo self, ProcessorHooks hooks) {
         this.self = self;
         this.failures = new ThreadFailures(hooks.clock());
-        Properties props = new Properties();
-        props.putAll(config.kafkaProperties());
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
-        props.put(StreamsConfig.CLIENT_ID_CONFIG, config.applicationId() + "-" + config.instanceId());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(
-                StreamsConfig.STATE_DIR_CONFIG,
-                config.stateDir().toAbsolutePath().toString());
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
-        props.put(
-                StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
-        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
-        // No global stores here; set as Kafka asks, so the default change in 5.0 changes nothing.
-        props.put("processing.exception.handler.global.enabled", true);
-        props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
-        props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
-        // The inputs are independent (each record is applied to its request on its own), so a task need not hold
-        // back one input partition to interleave the others by timestamp.
-        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
-        // Streams batches output for 100 ms by default; jobs are small and latency is what a GPU waits on.
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
-        // A restarted instance takes its partitions back at once instead of after the previous session times out.
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1_000);
+        this.staticMembership = config.staticMembership();
+        Properties props = properties(config, self);
         // A record that fails goes to the dead-letter topic in our format and the task goes on (see the handler).
         DeadLetterHandler.install(props, config.topics().dlq(), DeadLetterHandler.sink(hooks));
         streams = new KafkaStreams(topology, props);
@@ -84,7 +64,52 @@ public final class StreamsRunner implements AutoCloseable {
             if (now == KafkaStreams.State.RUNNING) {
                 runningOnce = true;
             }
+            if (now == KafkaStreams.State.REBALANCING) {
+                rebalances.incrementAndGet();
+            }
         });
+    }
+
+    /**
+     * The Kafka Streams properties of {@code config} for an instance that advertises {@code self} (the dead-letter
+     * handler, which needs the running instance's hooks, is installed by the constructor on top).
+     */
+    public static Properties properties(DispatcherConfig config, HostInfo self) {
+        Properties props = new Properties();
+        props.putAll(config.kafkaProperties());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        props.put(StreamsConfig.CLIENT_ID_CONFIG, config.applicationId() + "-" + config.instanceId());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(
+                StreamsConfig.STATE_DIR_CONFIG,
+                config.stateDir().toAbsolutePath().toString());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+        props.put(
+                StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        // No global stores here; set as Kafka asks, so the default change in 5.0 changes nothing.
+        props.put("processing.exception.handler.global.enabled", true);
+        props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
+        props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        // The inputs are independent (each record is applied to its request on its own), so a task need not hold
+        // back one input partition to interleave the others by timestamp.
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
+        // Streams batches output for 100 ms by default; jobs are small and latency is what a GPU waits on.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        // Without static membership a stopping instance leaves the group (close()), and a short session timeout
+        // only matters for one that died. With it, the instance keeps its member id across a restart: the group
+        // waits up to the session timeout for it instead of rebalancing twice (out, then in again), so that
+        // timeout must outlast a restart. Kafka Streams appends each stream thread's index to the id.
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int)
+                config.sessionTimeout().toMillis());
+        if (config.staticMembership()) {
+            props.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), config.instanceId());
+        }
+        // Warm copies of other instances' stores: a fail-over resumes from a standby instead of the changelog.
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1_000);
+        return props;
     }
 
     public void start() {
@@ -118,6 +143,18 @@ public final class StreamsRunner implements AutoCloseable {
         return streams.state() != KafkaStreams.State.ERROR
                 && streams.state() != KafkaStreams.State.PENDING_ERROR
                 && !failures.repeated();
+    }
+
+    /** How often this instance went into REBALANCING since it was created (the first join included). */
+    public int rebalances() {
+        return rebalances.get();
+    }
+
+    /** The standby tasks (warm store copies of partitions another instance owns) this instance keeps now. */
+    public int standbyTasks() {
+        return streams.metadataForLocalThreads().stream()
+                .mapToInt(thread -> thread.standbyTasks().size())
+                .sum();
     }
 
     public HostInfo self() {
@@ -160,8 +197,13 @@ public final class StreamsRunner implements AutoCloseable {
 
     @Override
     public void close() {
-        // Leaving the group hands the partitions to the other instances now, not after a session timeout.
-        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+        // Leaving the group hands the partitions to the other instances now, not after a session timeout. A static
+        // member stays: it is expected back (a rolling restart) and takes its partitions back without a rebalance;
+        // if it does not come back, its partitions move when the session times out.
+        streams.close(CloseOptions.groupMembershipOperation(
+                        staticMembership
+                                ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP
+                                : CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
     }
 }
