@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -70,19 +71,11 @@ class DevStackTest {
     @Order(1)
     void createsTheTopicsAndTheBucketUnderTheRoot() {
         assertEquals("127.0.0.1:" + kafkaPort, stack.bootstrapServers());
-        assertEquals(
-                Map.of(
-                        "sdfleet.requests",
-                        1,
-                        "sdfleet.jobs",
-                        6,
-                        "sdfleet.results",
-                        4,
-                        "sdfleet.events",
-                        1,
-                        "sdfleet.dlq",
-                        1),
-                KafkaTopics.partitionCounts(stack.bootstrapServers()));
+        // The defaults (the bundled model's three priority lanes among them) plus the builder's extra topic.
+        Map<String, Integer> expected = new HashMap<>(DevStack.DEFAULT_TOPICS);
+        expected.put("sdfleet.jobs", 6);
+        assertEquals(expected, KafkaTopics.partitionCounts(stack.bootstrapServers()));
+        assertEquals(4, expected.get("sdfleet.jobs-high.tiny-sd"), "the high lane is a default topic");
         assertTrue(Files.isRegularFile(root.resolve(".sdfleet/kafka/meta.properties")));
         assertTrue(Files.isDirectory(root.resolve(".sdfleet/s3/sdfleet")), "bucket folder");
     }
