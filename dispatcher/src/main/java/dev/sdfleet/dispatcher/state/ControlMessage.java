@@ -1,7 +1,10 @@
 package dev.sdfleet.dispatcher.state;
 
+import dev.sdfleet.protocol.FieldError;
 import dev.sdfleet.protocol.ValidationException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A record on the dispatcher's own control topic, keyed by request id like every other input, so it reaches the
@@ -26,21 +29,45 @@ public record ControlMessage(
     }
 
     /**
-     * A control record's message.
+     * A control record's message, checked against the record's key: the dispatcher writes this topic itself, so
+     * anything else on it (a stray producer, a replayed test record) is refused whole rather than half-applied.
      *
-     * @throws ValidationException when the bytes are no control message (empty, not JSON, wrong types)
+     * @throws ValidationException when the bytes are no control message (empty, not JSON, JSON {@code null}, wrong
+     *     types, an unknown type, a missing id or try, a request id other than the key)
      */
-    public static ControlMessage decode(byte[] value) {
+    public static ControlMessage decode(String key, byte[] value) {
         if (value == null || value.length == 0) {
             throw new ValidationException("", "is empty: a control message is required");
         }
+        ControlMessage message;
         try {
-            return StateJson.MAPPER.readValue(value, ControlMessage.class);
+            message = StateJson.MAPPER.readValue(value, ControlMessage.class);
         } catch (java.io.IOException | RuntimeException e) {
-            String message = String.valueOf(e.getMessage());
+            String text = String.valueOf(e.getMessage());
             throw new ValidationException(
-                    "", "not a control message: " + message.substring(0, Math.min(message.length(), 300)));
+                    "", "not a control message: " + text.substring(0, Math.min(text.length(), 300)));
         }
+        if (message == null) {
+            throw new ValidationException("", "is JSON null: a control message is required");
+        }
+        List<FieldError> problems = new ArrayList<>();
+        if (!WEBHOOK_ATTEMPT.equals(message.type()) && !REDELIVER.equals(message.type())) {
+            problems.add(new FieldError("type", "must be " + WEBHOOK_ATTEMPT + " or " + REDELIVER));
+        }
+        if (message.requestId() == null || !message.requestId().equals(key)) {
+            problems.add(new FieldError("requestId", "must equal the record key (the request id)"));
+        }
+        if (message.deliveryId() == null) {
+            problems.add(new FieldError("deliveryId", "is required"));
+        }
+        if (WEBHOOK_ATTEMPT.equals(message.type())
+                && (message.attempt() == null || message.attempt().at() == null)) {
+            problems.add(new FieldError("attempt", "is required with its time on a " + WEBHOOK_ATTEMPT));
+        }
+        if (!problems.isEmpty()) {
+            throw new ValidationException(problems);
+        }
+        return message;
     }
 
     public static ControlMessage redeliver(String requestId, String deliveryId, Instant now) {

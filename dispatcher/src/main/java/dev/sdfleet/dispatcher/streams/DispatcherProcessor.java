@@ -107,7 +107,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         } else if (topic.equals(topics.cancels())) {
             onCancel(Codec.decode(record.value(), CancelRequest.class));
         } else {
-            onControl(ControlMessage.decode(record.value()));
+            onControl(ControlMessage.decode(record.key(), record.value()));
         }
     }
 
@@ -266,7 +266,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
     }
 
     private void onControl(ControlMessage message) {
-        RequestState state = message.requestId() == null ? null : requests.get(message.requestId());
+        RequestState state = requests.get(message.requestId());
         RequestState updated = state == null ? null : webhooks.apply(state, message, now());
         if (updated != null) {
             requests.put(updated.requestId(), updated);

@@ -447,7 +447,22 @@ class DispatcherProcessorTest {
                 new Poison("cancels: null key and value", "cancels", null, null, odd, DeadLetterReason.MALFORMED),
                 new Poison("control: not JSON", "control", "p", notJson, odd, DeadLetterReason.MALFORMED),
                 new Poison("control: an array", "control", "p", bytes("[1, 2]"), null, DeadLetterReason.MALFORMED),
-                new Poison("control: null value", "control", null, null, null, DeadLetterReason.MALFORMED));
+                new Poison("control: null value", "control", null, null, null, DeadLetterReason.MALFORMED),
+                new Poison("control: JSON null", "control", "p", bytes("null"), null, DeadLetterReason.MALFORMED),
+                new Poison(
+                        "control: an empty object",
+                        "control",
+                        "p",
+                        bytes("{}"),
+                        null,
+                        DeadLetterReason.INVALID_MESSAGE),
+                new Poison(
+                        "control: another request's message",
+                        "control",
+                        "p",
+                        bytes("{\"type\":\"redeliver\",\"requestId\":\"q\",\"deliveryId\":\"d\"}"),
+                        null,
+                        DeadLetterReason.INVALID_MESSAGE));
     }
 
     @ParameterizedTest(name = "{0}")
