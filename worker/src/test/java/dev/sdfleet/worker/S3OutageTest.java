@@ -79,8 +79,8 @@ class S3OutageTest {
             Fleet.await(
                     "an upload to fail while S3 is down", () -> worker.metrics().uploadFailures() > 0);
             Fleet.await(
-                    "the intake to be held (every partition paused)",
-                    () -> gauge(worker, "sdfleet.partitions.paused") == Fleet.PARTITIONS);
+                    "the intake to be held (every partition of the three lanes paused)",
+                    () -> gauge(worker, "sdfleet.partitions.paused") == Fleet.JOB_PARTITIONS);
             assertTrue(gauge(worker, "sdfleet.output.awaiting.upload") >= 1);
             assertEquals(0.0, gauge(worker, "sdfleet.s3.available"));
             List<Job> held = new ArrayList<>();

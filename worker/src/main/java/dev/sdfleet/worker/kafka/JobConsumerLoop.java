@@ -70,6 +70,11 @@ public final class JobConsumerLoop implements AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     /** How often the lanes' backlogs are asked of the broker (one ListOffsets call) while there is room for a job. */
     private static final Duration LANE_CHECK_INTERVAL = Duration.ofMillis(250);
+    /**
+     * How long a revocation waits for a released call to stop (it stops at its next denoising step). A call that
+     * takes longer is counted as a crash by the partition's next owner.
+     */
+    private static final Duration REVOKE_GRACE = Duration.ofSeconds(5);
 
     private final KafkaClients clients;
     private final Topics topics;
@@ -275,6 +280,7 @@ public final class JobConsumerLoop implements AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> record : poll()) {
                     accept(record);
                 }
+                notePositions();
             }
             applyFinished();
             // The worker stopped its inference thread before this, so the calls that ended have said so; a call still
@@ -461,6 +467,21 @@ public final class JobConsumerLoop implements AutoCloseable {
         });
     }
 
+    /**
+     * Tells each ledger how far the consumer has read, so offsets the loop never sees (transaction markers) do not
+     * hold the committed offset one short of the end. Positions are known locally once a partition has been fetched
+     * from; one that is not (just assigned) is left for a later turn.
+     */
+    private void notePositions() {
+        for (Map.Entry<TopicPartition, OffsetLedger> entry : ledgers.entrySet()) {
+            try {
+                entry.getValue().readUpTo(consumer.position(entry.getKey(), Duration.ZERO));
+            } catch (org.apache.kafka.common.errors.TimeoutException | WakeupException | IllegalStateException e) {
+                // no position yet (or a wakeup for the inference thread): the next turn asks again
+            }
+        }
+    }
+
     /** Commits the contiguous finished prefix of each given partition that has moved since its last commit. */
     private void commit(Collection<TopicPartition> partitions) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -567,17 +588,19 @@ public final class JobConsumerLoop implements AutoCloseable {
     }
 
     /**
-     * Releases the jobs of partitions this worker no longer owns: queued ones leave the queue, a running call stops,
-     * and whatever finishes later is not committed here.
+     * Releases the jobs of partitions this worker is giving up: queued ones leave the queue, a running call is asked
+     * to stop, and whatever finishes later is not committed here. The ledgers stay until {@link #release}.
      */
-    private void release(Collection<TopicPartition> partitions) {
+    private void releaseJobs(Collection<TopicPartition> partitions) {
         int released = 0;
         for (TopicPartition partition : partitions) {
-            OffsetLedger ledger = ledgers.remove(partition);
+            OffsetLedger ledger = ledgers.get(partition);
             if (ledger != null) {
                 for (QueuedJob job : ledger.jobsInFlight()) {
-                    job.release();
-                    released++;
+                    if (!job.isReleased()) {
+                        job.release();
+                        released++;
+                    }
                 }
             }
         }
@@ -586,6 +609,38 @@ public final class JobConsumerLoop implements AutoCloseable {
             boolean stopped = runner.release(QueuedJob::isReleased);
             LOG.info("Released {} jobs of {}{}", released, partitions, stopped ? ", stopping the running call" : "");
         }
+    }
+
+    /**
+     * Waits (at most {@link #REVOKE_GRACE}) for the calls running on {@code partitions} to end after their release,
+     * taking note of their ends, so that only a call that would not stop keeps its crash mark.
+     */
+    private void awaitReleasedCalls(Collection<TopicPartition> partitions) {
+        long deadline = System.nanoTime() + REVOKE_GRACE.toNanos();
+        while (partitions.stream().map(ledgers::get).anyMatch(l -> l != null && l.runningHere())) {
+            if (System.nanoTime() >= deadline) {
+                LOG.warn("A call on {} did not stop within {}: its run counts as a crash", partitions, REVOKE_GRACE);
+                return;
+            }
+            // A call whose start waits for its commit cannot end before that commit: let it go (it is released,
+            // so it stops at once).
+            commit(partitions);
+            signalDurableMarks();
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            applyFinished();
+            applyRunMarks();
+        }
+    }
+
+    /** Forgets partitions this worker no longer owns, releasing any of their jobs still in flight. */
+    private void release(Collection<TopicPartition> partitions) {
+        releaseJobs(partitions);
+        partitions.forEach(ledgers::remove);
         inFlight =
                 ledgers.values().stream().mapToInt(OffsetLedger::inFlightCount).sum();
     }
@@ -628,18 +683,17 @@ public final class JobConsumerLoop implements AutoCloseable {
             if (partitions.isEmpty()) {
                 return;
             }
-            // Commit what is finished before letting go, or the new owner repeats it. The calls stopped here for a
-            // rebalance are stopped on purpose: no crash, so their marks go. Not so when the loop itself is stopping
-            // (close() revokes too): the worker has ended every call it could, and one still running is stuck.
+            // Commit what is finished before letting go, or the new owner repeats it. A call that is running on one
+            // of these partitions is asked to stop; one that stops within the grace is no crash, so its mark goes.
+            // One that does not (a hang, perhaps not yet long enough for the liveness probe) keeps its mark in the
+            // commit: otherwise every rebalance would wipe a hung job's count and it could hang worker after worker.
+            // When the loop itself is stopping (close() revokes too), the worker has already ended every call it
+            // could, so there is nothing to wait for.
             applyFinished();
             applyRunMarks();
+            releaseJobs(partitions);
             if (!stopRequested) {
-                for (TopicPartition partition : partitions) {
-                    OffsetLedger ledger = ledgers.get(partition);
-                    if (ledger != null) {
-                        ledger.forgetRunning();
-                    }
-                }
+                awaitReleasedCalls(partitions);
             }
             commit(partitions);
             release(partitions);
@@ -668,7 +722,7 @@ public final class JobConsumerLoop implements AutoCloseable {
                 if (!crashes.isEmpty()) {
                     LOG.warn("{}: runs that killed a worker, by offset: {}", partition, crashes);
                 }
-                ledgers.putIfAbsent(partition, new OffsetLedger(crashes));
+                ledgers.putIfAbsent(partition, new OffsetLedger(crashes, offset == null ? -1 : offset.offset()));
             }
             LOG.info("Assigned {}", partitions);
         }

@@ -41,13 +41,34 @@ final class OffsetLedger {
 
     /** A ledger for a partition just assigned, with the counts its committed metadata held. */
     OffsetLedger(Map<Long, Integer> crashedRuns) {
+        this(crashedRuns, -1);
+    }
+
+    /**
+     * A ledger for a partition just assigned.
+     *
+     * @param crashedRuns the counts its committed metadata held
+     * @param committed its committed offset, -1 if none
+     */
+    OffsetLedger(Map<Long, Integer> crashedRuns, long committed) {
         this.crashedRuns = new TreeMap<>(crashedRuns);
+        this.committed = committed;
     }
 
     /** A record was polled; {@code job} is what it became, or null (a dead letter, a rejected job). */
     void polled(long offset, QueuedJob job) {
         inFlight.put(offset, job);
         highestPolled = Math.max(highestPolled, offset);
+    }
+
+    /**
+     * The consumer's position in the partition: every offset before it was either handed to the loop (and is in this
+     * ledger) or never will be: a transaction's commit marker, an aborted record. Those count as finished, so that a
+     * caught-up partition commits its end offset and its lag drops to 0 (KEDA scales to zero only then; the jobs
+     * topics are written in transactions, so the last offset of a partition is always a marker).
+     */
+    void readUpTo(long position) {
+        highestPolled = Math.max(highestPolled, position - 1);
     }
 
     /** A record is finished: its result (or dead letter) is acknowledged. Unknown offsets are ignored. */
@@ -81,15 +102,9 @@ final class OffsetLedger {
         marksChanged |= changed;
     }
 
-    /**
-     * The calls running here are being stopped on purpose (revocation, shutdown): they did not crash the process, so
-     * the next commit must not count them.
-     */
-    void forgetRunning() {
-        if (!runningHere.isEmpty()) {
-            runningHere.clear();
-            marksChanged = true;
-        }
+    /** Whether a pipeline call runs here now on a record of this partition. */
+    boolean runningHere() {
+        return !runningHere.isEmpty();
     }
 
     /** Whether a commit is needed to make the counts durable. */

@@ -1,6 +1,7 @@
 package dev.sdfleet.worker.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
@@ -98,13 +99,33 @@ class OffsetLedgerTest {
     }
 
     @Test
-    void runsStoppedOnPurposeAreNoCrash() {
-        OffsetLedger ledger = new OffsetLedger(RunMarks.decode("runs/1 3=1"));
-        ledger.polled(3, null);
-        ledger.runStarting(3);
-        assertEquals("runs/1 3=2", ledger.marks(3));
-        ledger.forgetRunning();
-        assertEquals("runs/1 3=1", ledger.marks(3), "the earlier crash stays; the released run does not count");
+    void aReleasedRunThatStopsIsNoCrashButOneThatDoesNotStopCounts() {
+        OffsetLedger stops = new OffsetLedger(RunMarks.decode("runs/1 3=1"));
+        stops.polled(3, null);
+        stops.runStarting(3);
+        assertTrue(stops.runningHere());
+        stops.runEnded(3);
+        assertFalse(stops.runningHere());
+        assertEquals(Map.of(), RunMarks.decode(stops.marks(3)), "the run ended: it survived, nothing points at it");
+
+        OffsetLedger hangs = new OffsetLedger(RunMarks.decode("runs/1 3=1"));
+        hangs.polled(3, null);
+        hangs.runStarting(3);
+        assertTrue(hangs.runningHere(), "still running when its partition is given up");
+        assertEquals("runs/1 3=2", hangs.marks(3), "committed on revocation: the next owner counts this run too");
+    }
+
+    @Test
+    void aCaughtUpPartitionCommitsPastTheTransactionMarker() {
+        OffsetLedger ledger = new OffsetLedger(Map.of(), 5);
+        ledger.readUpTo(5);
+        assertEquals(OptionalLong.empty(), ledger.committable(), "nothing read since the committed offset");
+
+        ledger.polled(5, null);
+        ledger.readUpTo(7); // offset 6 is the transaction's commit marker: the loop never sees it
+        assertEquals(OptionalLong.empty(), ledger.committable(), "the job at 5 is still in flight: 5 stays committed");
+        ledger.finished(5);
+        assertEquals(OptionalLong.of(7), ledger.committable(), "the end offset: lag 0, so KEDA can scale to zero");
     }
 
     @Test

@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -55,6 +58,8 @@ public final class Fleet implements AutoCloseable {
 
     public static final String BUCKET = "sdfleet-test";
     public static final int PARTITIONS = 2;
+    /** The partitions a worker of the tiny model reads: {@link #PARTITIONS} on each of its three priority lanes. */
+    public static final int JOB_PARTITIONS = 3 * PARTITIONS;
 
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static TestInfra shared;
@@ -250,6 +255,25 @@ public final class Fleet implements AutoCloseable {
             return byPartition;
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
             throw new AssertionError("reading committed offsets failed: " + e, e);
+        }
+    }
+
+    /**
+     * The group's lag on the jobs topic as KEDA's Kafka scaler reads it: the partitions' end offsets minus the
+     * committed ones (a partition with nothing committed counts its whole end offset).
+     */
+    public long jobsLag() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int partition = 0; partition < PARTITIONS; partition++) {
+                latest.put(new TopicPartition(topics.jobs(), partition), OffsetSpec.latest());
+            }
+            long end = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream()
+                    .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset)
+                    .sum();
+            return end - committedTotal();
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw new AssertionError("reading end offsets failed: " + e, e);
         }
     }
 
