@@ -292,6 +292,29 @@ class DispatcherProcessorTest {
     }
 
     @Test
+    void aQuarantinedJobEndsTheRequestFailedAsWorkerCrashedAndTheWebhookSaysSo() {
+        submit(request("r-crash").webhook(Webhook.to(URL)).build());
+        Job job = jobs().get(0);
+        results.pipeInput(
+                "r-crash",
+                Codec.encode(JobResult.failed(
+                        job,
+                        "w-1",
+                        1,
+                        Map.of(),
+                        new Failure(FailureReason.WORKER_CRASHED, "3 runs of this job killed their worker", false),
+                        clock.instant())));
+        assertTrue(jobs.isEmpty(), "a quarantined job is never published again");
+        RequestEvent event = event();
+        assertEquals(RequestStatus.FAILED, event.status());
+        assertEquals(FailureReason.WORKER_CRASHED, event.images().get(0).error().reason());
+        assertEquals(1, handedOut.size());
+        assertTrue(
+                handedOut.get(0).body().contains("\"reason\":\"WORKER_CRASHED\""),
+                handedOut.get(0).body());
+    }
+
+    @Test
     void cancellingOneJobLeavesTheOthersAndEndsTheRequestCancelled() {
         submit(request("r6").n(3).build());
         List<Job> published = jobs();
