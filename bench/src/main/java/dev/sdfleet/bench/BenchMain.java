@@ -2,6 +2,7 @@ package dev.sdfleet.bench;
 
 import dev.sdfleet.bench.dispatcher.DispatcherBench;
 import dev.sdfleet.bench.fleet.FleetBench;
+import dev.sdfleet.bench.kafka.ShareGroupTrial;
 import dev.sdfleet.bench.pipeline.PipelineBench;
 import dev.sdfleet.cli.Args;
 import java.io.PrintStream;
@@ -27,7 +28,8 @@ public final class BenchMain {
                 FleetBench.batching(),
                 FleetBench.killTrials(),
                 FleetBench.priority(),
-                DispatcherBench.benchmark())) {
+                DispatcherBench.benchmark(),
+                ShareGroupTrial.benchmark())) {
             BENCHMARKS.put(b.name(), b);
         }
     }
