@@ -96,6 +96,18 @@ public final class DeadLetterHandler implements ProcessingExceptionHandler, Dese
             LOG.error("State store failure in task {}: failing the task", context.taskId(), exception);
             return ProcessingExceptionHandler.Response.fail();
         }
+        if (KafkaTrouble.in(exception)) {
+            // Kafka itself failed under the record (a send that timed out while the broker was away, a fenced
+            // producer): no fault of the record. Parking it would commit its offset and the store's half-done state
+            // without the jobs or events that failed to go out, and the request would hang; failing the task aborts
+            // the transaction instead, and the record is processed again from the restored state.
+            LOG.warn(
+                    "Kafka failed while processing in task {}: failing the task to redo it",
+                    context.taskId(),
+                    exception);
+            sink.metrics().processingError("kafka");
+            return ProcessingExceptionHandler.Response.fail();
+        }
         if (record == null || context.topic() == null) {
             // A punctuation (timer scan): its timer is already deleted, the next tick goes on with the rest.
             LOG.error("A timer failed in task {}; going on with the next", context.taskId(), exception);

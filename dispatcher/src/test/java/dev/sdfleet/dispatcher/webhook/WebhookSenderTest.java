@@ -6,15 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sdfleet.dispatcher.config.WebhookSettings;
 import dev.sdfleet.dispatcher.metrics.DispatcherMetrics;
-import dev.sdfleet.dispatcher.metrics.QueuedWork;
 import dev.sdfleet.dispatcher.state.ControlMessage;
 import dev.sdfleet.dispatcher.state.Delivery;
 import dev.sdfleet.dispatcher.state.StateJson;
 import dev.sdfleet.dispatcher.support.Eventually;
+import dev.sdfleet.dispatcher.support.NoQueuedWork;
 import dev.sdfleet.dispatcher.support.SharedInfra;
 import dev.sdfleet.dispatcher.support.TestTenants;
 import dev.sdfleet.dispatcher.support.TopicRecorder;
-import dev.sdfleet.protocol.Priority;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
@@ -72,17 +71,7 @@ class WebhookSenderTest {
                 TestTenants.tenants(),
                 producer,
                 controlTopic,
-                new DispatcherMetrics(new QueuedWork() {
-                    @Override
-                    public long queued(Priority priority) {
-                        return 0;
-                    }
-
-                    @Override
-                    public double queuedGpuSeconds() {
-                        return 0;
-                    }
-                }),
+                new DispatcherMetrics(new NoQueuedWork()),
                 Clock.systemUTC());
         vertx.deployVerticle(sender, new DeploymentOptions().setThreadingModel(ThreadingModel.VIRTUAL_THREAD))
                 .await();
