@@ -14,9 +14,11 @@ import dev.sdfleet.worker.inference.QueuedJob;
 import dev.sdfleet.worker.inference.RunRecorder;
 import dev.sdfleet.worker.kafka.CancelListener;
 import dev.sdfleet.worker.kafka.JobConsumerLoop;
+import dev.sdfleet.worker.kafka.JobIntake;
 import dev.sdfleet.worker.kafka.KafkaClients;
 import dev.sdfleet.worker.kafka.LoopState;
 import dev.sdfleet.worker.kafka.ResultPublisher;
+import dev.sdfleet.worker.kafka.ShareJobLoop;
 import dev.sdfleet.worker.metrics.WorkerMetrics;
 import dev.sdfleet.worker.model.ModelSource;
 import dev.sdfleet.worker.model.WarmUp;
@@ -75,7 +77,7 @@ public final class Worker implements AutoCloseable {
     private ResultPublisher publisher;
     private OutputStage output;
     private InferenceRunner runner;
-    private volatile JobConsumerLoop loop;
+    private volatile JobIntake loop;
     private CancelListener cancelListener;
 
     public Worker(WorkerConfig config) {
@@ -223,13 +225,22 @@ public final class Worker implements AutoCloseable {
                 metrics,
                 clock,
                 this::fatal);
-        loop = new JobConsumerLoop(
-                new JobConsumerLoop.Settings(id, topics, config.jobLanes(), config.queueCapacity()),
-                clients,
-                new JobConsumerLoop.Stages(queue, runner, publisher),
-                metrics,
-                clock,
-                this::fatal);
+        loop = config.sharedIntake()
+                ? new ShareJobLoop(
+                        new ShareJobLoop.Settings(id, topics, config.jobLanes(), config.groupId(), config.shareLock()),
+                        clients,
+                        queue,
+                        publisher,
+                        metrics,
+                        clock,
+                        this::fatal)
+                : new JobConsumerLoop(
+                        new JobConsumerLoop.Settings(id, topics, config.jobLanes(), config.queueCapacity()),
+                        clients,
+                        new JobConsumerLoop.Stages(queue, runner, publisher),
+                        metrics,
+                        clock,
+                        this::fatal);
         cancelListener = new CancelListener(
                 new CancelListener.Settings(topics.cancels(), config.cancelLookback(), id),
                 clients,
@@ -270,7 +281,7 @@ public final class Worker implements AutoCloseable {
      * the job running now still finishes. What a preStop hook asks for before SIGTERM brings {@link #close()}.
      */
     public void drain() {
-        JobConsumerLoop current = loop;
+        JobIntake current = loop;
         if (current != null) {
             current.drain();
         }
@@ -293,7 +304,7 @@ public final class Worker implements AutoCloseable {
 
     /** The consumer loop's state (STARTING before start). */
     public LoopState state() {
-        JobConsumerLoop current = loop;
+        JobIntake current = loop;
         return current == null ? LoopState.STARTING : current.state();
     }
 
@@ -451,7 +462,7 @@ public final class Worker implements AutoCloseable {
         return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
-    private static void awaitQuietly(JobConsumerLoop loop, Duration timeout) {
+    private static void awaitQuietly(JobIntake loop, Duration timeout) {
         try {
             if (!loop.awaitStopped(timeout)) {
                 LOG.warn("The consumer loop did not stop within {}", timeout);

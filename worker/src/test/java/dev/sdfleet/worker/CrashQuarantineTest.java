@@ -180,8 +180,8 @@ class CrashQuarantineTest {
      * Waits until the killer has a result (returned) or the worker process has died (null). A worker killed by the
      * job exits with {@link FaultyWorkerMain#HALT_EXIT_CODE}.
      */
-    private static JobResult awaitVerdictOrDeath(Fleet fleet, WorkerProcess worker, Job killer)
-            throws InterruptedException {
+    /** The killer's verdict, or null when the worker died (of the expected halt) first. */
+    static JobResult awaitVerdictOrDeath(Fleet fleet, WorkerProcess worker, Job killer) throws InterruptedException {
         long deadline = System.nanoTime() + Fleet.TIMEOUT.toNanos() * 2;
         while (System.nanoTime() < deadline) {
             OptionalInt exit = worker.awaitExit(Duration.ofMillis(500));

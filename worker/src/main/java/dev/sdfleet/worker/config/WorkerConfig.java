@@ -150,6 +150,20 @@ public final class WorkerConfig {
                             + " liveness probe) is not run again: it fails with `WORKER_CRASHED`")
             .withDefault(3)
             .between(1, 10);
+    public static final String INTAKE_GROUP = "group";
+    public static final String INTAKE_SHARE = "share";
+    public static final Setting<String> JOB_INTAKE = Setting.text(
+                    "SDFLEET_JOB_INTAKE",
+                    "how jobs are taken: `group` (a consumer group: lag for KEDA, micro-batches, priority lanes, at most"
+                            + " one worker per partition) or `share` (a share group: more workers than partitions, one"
+                            + " job at a time; worker README)")
+            .withDefault(INTAKE_GROUP)
+            .check("`group` or `share`", v -> v.equals(INTAKE_GROUP) || v.equals(INTAKE_SHARE));
+    public static final Setting<Duration> SHARE_LOCK = Setting.millis(
+                    "SDFLEET_SHARE_LOCK_MS",
+                    "with `share`: the share group's record lock, set at start; must outlast the longest job (at most"
+                            + " the broker's `group.share.max.record.lock.duration.ms`)")
+            .unsetMeans("the group's own");
 
     /** Every setting of the worker, in the order they are resolved and logged. */
     public static final SettingSet SETTINGS = SettingSet.of(
@@ -182,7 +196,9 @@ public final class WorkerConfig {
             RETRY_MAX_BACKOFF,
             S3_RETRY_WINDOW,
             STALL_TIMEOUT,
-            CRASH_QUARANTINE);
+            CRASH_QUARANTINE,
+            JOB_INTAKE,
+            SHARE_LOCK);
 
     private final SettingValues values;
     private final S3Settings s3;
@@ -342,6 +358,16 @@ public final class WorkerConfig {
     /** How many runs of a job may end with the worker process dead before the job is failed unrun. */
     public int crashQuarantine() {
         return values.get(CRASH_QUARANTINE);
+    }
+
+    /** Whether jobs come from a share group rather than a consumer group. */
+    public boolean sharedIntake() {
+        return INTAKE_SHARE.equals(values.get(JOB_INTAKE));
+    }
+
+    /** The share group's record lock to set at start, or null to leave the group's. */
+    public Duration shareLock() {
+        return values.get(SHARE_LOCK);
     }
 
     /** ONNX Runtime settings for the pipeline: TensorRT profiles sized for this worker's batch. */
@@ -533,6 +559,14 @@ public final class WorkerConfig {
 
         public Builder crashQuarantine(int v) {
             return set(CRASH_QUARANTINE, v);
+        }
+
+        public Builder jobIntake(String v) {
+            return set(JOB_INTAKE, v);
+        }
+
+        public Builder shareLock(Duration v) {
+            return set(SHARE_LOCK, v);
         }
 
         /**

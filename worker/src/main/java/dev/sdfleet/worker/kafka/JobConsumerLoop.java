@@ -1,7 +1,5 @@
 package dev.sdfleet.worker.kafka;
 
-import dev.sdfleet.protocol.DeadLetter;
-import dev.sdfleet.protocol.DeadLetterReason;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.worker.inference.InferenceRunner;
 import dev.sdfleet.worker.inference.JobQueue;
@@ -11,13 +9,11 @@ import dev.sdfleet.worker.inference.RunRecorder;
 import dev.sdfleet.worker.metrics.WorkerMetrics;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -40,7 +36,6 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The control loop that owns the jobs consumer, on its own thread. Each turn reads top to bottom:
@@ -63,7 +58,7 @@ import org.slf4j.MDC;
  * owner reads it at assignment and runs such a record alone, and once the count reaches the configured limit, fails it
  * with {@code WORKER_CRASHED} instead of running it: one poisonous job kills at most that many workers, not the fleet.
  */
-public final class JobConsumerLoop implements AutoCloseable {
+public final class JobConsumerLoop implements JobIntake {
     private static final Logger LOG = LoggerFactory.getLogger(JobConsumerLoop.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
@@ -83,7 +78,7 @@ public final class JobConsumerLoop implements AutoCloseable {
     private final int capacity;
     private final JobQueue queue;
     private final InferenceRunner runner;
-    private final ResultPublisher publisher;
+    private final RecordIntake intake;
     private final WorkerMetrics metrics;
     private final Clock clock;
     private final Runnable onFatal;
@@ -184,7 +179,7 @@ public final class JobConsumerLoop implements AutoCloseable {
         this.capacity = settings.capacity();
         this.queue = stages.queue();
         this.runner = stages.runner();
-        this.publisher = stages.publisher();
+        this.intake = new RecordIntake(workerId, topics, queue, stages.publisher(), metrics, this::finished);
         this.metrics = metrics;
         this.clock = clock;
         this.onFatal = onFatal;
@@ -192,6 +187,7 @@ public final class JobConsumerLoop implements AutoCloseable {
     }
 
     /** Starts the loop and waits (up to {@code timeout}) until it has subscribed. */
+    @Override
     public void start(Duration timeout) throws InterruptedException {
         thread.start();
         if (!started.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -203,11 +199,13 @@ public final class JobConsumerLoop implements AutoCloseable {
     }
 
     /** Where the loop is in its life. */
+    @Override
     public LoopState state() {
         return state;
     }
 
     /** A record's result (or dead letter) has been acknowledged: its offset may be committed. Any thread. */
+    @Override
     public void finished(RecordPosition position) {
         finished.add(position);
     }
@@ -217,6 +215,7 @@ public final class JobConsumerLoop implements AutoCloseable {
      * (waking the loop's poll so that it does not wait a poll timeout), or after {@code COMMIT_TIMEOUT} when it cannot
      * be.
      */
+    @Override
     public RunRecorder runRecorder() {
         return runRecorder;
     }
@@ -226,16 +225,19 @@ public final class JobConsumerLoop implements AutoCloseable {
     }
 
     /** Records polled and not finished, as of the last turn. */
+    @Override
     public int inFlight() {
         return inFlight;
     }
 
     /** Partitions paused, as of the last turn. */
+    @Override
     public int pausedPartitions() {
         return pausedPartitions;
     }
 
     /** Stops taking jobs: every partition is paused from the next turn on; polling and committing go on. */
+    @Override
     public void drain() {
         drainRequested = true;
     }
@@ -244,17 +246,20 @@ public final class JobConsumerLoop implements AutoCloseable {
      * Holds (true) or lets go of (false) new jobs: while held every partition is paused as when the capacity is full;
      * polling, acknowledging and committing go on. The output stage holds intake while finished images wait for S3.
      */
+    @Override
     public void holdIntake(boolean hold) {
         intakeHeld = hold;
     }
 
     /** Ends the loop: a last commit, then the consumer is closed and leaves the group. */
+    @Override
     public void stop() {
         drainRequested = true;
         stopRequested = true;
     }
 
     /** Waits for {@link #stop()} to complete; true if it did within {@code timeout}. */
+    @Override
     public boolean awaitStopped(Duration timeout) throws InterruptedException {
         return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -317,107 +322,15 @@ public final class JobConsumerLoop implements AutoCloseable {
         }
     }
 
-    /**
-     * Turns one record into a queued job, a FAILED result or a dead letter. Never throws: whatever goes wrong with one
-     * record ends that record (on the dead-letter topic), not the loop, so the next record is read as usual and a
-     * worker taking the partition over does not die on the same record.
-     */
+    /** Hands one record to the intake (which never throws), with the crash count its partition's marks hold. */
     private void accept(ConsumerRecord<byte[], byte[]> record) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
         OffsetLedger ledger = ledgers.computeIfAbsent(partition, p -> new OffsetLedger());
-        RecordPosition position = new RecordPosition(record.topic(), record.partition(), record.offset());
-        Instant now = clock.instant();
-        try {
-            switch (JobRecords.decode(record, workerId, now)) {
-                case JobRecords.Accepted accepted -> queue(accepted, ledger, position, now);
-                case JobRecords.Rejected rejected -> reject(rejected, ledger, position);
-                case JobRecords.DeadLettered dead -> {
-                    ledger.polled(record.offset(), null);
-                    LOG.warn(
-                            "Record at {} goes to {}: {} {}",
-                            position,
-                            topics.dlq(),
-                            dead.letter().reason(),
-                            dead.letter().error());
-                    publishDeadLetter(dead.letter(), position);
-                }
-            }
-        } catch (RuntimeException e) {
-            deadLetterAfterFailure(record, ledger, position, e, now);
-        }
-    }
-
-    private void queue(JobRecords.Accepted accepted, OffsetLedger ledger, RecordPosition position, Instant now) {
-        int crashedRuns = ledger.crashedRuns(position.offset());
-        QueuedJob job = new QueuedJob(accepted.job(), position, now, crashedRuns);
-        if (crashedRuns > 0) {
-            LOG.warn(
-                    "job_id={} request_id={} at {}: {} earlier run(s) killed the worker; it runs alone",
-                    accepted.job().jobId(),
-                    accepted.job().requestId(),
-                    position,
-                    crashedRuns);
-            metrics.crashSuspect();
-        }
-        ledger.polled(position.offset(), job);
-        queue.add(job); // last: once queued, the job is the inference thread's to finish
-        LOG.debug(
-                "job_id={} request_id={} queued from {}",
-                accepted.job().jobId(),
-                accepted.job().requestId(),
-                position);
-    }
-
-    private void reject(JobRecords.Rejected rejected, OffsetLedger ledger, RecordPosition position) {
-        ledger.polled(position.offset(), null);
-        try {
-            MDC.put("job_id", rejected.result().jobId());
-            MDC.put("request_id", rejected.result().requestId());
-            LOG.warn(
-                    "job_id={} request_id={} at {} rejected: {}",
-                    rejected.result().jobId(),
-                    rejected.result().requestId(),
-                    position,
-                    rejected.result().error().message());
-        } finally {
-            MDC.clear();
-        }
-        publisher.publish(rejected.result(), () -> {
-            metrics.jobOutcome(rejected.result().error().reason().name().toLowerCase(Locale.ROOT));
-            finished(position);
-        });
-    }
-
-    private void publishDeadLetter(DeadLetter letter, RecordPosition position) {
-        publisher.publish(letter, () -> {
-            metrics.jobOutcome(WorkerMetrics.DEAD_LETTERED);
-            metrics.deadLettered(position.topic(), letter.reason().name());
-            finished(position);
-        });
-    }
-
-    /**
-     * Handling the record failed in a way decoding did not foresee (a bug): it goes to the dead-letter topic as
-     * PROCESSING_FAILED. Should even that fail, the record is skipped (logged with its position, counted): a record
-     * that cannot be parked must not hold its partition's commits, nor the loop, forever.
-     */
-    private void deadLetterAfterFailure(
-            ConsumerRecord<byte[], byte[]> record,
-            OffsetLedger ledger,
-            RecordPosition position,
-            RuntimeException cause,
-            Instant now) {
-        LOG.error("Handling the record at {} failed; it goes to {}", position, topics.dlq(), cause);
-        ledger.polled(position.offset(), null);
-        try {
-            DeadLetter letter = JobRecords.deadLetter(
-                    record, JobRecords.headers(record), cause, DeadLetterReason.PROCESSING_FAILED, workerId, now);
-            publishDeadLetter(letter, position);
-        } catch (RuntimeException again) {
-            LOG.error("Could not dead-letter the record at {} either; skipping it: {}", position, again.toString());
-            metrics.recordSkipped(position.topic());
-            finished(position);
-        }
+        intake.accept(
+                record,
+                ledger.crashedRuns(record.offset()),
+                (position, job) -> ledger.polled(position.offset(), job),
+                clock.instant());
     }
 
     private void applyFinished() {

@@ -1,10 +1,13 @@
 package dev.sdfleet.worker.kafka;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -48,6 +51,37 @@ public record KafkaClients(String bootstrap, String groupId, String clientIdPref
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.putAll(extra);
         return new KafkaConsumer<>(props);
+    }
+
+    /**
+     * A jobs consumer in the workers' SHARE group ({@link ShareJobLoop}): one record at a time, each acknowledged by
+     * hand once its result is published.
+     */
+    public KafkaShareConsumer<byte[], byte[]> jobsShareConsumer(String lane) {
+        Map<String, Object> props = common("jobs-" + lane);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        props.put("share.acknowledgement.mode", "explicit");
+        // One record per poll and no prefetch: a record is acquired (and its delivery counted) only when the worker
+        // has room for it. The default, batch_optimized, may hand a whole batch to one consumer.
+        props.put("share.acquire.mode", "record_limit");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        // The worker does not poll while its job runs (a poll would acquire more jobs it could only release, each
+        // release counting a delivery: ./sdfleet bench share-groups): the poll interval bound must outlast any job.
+        // A stuck worker is the liveness probe's business.
+        props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int)
+                Duration.ofHours(1).toMillis());
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.putAll(extra);
+        return new KafkaShareConsumer<>(props);
+    }
+
+    /** An admin client (the share group's settings). */
+    public Admin admin() {
+        Map<String, Object> props = common("admin");
+        props.putAll(extra);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        return Admin.create(props);
     }
 
     /** The cancels reader: no group (it reads every partition itself and commits nothing). */

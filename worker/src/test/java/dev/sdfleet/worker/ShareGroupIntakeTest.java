@@ -1,0 +1,97 @@
+package dev.sdfleet.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sdfleet.protocol.FailureReason;
+import dev.sdfleet.protocol.Job;
+import dev.sdfleet.protocol.JobResult;
+import dev.sdfleet.protocol.JobStatus;
+import dev.sdfleet.worker.config.WorkerConfig;
+import dev.sdfleet.worker.testing.Fleet;
+import dev.sdfleet.worker.testing.TestJobs;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code SDFLEET_JOB_INTAKE=share}: workers take jobs from a Kafka share group, so more of them than partitions work at
+ * once, and the broker's delivery count drives the crash quarantine.
+ */
+class ShareGroupIntakeTest {
+    /** Every job on ONE partition: a consumer group would give them all to one worker. */
+    private static final String ONE_PARTITION = "one-partition";
+
+    @Test
+    void workersOutnumberingThePartitionsShareOnePartitionsJobsAndRunEachOnce() throws Exception {
+        try (Fleet fleet = new Fleet("share")) {
+            for (int w = 0; w < 3; w++) {
+                fleet.start(shared(fleet, "w-share-" + w).build());
+            }
+            List<Job> jobs = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                Job job = TestJobs.job("req-share-" + i, 0, "a red circle on a blue background", 100 + i);
+                fleet.publishWithKey(ONE_PARTITION, job);
+                jobs.add(job);
+            }
+            for (Job job : jobs) {
+                assertEquals(JobStatus.SUCCEEDED, fleet.awaitResult(job.jobId()).status());
+            }
+            List<JobResult> results = fleet.results().all(Duration.ofSeconds(2));
+            Map<String, Long> perJob =
+                    results.stream().collect(Collectors.groupingBy(JobResult::jobId, Collectors.counting()));
+            for (Job job : jobs) {
+                assertEquals(1L, perJob.get(job.jobId()), job.jobId() + " has one result: " + perJob);
+            }
+            Set<String> workers = results.stream().map(JobResult::workerId).collect(Collectors.toSet());
+            assertTrue(workers.size() >= 2, "one partition's jobs ran on several workers: " + workers);
+        }
+    }
+
+    @Test
+    void aJobThatKillsItsWorkersIsQuarantinedByItsDeliveryCount(@TempDir Path logs) throws Exception {
+        int quarantine = 2;
+        try (Fleet fleet = new Fleet("share-crash")) {
+            Job killer = TestJobs.sized("req-share-killer", 0, "a red circle " + FaultyWorkerMain.HALT, 7, 64, 4);
+            fleet.publish(killer);
+            int crashes = 0;
+            JobResult verdict = null;
+            for (int generation = 0; generation <= quarantine && verdict == null; generation++) {
+                try (WorkerProcess worker = WorkerProcess.start(
+                        FaultyWorkerMain.class,
+                        shared(fleet, "w-share-crash-" + generation)
+                                .crashQuarantine(quarantine)
+                                .build(),
+                        WorkerProcess.currentClassPath(),
+                        logs.resolve("w-share-crash-" + generation + ".log"),
+                        List.of("-Xmx512m"))) {
+                    verdict = CrashQuarantineTest.awaitVerdictOrDeath(fleet, worker, killer);
+                    if (verdict == null) {
+                        crashes++;
+                    }
+                }
+            }
+            assertEquals(quarantine, crashes, "each delivery killed one worker, and no more ran it");
+            assertTrue(verdict != null, "the job was failed after " + crashes + " crashes");
+            assertEquals(JobStatus.FAILED, verdict.status());
+            assertEquals(
+                    FailureReason.WORKER_CRASHED,
+                    verdict.error().reason(),
+                    verdict.error().message());
+        }
+    }
+
+    /**
+     * A worker on the share group. Its record lock, the broker's minimum (15 s), outlasts a tiny job and lets a dead
+     * worker's job go within a test's patience.
+     */
+    private static WorkerConfig.Builder shared(Fleet fleet, String workerId) {
+        return fleet.config(workerId).jobIntake(WorkerConfig.INTAKE_SHARE).shareLock(Duration.ofSeconds(15));
+    }
+}
