@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * What each party of the fleet may do on Kafka, and nothing more: the ACLs a secured cluster gives the dispatcher, the
  * workers of a model and outside publishers. Declared here, beside {@link Topics}, as plain data (no Kafka types), so
- * that the secured end-to-end test grants exactly these and the infra tests hold the Strimzi {@code KafkaUser}
+ * that the secured end-to-end test grants exactly these (the autoscaler's aside) and the infra tests hold the Strimzi {@code KafkaUser}
  * manifests to them.
  *
  * <p>Kafka's own implications are relied on: READ, WRITE, CREATE and ALTER on a topic each imply DESCRIBE, and READ on a
@@ -86,6 +86,19 @@ public final class KafkaAccess {
             topic(grants, output, Operation.WRITE);
         }
         grants.add(new Grant(Resource.GROUP, group, false, Operation.READ));
+        return List.copyOf(grants);
+    }
+
+    /**
+     * The autoscaler's grants for the workers of {@code model} (KEDA's Kafka scaler): it only looks, reading the end
+     * offsets of the model's lanes and the offsets the group committed on them.
+     */
+    public static List<Grant> autoscaler(Topics topics, String model, String group) {
+        List<Grant> grants = new ArrayList<>();
+        for (String lane : topics.jobLanesFor(model)) {
+            topic(grants, lane, Operation.DESCRIBE);
+        }
+        grants.add(new Grant(Resource.GROUP, group, false, Operation.DESCRIBE));
         return List.copyOf(grants);
     }
 

@@ -22,8 +22,7 @@ public final class KafkaClientProperties {
                     "SDFLEET_KAFKA_PROPERTIES_FILE",
                     "a Java properties file of Kafka client properties for every client (`security.protocol`,"
                             + " `sasl.*`, `ssl.*`: SASL_SSL with SCRAM, or SSL with a client certificate)")
-            .unsetMeans("none")
-            .check("a readable file", Files::isReadable);
+            .unsetMeans("none");
     public static final Setting<Map<String, String>> INLINE = Setting.properties(
                     "SDFLEET_KAFKA_PROPERTIES",
                     "`key=value,...` for every Kafka client, on top of `SDFLEET_KAFKA_PROPERTIES_FILE` (security,"
@@ -32,7 +31,13 @@ public final class KafkaClientProperties {
 
     private KafkaClientProperties() {}
 
-    /** The properties {@code values} ask for: the file's, then the inline ones over them. */
+    /**
+     * The properties {@code values} ask for: the file's, then the inline ones over them. The file is read now, not when
+     * the settings are: a mounted secret may change (a rotated password) and a client made later gets the new one;
+     * and a manifest's settings can be checked where the file is not.
+     *
+     * @throws IllegalArgumentException naming {@code SDFLEET_KAFKA_PROPERTIES_FILE} when it cannot be read
+     */
     public static Map<String, String> of(SettingValues values) {
         return merge(values.get(FILE), values.get(INLINE));
     }

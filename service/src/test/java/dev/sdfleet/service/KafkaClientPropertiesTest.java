@@ -44,11 +44,11 @@ class KafkaClientPropertiesTest {
     }
 
     @Test
-    void aMissingFileIsRefusedByName(@TempDir Path dir) {
-        IllegalArgumentException e = assertThrows(
-                IllegalArgumentException.class,
-                () -> SETTINGS.fromEnv(Map.of(
-                        "SDFLEET_KAFKA_PROPERTIES_FILE", dir.resolve("nope").toString())));
+    void aMissingFileIsRefusedByNameWhenClientsAreMade(@TempDir Path dir) {
+        SettingValues values = SETTINGS.fromEnv(
+                Map.of("SDFLEET_KAFKA_PROPERTIES_FILE", dir.resolve("nope").toString()));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> KafkaClientProperties.of(values));
         assertTrue(e.getMessage().startsWith("SDFLEET_KAFKA_PROPERTIES_FILE"), e.getMessage());
     }
 

@@ -213,11 +213,9 @@ public final class DispatcherConfig {
 
     private final SettingValues values;
     private final WebhookSettings webhooks;
-    private final Map<String, String> kafkaProperties;
 
     private DispatcherConfig(SettingValues values) {
         this.values = values;
-        this.kafkaProperties = KafkaClientProperties.of(values);
         WebhookSettings w = values.get(WEBHOOKS);
         List<String> allow = values.get(WEBHOOK_ALLOW);
         this.webhooks = new WebhookSettings(
@@ -375,10 +373,10 @@ public final class DispatcherConfig {
 
     /**
      * The properties for every Kafka client (the Streams app, the producer, the admin client):
-     * {@code SDFLEET_KAFKA_PROPERTIES_FILE}'s, then the inline ones.
+     * {@code SDFLEET_KAFKA_PROPERTIES_FILE}'s (read now), then the inline ones.
      */
     public Map<String, String> kafkaProperties() {
-        return kafkaProperties;
+        return KafkaClientProperties.of(values);
     }
 
     private static String defaultInstanceId() {

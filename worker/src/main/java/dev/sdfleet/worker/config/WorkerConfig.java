@@ -188,11 +188,9 @@ public final class WorkerConfig {
     private final SettingValues values;
     private final S3Settings s3;
     private final RetryPolicy retry;
-    private final Map<String, String> kafkaProperties;
 
     private WorkerConfig(SettingValues values) {
         this.values = values;
-        this.kafkaProperties = KafkaClientProperties.of(values);
         this.s3 = new S3Settings(
                 values.get(S3_ENDPOINT),
                 values.get(S3_REGION),
@@ -265,9 +263,12 @@ public final class WorkerConfig {
         return values.get(WORKER_ID);
     }
 
-    /** The properties for every Kafka client: {@code SDFLEET_KAFKA_PROPERTIES_FILE}'s, then the inline ones. */
+    /**
+     * The properties for every Kafka client: {@code SDFLEET_KAFKA_PROPERTIES_FILE}'s (read now), then the inline
+     * ones.
+     */
     public Map<String, String> kafkaProperties() {
-        return kafkaProperties;
+        return KafkaClientProperties.of(values);
     }
 
     /** The image bucket and how to reach it. */
