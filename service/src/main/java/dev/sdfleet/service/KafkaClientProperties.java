@@ -29,7 +29,19 @@ public final class KafkaClientProperties {
                             + " session timeout); secret-looking values masked in the log")
             .withDefault(values -> Map.of(), "none");
 
+    /** Just these two settings: what a command that is no service reads (the CLI, the benches). */
+    public static final SettingSet SETTINGS = SettingSet.of(FILE, INLINE);
+
     private KafkaClientProperties() {}
+
+    /**
+     * The properties {@code env}'s two variables ask for, as a service would read them.
+     *
+     * @throws IllegalArgumentException naming the variable that is wrong or the file that cannot be read
+     */
+    public static Map<String, String> fromEnv(Map<String, String> env) {
+        return of(SETTINGS.fromEnv(env));
+    }
 
     /**
      * The properties {@code values} ask for: the file's, then the inline ones over them. The file is read now, not when
