@@ -2,13 +2,10 @@ package dev.sdfleet.cli;
 
 import dev.sdfleet.cli.fleet.LocalFleet;
 import dev.sdfleet.devstack.DevStack;
-import dev.sdfleet.service.KafkaClientProperties;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -28,17 +25,12 @@ final class UpCommand implements Main.Command {
                   --http-port N     the first worker's metrics/health port; the next ones follow (default 8081)
                   --dispatcher-port N  the dispatcher's HTTP API (default 8080)
                   --kafka-port N    (default 9092)     --s3-port N   (default 9000)
-                  --kafka-bootstrap HOST:PORT  a running Kafka instead of the embedded one (a secured cluster, say)
-                  --kafka-properties FILE  its Kafka client properties (security.protocol, sasl.*, ssl.*) for the
-                                    dispatcher, the workers and the topic setup (default:
-                                    $SDFLEET_KAFKA_PROPERTIES_FILE; $SDFLEET_KAFKA_PROPERTIES goes on top, as for
-                                    the services)
                   --root DIR        where .sdfleet/ keeps Kafka's, S3's and the dispatcher's data and the tenants
                                     file (default: the current folder)
                   --model DIR       (default: the bundled tiny model)
                   --also-model DIR[,DIR]  more models, with --workers workers each: the dispatcher serves them all,
                                     each model's jobs go to its own topic and reach only its workers
-                Runs until Ctrl-C, then stops the workers gracefully and the servers.""";
+                Runs until Ctrl-C, then stops the workers gracefully and the servers.""" + "\n" + KafkaOptions.HELP;
     }
 
     private static List<Path> models(Args args) {
@@ -52,26 +44,6 @@ final class UpCommand implements Main.Command {
         return models;
     }
 
-    /** The Kafka of {@code --kafka-bootstrap} with its client properties, or null for the embedded broker. */
-    static LocalFleet.OutsideKafka outsideKafka(Args args, Map<String, String> env) {
-        if (!args.has("kafka-bootstrap")) {
-            if (args.has("kafka-properties")) {
-                throw new Args.UsageException("--kafka-properties is for a running Kafka: add --kafka-bootstrap");
-            }
-            return null;
-        }
-        Map<String, String> settings = new HashMap<>(env);
-        if (args.has("kafka-properties")) {
-            settings.put(KafkaClientProperties.FILE.name(), args.get("kafka-properties", ""));
-        }
-        try {
-            return new LocalFleet.OutsideKafka(
-                    args.get("kafka-bootstrap", ""), KafkaClientProperties.fromEnv(settings));
-        } catch (IllegalArgumentException e) {
-            throw new Args.UsageException(e.getMessage());
-        }
-    }
-
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) {
         Args args = Args.parse(
@@ -82,11 +54,11 @@ final class UpCommand implements Main.Command {
                         "http-port",
                         "dispatcher-port",
                         "kafka-port",
-                        "kafka-bootstrap",
-                        "kafka-properties",
                         "s3-port",
                         "root",
-                        "also-model"),
+                        "also-model",
+                        "kafka-bootstrap",
+                        "kafka-properties"),
                 PipelineOptions.flags());
         LocalFleet.Settings settings = new LocalFleet.Settings(
                 Path.of(args.get("root", ".")).toAbsolutePath().normalize(),
@@ -100,7 +72,7 @@ final class UpCommand implements Main.Command {
                 args.getInt("threads", 0));
         out.println("Starting the local fleet (Kafka, S3, dispatcher, "
                 + settings.workers() * settings.models().size() + " worker(s)) ...");
-        LocalFleet fleet = LocalFleet.start(settings, outsideKafka(args, System.getenv()));
+        LocalFleet fleet = LocalFleet.start(settings, KafkaOptions.outsideKafka(args, System.getenv()));
         CountDownLatch stopped = new CountDownLatch(1);
         // Ctrl-C runs the hooks: the workers drain and leave the group, the dispatcher commits, then Kafka and S3 stop.
         Runtime.getRuntime()

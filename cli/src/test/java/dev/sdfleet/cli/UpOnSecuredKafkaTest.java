@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * complete. The file's user is the broker's super-user here; what each party may do is SecuredKafkaFleetTest's.
  */
 class UpOnSecuredKafkaTest {
-    private static final Set<String> OPTIONS = Set.of("kafka-bootstrap", "kafka-properties");
+    private static final Set<String> OPTIONS = KafkaOptions.VALUED;
 
     @Test
     void theLocalFleetRunsARequestOnASecuredKafkaWithTheGivenProperties(@TempDir Path root) throws Exception {
@@ -45,7 +45,7 @@ class UpOnSecuredKafkaTest {
                     List.of("--kafka-bootstrap", kafka.bootstrapServers(), "--kafka-properties", file.toString()),
                     OPTIONS,
                     Set.of());
-            LocalFleet.OutsideKafka outside = UpCommand.outsideKafka(args, Map.of());
+            LocalFleet.OutsideKafka outside = KafkaOptions.outsideKafka(args, Map.of());
             assertEquals("SASL_SSL", outside.clientProperties().get("security.protocol"));
 
             LocalFleet.Settings settings =
@@ -82,16 +82,18 @@ class UpOnSecuredKafkaTest {
     @Test
     void propertiesWithoutAKafkaToUseThemOnAreRefused() {
         Args args = Args.parse(List.of("--kafka-properties", "client.properties"), OPTIONS, Set.of());
-        Args.UsageException e = assertThrows(Args.UsageException.class, () -> UpCommand.outsideKafka(args, Map.of()));
+        Args.UsageException e =
+                assertThrows(Args.UsageException.class, () -> KafkaOptions.outsideKafka(args, Map.of()));
         assertTrue(e.getMessage().contains("--kafka-bootstrap"), e.getMessage());
-        assertNull(UpCommand.outsideKafka(Args.parse(List.of(), OPTIONS, Set.of()), Map.of()), "the embedded broker");
+        assertNull(
+                KafkaOptions.outsideKafka(Args.parse(List.of(), OPTIONS, Set.of()), Map.of()), "the embedded broker");
     }
 
     @Test
     void theEnvironmentGivesThePropertiesAsToTheServices(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("c.properties"), "security.protocol=SSL\n");
         Args args = Args.parse(List.of("--kafka-bootstrap", "kafka:9094"), OPTIONS, Set.of());
-        LocalFleet.OutsideKafka outside = UpCommand.outsideKafka(
+        LocalFleet.OutsideKafka outside = KafkaOptions.outsideKafka(
                 args,
                 Map.of(
                         "SDFLEET_KAFKA_PROPERTIES_FILE",

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -98,6 +99,13 @@ public final class LocalFleet implements AutoCloseable {
     public record OutsideKafka(String bootstrapServers, Map<String, String> clientProperties) {
         public OutsideKafka {
             clientProperties = Map.copyOf(clientProperties);
+        }
+
+        /** The properties of a client of this Kafka: its bootstrap servers and its client properties. */
+        public Map<String, Object> client() {
+            Map<String, Object> client = new HashMap<>(clientProperties);
+            client.put("bootstrap.servers", bootstrapServers);
+            return client;
         }
     }
 
