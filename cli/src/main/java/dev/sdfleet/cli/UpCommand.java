@@ -30,7 +30,7 @@ final class UpCommand implements Main.Command {
                   --model DIR       (default: the bundled tiny model)
                   --also-model DIR[,DIR]  more models, with --workers workers each: the dispatcher serves them all,
                                     each model's jobs go to its own topic and reach only its workers
-                Runs until Ctrl-C, then stops the workers gracefully and the servers.""";
+                Runs until Ctrl-C, then stops the workers gracefully and the servers.""" + "\n" + KafkaOptions.HELP;
     }
 
     private static List<Path> models(Args args) {
@@ -56,7 +56,9 @@ final class UpCommand implements Main.Command {
                         "kafka-port",
                         "s3-port",
                         "root",
-                        "also-model"),
+                        "also-model",
+                        "kafka-bootstrap",
+                        "kafka-properties"),
                 PipelineOptions.flags());
         LocalFleet.Settings settings = new LocalFleet.Settings(
                 Path.of(args.get("root", ".")).toAbsolutePath().normalize(),
@@ -70,7 +72,7 @@ final class UpCommand implements Main.Command {
                 args.getInt("threads", 0));
         out.println("Starting the local fleet (Kafka, S3, dispatcher, "
                 + settings.workers() * settings.models().size() + " worker(s)) ...");
-        LocalFleet fleet = LocalFleet.start(settings);
+        LocalFleet fleet = LocalFleet.start(settings, KafkaOptions.outsideKafka(args, System.getenv()));
         CountDownLatch stopped = new CountDownLatch(1);
         // Ctrl-C runs the hooks: the workers drain and leave the group, the dispatcher commits, then Kafka and S3 stop.
         Runtime.getRuntime()

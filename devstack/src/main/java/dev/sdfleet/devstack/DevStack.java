@@ -28,6 +28,8 @@ public final class DevStack implements AutoCloseable {
     public static final String DEFAULT_BUCKET = "sdfleet";
 
     private final EmbeddedKafka kafka;
+    private final String bootstrapServers;
+    private final Map<String, String> kafkaClientProperties;
     private final EmbeddedS3 s3;
     private final Map<String, Integer> topics;
     private final String bucket;
@@ -40,11 +42,15 @@ public final class DevStack implements AutoCloseable {
         CompletableFuture<EmbeddedS3> s3Starting = CompletableFuture.supplyAsync(() -> startS3(builder));
         EmbeddedKafka startedKafka = null;
         try {
-            startedKafka = EmbeddedKafka.builder()
-                    .port(builder.kafkaPort)
-                    .dataDir(builder.root.resolve(".sdfleet/kafka"))
-                    .start();
-            startedKafka.createTopics(builder.topics);
+            if (builder.outsideBootstrap == null) {
+                startedKafka = EmbeddedKafka.builder()
+                        .port(builder.kafkaPort)
+                        .dataDir(builder.root.resolve(".sdfleet/kafka"))
+                        .start();
+                startedKafka.createTopics(builder.topics);
+            } else {
+                KafkaTopics.create(builder.outsideBootstrap, builder.kafkaClientProperties, builder.topics);
+            }
             this.s3 = s3Starting.join();
         } catch (CompletionException e) {
             closeAfterFailure(startedKafka, s3Starting, e.getCause());
@@ -54,6 +60,8 @@ public final class DevStack implements AutoCloseable {
             throw e;
         }
         this.kafka = startedKafka;
+        this.bootstrapServers = kafka != null ? kafka.bootstrapServers() : builder.outsideBootstrap;
+        this.kafkaClientProperties = Map.copyOf(builder.kafkaClientProperties);
         this.topics = Collections.unmodifiableMap(new LinkedHashMap<>(builder.topics));
         this.bucket = builder.bucket;
         this.startTime = Duration.ofNanos(System.nanoTime() - started);
@@ -95,7 +103,7 @@ public final class DevStack implements AutoCloseable {
         return new Builder();
     }
 
-    /** The running broker. */
+    /** The running broker; null when the stack uses an outside Kafka ({@link Builder#outsideKafka}). */
     public EmbeddedKafka kafka() {
         return kafka;
     }
@@ -107,7 +115,12 @@ public final class DevStack implements AutoCloseable {
 
     /** {@code bootstrap.servers} for Kafka clients. */
     public String bootstrapServers() {
-        return kafka.bootstrapServers();
+        return bootstrapServers;
+    }
+
+    /** The client properties every client of the stack's Kafka needs (its security settings); none for the embedded one. */
+    public Map<String, String> kafkaClientProperties() {
+        return kafkaClientProperties;
     }
 
     /** The S3 endpoint. */
@@ -148,8 +161,8 @@ public final class DevStack implements AutoCloseable {
         return String.join(
                 System.lineSeparator(),
                 "sdfleet local stack (started in " + startTime.toMillis() + " ms)",
-                "  Kafka    bootstrap.servers=" + kafkaAddress + "   data "
-                        + kafka.dataDir().toAbsolutePath(),
+                "  Kafka    bootstrap.servers=" + kafkaAddress
+                        + (kafka != null ? "   data " + kafka.dataDir().toAbsolutePath() : "   (outside Kafka)"),
                 "           topics: " + topicList,
                 "  S3       endpoint " + endpoint + "   bucket " + bucket + "   data "
                         + s3.dataDir().toAbsolutePath(),
@@ -164,7 +177,11 @@ public final class DevStack implements AutoCloseable {
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            Closeables.closeAll(List.of(s3, kafka));
+            List<AutoCloseable> started = new ArrayList<>(List.of(s3));
+            if (kafka != null) {
+                started.add(kafka);
+            }
+            Closeables.closeAll(started);
         }
     }
 
@@ -189,8 +206,20 @@ public final class DevStack implements AutoCloseable {
         private final Map<String, Integer> topics = new LinkedHashMap<>(DEFAULT_TOPICS);
         private String bucket = DEFAULT_BUCKET;
         private S3Credentials credentials = S3Credentials.LOCAL;
+        private String outsideBootstrap;
+        private Map<String, String> kafkaClientProperties = Map.of();
 
         private Builder() {}
+
+        /**
+         * Uses a running Kafka (a secured cluster, say) instead of starting one: the topics are made there with these
+         * client properties, and nothing of it is stopped on close. Null: the embedded broker (the default).
+         */
+        public Builder outsideKafka(String bootstrapServers, Map<String, String> clientProperties) {
+            this.outsideBootstrap = bootstrapServers;
+            this.kafkaClientProperties = Map.copyOf(clientProperties);
+            return this;
+        }
 
         /** Folder under which {@code .sdfleet/kafka} and {@code .sdfleet/s3} live; default the current folder. */
         public Builder root(Path root) {
@@ -238,7 +267,7 @@ public final class DevStack implements AutoCloseable {
             return this;
         }
 
-        /** Starts Kafka, creates the topics, starts S3, creates the bucket. */
+        /** Starts Kafka (unless an outside one is used), creates the topics, starts S3, creates the bucket. */
         public DevStack start() {
             return new DevStack(this);
         }

@@ -8,16 +8,26 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * 127.0.0.1 only. Start it with {@link #builder()}; {@link #close()} stops it and removes its data folder if the
  * folder was a temporary one. A given data folder is formatted only when it is new, so a broker restarted on the
  * same folder keeps its topics and records.
+ *
+ * <p>With {@link Builder#security(KafkaSecurity)} the broker is secured instead: SASL_SSL (SCRAM-SHA-512) on
+ * {@link #port()}, SSL with client certificates on {@link #sslPort()} when the security has certificate users, the
+ * StandardAuthorizer denying whatever no ACL allows; {@link #addScramUser} and {@link #grant} set up users and ACLs as
+ * the super-user.
  *
  * <p>The server is {@code kafka.server.KafkaRaftServer}, which is what {@code kafka.Kafka} runs; no test kit is used
  * (its close is not idempotent and it always takes temporary folders).
@@ -38,7 +53,9 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private final KafkaRaftServer server;
     private final int port;
+    private final int sslPort;
     private final int controllerPort;
+    private final KafkaSecurity security;
     private final Path dataDir;
     private final boolean temporaryDataDir;
     private final Duration startTime;
@@ -46,8 +63,10 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private EmbeddedKafka(Builder builder) {
         long started = System.nanoTime();
+        this.security = builder.security;
         this.port = FreePorts.orPick(builder.port);
         this.controllerPort = builder.controllerPort != 0 ? builder.controllerPort : freePortOtherThan(port);
+        this.sslPort = security != null && security.hasCertificateUsers() ? freePortOtherThan(port, controllerPort) : 0;
         // Checked up front: a bind failure inside Kafka comes after the format, as a 100-line fatal-error log.
         FreePorts.requireFree(port, "Kafka");
         FreePorts.requireFree(controllerPort, "Kafka controller");
@@ -96,9 +115,89 @@ public final class EmbeddedKafka implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    /** The client (PLAINTEXT) port. */
+    /** The client port: PLAINTEXT, or SASL_SSL when secured. */
     public int port() {
         return port;
+    }
+
+    /** The {@code bootstrap.servers} of the SSL (client certificate) listener; secured brokers with certificate users only. */
+    public String sslBootstrapServers() {
+        if (sslPort == 0) {
+            throw new IllegalStateException("this broker has no SSL listener");
+        }
+        return "127.0.0.1:" + sslPort;
+    }
+
+    /** The client properties of a user who may do anything: none when the broker is not secured. */
+    public Map<String, String> superUserClient() {
+        return security == null ? Map.of() : security.superUserClient();
+    }
+
+    /**
+     * Creates (or changes the password of) a SCRAM-SHA-512 user and waits until the broker knows it.
+     *
+     * @throws IllegalStateException when the broker is not secured or refuses
+     */
+    public void addScramUser(String user, String password) {
+        requireSecured();
+        try (Admin admin = KafkaTopics.admin(bootstrapServers(), superUserClient())) {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(
+                            user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password)))
+                    .all()
+                    .get(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            // The controller acknowledges before the broker has the credential: a login right away could fail.
+            awaitTrue(() -> admin.describeUserScramCredentials(List.of(user))
+                    .all()
+                    .get(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .containsKey(user));
+        } catch (Exception e) {
+            throw failure("adding SCRAM user " + user, e);
+        }
+    }
+
+    /**
+     * Creates the ACLs and waits until the broker's authorizer applies them.
+     *
+     * @throws IllegalStateException when the broker is not secured or refuses
+     */
+    public void grant(Collection<AclBinding> acls) {
+        requireSecured();
+        try (Admin admin = KafkaTopics.admin(bootstrapServers(), superUserClient())) {
+            admin.createAcls(acls).all().get(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            awaitTrue(() -> admin.describeAcls(AclBindingFilter.ANY)
+                    .values()
+                    .get(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .containsAll(acls));
+        } catch (Exception e) {
+            throw failure("granting " + acls.size() + " ACLs", e);
+        }
+    }
+
+    private void requireSecured() {
+        if (security == null) {
+            throw new IllegalStateException("the broker is not secured (EmbeddedKafka.Builder.security)");
+        }
+    }
+
+    private interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private static void awaitTrue(Check check) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_TIMEOUT_SECONDS);
+        while (!check.ok()) {
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("not applied within " + READY_TIMEOUT_SECONDS + " s");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static IllegalStateException failure(String what, Exception e) {
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        return new IllegalStateException(what + " failed: " + e, e);
     }
 
     /** The KRaft controller port; clients never need it. */
@@ -118,7 +217,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Creates the topics that are missing and grows those with fewer partitions; replication factor 1. */
     public void createTopics(Map<String, Integer> partitionsByTopic) {
-        KafkaTopics.create(bootstrapServers(), partitionsByTopic);
+        KafkaTopics.create(bootstrapServers(), superUserClient(), partitionsByTopic);
     }
 
     /** Stops the broker and waits for it; a second call does nothing. */
@@ -152,11 +251,19 @@ public final class EmbeddedKafka implements AutoCloseable {
         // A static voter set (not --standalone + quorum bootstrap servers): nothing about the controller endpoint is
         // written into the metadata log, so a restart on the same folder may use another controller port.
         props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
-        props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
         props.put("controller.listener.names", "CONTROLLER");
-        props.put("inter.broker.listener.name", "PLAINTEXT");
-        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (security == null) {
+            props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+            props.put("inter.broker.listener.name", "PLAINTEXT");
+            props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        } else {
+            String clients = "SASL_SSL://127.0.0.1:" + port + (sslPort == 0 ? "" : ",SSL://127.0.0.1:" + sslPort);
+            props.put("listeners", clients + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            props.put("advertised.listeners", clients);
+            props.put("listener.security.protocol.map", "SASL_SSL:SASL_SSL,SSL:SSL,CONTROLLER:SASL_PLAINTEXT");
+            props.putAll(security.brokerProperties());
+        }
         props.put("log.dirs", dataDir.toAbsolutePath().toString());
         props.put("num.partitions", String.valueOf(builder.numPartitions));
         // One broker: every internal topic must have replication factor 1, or consumer groups never form.
@@ -192,8 +299,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             int status;
             // StorageTool returns a status instead of calling System.exit; its chatter goes to a buffer.
             try (PrintStream printStream = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-                status = StorageTool.execute(
-                        new String[] {"format", "-t", clusterId, "-c", config.toString()}, printStream);
+                List<String> args = new ArrayList<>(List.of("format", "-t", clusterId, "-c", config.toString()));
+                if (security != null) {
+                    // The super-user must exist before the broker starts: it is how the broker talks to itself.
+                    args.addAll(List.of("--add-scram", security.superUserScram()));
+                }
+                status = StorageTool.execute(args.toArray(String[]::new), printStream);
             }
             if (status != 0) {
                 throw new IllegalStateException(
@@ -208,7 +319,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** startup() returns once the broker is unfenced; one metadata round trip proves clients get answers. */
     private void awaitReady() {
-        try (Admin admin = KafkaTopics.admin(bootstrapServers())) {
+        try (Admin admin = KafkaTopics.admin(bootstrapServers(), superUserClient())) {
             admin.describeCluster().nodes().get(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -218,12 +329,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static int freePortOtherThan(int taken) {
-        int candidate = FreePorts.pick();
-        while (candidate == taken) {
-            candidate = FreePorts.pick();
+    private static int freePortOtherThan(int... taken) {
+        while (true) {
+            int candidate = FreePorts.pick();
+            if (Arrays.stream(taken).noneMatch(port -> port == candidate)) {
+                return candidate;
+            }
         }
-        return candidate;
     }
 
     private static Path createTempDir() {
@@ -249,8 +361,18 @@ public final class EmbeddedKafka implements AutoCloseable {
         private Path dataDir;
         private int numPartitions = 1;
         private final Map<String, String> extraProperties = new LinkedHashMap<>();
+        private KafkaSecurity security;
 
         private Builder() {}
+
+        /**
+         * Secures the broker with these certificates and credentials (SASL_SSL, SSL with client certificates, ACLs);
+         * the caller closes {@code security} after the broker. Null (the default): PLAINTEXT, no ACLs.
+         */
+        public Builder security(KafkaSecurity security) {
+            this.security = security;
+            return this;
+        }
 
         /** Client port; 0 (the default) picks a free one. */
         public Builder port(int port) {

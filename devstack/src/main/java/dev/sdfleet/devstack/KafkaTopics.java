@@ -29,7 +29,13 @@ public final class KafkaTopics {
      * fewer partitions are grown (Kafka cannot shrink them), so calling it again after a restart is harmless.
      */
     public static void create(String bootstrapServers, Map<String, Integer> partitionsByTopic) {
-        try (Admin admin = admin(bootstrapServers)) {
+        create(bootstrapServers, Map.of(), partitionsByTopic);
+    }
+
+    /** {@link #create(String, Map)} as a client with these properties (a secured broker's super-user, say). */
+    public static void create(
+            String bootstrapServers, Map<String, String> clientProperties, Map<String, Integer> partitionsByTopic) {
+        try (Admin admin = admin(bootstrapServers, clientProperties)) {
             Set<String> names = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             Map<String, Integer> existing = partitionCounts(admin, names);
             List<NewTopic> missing = new ArrayList<>();
@@ -110,13 +116,16 @@ public final class KafkaTopics {
 
     /** An Admin client with short timeouts, so a dead broker fails setup quickly instead of hanging for minutes. */
     static Admin admin(String bootstrapServers) {
-        return Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                10_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS)));
+        return admin(bootstrapServers, Map.of());
+    }
+
+    /** {@link #admin(String)} with these client properties on top (security settings). */
+    static Admin admin(String bootstrapServers, Map<String, String> clientProperties) {
+        Map<String, Object> props = new HashMap<>(clientProperties);
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
+        return Admin.create(props);
     }
 
     private static Map<String, Integer> partitionCounts(Admin admin, Set<String> topics)

@@ -97,7 +97,12 @@ class ConsistencyTest {
     @Test
     void kedaWatchesTheWorkersGroupOnTheWorkersBroker() {
         assertEquals(WORKER.get("SDFLEET_KAFKA_GROUP"), kafkaTrigger().get("consumerGroup"));
-        assertEquals(WORKER.get("SDFLEET_KAFKA_BOOTSTRAP"), kafkaTrigger().get("bootstrapServers"));
+        // KEDA logs in with SCRAM (KafkaUser sdfleet-keda) on the dispatcher's listener; the workers use the mTLS
+        // listener of the same brokers.
+        assertEquals(DISPATCHER.get("SDFLEET_KAFKA_BOOTSTRAP"), kafkaTrigger().get("bootstrapServers"));
+        assertEquals(
+                WORKER.get("SDFLEET_KAFKA_BOOTSTRAP").split(":")[0],
+                ((String) kafkaTrigger().get("bootstrapServers")).split(":")[0]);
     }
 
     @Test

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
 import dev.sdfleet.dispatcher.streams.StreamsRunner;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -129,7 +131,7 @@ class ExposureTest {
     }
 
     @Test
-    void theDispatcherJoinsAsAStaticMemberWithAStandby() {
+    void theDispatcherJoinsAsAStaticMemberWithAStandby() throws Exception {
         Manifests.Doc dispatcher = Manifests.find(DOCS, "StatefulSet", "sdfleet-dispatcher");
         Map<String, String> env = new LinkedHashMap<>(ConfigKeysTest.kubernetesDispatcher());
         String pod = "sdfleet-dispatcher-1";
@@ -143,9 +145,27 @@ class ExposureTest {
         assertEquals(
                 "metadata.name", Manifests.map(idFrom, "valueFrom", "fieldRef").get("fieldPath"));
 
+        // Kubernetes expands $(VAR) from the entries before it: the SCRAM login from the KafkaUser's Secret.
+        env.put(
+                "SDFLEET_KAFKA_PROPERTIES",
+                env.get("SDFLEET_KAFKA_PROPERTIES")
+                        .replace("$(KAFKA_SASL_JAAS_CONFIG)", env.get("KAFKA_SASL_JAAS_CONFIG")));
+        // The client properties file as the pod sees it: the ConfigMap's entry, mounted.
+        Path mounted = Path.of(env.get("SDFLEET_KAFKA_PROPERTIES_FILE"));
+        Path file = Files.writeString(Files.createTempFile("kafka-client-", ".properties"), (String) Manifests.map(
+                        Manifests.find(DOCS, "ConfigMap", "sdfleet-kafka-client")
+                                .body(),
+                        "data")
+                .get(mounted.getFileName().toString()));
+        env.put("SDFLEET_KAFKA_PROPERTIES_FILE", file.toString());
+
         DispatcherConfig config = DispatcherConfig.fromEnv(env);
         Properties props = StreamsRunner.properties(config, new HostInfo(config.advertisedHost(), config.httpPort()));
+        Files.delete(file);
         assertEquals(pod, props.get(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)));
+        // The Streams app logs in as the dispatcher's KafkaUser: the file's protocol, the Secret's login.
+        assertEquals("SASL_SSL", props.get("security.protocol"));
+        assertEquals("(secret sdfleet-dispatcher key sasl.jaas.config)", props.get("sasl.jaas.config"));
         int replicas = (Integer) Manifests.map(dispatcher.body(), "spec").get("replicas");
         int standby = config.standbyReplicas();
         assertTrue(

@@ -103,7 +103,8 @@ final class Manifests {
 
     /**
      * The environment a Deployment's container gets: its ConfigMaps' data and Secrets' stringData (envFrom), then
-     * its own env entries (a valueFrom reads as "(from the pod)").
+     * its own env entries (a fieldRef reads as a typical pod's value, a secretKeyRef as
+     * {@code (secret NAME key KEY)}).
      */
     static Map<String, String> environment(List<Doc> docs, Doc deployment) {
         Map<String, String> env = new LinkedHashMap<>();
@@ -137,6 +138,10 @@ final class Manifests {
 
     /** What Kubernetes puts in a {@code valueFrom.fieldRef} variable, for a typical pod. */
     private static String fromPod(Map<String, Object> entry) {
+        if (map(entry, "valueFrom").containsKey("secretKeyRef")) {
+            Map<String, Object> ref = map(entry, "valueFrom", "secretKeyRef");
+            return "(secret " + ref.get("name") + " key " + ref.get("key") + ")";
+        }
         String field = (String) map(entry, "valueFrom", "fieldRef").get("fieldPath");
         return switch (field) {
             case "status.podIP" -> "10.0.3.17";

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 class NetworkPolicyTest {
     static final List<Manifests.Doc> DOCS = Manifests.kubernetes();
     static final int DNS = 53;
-    static final Set<Object> KAFKA_PORTS = Set.of(9092, 9093);
+    /** Strimzi's SASL_SSL (SCRAM) and mTLS listeners; no plain one (infra/base/kafka-users.yaml). */
+    static final Set<Object> KAFKA_PORTS = Set.of(9093, 9094);
 
     static List<Map<String, Object>> policies() {
         return DOCS.stream()
@@ -106,7 +107,7 @@ class NetworkPolicyTest {
         allowed.add(DNS);
         allowed.add(443); // S3 over HTTPS
         assertTrue(allowed.containsAll(egress), "worker egress ports " + egress);
-        assertTrue(egress.contains(DNS) && egress.contains(443) && egress.contains(9092), "worker egress " + egress);
+        assertTrue(egress.contains(DNS) && egress.contains(443) && egress.contains(9094), "worker egress " + egress);
         // Reached only on its ops port (Prometheus): the drain endpoint there is called from inside the pod.
         for (Map<String, Object> rule : rules(applying(worker), "ingress")) {
             assertEquals(Set.of("ops"), ports(rule), "worker ingress " + rule);
@@ -122,7 +123,7 @@ class NetworkPolicyTest {
         Set<Object> allowed = new HashSet<>(KAFKA_PORTS);
         allowed.addAll(List.of(DNS, 443, api));
         assertTrue(allowed.containsAll(egress), "dispatcher egress ports " + egress);
-        assertTrue(egress.containsAll(List.of(DNS, 443, 9092, api)), "dispatcher egress " + egress);
+        assertTrue(egress.containsAll(List.of(DNS, 443, 9093, api)), "dispatcher egress " + egress);
         // Its egress to its own API port goes to its peers only.
         for (Map<String, Object> rule : rules(applying(dispatcher), "egress")) {
             if (ports(rule).contains(api)) {

@@ -6,6 +6,7 @@ import dev.sdfleet.protocol.JobResult;
 import dev.sdfleet.protocol.StoredImage;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -32,31 +33,19 @@ final class BenchWorker implements AutoCloseable {
     final Map<String, Long> publishedNanos = new ConcurrentHashMap<>();
     private volatile boolean running = true;
 
-    BenchWorker(String bootstrap, List<String> jobs, String results) {
+    /** {@code kafka}: the client properties (bootstrap servers, security). */
+    BenchWorker(Map<String, Object> kafka, List<String> jobs, String results) {
         this.results = results;
-        consumer = new KafkaConsumer<>(
-                Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        bootstrap,
-                        ConsumerConfig.GROUP_ID_CONFIG,
-                        "bench-worker-" + UUID.randomUUID(),
-                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                        "earliest",
-                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                        "read_committed"),
-                new StringDeserializer(),
-                new ByteArrayDeserializer());
+        Map<String, Object> consumerProps = new HashMap<>(kafka);
+        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-worker-" + UUID.randomUUID());
+        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(jobs); // every lane of the model
-        producer = new KafkaProducer<>(
-                Map.of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        bootstrap,
-                        ProducerConfig.ACKS_CONFIG,
-                        "all",
-                        ProducerConfig.LINGER_MS_CONFIG,
-                        1),
-                new StringSerializer(),
-                new ByteArraySerializer());
+        Map<String, Object> producerProps = new HashMap<>(kafka);
+        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
         thread = new Thread(this::run, "bench-worker");
         thread.start();
     }

@@ -4,6 +4,8 @@ import dev.sdfleet.bench.BenchReport;
 import dev.sdfleet.bench.Benchmark;
 import dev.sdfleet.bench.Percentiles;
 import dev.sdfleet.cli.Args;
+import dev.sdfleet.cli.KafkaOptions;
+import dev.sdfleet.cli.fleet.LocalFleet;
 import dev.sdfleet.devstack.EmbeddedKafka;
 import dev.sdfleet.dispatcher.Dispatcher;
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
@@ -30,6 +32,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The dispatcher's bench (a program, not a test): one embedded broker, one dispatcher, a worker that answers at once
@@ -62,8 +66,12 @@ public final class DispatcherBench {
                   --seconds N      open loop: for how long (default 20)
                   --webhooks N     requests with a webhook, at 100 req/s (default 300)
                   --fuzz N         fuzzed and malformed requests (default 12000)
-                  --threads N      Kafka Streams threads of the dispatcher (default 1)""",
-                Set.of("requests", "concurrency", "rate", "seconds", "webhooks", "fuzz", "threads"),
+                  --threads N      Kafka Streams threads of the dispatcher (default 1)
+                """ + KafkaOptions.HELP,
+                Stream.concat(
+                                Stream.of("requests", "concurrency", "rate", "seconds", "webhooks", "fuzz", "threads"),
+                                KafkaOptions.VALUED.stream())
+                        .collect(Collectors.toUnmodifiableSet()),
                 Set.of(),
                 DispatcherBench::run);
     }
@@ -78,8 +86,14 @@ public final class DispatcherBench {
         if (requests < 1 || concurrency < 1 || rate < 1 || seconds < 1) {
             throw new Args.UsageException("--requests, --concurrency, --rate and --seconds must be at least 1");
         }
-        try (EmbeddedKafka kafka = EmbeddedKafka.builder().numPartitions(4).start()) {
+        LocalFleet.OutsideKafka outside = KafkaOptions.outsideKafka(args, System.getenv());
+        // A null resource is skipped on close: with --kafka-bootstrap no broker is started here.
+        try (EmbeddedKafka embedded =
+                outside == null ? EmbeddedKafka.builder().numPartitions(4).start() : null) {
+            LocalFleet.OutsideKafka kafka =
+                    outside != null ? outside : new LocalFleet.OutsideKafka(embedded.bootstrapServers(), Map.of());
             DispatcherConfig config = DispatcherConfig.builder(kafka.bootstrapServers())
+                    .kafkaProperties(kafka.clientProperties())
                     .topicPrefix("bench.")
                     .applicationId("bench-dispatcher")
                     .instanceId("bench")
@@ -93,7 +107,7 @@ public final class DispatcherBench {
                     .build();
             try (Dispatcher dispatcher = Dispatcher.start(config);
                     BenchWorker worker = new BenchWorker(
-                            kafka.bootstrapServers(),
+                            kafka.client(),
                             config.topics().jobLanesFor("tiny-sd"), // the model BODY asks for, every lane
                             config.topics().results());
                     Receiver receiver = new Receiver()) {

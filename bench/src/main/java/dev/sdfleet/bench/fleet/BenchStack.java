@@ -1,5 +1,6 @@
 package dev.sdfleet.bench.fleet;
 
+import dev.sdfleet.cli.fleet.LocalFleet;
 import dev.sdfleet.devstack.DevStack;
 import dev.sdfleet.devstack.KafkaTopics;
 import dev.sdfleet.protocol.Topics;
@@ -11,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,13 +47,15 @@ final class BenchStack implements AutoCloseable {
         this.stack = stack;
     }
 
-    static BenchStack start(Path model) {
+    /** A stack on {@code kafka} (null: an embedded broker). */
+    static BenchStack start(Path model, LocalFleet.OutsideKafka kafka) {
         try {
             Path dir = Files.createTempDirectory("sdfleet-bench");
-            return new BenchStack(
-                    dir,
-                    model,
-                    DevStack.builder().root(dir).kafkaPort(0).s3Port(0).start());
+            DevStack.Builder stack = DevStack.builder().root(dir).kafkaPort(0).s3Port(0);
+            if (kafka != null) {
+                stack.outsideKafka(kafka.bootstrapServers(), kafka.clientProperties());
+            }
+            return new BenchStack(dir, model, stack.start());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -59,6 +63,20 @@ final class BenchStack implements AutoCloseable {
 
     DevStack stack() {
         return stack;
+    }
+
+    /** The properties of a client of the stack's Kafka: its bootstrap servers and security settings. */
+    Map<String, Object> kafkaClient() {
+        Map<String, Object> client = new HashMap<>(stack.kafkaClientProperties());
+        client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        return client;
+    }
+
+    /** The stack's client properties (security) with {@code more} on top: for a worker's settings. */
+    Map<String, String> kafkaProperties(Map<String, String> more) {
+        Map<String, String> properties = new HashMap<>(stack.kafkaClientProperties());
+        properties.putAll(more);
+        return properties;
     }
 
     String modelId() {
@@ -73,7 +91,7 @@ final class BenchStack implements AutoCloseable {
         topics.all().forEach(topic -> create.put(topic, 1));
         Topics.withPrefix(prefix).jobLanesFor(modelId()).forEach(lane -> create.put(lane, partitions));
         create.put(topics.results(), partitions);
-        KafkaTopics.create(stack.bootstrapServers(), create);
+        KafkaTopics.create(stack.bootstrapServers(), stack.kafkaClientProperties(), create);
         return new Scope(prefix, topics, prefix + "workers");
     }
 
@@ -82,6 +100,7 @@ final class BenchStack implements AutoCloseable {
         return WorkerConfig.builder()
                 .workerId(workerId)
                 .kafkaBootstrap(stack.bootstrapServers())
+                .kafkaProperties(stack.kafkaClientProperties())
                 .groupId(scope.group())
                 .topicPrefix(scope.prefix())
                 .s3Endpoint(stack.s3Endpoint())
@@ -109,7 +128,7 @@ final class BenchStack implements AutoCloseable {
 
     /** The sum of the group's committed offsets on the scope's jobs topic (each partition started at 0). */
     long committedJobs(Scope scope) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+        try (Admin admin = Admin.create(kafkaClient())) {
             return admin
                     .listConsumerGroupOffsets(scope.group())
                     .partitionsToOffsetAndMetadata()

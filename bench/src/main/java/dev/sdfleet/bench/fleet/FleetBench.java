@@ -3,10 +3,13 @@ package dev.sdfleet.bench.fleet;
 import dev.sdfleet.bench.BenchReport;
 import dev.sdfleet.bench.Benchmark;
 import dev.sdfleet.cli.Args;
+import dev.sdfleet.cli.KafkaOptions;
 import dev.sdfleet.cli.PipelineOptions;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The fleet benchmarks ({@code fleet-latency}, {@code fleet-throughput}, {@code fleet-batching},
@@ -14,12 +17,16 @@ import java.util.Set;
  * in child JVMs ({@code -Xmx512m}) except for the latency run (in process).
  */
 public final class FleetBench {
-    private static final Set<String> VALUED = Set.of("jobs", "trials", "workers", "threads", "size", "steps", "model");
+    private static final Set<String> VALUED = Stream.concat(
+                    Stream.of("jobs", "trials", "workers", "threads", "size", "steps", "model"),
+                    KafkaOptions.VALUED.stream())
+            .collect(Collectors.toUnmodifiableSet());
     private static final String COMMON = """
               --threads N      ONNX Runtime intra-op threads per worker (default 1)
               --size N         image side (default %d)
               --steps N        denoising steps (default %d)
-              --model DIR      (default: the bundled tiny model)""";
+              --model DIR      (default: the bundled tiny model)
+            """ + KafkaOptions.HELP;
 
     private FleetBench() {}
 
@@ -154,7 +161,8 @@ public final class FleetBench {
     }
 
     private static BenchStack start(Args args, PrintStream log) {
-        BenchStack bench = BenchStack.start(PipelineOptions.model(args));
+        BenchStack bench =
+                BenchStack.start(PipelineOptions.model(args), KafkaOptions.outsideKafka(args, System.getenv()));
         log.println("local stack: Kafka " + bench.stack().bootstrapServers() + ", S3 "
                 + bench.stack().s3Endpoint() + ", worker logs under "
                 + bench.dir().resolve("logs"));

@@ -7,6 +7,7 @@ import dev.sdfleet.protocol.RecordKeys;
 import dev.sdfleet.protocol.Topics;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -22,19 +23,15 @@ public final class JobPublisher implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final Topics topics;
 
-    public JobPublisher(String bootstrap, Topics topics) {
+    /** A publisher on {@code topics}; {@code kafka}: the client properties (bootstrap servers, security). */
+    public JobPublisher(Map<String, Object> kafka, Topics topics) {
         this.topics = topics;
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                ProducerConfig.ACKS_CONFIG,
-                "all",
-                ProducerConfig.CLIENT_ID_CONFIG,
-                "sdfleet-cli",
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
-                ByteArraySerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
-                ByteArraySerializer.class.getName()));
+        Map<String, Object> props = new HashMap<>(kafka);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "sdfleet-cli");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        this.producer = new KafkaProducer<>(props);
     }
 
     /** Publishes and waits for the broker's acknowledgement. */

@@ -61,11 +61,11 @@ final class KillTrials {
                 side,
                 side,
                 steps);
-        try (TopicWatcher<JobProgress> progress = new TopicWatcher<>(
-                        bench.stack().bootstrapServers(), scope.topics().events(), JobProgress.class);
-                TopicWatcher<JobResult> results = new TopicWatcher<>(
-                        bench.stack().bootstrapServers(), scope.topics().results(), JobResult.class);
-                JobPublisher publisher = new JobPublisher(bench.stack().bootstrapServers(), scope.topics());
+        try (TopicWatcher<JobProgress> progress =
+                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().events(), JobProgress.class);
+                TopicWatcher<JobResult> results =
+                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobResult.class);
+                JobPublisher publisher = new JobPublisher(bench.kafkaClient(), scope.topics());
                 S3Client s3 = S3Clients.client(
                         bench.stack().s3Endpoint(), bench.stack().credentials())) {
             WorkerProcess current = start(scope, 0);
@@ -165,7 +165,7 @@ final class KillTrials {
 
     private WorkerProcess start(BenchStack.Scope scope, int generation) throws InterruptedException {
         return bench.startProcess(bench.config(scope, "kt-worker-" + generation)
-                .kafkaProperties(BenchStack.QUICK_FAILOVER)
+                .kafkaProperties(bench.kafkaProperties(BenchStack.QUICK_FAILOVER))
                 .threads(1)
                 .build());
     }

@@ -58,9 +58,9 @@ final class Latency {
         List<Double> overhead = new ArrayList<>();
         List<Double> upload = new ArrayList<>();
         try (Worker worker = new Worker(config);
-                TopicWatcher<JobResult> results = new TopicWatcher<>(
-                        bench.stack().bootstrapServers(), scope.topics().results(), JobResult.class);
-                JobPublisher publisher = new JobPublisher(bench.stack().bootstrapServers(), scope.topics())) {
+                TopicWatcher<JobResult> results =
+                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobResult.class);
+                JobPublisher publisher = new JobPublisher(bench.kafkaClient(), scope.topics())) {
             worker.start();
             for (int i = -5; i < jobs; i++) {
                 Job job = factory.job("latency-" + (i + 5), "a red circle on a blue background", i + 5);

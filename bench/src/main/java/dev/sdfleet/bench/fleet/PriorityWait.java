@@ -37,11 +37,11 @@ final class PriorityWait {
         BenchStack.Scope scope = bench.scope("priority", 1);
         Topics fleet = Topics.withPrefix(scope.prefix());
         JobFactory factory = new JobFactory(bench.modelId(), side, steps, 7.5);
-        try (TopicWatcher<JobProgress> progress = new TopicWatcher<>(
-                        bench.stack().bootstrapServers(), scope.topics().events(), JobProgress.class);
-                TopicWatcher<JobResult> results = new TopicWatcher<>(
-                        bench.stack().bootstrapServers(), scope.topics().results(), JobResult.class);
-                JobPublisher publisher = new JobPublisher(bench.stack().bootstrapServers(), scope.topics());
+        try (TopicWatcher<JobProgress> progress =
+                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().events(), JobProgress.class);
+                TopicWatcher<JobResult> results =
+                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobResult.class);
+                JobPublisher publisher = new JobPublisher(bench.kafkaClient(), scope.topics());
                 WorkerProcess worker = bench.startProcess(
                         bench.config(scope, "prio-worker").threads(threads).build())) {
             for (int i = 0; i < lows; i++) {

@@ -43,9 +43,9 @@ final class Throughput {
         BenchStack.Scope scope = bench.scope("w" + workers + "-b" + batchSize, 4);
         JobFactory factory = new JobFactory(bench.modelId(), side, steps, 7.5);
         List<WorkerProcess> processes = new ArrayList<>();
-        try (TopicWatcher<JobResult> results = new TopicWatcher<>(
-                        bench.stack().bootstrapServers(), scope.topics().results(), JobResult.class);
-                JobPublisher publisher = new JobPublisher(bench.stack().bootstrapServers(), scope.topics())) {
+        try (TopicWatcher<JobResult> results =
+                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobResult.class);
+                JobPublisher publisher = new JobPublisher(bench.kafkaClient(), scope.topics())) {
             for (int w = 1; w <= workers; w++) {
                 processes.add(bench.startProcess(
                         bench.config(scope, scope.prefix().replace(".", "") + "-" + w)

@@ -4,6 +4,7 @@ import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.ProtocolMessage;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -25,19 +26,15 @@ public final class TopicWatcher<T extends ProtocolMessage> implements AutoClosea
     private final Class<T> type;
     private final List<Seen<T>> seen = new ArrayList<>();
 
-    public TopicWatcher(String bootstrap, String topic, Class<T> type) {
+    /** A watcher of {@code topic}; {@code kafka}: the client properties (bootstrap servers, security). */
+    public TopicWatcher(Map<String, Object> kafka, String topic, Class<T> type) {
         this.type = type;
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                ConsumerConfig.CLIENT_ID_CONFIG,
-                "sdfleet-cli-watch",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                false,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-                ByteArrayDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                ByteArrayDeserializer.class.getName()));
+        Map<String, Object> props = new HashMap<>(kafka);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "sdfleet-cli-watch");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        this.consumer = new KafkaConsumer<>(props);
         List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                 .map(p -> new TopicPartition(topic, p.partition()))
                 .toList();

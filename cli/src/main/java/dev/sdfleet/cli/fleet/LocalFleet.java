@@ -20,7 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The local fleet in this JVM: the local stack (Kafka on 9092 and S3 on 9000 by default, data under
@@ -90,6 +92,23 @@ public final class LocalFleet implements AutoCloseable {
         }
     }
 
+    /**
+     * A Kafka that is already running (a secured cluster, say) for the fleet instead of the embedded broker: the
+     * dispatcher, the workers and the topic setup connect with these client properties.
+     */
+    public record OutsideKafka(String bootstrapServers, Map<String, String> clientProperties) {
+        public OutsideKafka {
+            clientProperties = Map.copyOf(clientProperties);
+        }
+
+        /** The properties of a client of this Kafka: its bootstrap servers and its client properties. */
+        public Map<String, Object> client() {
+            Map<String, Object> client = new HashMap<>(clientProperties);
+            client.put("bootstrap.servers", bootstrapServers);
+            return client;
+        }
+    }
+
     private final Settings settings;
     private final DevStack stack;
     private final List<Worker> workers = new ArrayList<>();
@@ -106,10 +125,18 @@ public final class LocalFleet implements AutoCloseable {
      * (requests, cancels) to its partition count: the workers' cancel readers then see every partition from the start.
      */
     public static LocalFleet start(Settings settings) {
+        return start(settings, null);
+    }
+
+    /** {@link #start(Settings)} on {@code kafka} (null: the embedded broker). */
+    public static LocalFleet start(Settings settings, OutsideKafka kafka) {
         DevStack.Builder builder = DevStack.builder()
                 .root(settings.root())
                 .kafkaPort(settings.kafkaPort())
                 .s3Port(settings.s3Port());
+        if (kafka != null) {
+            builder.outsideKafka(kafka.bootstrapServers(), kafka.clientProperties());
+        }
         // The stack's list lacks the cancels topic, which every worker reads.
         Topics topics =
                 Topics.defaults().forModel(ModelSource.idOf(settings.model().toString()));
@@ -152,6 +179,7 @@ public final class LocalFleet implements AutoCloseable {
         return WorkerConfig.builder()
                 .workerId(workerId)
                 .kafkaBootstrap(stack.bootstrapServers())
+                .kafkaProperties(stack.kafkaClientProperties())
                 .s3Endpoint(stack.s3Endpoint())
                 .s3AccessKey(stack.credentials().accessKey())
                 .s3SecretKey(stack.credentials().secretKey())
@@ -166,6 +194,7 @@ public final class LocalFleet implements AutoCloseable {
     /** The dispatcher's settings on this fleet: API on loopback only, webhooks to loopback allowed (local receivers). */
     DispatcherConfig dispatcherConfig() {
         return DispatcherConfig.builder(stack.bootstrapServers())
+                .kafkaProperties(stack.kafkaClientProperties())
                 .instanceId("local-dispatcher")
                 .stateDir(settings.root().resolve(".sdfleet/dispatcher"))
                 .httpHost("127.0.0.1")

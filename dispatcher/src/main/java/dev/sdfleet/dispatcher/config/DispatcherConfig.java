@@ -1,6 +1,7 @@
 package dev.sdfleet.dispatcher.config;
 
 import dev.sdfleet.protocol.Topics;
+import dev.sdfleet.service.KafkaClientProperties;
 import dev.sdfleet.service.Setting;
 import dev.sdfleet.service.SettingSet;
 import dev.sdfleet.service.SettingValues;
@@ -172,10 +173,10 @@ public final class DispatcherConfig {
     public static final Setting<WebhookSettings> WEBHOOKS = Setting.<WebhookSettings>code(
                     "webhooks", "how webhooks are sent (timeouts, backoff, allowed ranges)")
             .withDefault(values -> WebhookSettings.defaults(), "WebhookSettings.defaults()");
-    public static final Setting<Map<String, String>> KAFKA_PROPERTIES = Setting.<Map<String, String>>code(
-                    "kafkaProperties", "extra properties for every Kafka client (security settings, say)")
-            .withDefault(values -> Map.of(), "none")
-            .shownAs(properties -> properties.keySet().toString());
+    /** Shared with the workers and the CLI: one way to secure every Kafka client. */
+    public static final Setting<Path> KAFKA_PROPERTIES_FILE = KafkaClientProperties.FILE;
+
+    public static final Setting<Map<String, String>> KAFKA_PROPERTIES = KafkaClientProperties.INLINE;
 
     /** Every setting of the dispatcher, in the order they are resolved and logged. */
     public static final SettingSet SETTINGS = SettingSet.of(
@@ -207,6 +208,7 @@ public final class DispatcherConfig {
             MODELS_FILE,
             WEBHOOK_ALLOW,
             WEBHOOKS,
+            KAFKA_PROPERTIES_FILE,
             KAFKA_PROPERTIES);
 
     private final SettingValues values;
@@ -369,8 +371,12 @@ public final class DispatcherConfig {
         return webhooks;
     }
 
+    /**
+     * The properties for every Kafka client (the Streams app, the producer, the admin client):
+     * {@code SDFLEET_KAFKA_PROPERTIES_FILE}'s (read now), then the inline ones.
+     */
     public Map<String, String> kafkaProperties() {
-        return values.get(KAFKA_PROPERTIES);
+        return KafkaClientProperties.of(values);
     }
 
     private static String defaultInstanceId() {
@@ -519,6 +525,10 @@ public final class DispatcherConfig {
 
         public Builder kafkaProperties(Map<String, String> v) {
             return set(KAFKA_PROPERTIES, v == null ? null : Map.copyOf(v));
+        }
+
+        public Builder kafkaPropertiesFile(Path v) {
+            return set(KAFKA_PROPERTIES_FILE, v);
         }
 
         /**

@@ -34,6 +34,21 @@ class DispatcherConfigTest {
     }
 
     @Test
+    void kafkaClientPropertiesComeFromTheFileAndTheVariableLikeTheWorkers(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(
+                dir.resolve("client.properties"), "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n");
+        DispatcherConfig config = DispatcherConfig.fromEnv(Map.of(
+                "SDFLEET_KAFKA_PROPERTIES_FILE",
+                file.toString(),
+                "SDFLEET_KAFKA_PROPERTIES",
+                "sasl.jaas.config=ScramLoginModule required username=\"d\" password=\"pw\";"));
+        assertEquals("SASL_SSL", config.kafkaProperties().get("security.protocol"));
+        assertEquals("SCRAM-SHA-512", config.kafkaProperties().get("sasl.mechanism"));
+        assertTrue(config.kafkaProperties().get("sasl.jaas.config").contains("username=\"d\""));
+        assertFalse(config.toString().contains("pw"), config.toString());
+    }
+
+    @Test
     void environmentVariablesOverrideDefaults(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("tenants.json");
         Files.writeString(file, TENANTS);

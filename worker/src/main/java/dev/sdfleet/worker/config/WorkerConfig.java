@@ -5,6 +5,7 @@ import dev.sdfleet.pipeline.runtime.ExecutionProvider;
 import dev.sdfleet.pipeline.runtime.RuntimeSettings;
 import dev.sdfleet.protocol.Identifier;
 import dev.sdfleet.protocol.Topics;
+import dev.sdfleet.service.KafkaClientProperties;
 import dev.sdfleet.service.Setting;
 import dev.sdfleet.service.SettingSet;
 import dev.sdfleet.service.SettingValues;
@@ -40,11 +41,10 @@ public final class WorkerConfig {
                     "SDFLEET_WORKER_ID", "this worker's id in results, logs, client ids and metrics")
             .withDefault(values -> defaultWorkerId(), "`$HOSTNAME-<pid>`")
             .check("an identifier (" + Identifier.DESCRIPTION + ")", Identifier::isValid);
-    public static final Setting<Map<String, String>> KAFKA_PROPERTIES = Setting.properties(
-                    "SDFLEET_KAFKA_PROPERTIES",
-                    "`key=value,...` for every Kafka client (security, session timeout); secret-looking values masked"
-                            + " in the log")
-            .withDefault(values -> Map.of(), "none");
+    /** Shared with the dispatcher and the CLI: one way to secure every Kafka client. */
+    public static final Setting<Path> KAFKA_PROPERTIES_FILE = KafkaClientProperties.FILE;
+
+    public static final Setting<Map<String, String>> KAFKA_PROPERTIES = KafkaClientProperties.INLINE;
     public static final Setting<URI> S3_ENDPOINT = Setting.uri(
                     "SDFLEET_S3_ENDPOINT", "a custom S3 endpoint, e.g. `http://127.0.0.1:9000`")
             .unsetMeans("AWS");
@@ -171,6 +171,7 @@ public final class WorkerConfig {
             KAFKA_GROUP,
             TOPIC_PREFIX,
             WORKER_ID,
+            KAFKA_PROPERTIES_FILE,
             KAFKA_PROPERTIES,
             S3_ENDPOINT,
             S3_REGION,
@@ -278,8 +279,12 @@ public final class WorkerConfig {
         return values.get(WORKER_ID);
     }
 
+    /**
+     * The properties for every Kafka client: {@code SDFLEET_KAFKA_PROPERTIES_FILE}'s (read now), then the inline
+     * ones.
+     */
     public Map<String, String> kafkaProperties() {
-        return values.get(KAFKA_PROPERTIES);
+        return KafkaClientProperties.of(values);
     }
 
     /** The image bucket and how to reach it. */
@@ -459,6 +464,10 @@ public final class WorkerConfig {
 
         public Builder kafkaProperties(Map<String, String> v) {
             return set(KAFKA_PROPERTIES, v == null ? null : Map.copyOf(v));
+        }
+
+        public Builder kafkaPropertiesFile(Path v) {
+            return set(KAFKA_PROPERTIES_FILE, v);
         }
 
         public Builder s3Endpoint(URI v) {
