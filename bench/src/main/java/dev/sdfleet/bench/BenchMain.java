@@ -1,6 +1,7 @@
 package dev.sdfleet.bench;
 
 import dev.sdfleet.bench.dispatcher.DispatcherBench;
+import dev.sdfleet.bench.fleet.FaultCampaign;
 import dev.sdfleet.bench.fleet.FleetBench;
 import dev.sdfleet.bench.pipeline.PipelineBench;
 import dev.sdfleet.cli.Args;
@@ -27,7 +28,8 @@ public final class BenchMain {
                 FleetBench.batching(),
                 FleetBench.killTrials(),
                 FleetBench.priority(),
-                DispatcherBench.benchmark())) {
+                DispatcherBench.benchmark(),
+                FaultCampaign.benchmark())) {
             BENCHMARKS.put(b.name(), b);
         }
     }
