@@ -26,7 +26,8 @@ public final class FaultCampaign {
             new Named("poison", new PoisonScenario()),
             new Named("kills", new KillScenario()),
             new Named("halt", new HaltScenario()),
-            new Named("hang", new HangScenario()));
+            new Named("hang", new HangScenario()),
+            new Named("outage", new S3OutageScenario()));
 
     record Named(String option, FaultScenario scenario) {}
 
@@ -49,7 +50,7 @@ public final class FaultCampaign {
         SCENARIOS.forEach(n -> valued.add(n.option()));
         return new Benchmark(
                 "faults",
-                "the fault campaign: poison records, worker kills, a crashing and a hung job; lost / duplicate counts",
+                "the fault campaign: poison records, worker kills, a crashing and a hung job, an S3 outage; lost / duplicate counts",
                 options.toString(),
                 Set.copyOf(valued),
                 Set.of("small"),

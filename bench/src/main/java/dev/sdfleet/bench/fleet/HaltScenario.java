@@ -56,7 +56,8 @@ final class HaltScenario implements FaultScenario {
             publisher.publish(killer);
             jobIds.add(killer.jobId());
             for (int i = 0; i < size; i++) {
-                Job job = factory.job("halt-innocent", i, size, "a red circle", 100 + i);
+                Job job =
+                        factory.job("halt-innocent-" + i, "a red circle", 100 + i); // a request holds at most 16 images
                 publisher.publish(job);
                 jobIds.add(job.jobId());
             }

@@ -60,7 +60,7 @@ final class HangScenario implements FaultScenario {
             publisher.publish(hanger);
             jobIds.add(hanger.jobId());
             for (int i = 0; i < size; i++) {
-                Job job = factory.job("hang-other", i, size, "a red circle", 100 + i);
+                Job job = factory.job("hang-other-" + i, "a red circle", 100 + i); // a request holds at most 16 images
                 publisher.publish(job);
                 jobIds.add(job.jobId());
             }

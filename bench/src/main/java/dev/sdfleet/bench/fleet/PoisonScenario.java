@@ -34,7 +34,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * and each valid job behind them succeeds.
  */
 final class PoisonScenario implements FaultScenario {
-    private static final Duration TIMEOUT = Duration.ofMinutes(5);
+    /**
+     * On 2 cores a worker dead-letters about 19 records/s on its high lane and about 8/s on the lower lanes
+     * (BENCHMARKS.md, "Fault campaign"), so the wait grows with the size: 5 minutes plus 250 ms per poison record.
+     */
+    private static Duration timeout(int size) {
+        return Duration.ofMinutes(5).plusMillis(250L * 3 * size);
+    }
+
     private static final String KEY = "poison";
 
     @Override
@@ -95,9 +102,9 @@ final class PoisonScenario implements FaultScenario {
                 jobIds.add(job.jobId());
             }
             log.printf("poison: %d poison records on %s, then one valid job per lane%n", positions.size(), lanes);
-            JobOutcomes outcomes = JobOutcomes.await(jobIds, results, progress, TIMEOUT, Duration.ofSeconds(1));
+            JobOutcomes outcomes = JobOutcomes.await(jobIds, results, progress, timeout(size), Duration.ofSeconds(1));
             double recovery = (System.nanoTime() - published) / 1e9;
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            long deadline = System.nanoTime() + timeout(size).toNanos();
             Set<String> missing = new HashSet<>(positions);
             while (!missing.isEmpty() && System.nanoTime() < deadline) {
                 dlq.all(Duration.ofMillis(500))

@@ -49,5 +49,9 @@ class FaultCampaignTest {
         FaultScenario.Row hang = byName.get("hung job");
         assertEquals(Map.of("WORKER_CRASHED", 1), hang.failed(), hang::toString);
         assertEquals(hang.requests() - 1, hang.completed(), hang::toString);
+
+        FaultScenario.Row outage = byName.get("S3 outage under load");
+        assertEquals(outage.requests(), outage.completed(), outage::toString);
+        assertEquals(0, outage.extraRuns(), outage::toString);
     }
 }
