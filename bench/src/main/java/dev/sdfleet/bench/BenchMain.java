@@ -1,6 +1,7 @@
 package dev.sdfleet.bench;
 
 import dev.sdfleet.bench.dispatcher.DispatcherBench;
+import dev.sdfleet.bench.fleet.FaultCampaign;
 import dev.sdfleet.bench.fleet.FleetBench;
 import dev.sdfleet.bench.kafka.ShareGroupTrial;
 import dev.sdfleet.bench.pipeline.PipelineBench;
@@ -29,6 +30,7 @@ public final class BenchMain {
                 FleetBench.killTrials(),
                 FleetBench.priority(),
                 DispatcherBench.benchmark(),
+                FaultCampaign.benchmark(),
                 ShareGroupTrial.benchmark())) {
             BENCHMARKS.put(b.name(), b);
         }

@@ -33,7 +33,14 @@ class BenchMainTest {
         Run r = run("--help");
         assertEquals(0, r.exit(), r.err());
         for (String name : List.of(
-                "pipeline", "fleet-latency", "fleet-throughput", "fleet-batching", "fleet-killtrials", "dispatcher")) {
+                "pipeline",
+                "fleet-latency",
+                "fleet-throughput",
+                "fleet-batching",
+                "fleet-killtrials",
+                "dispatcher",
+                "faults",
+                "share-groups")) {
             assertTrue(r.out().lines().anyMatch(line -> line.startsWith("  " + name + " ")), r.out());
         }
         assertEquals(

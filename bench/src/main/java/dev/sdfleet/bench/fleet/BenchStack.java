@@ -4,6 +4,7 @@ import dev.sdfleet.cli.fleet.LocalFleet;
 import dev.sdfleet.devstack.DevStack;
 import dev.sdfleet.devstack.KafkaTopics;
 import dev.sdfleet.protocol.Topics;
+import dev.sdfleet.worker.FaultyWorkerMain;
 import dev.sdfleet.worker.WorkerProcess;
 import dev.sdfleet.worker.config.WorkerConfig;
 import dev.sdfleet.worker.model.ModelSource;
@@ -118,6 +119,29 @@ final class BenchStack implements AutoCloseable {
                 WorkerProcess.currentClassPath(),
                 dir.resolve("logs").resolve(config.workerId() + ".log"),
                 List.of("-Xmx512m"));
+        try {
+            return process.awaitReady(READY_TIMEOUT);
+        } catch (RuntimeException | InterruptedException e) {
+            process.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts a worker whose pipeline honours the fault markers ({@link FaultyWorkerMain}) in a child JVM, without
+     * waiting for it: a job may kill it before it would ever answer ready.
+     */
+    WorkerProcess startFaulty(WorkerConfig config) {
+        return WorkerProcess.start(
+                FaultyWorkerMain.class,
+                config,
+                WorkerProcess.currentClassPath(),
+                dir.resolve("logs").resolve(config.workerId() + ".log"),
+                List.of("-Xmx512m"));
+    }
+
+    /** Waits until {@code process} is ready; kills it when it is not. */
+    WorkerProcess startProcessOf(WorkerProcess process) throws InterruptedException {
         try {
             return process.awaitReady(READY_TIMEOUT);
         } catch (RuntimeException | InterruptedException e) {

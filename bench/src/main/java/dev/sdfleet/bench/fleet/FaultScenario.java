@@ -1,0 +1,63 @@
+package dev.sdfleet.bench.fleet;
+
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** One scenario of the fault campaign ({@link FaultCampaign}): it breaks something, then checks from outside. */
+interface FaultScenario {
+
+    /** The name in the campaign's table. */
+    String name();
+
+    /** What one run does at {@code size} (records, kills, ...), for the table's size column. */
+    String describe(int size);
+
+    /** The size of the full campaign and of {@code --small}. */
+    int fullSize();
+
+    int smallSize();
+
+    /** Runs the scenario on its own scope of {@code bench} and returns its row. */
+    Row run(BenchStack bench, int size, PrintStream log) throws Exception;
+
+    /**
+     * One row of the campaign's table, counted from outside the fleet (topics, S3, process exits).
+     *
+     * @param requests valid jobs the scenario published
+     * @param completed jobs with a SUCCEEDED result
+     * @param failed jobs with a FAILED result, by reason
+     * @param lost jobs with no result at all
+     * @param duplicateEvents results beyond the first per job
+     * @param extraRuns denoising runs that reached the last step beyond the first per job
+     * @param killed worker processes the scenario killed (SIGKILL, or a kubelet-style restart) or let a job kill
+     * @param crashed worker processes that died without the scenario meaning them to
+     * @param poison poison records published
+     * @param poisonNotInDlq poison records with no dead letter
+     * @param recoverySeconds from the fault to the last awaited result
+     */
+    record Row(
+            String scenario,
+            String size,
+            int requests,
+            int completed,
+            Map<String, Integer> failed,
+            int lost,
+            int duplicateEvents,
+            int extraRuns,
+            int killed,
+            int crashed,
+            int poison,
+            int poisonNotInDlq,
+            double recoverySeconds) {
+
+        public Row {
+            failed = new TreeMap<>(failed);
+        }
+
+        /** The campaign's target: nothing lost, no duplicate completion, no unplanned crash, every poison parked. */
+        boolean ok() {
+            return lost == 0 && duplicateEvents == 0 && crashed == 0 && poisonNotInDlq == 0;
+        }
+    }
+}
