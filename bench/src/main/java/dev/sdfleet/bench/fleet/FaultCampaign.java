@@ -74,7 +74,7 @@ public final class FaultCampaign {
                 ? Set.of(args.get("only", "").split(","))
                 : SCENARIOS.stream().map(Named::option).collect(Collectors.toSet());
         List<FaultScenario.Row> rows = new ArrayList<>();
-        try (BenchStack bench = BenchStack.start(model)) {
+        try (BenchStack bench = BenchStack.start(model, null)) {
             log.println("fault campaign: Kafka " + bench.stack().bootstrapServers() + ", S3 "
                     + bench.stack().s3Endpoint() + ", worker logs under "
                     + bench.dir().resolve("logs"));

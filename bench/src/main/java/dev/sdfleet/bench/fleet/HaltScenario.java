@@ -45,12 +45,11 @@ final class HaltScenario implements FaultScenario {
     public Row run(BenchStack bench, int size, PrintStream log) throws Exception {
         BenchStack.Scope scope = bench.scope("halt", 1);
         JobFactory factory = new JobFactory(bench.modelId(), 64, 4, 7.5);
-        String bootstrap = bench.stack().bootstrapServers();
         try (TopicWatcher<JobResult> results =
-                        new TopicWatcher<>(bootstrap, scope.topics().results(), JobResult.class);
+                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobResult.class);
                 TopicWatcher<JobProgress> progress =
-                        new TopicWatcher<>(bootstrap, scope.topics().events(), JobProgress.class);
-                JobPublisher publisher = new JobPublisher(bootstrap, scope.topics())) {
+                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().events(), JobProgress.class);
+                JobPublisher publisher = new JobPublisher(bench.kafkaClient(), scope.topics())) {
             List<String> jobIds = new ArrayList<>();
             Job killer = factory.job("halt-killer", "a red circle " + FaultyWorkerMain.HALT, 7);
             publisher.publish(killer);

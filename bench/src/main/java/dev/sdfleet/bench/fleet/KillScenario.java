@@ -42,15 +42,14 @@ final class KillScenario implements FaultScenario {
     public Row run(BenchStack bench, int size, PrintStream log) throws Exception {
         BenchStack.Scope scope = bench.scope("kills", 2);
         JobFactory factory = new JobFactory(bench.modelId(), 128, 30, 7.5);
-        String bootstrap = bench.stack().bootstrapServers();
         List<String> jobIds = new ArrayList<>();
         double recovery = 0;
         int crashed = 0;
         try (TopicWatcher<JobResult> results =
-                        new TopicWatcher<>(bootstrap, scope.topics().results(), JobResult.class);
+                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobResult.class);
                 TopicWatcher<JobProgress> progress =
-                        new TopicWatcher<>(bootstrap, scope.topics().events(), JobProgress.class);
-                JobPublisher publisher = new JobPublisher(bootstrap, scope.topics())) {
+                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().events(), JobProgress.class);
+                JobPublisher publisher = new JobPublisher(bench.kafkaClient(), scope.topics())) {
             WorkerProcess current = start(bench, scope, 0);
             try {
                 for (int k = 1; k <= size; k++) {

@@ -69,15 +69,14 @@ final class PoisonScenario implements FaultScenario {
         BenchStack.Scope scope = bench.scope("poison", 1);
         List<String> lanes = Topics.withPrefix(scope.prefix()).jobLanesFor(bench.modelId());
         JobFactory factory = new JobFactory(bench.modelId(), 64, 4, 7.5);
-        String bootstrap = bench.stack().bootstrapServers();
         try (TopicWatcher<DeadLetter> dlq =
-                        new TopicWatcher<>(bootstrap, scope.topics().dlq(), DeadLetter.class);
+                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().dlq(), DeadLetter.class);
                 TopicWatcher<JobResult> results =
-                        new TopicWatcher<>(bootstrap, scope.topics().results(), JobResult.class);
+                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobResult.class);
                 TopicWatcher<JobProgress> progress =
-                        new TopicWatcher<>(bootstrap, scope.topics().events(), JobProgress.class);
-                JobPublisher publisher = new JobPublisher(bootstrap, scope.topics());
-                KafkaProducer<byte[], byte[]> raw = rawProducer(bootstrap);
+                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().events(), JobProgress.class);
+                JobPublisher publisher = new JobPublisher(bench.kafkaClient(), scope.topics());
+                KafkaProducer<byte[], byte[]> raw = rawProducer(bench.kafkaClient());
                 WorkerProcess worker = bench.startProcess(
                         bench.config(scope, "poison-worker").threads(1).build())) {
             Random random = new Random(42);
@@ -154,17 +153,13 @@ final class PoisonScenario implements FaultScenario {
         return new ProducerRecord<>(lane, null, key, value, headers);
     }
 
-    private static KafkaProducer<byte[], byte[]> rawProducer(String bootstrap) {
-        return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                ProducerConfig.ACKS_CONFIG,
-                "all",
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-                2_000_000,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
-                ByteArraySerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
-                ByteArraySerializer.class.getName()));
+    /** A producer that sends whatever bytes it is given, as kcat would, with the stack's client settings. */
+    private static KafkaProducer<byte[], byte[]> rawProducer(Map<String, Object> kafkaClient) {
+        Map<String, Object> props = new java.util.HashMap<>(kafkaClient);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2_000_000);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return new KafkaProducer<>(props);
     }
 }

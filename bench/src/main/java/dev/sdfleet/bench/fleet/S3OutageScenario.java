@@ -46,13 +46,12 @@ final class S3OutageScenario implements FaultScenario {
     public Row run(BenchStack bench, int size, PrintStream log) throws Exception {
         BenchStack.Scope scope = bench.scope("outage", 1);
         JobFactory factory = new JobFactory(bench.modelId(), 128, 30, 7.5);
-        String bootstrap = bench.stack().bootstrapServers();
         EmbeddedS3 s3 = bench.stack().s3();
         try (TopicWatcher<JobResult> results =
-                        new TopicWatcher<>(bootstrap, scope.topics().results(), JobResult.class);
+                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobResult.class);
                 TopicWatcher<JobProgress> progress =
-                        new TopicWatcher<>(bootstrap, scope.topics().events(), JobProgress.class);
-                JobPublisher publisher = new JobPublisher(bootstrap, scope.topics());
+                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().events(), JobProgress.class);
+                JobPublisher publisher = new JobPublisher(bench.kafkaClient(), scope.topics());
                 WorkerProcess worker = bench.startProcess(
                         bench.config(scope, "outage-worker").threads(1).build())) {
             List<String> jobIds = new ArrayList<>();
