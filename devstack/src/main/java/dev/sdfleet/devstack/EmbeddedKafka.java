@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * same folder keeps its topics and records.
  *
  * <p>With {@link Builder#security(KafkaSecurity)} the broker is secured instead: SASL_SSL (SCRAM-SHA-512) on
- * {@link #port()}, SSL with client certificates on {@link #sslPort()} when the security has certificate users, the
+ * {@link #port()}, SSL with client certificates on {@link #sslBootstrapServers()} when the security has certificate users, the
  * StandardAuthorizer denying whatever no ACL allows; {@link #addScramUser} and {@link #grant} set up users and ACLs as
  * the super-user.
  *
@@ -367,7 +367,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
         /**
          * Secures the broker with these certificates and credentials (SASL_SSL, SSL with client certificates, ACLs);
-         * the caller closes {@code security} after the broker. Null (the default): PLAINTEXT, no ACLs.
+         * the caller closes {@code security} after the broker. Null (the default): PLAINTEXT, no ACLs. The super-user's
+         * credential is written when the folder is formatted: a kept data folder needs the same {@code security} again.
          */
         public Builder security(KafkaSecurity security) {
             this.security = security;
