@@ -45,11 +45,10 @@ final class HaltScenario implements FaultScenario {
     public Row run(BenchStack bench, int size, PrintStream log) throws Exception {
         BenchStack.Scope scope = bench.scope("halt", 1);
         JobFactory factory = new JobFactory(bench.modelId(), 64, 4, 7.5);
-        try (TopicWatcher<JobResult> results =
-                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobResult.class);
-                TopicWatcher<JobProgress> progress =
-                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().events(), JobProgress.class);
-                JobPublisher publisher = new JobPublisher(bench.kafkaClient(), scope.topics())) {
+        try (ScenarioTopics io = ScenarioTopics.open(bench, scope)) {
+            TopicWatcher<JobResult> results = io.results();
+            TopicWatcher<JobProgress> progress = io.progress();
+            JobPublisher publisher = io.publisher();
             List<String> jobIds = new ArrayList<>();
             Job killer = factory.job("halt-killer", "a red circle " + FaultyWorkerMain.HALT, 7);
             publisher.publish(killer);

@@ -49,11 +49,10 @@ final class HangScenario implements FaultScenario {
         BenchStack.Scope scope = bench.scope("hang", 1);
         JobFactory factory = new JobFactory(bench.modelId(), 64, 4, 7.5);
         HttpClient http = HttpClient.newHttpClient();
-        try (TopicWatcher<JobResult> results =
-                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobResult.class);
-                TopicWatcher<JobProgress> progress =
-                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().events(), JobProgress.class);
-                JobPublisher publisher = new JobPublisher(bench.kafkaClient(), scope.topics())) {
+        try (ScenarioTopics io = ScenarioTopics.open(bench, scope)) {
+            TopicWatcher<JobResult> results = io.results();
+            TopicWatcher<JobProgress> progress = io.progress();
+            JobPublisher publisher = io.publisher();
             List<String> jobIds = new ArrayList<>();
             Job hanger = factory.job("hang-hanger", "a red circle " + FaultyWorkerMain.HANG, 7);
             publisher.publish(hanger);

@@ -45,11 +45,10 @@ final class KillScenario implements FaultScenario {
         List<String> jobIds = new ArrayList<>();
         double recovery = 0;
         int crashed = 0;
-        try (TopicWatcher<JobResult> results =
-                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobResult.class);
-                TopicWatcher<JobProgress> progress =
-                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().events(), JobProgress.class);
-                JobPublisher publisher = new JobPublisher(bench.kafkaClient(), scope.topics())) {
+        try (ScenarioTopics io = ScenarioTopics.open(bench, scope)) {
+            TopicWatcher<JobResult> results = io.results();
+            TopicWatcher<JobProgress> progress = io.progress();
+            JobPublisher publisher = io.publisher();
             WorkerProcess current = start(bench, scope, 0);
             try {
                 for (int k = 1; k <= size; k++) {

@@ -71,14 +71,13 @@ final class PoisonScenario implements FaultScenario {
         JobFactory factory = new JobFactory(bench.modelId(), 64, 4, 7.5);
         try (TopicWatcher<DeadLetter> dlq =
                         new TopicWatcher<>(bench.kafkaClient(), scope.topics().dlq(), DeadLetter.class);
-                TopicWatcher<JobResult> results =
-                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobResult.class);
-                TopicWatcher<JobProgress> progress =
-                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().events(), JobProgress.class);
-                JobPublisher publisher = new JobPublisher(bench.kafkaClient(), scope.topics());
+                ScenarioTopics io = ScenarioTopics.open(bench, scope);
                 KafkaProducer<byte[], byte[]> raw = rawProducer(bench.kafkaClient());
                 WorkerProcess worker = bench.startProcess(
                         bench.config(scope, "poison-worker").threads(1).build())) {
+            TopicWatcher<JobResult> results = io.results();
+            TopicWatcher<JobProgress> progress = io.progress();
+            JobPublisher publisher = io.publisher();
             Random random = new Random(42);
             List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (String lane : lanes) {

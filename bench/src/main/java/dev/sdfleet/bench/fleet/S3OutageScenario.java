@@ -47,13 +47,12 @@ final class S3OutageScenario implements FaultScenario {
         BenchStack.Scope scope = bench.scope("outage", 1);
         JobFactory factory = new JobFactory(bench.modelId(), 128, 30, 7.5);
         EmbeddedS3 s3 = bench.stack().s3();
-        try (TopicWatcher<JobResult> results =
-                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobResult.class);
-                TopicWatcher<JobProgress> progress =
-                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().events(), JobProgress.class);
-                JobPublisher publisher = new JobPublisher(bench.kafkaClient(), scope.topics());
+        try (ScenarioTopics io = ScenarioTopics.open(bench, scope);
                 WorkerProcess worker = bench.startProcess(
                         bench.config(scope, "outage-worker").threads(1).build())) {
+            TopicWatcher<JobResult> results = io.results();
+            TopicWatcher<JobProgress> progress = io.progress();
+            JobPublisher publisher = io.publisher();
             List<String> jobIds = new ArrayList<>();
             for (int i = 0; i < JOBS; i++) {
                 Job job = factory.job(REQUEST, i, JOBS, "a yellow square", 500 + i);
