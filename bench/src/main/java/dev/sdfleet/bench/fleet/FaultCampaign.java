@@ -21,15 +21,15 @@ import java.util.stream.Collectors;
  * dead-lettered).
  */
 public final class FaultCampaign {
-    /** The scenarios, keyed by the option that sizes them. */
+    /** The scenarios, keyed by the option that sizes them, with their sizes in the full campaign and in {@code --small}. */
     static final List<Named> SCENARIOS = List.of(
-            new Named("poison", new PoisonScenario()),
-            new Named("kills", new KillScenario()),
-            new Named("halt", new HaltScenario()),
-            new Named("hang", new HangScenario()),
-            new Named("outage", new S3OutageScenario()));
+            new Named("poison", new PoisonScenario(), 10_000, 12),
+            new Named("kills", new KillScenario(), 50, 2),
+            new Named("halt", new HaltScenario(), 20, 2),
+            new Named("hang", new HangScenario(), 20, 2),
+            new Named("outage", new S3OutageScenario(), 180, 5));
 
-    record Named(String option, FaultScenario scenario) {}
+    record Named(String option, FaultScenario scenario, int fullSize, int smallSize) {}
 
     private FaultCampaign() {}
 
@@ -42,8 +42,8 @@ public final class FaultCampaign {
                     "  --%-14s %s (default %d, small %d)%n",
                     n.option() + " N",
                     n.scenario().describe(0).replaceFirst("^0 ?", "size: "),
-                    n.scenario().fullSize(),
-                    n.scenario().smallSize()));
+                    n.fullSize(),
+                    n.smallSize()));
         }
         options.append("  --model DIR      (default: the bundled tiny model)\n");
         Set<String> valued = new HashSet<>(Set.of("only", "model"));
@@ -83,7 +83,7 @@ public final class FaultCampaign {
                     continue;
                 }
                 FaultScenario s = n.scenario();
-                int size = args.getInt(n.option(), small ? s.smallSize() : s.fullSize());
+                int size = args.getInt(n.option(), small ? n.smallSize() : n.fullSize());
                 log.println("scenario " + s.name() + ": " + s.describe(size));
                 FaultScenario.Row row = s.run(bench, size, log);
                 log.println("  -> " + summary(row));

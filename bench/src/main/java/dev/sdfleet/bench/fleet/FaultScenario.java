@@ -13,11 +13,6 @@ interface FaultScenario {
     /** What one run does at {@code size} (records, kills, ...), for the table's size column. */
     String describe(int size);
 
-    /** The size of the full campaign and of {@code --small}. */
-    int fullSize();
-
-    int smallSize();
-
     /** Runs the scenario on its own scope of {@code bench} and returns its row. */
     Row run(BenchStack bench, int size, PrintStream log) throws Exception;
 

@@ -32,16 +32,6 @@ final class HaltScenario implements FaultScenario {
     }
 
     @Override
-    public int fullSize() {
-        return 20;
-    }
-
-    @Override
-    public int smallSize() {
-        return 2;
-    }
-
-    @Override
     public Row run(BenchStack bench, int size, PrintStream log) throws Exception {
         BenchStack.Scope scope = bench.scope("halt", 1);
         JobFactory factory = new JobFactory(bench.modelId(), 64, 4, 7.5);

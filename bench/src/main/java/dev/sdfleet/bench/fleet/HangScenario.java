@@ -35,16 +35,6 @@ final class HangScenario implements FaultScenario {
     }
 
     @Override
-    public int fullSize() {
-        return 20;
-    }
-
-    @Override
-    public int smallSize() {
-        return 2;
-    }
-
-    @Override
     public Row run(BenchStack bench, int size, PrintStream log) throws Exception {
         BenchStack.Scope scope = bench.scope("hang", 1);
         JobFactory factory = new JobFactory(bench.modelId(), 64, 4, 7.5);

@@ -29,16 +29,6 @@ final class KillScenario implements FaultScenario {
     }
 
     @Override
-    public int fullSize() {
-        return 50;
-    }
-
-    @Override
-    public int smallSize() {
-        return 2;
-    }
-
-    @Override
     public Row run(BenchStack bench, int size, PrintStream log) throws Exception {
         BenchStack.Scope scope = bench.scope("kills", 2);
         JobFactory factory = new JobFactory(bench.modelId(), 128, 30, 7.5);

@@ -55,16 +55,6 @@ final class PoisonScenario implements FaultScenario {
     }
 
     @Override
-    public int fullSize() {
-        return 10_000;
-    }
-
-    @Override
-    public int smallSize() {
-        return 12;
-    }
-
-    @Override
     public Row run(BenchStack bench, int size, PrintStream log) throws Exception {
         BenchStack.Scope scope = bench.scope("poison", 1);
         List<String> lanes = Topics.withPrefix(scope.prefix()).jobLanesFor(bench.modelId());

@@ -33,16 +33,6 @@ final class S3OutageScenario implements FaultScenario {
     }
 
     @Override
-    public int fullSize() {
-        return 180;
-    }
-
-    @Override
-    public int smallSize() {
-        return 5;
-    }
-
-    @Override
     public Row run(BenchStack bench, int size, PrintStream log) throws Exception {
         BenchStack.Scope scope = bench.scope("outage", 1);
         JobFactory factory = new JobFactory(bench.modelId(), 128, 30, 7.5);
