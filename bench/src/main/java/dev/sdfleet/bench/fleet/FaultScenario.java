@@ -50,6 +50,39 @@ interface FaultScenario {
             failed = new TreeMap<>(failed);
         }
 
+        /**
+         * A row whose job counts come from the results and progress read from outside.
+         *
+         * @param missingElsewhere jobs that have a result but miss something else the scenario checks (an image in
+         *     S3), counted as lost
+         */
+        static Row of(
+                String scenario,
+                String size,
+                int requests,
+                JobOutcomes outcomes,
+                int missingElsewhere,
+                int killed,
+                int crashed,
+                int poison,
+                int poisonNotInDlq,
+                double recoverySeconds) {
+            return new Row(
+                    scenario,
+                    size,
+                    requests,
+                    outcomes.completed(),
+                    outcomes.failed(),
+                    outcomes.lost() + missingElsewhere,
+                    outcomes.duplicates(),
+                    outcomes.extraRuns(),
+                    killed,
+                    crashed,
+                    poison,
+                    poisonNotInDlq,
+                    recoverySeconds);
+        }
+
         /** The campaign's target: nothing lost, no duplicate completion, no unplanned crash, every poison parked. */
         boolean ok() {
             return lost == 0 && duplicateEvents == 0 && crashed == 0 && poisonNotInDlq == 0;

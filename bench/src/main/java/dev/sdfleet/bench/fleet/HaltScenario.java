@@ -86,15 +86,12 @@ final class HaltScenario implements FaultScenario {
             double recovery = (System.nanoTime() - start) / 1e9;
             JobOutcomes outcomes = JobOutcomes.await(jobIds, results, progress, TIMEOUT, Duration.ofSeconds(1));
             log.printf("halt: %d halts, %d other crashes, outcomes %s%n", halted, crashed, outcomes);
-            return new Row(
+            return Row.of(
                     name(),
                     describe(size),
                     jobIds.size(),
-                    outcomes.completed(),
-                    outcomes.failed(),
-                    outcomes.lost(),
-                    outcomes.duplicates(),
-                    outcomes.extraRuns(),
+                    outcomes,
+                    0,
                     halted,
                     crashed + Math.max(0, halted - QUARANTINE),
                     0,

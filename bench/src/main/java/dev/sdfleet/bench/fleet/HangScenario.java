@@ -98,20 +98,7 @@ final class HangScenario implements FaultScenario {
             double recovery = (System.nanoTime() - start) / 1e9;
             JobOutcomes outcomes = JobOutcomes.await(jobIds, results, progress, TIMEOUT, Duration.ofSeconds(1));
             log.printf("hang: %d kubelet restarts, outcomes %s%n", restarts, outcomes);
-            return new Row(
-                    name(),
-                    describe(size),
-                    jobIds.size(),
-                    outcomes.completed(),
-                    outcomes.failed(),
-                    outcomes.lost(),
-                    outcomes.duplicates(),
-                    outcomes.extraRuns(),
-                    restarts,
-                    crashed,
-                    0,
-                    0,
-                    recovery);
+            return Row.of(name(), describe(size), jobIds.size(), outcomes, 0, restarts, crashed, 0, 0, recovery);
         }
     }
 }

@@ -69,20 +69,7 @@ final class KillScenario implements FaultScenario {
                 current.stop(Duration.ofSeconds(60));
             }
             JobOutcomes outcomes = JobOutcomes.await(jobIds, results, progress, TIMEOUT, Duration.ofSeconds(1));
-            return new Row(
-                    name(),
-                    describe(size),
-                    jobIds.size(),
-                    outcomes.completed(),
-                    outcomes.failed(),
-                    outcomes.lost(),
-                    outcomes.duplicates(),
-                    outcomes.extraRuns(),
-                    size,
-                    crashed,
-                    0,
-                    0,
-                    recovery);
+            return Row.of(name(), describe(size), jobIds.size(), outcomes, 0, size, crashed, 0, 0, recovery);
         }
     }
 

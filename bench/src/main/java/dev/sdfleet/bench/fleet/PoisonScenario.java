@@ -99,15 +99,12 @@ final class PoisonScenario implements FaultScenario {
                         .forEach(s -> missing.remove(s.message().topic() + "/"
                                 + s.message().partition() + "/" + s.message().offset()));
             }
-            return new Row(
+            return Row.of(
                     name(),
                     describe(size),
                     jobIds.size(),
-                    outcomes.completed(),
-                    outcomes.failed(),
-                    outcomes.lost(),
-                    outcomes.duplicates(),
-                    outcomes.extraRuns(),
+                    outcomes,
+                    0,
                     0,
                     worker.isAlive() ? 0 : 1,
                     positions.size(),

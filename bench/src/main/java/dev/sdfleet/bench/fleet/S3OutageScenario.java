@@ -67,16 +67,13 @@ final class S3OutageScenario implements FaultScenario {
                         .size();
             }
             log.printf("outage: %d objects for %d jobs, outcomes %s%n", objects, JOBS, outcomes);
-            return new Row(
+            return Row.of(
                     name(),
                     describe(size),
                     jobIds.size(),
-                    outcomes.completed(),
-                    outcomes.failed(),
+                    outcomes,
                     // an image that is not in S3 is lost even if its result says otherwise
-                    outcomes.lost() + Math.max(0, outcomes.completed() - objects),
-                    outcomes.duplicates(),
-                    outcomes.extraRuns(),
+                    Math.max(0, outcomes.completed() - objects),
                     0,
                     worker.isAlive() ? 0 : 1,
                     0,
