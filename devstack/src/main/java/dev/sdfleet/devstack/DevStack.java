@@ -27,7 +27,7 @@ public final class DevStack implements AutoCloseable {
     public static final int DEFAULT_S3_PORT = 9000;
     public static final String DEFAULT_BUCKET = "sdfleet";
 
-    private final EmbeddedKafka kafka;
+    private EmbeddedKafka kafka;
     private final String bootstrapServers;
     private final Map<String, String> kafkaClientProperties;
     private final EmbeddedS3 s3;
@@ -104,7 +104,7 @@ public final class DevStack implements AutoCloseable {
     }
 
     /** The running broker; null when the stack uses an outside Kafka ({@link Builder#outsideKafka}). */
-    public EmbeddedKafka kafka() {
+    public synchronized EmbeddedKafka kafka() {
         return kafka;
     }
 
@@ -170,6 +170,20 @@ public final class DevStack implements AutoCloseable {
                 "Try:",
                 "  kcat -b " + kafkaAddress + " -L",
                 "  " + awsEnv + " aws --endpoint-url " + endpoint + " s3 ls s3://" + bucket + "/");
+    }
+
+    /**
+     * Restarts the embedded broker on the same port and folder after {@code down} (a broker restart for fault
+     * tests); S3 and every client keep running and reconnect. Not for an outside Kafka.
+     */
+    public synchronized void restartKafka(Duration down) throws InterruptedException {
+        if (kafka == null) {
+            throw new IllegalStateException("the stack uses an outside Kafka; it cannot restart it");
+        }
+        if (closed) {
+            throw new IllegalStateException("the stack is closed");
+        }
+        kafka = kafka.restart(down);
     }
 
     /** Stops S3 and Kafka; the data folders stay. A second call does nothing. */

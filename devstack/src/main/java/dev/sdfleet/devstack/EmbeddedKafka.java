@@ -59,19 +59,31 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path dataDir;
     private final boolean temporaryDataDir;
     private final Duration startTime;
+    private final Builder settings;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private EmbeddedKafka(Builder builder) {
+        this(builder, null);
+    }
+
+    /** A broker from {@code builder}; {@code before} (or null) is the stopped broker whose ports and folder it takes. */
+    private EmbeddedKafka(Builder builder, EmbeddedKafka before) {
         long started = System.nanoTime();
+        this.settings = builder;
         this.security = builder.security;
-        this.port = FreePorts.orPick(builder.port);
-        this.controllerPort = builder.controllerPort != 0 ? builder.controllerPort : freePortOtherThan(port);
-        this.sslPort = security != null && security.hasCertificateUsers() ? freePortOtherThan(port, controllerPort) : 0;
+        this.port = before != null ? before.port : FreePorts.orPick(builder.port);
+        this.controllerPort = before != null
+                ? before.controllerPort
+                : builder.controllerPort != 0 ? builder.controllerPort : freePortOtherThan(port);
+        this.sslPort = before != null
+                ? before.sslPort
+                : security != null && security.hasCertificateUsers() ? freePortOtherThan(port, controllerPort) : 0;
         // Checked up front: a bind failure inside Kafka comes after the format, as a 100-line fatal-error log.
         FreePorts.requireFree(port, "Kafka");
         FreePorts.requireFree(controllerPort, "Kafka controller");
-        this.temporaryDataDir = builder.dataDir == null;
-        this.dataDir = temporaryDataDir ? createTempDir() : createDirs(builder.dataDir);
+        this.temporaryDataDir = before != null ? before.temporaryDataDir : builder.dataDir == null;
+        this.dataDir =
+                before != null ? before.dataDir : temporaryDataDir ? createTempDir() : createDirs(builder.dataDir);
         Properties props = serverProperties(builder);
         long formatMillis = 0;
         try {
@@ -220,6 +232,26 @@ public final class EmbeddedKafka implements AutoCloseable {
         KafkaTopics.create(bootstrapServers(), superUserClient(), partitionsByTopic);
     }
 
+    /**
+     * Stops this broker, waits {@code down}, and starts it again on the same ports, folder and security, as an
+     * operator's restart would: topics, records, committed offsets and transaction state survive, and clients that
+     * were connected reconnect on their own. This object stays closed; use the one returned.
+     */
+    public EmbeddedKafka restart(Duration down) throws InterruptedException {
+        if (!closed.compareAndSet(false, true)) {
+            throw new IllegalStateException("Kafka broker on " + bootstrapServers() + " is closed");
+        }
+        long started = System.nanoTime();
+        stopServer();
+        LOG.info(
+                "Kafka broker on {} stopped for a restart in {} ms; down for {} ms",
+                bootstrapServers(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                down.toMillis());
+        Thread.sleep(down.toMillis());
+        return new EmbeddedKafka(settings, this);
+    }
+
     /** Stops the broker and waits for it; a second call does nothing. */
     @Override
     public void close() {
@@ -234,13 +266,17 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private void closeQuietly() {
+        stopServer();
+        if (temporaryDataDir) {
+            Folders.deleteRecursively(dataDir);
+        }
+    }
+
+    private void stopServer() {
         // server is null when the constructor failed before creating it.
         if (server != null) {
             server.shutdown();
             server.awaitShutdown();
-        }
-        if (temporaryDataDir) {
-            Folders.deleteRecursively(dataDir);
         }
     }
 

@@ -122,6 +122,44 @@ class EmbeddedKafkaTest {
         partitionsByKey.values().forEach(partitions -> assertEquals(1, partitions.size()));
     }
 
+    @Test
+    void aRestartKeepsRecordsAndCommittedOffsetsAndClientsReconnect() throws Exception {
+        String topic = "t.restart";
+        kafka.createTopics(Map.of(topic, 1));
+        String bootstrap = kafka.bootstrapServers();
+        Path dataDir = kafka.dataDir();
+        try (KafkaProducer<String, String> producer = producer();
+                KafkaConsumer<String, String> consumer = consumer("g.restart")) {
+            producer.send(new ProducerRecord<>(topic, "k", "before")).get();
+            consumer.subscribe(List.of(topic));
+            List<String> read = new ArrayList<>(pollValues(consumer, 1));
+            consumer.commitSync();
+
+            kafka = kafka.restart(Duration.ofMillis(500));
+
+            assertEquals(bootstrap, kafka.bootstrapServers());
+            assertEquals(dataDir, kafka.dataDir());
+            // The same clients go on: the producer's next send and the consumer's next poll reach the new broker.
+            producer.send(new ProducerRecord<>(topic, "k", "after")).get();
+            read.addAll(pollValues(consumer, 1));
+            assertEquals(List.of("before", "after"), read);
+            consumer.commitSync();
+        }
+        try (KafkaConsumer<String, String> again = consumer("g.restart")) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            assertEquals(2, again.committed(Set.of(partition)).get(partition).offset());
+        }
+    }
+
+    private static List<String> pollValues(KafkaConsumer<String, String> consumer, int count) {
+        List<String> values = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (values.size() < count && System.nanoTime() < deadline) {
+            consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+        }
+        return values;
+    }
+
     private static KafkaProducer<String, String> producer() {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
