@@ -47,6 +47,7 @@ import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
@@ -54,8 +55,9 @@ import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The fleet on a secured broker, each party with only the ACLs {@link KafkaAccess} gives it: the dispatcher as a SCRAM
@@ -72,8 +74,11 @@ class SecuredKafkaFleetTest {
     private static final String DISPATCHER_PASSWORD = "dispatcher-" + UUID.randomUUID();
     private static final String PUBLISHER_PASSWORD = "publisher-" + UUID.randomUUID();
 
-    @Test
-    void requestsRunThroughTheSecuredBrokerAndEachPrincipalIsHeldToItsGrants(@TempDir Path root) throws Exception {
+    /** Both ways a worker takes jobs: a consumer group's partitions, or a share group's records (its own grants). */
+    @ParameterizedTest
+    @ValueSource(strings = {WorkerConfig.INTAKE_GROUP, WorkerConfig.INTAKE_SHARE})
+    void requestsRunThroughTheSecuredBrokerAndEachPrincipalIsHeldToItsGrants(String intake, @TempDir Path root)
+            throws Exception {
         Topics topics = Topics.defaults();
         try (KafkaSecurity security = KafkaSecurity.create(List.of(WORKER));
                 EmbeddedKafka kafka = EmbeddedKafka.builder().security(security).start();
@@ -91,6 +96,7 @@ class SecuredKafkaFleetTest {
                     .s3Bucket("sdfleet")
                     .model(CliTest.tinyModel())
                     .threads(1)
+                    .jobIntake(intake)
                     .httpPort(0)
                     .build();
             DispatcherConfig dispatcherConfig = DispatcherConfig.builder(kafka.bootstrapServers())
@@ -106,7 +112,8 @@ class SecuredKafkaFleetTest {
             acls.addAll(bindings(
                     DISPATCHER,
                     KafkaAccess.dispatcher(topics, dispatcherConfig.controlTopic(), dispatcherConfig.applicationId())));
-            acls.addAll(bindings(WORKER, KafkaAccess.worker(topics, model, workerConfig.groupId())));
+            acls.addAll(bindings(
+                    WORKER, KafkaAccess.worker(topics, model, workerConfig.groupId(), workerConfig.sharedIntake())));
             acls.addAll(bindings(PUBLISHER, KafkaAccess.publisher(topics)));
             kafka.grant(acls);
 
@@ -121,6 +128,10 @@ class SecuredKafkaFleetTest {
                 awaitCompleted(dispatcher.baseUrl(), apiKey, posted);
                 awaitCompleted(dispatcher.baseUrl(), apiKey, published);
 
+                if (workerConfig.sharedIntake()) {
+                    // The worker set its share group's start itself, under its own grants (ALTER_CONFIGS on it).
+                    assertEquals("earliest", groupConfig(kafka, workerConfig.groupId(), "share.auto.offset.reset"));
+                }
                 Map<String, String> asWorker = security.certificateClient(WORKER);
                 assertWriteRefused(asWorker, kafka.sslBootstrapServers(), topics.requests());
                 assertReadRefused(asWorker, kafka.sslBootstrapServers(), dispatcherConfig.controlTopic());
@@ -222,6 +233,21 @@ class SecuredKafkaFleetTest {
             }
             assertEquals(2, response.statusCode() / 100, method + " " + path + ": " + response.body());
             return response.body();
+        }
+    }
+
+    /** A group's own setting {@code name}, as the super-user sees it. */
+    private static String groupConfig(EmbeddedKafka kafka, String group, String name) throws Exception {
+        Map<String, Object> props = new HashMap<>(kafka.superUserClient());
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
+        try (Admin admin = Admin.create(props)) {
+            return admin.describeConfigs(List.of(resource))
+                    .all()
+                    .get(30, TimeUnit.SECONDS)
+                    .get(resource)
+                    .get(name)
+                    .value();
         }
     }
 

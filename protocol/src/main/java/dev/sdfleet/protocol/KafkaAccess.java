@@ -27,6 +27,7 @@ public final class KafkaAccess {
         CREATE,
         ALTER,
         DESCRIBE,
+        ALTER_CONFIGS,
         ALL
     }
 
@@ -77,6 +78,17 @@ public final class KafkaAccess {
      * requests or jobs, nor read the dispatcher's topics and stores.
      */
     public static List<Grant> worker(Topics topics, String model, String group) {
+        return worker(topics, model, group, false);
+    }
+
+    /**
+     * The grants of the workers of {@code model}, taking jobs from the share group {@code group} when
+     * {@code shareGroup} (a share group is a GROUP resource too, READ to join it): they also set the group's own
+     * settings at start-up (the start at the earliest offset and the record lock), which takes ALTER_CONFIGS on that
+     * group. Without it a new share group would start at the latest offset and skip the jobs published before the
+     * first worker came.
+     */
+    public static List<Grant> worker(Topics topics, String model, String group, boolean shareGroup) {
         List<Grant> grants = new ArrayList<>();
         for (String lane : topics.jobLanesFor(model)) {
             topic(grants, lane, Operation.READ);
@@ -86,6 +98,9 @@ public final class KafkaAccess {
             topic(grants, output, Operation.WRITE);
         }
         grants.add(new Grant(Resource.GROUP, group, false, Operation.READ));
+        if (shareGroup) {
+            grants.add(new Grant(Resource.GROUP, group, false, Operation.ALTER_CONFIGS));
+        }
         return List.copyOf(grants);
     }
 
