@@ -3,6 +3,7 @@ package dev.sdfleet.bench.dispatcher;
 import dev.sdfleet.bench.BenchReport;
 import dev.sdfleet.bench.Benchmark;
 import dev.sdfleet.bench.Percentiles;
+import dev.sdfleet.bench.fleet.WebhookReceiver;
 import dev.sdfleet.cli.Args;
 import dev.sdfleet.cli.KafkaOptions;
 import dev.sdfleet.cli.fleet.LocalFleet;
@@ -11,8 +12,6 @@ import dev.sdfleet.dispatcher.Dispatcher;
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
 import dev.sdfleet.dispatcher.config.WebhookSettings;
 import dev.sdfleet.dispatcher.support.TestTenants;
-import dev.sdfleet.dispatcher.webhook.WebhookSignature;
-import io.vertx.core.Vertx;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,7 +30,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -110,7 +108,7 @@ public final class DispatcherBench {
                             kafka.client(),
                             config.topics().jobLanesFor("tiny-sd"), // the model BODY asks for, every lane
                             config.topics().results());
-                    Receiver receiver = new Receiver()) {
+                    WebhookReceiver receiver = new WebhookReceiver(TestTenants.ACME_SECRET)) {
                 while (!dispatcher.ready()) {
                     Thread.sleep(100);
                 }
@@ -142,8 +140,10 @@ public final class DispatcherBench {
                             "result published -> webhook received, " + webhook.length + " requests",
                             millis(webhook));
                 }
-                long valid = receiver.valid.sum();
-                long all = valid + receiver.invalid.sum();
+                long all = receiver.deliveries().size();
+                long valid = receiver.deliveries().stream()
+                        .filter(WebhookReceiver.Delivery::signatureValid)
+                        .count();
                 report.row("webhook signatures valid", "%d of %d", valid, all)
                         .figure("webhooks_sent", webhooks)
                         .figure("webhooks_received", webhook.length)
@@ -212,7 +212,7 @@ public final class DispatcherBench {
     }
 
     /** For each request: from its result's publication to its webhook's arrival (ns, sorted). */
-    private long[] webhooks(int requests, Receiver receiver, BenchWorker worker) throws Exception {
+    private long[] webhooks(int requests, WebhookReceiver receiver, BenchWorker worker) throws Exception {
         String body = "{\"prompt\":\"hook\",\"model\":\"tiny-sd\",\"webhook\":{\"url\":\"" + receiver.url() + "\"}}";
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
@@ -221,13 +221,11 @@ public final class DispatcherBench {
             ids.add(answer.body().replaceAll("(?s).*\"id\":\"([^\"]+)\".*", "$1"));
             Thread.sleep(10); // a steady 100 req/s, not a burst
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!ids.stream().allMatch(receiver.arrivals::containsKey) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        receiver.await(ids, Duration.ofSeconds(60));
+        Map<String, Long> arrivals = receiver.completionArrivals();
         return ids.stream()
-                .filter(receiver.arrivals::containsKey)
-                .mapToLong(id -> receiver.arrivals.get(id) - worker.publishedNanos.get(id))
+                .filter(arrivals::containsKey)
+                .mapToLong(id -> arrivals.get(id) - worker.publishedNanos.get(id))
                 .sorted()
                 .toArray();
     }
@@ -323,42 +321,6 @@ public final class DispatcherBench {
         if (response.statusCode() != status) {
             throw new IllegalStateException(
                     "expected " + status + ", got " + response.statusCode() + ": " + response.body());
-        }
-    }
-
-    /** Records when each request's generation webhook arrives; checks its signature. */
-    private static final class Receiver implements AutoCloseable {
-        final Map<String, Long> arrivals = new ConcurrentHashMap<>();
-        final LongAdder valid = new LongAdder();
-        final LongAdder invalid = new LongAdder();
-        private final Vertx vertx = Vertx.vertx();
-        private final int port;
-
-        Receiver() {
-            var server = vertx.createHttpServer()
-                    .requestHandler(req -> req.body().onSuccess(body -> {
-                        long now = System.nanoTime();
-                        String id = req.getHeader(WebhookSignature.ID_HEADER);
-                        boolean ok = WebhookSignature.verify(
-                                TestTenants.ACME_SECRET,
-                                id,
-                                Long.parseLong(req.getHeader(WebhookSignature.TIMESTAMP_HEADER)),
-                                body.toString(),
-                                req.getHeader(WebhookSignature.SIGNATURE_HEADER));
-                        (ok ? valid : invalid).increment();
-                        arrivals.putIfAbsent(id.replaceFirst("^msg_", "").replaceFirst("_completed$", ""), now);
-                        req.response().setStatusCode(204).end();
-                    }));
-            port = server.listen(0, "127.0.0.1").await().actualPort();
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + port + "/bench";
-        }
-
-        @Override
-        public void close() {
-            vertx.close().await();
         }
     }
 }

@@ -3,6 +3,10 @@ package dev.sdfleet.bench.fleet;
 import dev.sdfleet.cli.fleet.LocalFleet;
 import dev.sdfleet.devstack.DevStack;
 import dev.sdfleet.devstack.KafkaTopics;
+import dev.sdfleet.dispatcher.Dispatcher;
+import dev.sdfleet.dispatcher.config.DispatcherConfig;
+import dev.sdfleet.dispatcher.config.WebhookSettings;
+import dev.sdfleet.dispatcher.support.TestTenants;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.worker.FaultyWorkerMain;
 import dev.sdfleet.worker.WorkerProcess;
@@ -110,6 +114,52 @@ final class BenchStack implements AutoCloseable {
                 .s3Bucket(stack.bucket())
                 .model(model.toString())
                 .httpPort(0);
+    }
+
+    /**
+     * A dispatcher on {@code scope}: this stack's Kafka, the scope's topic prefix, its own application id and state
+     * folder (so no other scope's dispatcher shares its stores or its work), the test tenants, an API on a free
+     * loopback port, and {@code webhooks} (loopback receivers allowed).
+     */
+    DispatcherConfig.Builder dispatcherConfig(Scope scope, String instanceId, WebhookSettings webhooks) {
+        try {
+            return DispatcherConfig.builder(stack.bootstrapServers())
+                    .kafkaProperties(stack.kafkaClientProperties())
+                    .topicPrefix(scope.prefix())
+                    .applicationId(scope.prefix() + "dispatcher")
+                    .instanceId(instanceId)
+                    .httpHost("127.0.0.1")
+                    .httpPort(0)
+                    .stateDir(Files.createTempDirectory(dir, scope.prefix() + instanceId + "-state"))
+                    // The inputs follow the scope's results topic: TopicSetup grows them to its partition count.
+                    .partitions(1)
+                    .tenants(TestTenants.tenants())
+                    .webhooks(webhooks.withLoopbackAllowed(true));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts a dispatcher in this JVM (it creates or grows its topics on the scope) and waits until its stream tasks
+     * run; start it before the scope's workers and watchers, so they see the topics' final partitions.
+     */
+    Dispatcher startDispatcher(DispatcherConfig config) throws InterruptedException {
+        Dispatcher dispatcher = Dispatcher.start(config);
+        try {
+            long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+            while (!dispatcher.ready()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(
+                            "dispatcher " + config.instanceId() + " not ready within " + READY_TIMEOUT);
+                }
+                Thread.sleep(100);
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            dispatcher.close();
+            throw e;
+        }
+        return dispatcher;
     }
 
     /** Starts a worker in a child JVM (log under the stack's folder) and waits until it is ready. */

@@ -11,8 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
-/** What the results and progress topics say about a set of jobs: the counting every scenario shares. */
+/**
+ * What the results and progress topics say about a set of jobs: the counting every scenario shares. The scenarios
+ * that go through the dispatcher count requests instead (one completion event each, {@link CompletionEvents}) with
+ * the same fields.
+ */
 record JobOutcomes(int completed, Map<String, Integer> failed, int lost, int duplicates, int extraRuns) {
 
     /** Waits up to {@code timeout} until every job has a result, then counts (after {@code settle} more reading). */
@@ -45,13 +50,18 @@ record JobOutcomes(int completed, Map<String, Integer> failed, int lost, int dup
                                 : r.error().reason().toString(),
                         1,
                         Integer::sum));
+        int extraRuns = extraRuns(progress, p -> wanted.contains(p.jobId()));
+        return new JobOutcomes(completed, failed, wanted.size() - first.size(), all.size() - first.size(), extraRuns);
+    }
+
+    /** Denoising runs of the {@code counted} jobs that reached their last step, beyond the first per job. */
+    static int extraRuns(TopicWatcher<JobProgress> progress, Predicate<JobProgress> counted) {
         Map<String, Integer> lastSteps = new HashMap<>();
         progress.all(Duration.ZERO).stream()
                 .map(TopicWatcher.Seen::message)
-                .filter(p -> wanted.contains(p.jobId()) && p.step() == p.totalSteps())
+                .filter(p -> counted.test(p) && p.step() == p.totalSteps())
                 .forEach(p -> lastSteps.merge(p.jobId(), 1, Integer::sum));
-        int extraRuns = lastSteps.values().stream().mapToInt(n -> n - 1).sum();
-        return new JobOutcomes(completed, failed, wanted.size() - first.size(), all.size() - first.size(), extraRuns);
+        return lastSteps.values().stream().mapToInt(n -> n - 1).sum();
     }
 
     private static int resulted(List<TopicWatcher.Seen<JobResult>> seen, Set<String> wanted) {

@@ -1,0 +1,143 @@
+package dev.sdfleet.bench.fleet;
+
+import dev.sdfleet.dispatcher.Dispatcher;
+import dev.sdfleet.dispatcher.config.WebhookSettings;
+import dev.sdfleet.protocol.DeadLetter;
+import dev.sdfleet.protocol.JobProgress;
+import dev.sdfleet.protocol.RequestEvent;
+import dev.sdfleet.worker.WorkerProcess;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The whole fleet on one scope, for the scenarios that go through the front door: a dispatcher in this JVM, real
+ * workers in child JVMs, a submitter for both ingresses, and watchers of the completion events, the job progress and
+ * the dead letters (opened before anything is submitted, so they miss nothing). Closes everything it started.
+ */
+final class DispatcherRig implements AutoCloseable {
+    /** Short webhook timings, so a scenario sees retries and bounded attempts in seconds, not hours. */
+    static final WebhookSettings QUICK_WEBHOOKS = WebhookSettings.defaults()
+            .withTimeout(Duration.ofSeconds(3))
+            .withBackoff(Duration.ofMillis(500), Duration.ofSeconds(5));
+
+    private final BenchStack.Scope scope;
+    private final Dispatcher dispatcher;
+    private final List<WorkerProcess> workers;
+    private final GenerationSubmitter submitter;
+    private final TopicWatcher<RequestEvent> events;
+    private final TopicWatcher<JobProgress> progress;
+    private final TopicWatcher<DeadLetter> deadLetters;
+    private final List<AutoCloseable> opened;
+
+    private DispatcherRig(
+            BenchStack.Scope scope,
+            Dispatcher dispatcher,
+            List<WorkerProcess> workers,
+            GenerationSubmitter submitter,
+            TopicWatcher<RequestEvent> events,
+            TopicWatcher<JobProgress> progress,
+            TopicWatcher<DeadLetter> deadLetters,
+            List<AutoCloseable> opened) {
+        this.scope = scope;
+        this.dispatcher = dispatcher;
+        this.workers = workers;
+        this.submitter = submitter;
+        this.events = events;
+        this.progress = progress;
+        this.deadLetters = deadLetters;
+        this.opened = opened;
+    }
+
+    /**
+     * A new scope {@code name} with {@code partitions} partitions, its dispatcher (sending webhooks with {@code
+     * webhooks}), then the watchers, then {@code workerCount} single-threaded workers, each ready.
+     */
+    static DispatcherRig start(BenchStack bench, String name, int partitions, int workerCount, WebhookSettings webhooks)
+            throws InterruptedException {
+        BenchStack.Scope scope = bench.scope(name, partitions);
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            // The dispatcher first: it grows the scope's inputs, which the watchers and workers then see whole.
+            Dispatcher dispatcher = bench.startDispatcher(bench.dispatcherConfig(scope, name + "-dispatcher", webhooks)
+                    .build());
+            opened.add(dispatcher);
+            TopicWatcher<RequestEvent> events =
+                    new TopicWatcher<>(bench.kafkaClient(), scope.topics().events(), RequestEvent.class);
+            opened.add(events);
+            TopicWatcher<JobProgress> progress =
+                    new TopicWatcher<>(bench.kafkaClient(), scope.topics().events(), JobProgress.class);
+            opened.add(progress);
+            TopicWatcher<DeadLetter> deadLetters =
+                    new TopicWatcher<>(bench.kafkaClient(), scope.topics().dlq(), DeadLetter.class);
+            opened.add(deadLetters);
+            GenerationSubmitter submitter = new GenerationSubmitter(
+                    dispatcher.baseUrl(), bench.kafkaClient(), scope.topics().requests());
+            opened.add(submitter);
+            List<WorkerProcess> workers = new ArrayList<>();
+            for (int i = 0; i < workerCount; i++) {
+                WorkerProcess worker = bench.startProcess(
+                        bench.config(scope, name + "-worker-" + i).threads(1).build());
+                opened.add(worker);
+                workers.add(worker);
+            }
+            return new DispatcherRig(
+                    scope, dispatcher, List.copyOf(workers), submitter, events, progress, deadLetters, opened);
+        } catch (RuntimeException | InterruptedException e) {
+            closeAll(opened, e);
+            throw e;
+        }
+    }
+
+    BenchStack.Scope scope() {
+        return scope;
+    }
+
+    Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    GenerationSubmitter submitter() {
+        return submitter;
+    }
+
+    TopicWatcher<DeadLetter> deadLetters() {
+        return deadLetters;
+    }
+
+    /** The dispatcher's own topic (webhook outcomes, redeliveries), which it also consumes. */
+    String controlTopic() {
+        return dispatcher.config().controlTopic();
+    }
+
+    /** Waits for each request's completion event and counts them ({@link CompletionEvents}). */
+    JobOutcomes awaitCompletions(Collection<String> requestIds, Duration timeout) {
+        return CompletionEvents.await(requestIds, events, progress, timeout, Duration.ofSeconds(1));
+    }
+
+    /** Workers of this rig that are no longer running (none is stopped on purpose here). */
+    int deadWorkers() {
+        return (int) workers.stream().filter(w -> !w.isAlive()).count();
+    }
+
+    @Override
+    public void close() {
+        RuntimeException failure = new RuntimeException("closing the dispatcher rig failed");
+        closeAll(opened, failure);
+        if (failure.getSuppressed().length > 0) {
+            throw failure;
+        }
+    }
+
+    /** Closes {@code resources} last opened first, adding what fails to {@code failure}. */
+    private static void closeAll(List<AutoCloseable> resources, Exception failure) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+}
