@@ -27,7 +27,8 @@ public final class FaultCampaign {
             new Named("kills", new KillScenario(), 50, 2),
             new Named("halt", new HaltScenario(), 20, 2),
             new Named("hang", new HangScenario(), 20, 2),
-            new Named("outage", new S3OutageScenario(), 180, 5));
+            new Named("outage", new S3OutageScenario(), 180, 5),
+            new Named("restart", new BrokerRestartScenario(), 1000, 12));
 
     record Named(String option, FaultScenario scenario, int fullSize, int smallSize) {}
 

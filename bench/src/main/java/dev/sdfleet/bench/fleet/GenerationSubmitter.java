@@ -19,11 +19,13 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -66,6 +68,51 @@ final class GenerationSubmitter implements AutoCloseable {
      * @throws IllegalStateException on any other answer
      */
     String overHttp(String prompt, String webhookUrl) throws IOException, InterruptedException {
+        HttpResponse<String> answer = post(body(prompt, webhookUrl));
+        if (answer.statusCode() != 202) {
+            throw new IllegalStateException(
+                    "POST /v1/generations answered " + answer.statusCode() + ": " + answer.body());
+        }
+        return JSON.readTree(answer.body()).get("id").asText();
+    }
+
+    /**
+     * Posts a request as a careful publisher does while the fleet is in trouble: with an {@code Idempotency-Key}, and
+     * again with the same key after a 5xx, a 429 or a failed connection, until the dispatcher accepts it (202) or
+     * {@code patience} runs out. The key makes the retries safe: they all name one request.
+     *
+     * @return the request's id
+     * @throws IllegalStateException on a 4xx other than 429, or when {@code patience} ran out
+     */
+    String overHttpUntilAccepted(String idempotencyKey, String prompt, String webhookUrl, Duration patience)
+            throws IOException, InterruptedException {
+        byte[] body = body(prompt, webhookUrl);
+        long deadline = System.nanoTime() + patience.toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> answer = send(request("/v1/generations")
+                        .header("Authorization", "Bearer " + TestTenants.ACME_KEY)
+                        .header("Idempotency-Key", idempotencyKey)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build());
+                if (answer.statusCode() == 202) {
+                    return JSON.readTree(answer.body()).get("id").asText();
+                }
+                if (answer.statusCode() < 500 && answer.statusCode() != 429) {
+                    throw new IllegalStateException(
+                            "POST /v1/generations answered " + answer.statusCode() + ": " + answer.body());
+                }
+                last = answer.statusCode() + " " + answer.body();
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("not accepted within " + patience + "; last answer: " + last);
+    }
+
+    private static byte[] body(String prompt, String webhookUrl) throws IOException {
         ObjectNode body = JSON.createObjectNode()
                 .put("prompt", prompt)
                 .put("model", MODEL)
@@ -75,12 +122,7 @@ final class GenerationSubmitter implements AutoCloseable {
         if (webhookUrl != null) {
             body.putObject("webhook").put("url", webhookUrl);
         }
-        HttpResponse<String> answer = post(JSON.writeValueAsBytes(body));
-        if (answer.statusCode() != 202) {
-            throw new IllegalStateException(
-                    "POST /v1/generations answered " + answer.statusCode() + ": " + answer.body());
-        }
-        return JSON.readTree(answer.body()).get("id").asText();
+        return JSON.writeValueAsBytes(body);
     }
 
     /**
@@ -88,6 +130,27 @@ final class GenerationSubmitter implements AutoCloseable {
      * returns its id once the broker acknowledged it.
      */
     String overKafka(String prompt, String webhookUrl) {
+        Published published = overKafkaLater(prompt, webhookUrl);
+        try {
+            published.acknowledged().get(30, TimeUnit.SECONDS);
+            return published.requestId();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted publishing " + published.requestId(), e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(
+                    "publishing request " + published.requestId() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A request handed to the producer, and the broker's acknowledgement to come. */
+    record Published(String requestId, Future<RecordMetadata> acknowledged) {}
+
+    /**
+     * Hands a request to the producer without waiting: while the broker is away the producer keeps it and retries
+     * (for its delivery timeout, 2 minutes), as a publishing service's producer would.
+     */
+    Published overKafkaLater(String prompt, String webhookUrl) {
         String id = "kafka-" + UUID.randomUUID();
         GenerationRequest.Builder request = GenerationRequest.builder(prompt, MODEL)
                 .requestId(id)
@@ -102,16 +165,8 @@ final class GenerationSubmitter implements AutoCloseable {
         CloudEventHeaders.forMessage(message, "/sdfleet/bench", Instant.now())
                 .toMap()
                 .forEach(headers::add);
-        try {
-            producer.send(new ProducerRecord<>(requestsTopic, null, id, Codec.encode(message), headers))
-                    .get(30, TimeUnit.SECONDS);
-            return id;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted publishing " + id, e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("publishing request " + id + " failed: " + e.getMessage(), e);
-        }
+        return new Published(
+                id, producer.send(new ProducerRecord<>(requestsTopic, null, id, Codec.encode(message), headers)));
     }
 
     /** Every {@code i}-th request over Kafka ingress when {@code i} is odd, else over HTTP: both ingresses mixed. */

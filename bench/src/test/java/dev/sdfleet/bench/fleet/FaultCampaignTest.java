@@ -53,5 +53,8 @@ class FaultCampaignTest {
         FaultScenario.Row outage = byName.get("S3 outage under load");
         assertEquals(outage.requests(), outage.completed(), outage::toString);
         assertEquals(0, outage.extraRuns(), outage::toString);
+
+        FaultScenario.Row restart = byName.get("broker restart");
+        assertEquals(restart.requests(), restart.completed(), restart::toString);
     }
 }
