@@ -35,11 +35,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 final class PoisonScenario implements FaultScenario {
     /**
-     * On 2 cores a worker dead-letters about 19 records/s on its high lane and about 8/s on the lower lanes
-     * (BENCHMARKS.md, "Fault campaign"), so the wait grows with the size: 5 minutes plus 250 ms per poison record.
+     * On 2 cores a worker dead-letters a backlog at about 350–700 records/s on its high lane and about 800–1,200/s on
+     * the lower lanes (BENCHMARKS.md, "Fault campaign"; 30,000 records took 31 s). The wait grows with the size, with
+     * a wide margin for a busy machine: 2 minutes plus 10 ms per poison record.
      */
     private static Duration timeout(int size) {
-        return Duration.ofMinutes(5).plusMillis(250L * 3 * size);
+        return Duration.ofMinutes(2).plusMillis(10L * 3 * size);
     }
 
     private static final String KEY = "poison";

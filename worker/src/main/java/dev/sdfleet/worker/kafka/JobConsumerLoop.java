@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  *   <li>poll (always, busy or not: a paused consumer still polls, so a long job never exceeds
  *   {@code max.poll.interval.ms} and never triggers a rebalance);</li>
  *   <li>decode each record: a job goes to the inference queue, a job that breaks the contract gets a FAILED result,
- *   anything else goes to the dead-letter topic.</li>
+ *   anything else goes to the dead-letter topic. Records that do not become jobs are taken in bursts (polls that do
+ *   not wait, up to a few hundred records), so a poison backlog costs one turn per fetch, not one per record.</li>
  * </ol>
  * On revocation the loop commits what is finished in the revoked partitions, then releases their jobs (queued ones
  * are dropped, a running call is stopped): the partitions' new owner will run them.
@@ -70,6 +71,11 @@ public final class JobConsumerLoop implements JobIntake {
      * takes longer is counted as a crash by the partition's next owner.
      */
     private static final Duration REVOKE_GRACE = Duration.ofSeconds(5);
+    /**
+     * The most records one turn takes while none of them becomes a job (see {@link #pollAndAccept}): bounds a turn, so
+     * that commits and the lanes' priority are still looked at every few hundred dead letters.
+     */
+    private static final int BURST_RECORDS = 500;
 
     private final KafkaClients clients;
     private final Topics topics;
@@ -282,9 +288,7 @@ public final class JobConsumerLoop implements JobIntake {
                 commit(ledgers.keySet());
                 signalDurableMarks();
                 updatePause();
-                for (ConsumerRecord<byte[], byte[]> record : poll()) {
-                    accept(record);
-                }
+                pollAndAccept();
                 notePositions();
             }
             applyFinished();
@@ -306,9 +310,38 @@ public final class JobConsumerLoop implements JobIntake {
         }
     }
 
-    private ConsumerRecords<byte[], byte[]> poll() {
+    /**
+     * Polls, then, for as long as what came back never became a job (dead letters, rejected jobs), polls again for what
+     * the fetcher already holds (no wait), up to {@link #BURST_RECORDS} records. Every turn costs a commit and a pause
+     * check, so one turn per record held a poison backlog to about 19 records/s (BENCHMARKS.md, "Fault campaign"); a
+     * burst sends a whole fetch's dead letters at once, and the next turn commits them together once acknowledged. A
+     * job ends the burst, so the capacity, the express slot and the lane priority are weighed again before the next
+     * job comes in, exactly as with one record per turn; so does a drain, a hold, a stop or the inference thread's
+     * wakeup (a call waiting for its start to be committed).
+     */
+    private void pollAndAccept() {
+        Duration timeout = POLL_TIMEOUT;
+        int taken = 0;
+        while (taken < BURST_RECORDS) {
+            ConsumerRecords<byte[], byte[]> records = poll(timeout);
+            if (records.isEmpty()) {
+                return;
+            }
+            boolean job = false;
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                job |= accept(record);
+                taken++;
+            }
+            if (job || drainRequested || intakeHeld || stopRequested || !runMarks.isEmpty()) {
+                return;
+            }
+            timeout = Duration.ZERO;
+        }
+    }
+
+    private ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
         try {
-            return consumer.poll(POLL_TIMEOUT);
+            return consumer.poll(timeout);
         } catch (WakeupException e) {
             return ConsumerRecords.empty();
         } catch (AuthenticationException
@@ -322,15 +355,23 @@ public final class JobConsumerLoop implements JobIntake {
         }
     }
 
-    /** Hands one record to the intake (which never throws), with the crash count its partition's marks hold. */
-    private void accept(ConsumerRecord<byte[], byte[]> record) {
+    /**
+     * Hands one record to the intake (which never throws), with the crash count its partition's marks hold; true if
+     * it became a job to run (not a dead letter or a rejected job).
+     */
+    private boolean accept(ConsumerRecord<byte[], byte[]> record) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
         OffsetLedger ledger = ledgers.computeIfAbsent(partition, p -> new OffsetLedger());
+        boolean[] becameJob = {false};
         intake.accept(
                 record,
                 ledger.crashedRuns(record.offset()),
-                (position, job) -> ledger.polled(position.offset(), job),
+                (position, job) -> {
+                    ledger.polled(position.offset(), job);
+                    becameJob[0] = job != null;
+                },
                 clock.instant());
+        return becameJob[0];
     }
 
     private void applyFinished() {
