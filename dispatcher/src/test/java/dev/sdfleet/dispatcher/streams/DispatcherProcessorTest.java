@@ -680,6 +680,24 @@ class DispatcherProcessorTest {
     }
 
     @Test
+    void aResultForAHeldImageIsIgnoredAndAPoisonResultOfACappedTenantIsStillParked() {
+        submit(request("c1").tenant(CAPPED).n(3).build());
+        assertEquals(List.of("c1/0", "c1/1"), ids(jobs()));
+        // A result for the held image 2 (no worker has its job): ignored, it stays held and takes no slot.
+        results.pipeInput("c1", Codec.encode(succeeded(job("c1", 2))));
+        assertEquals(ImagePhase.HELD, state("c1").images().get(2).phase());
+        assertTrue(jobs.isEmpty() && events.isEmpty());
+        assertEquals(1, tally.held(CAPPED));
+
+        results.pipeInput("c1", bytes("{\"not\": \"a result\"}"));
+        assertEquals(
+                config.topics().results(),
+                Codec.decode(dlq.readValue(), DeadLetter.class).topic());
+        results.pipeInput("c1", Codec.encode(succeeded(job("c1", 0))));
+        assertEquals(List.of("c1/2"), ids(jobs()), "the stream goes on, and the cap with it");
+    }
+
+    @Test
     void aStaleHeldKeyIsSkippedAndDropped() {
         submit(request("c1").tenant(CAPPED).n(2).build());
         clock.set(clock.instant().plusMillis(1));
