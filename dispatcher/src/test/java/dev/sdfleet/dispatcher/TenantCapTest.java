@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
+import dev.sdfleet.dispatcher.config.Tenants;
 import dev.sdfleet.dispatcher.support.Api;
 import dev.sdfleet.dispatcher.support.Eventually;
 import dev.sdfleet.dispatcher.support.FakeWorker;
@@ -18,6 +19,7 @@ import dev.sdfleet.protocol.RequestStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,7 +31,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * A tenant's cap on images in flight, end to end on the real broker: its backlog waits in the dispatcher, not on the
  * jobs topics; each image that ends (success, failure, cancel, deadline) lets exactly one more go, in order; another
- * tenant's image goes out at once; and a restart rebuilds the counts from the stores. The worker holds every job
+ * tenant's image goes out at once; a restart rebuilds the counts from the stores, and one that lifts the cap releases
+ * the held images. The worker holds every job
  * until the test completes it, so "exactly the cap on the jobs topics" is a state, not a race: the dispatcher's own
  * gauge says how many of the tenant's images are released, and the worker sees each one.
  */
@@ -154,11 +157,8 @@ class TenantCapTest {
         }
         awaitHooli(CAP, 4);
         Eventually.until("the first two jobs taken", () -> seen(ids).size() == CAP);
-        dispatcher.close();
         // A fresh state folder: the new instance restores every store from its changelog.
-        dispatcher = TestFleet.startReady(
-                config.toBuilder().stateDir(TestFleet.tempDir()).build());
-        api = new Api(dispatcher.baseUrl());
+        restart(config.toBuilder().stateDir(TestFleet.tempDir()).build());
         awaitHooli(CAP, 4);
 
         List<String> taken = new ArrayList<>(seen(ids));
@@ -176,6 +176,39 @@ class TenantCapTest {
         }
         assertEquals(6, seen(ids).size(), "each job published once, across the restart");
         awaitHooli(0, 0);
+    }
+
+    @Test
+    void aCapLiftedAcrossARestartReleasesTheHeldImagesAtTheFirstTick() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+            ids.add(post(TestTenants.HOOLI_KEY, "{\"prompt\": \"lifted\", \"model\": \"tiny-sd\", \"n\": 2}"));
+        }
+        awaitHooli(CAP, 2);
+        Eventually.until("the first two jobs taken", () -> seen(ids).size() == CAP);
+        DispatcherConfig lifted = config.toBuilder()
+                .tenants(Tenants.of(Map.of(
+                        "hooli", new Tenants.Entry(List.of(TestTenants.HOOLI_KEY), List.of()),
+                        "globex", new Tenants.Entry(List.of(TestTenants.GLOBEX_KEY), List.of()))))
+                .build();
+        restart(lifted);
+        try {
+            awaitHooli(4, 0);
+            Eventually.until("every job taken", () -> seen(ids).size() == 4);
+            seen(ids).forEach(worker::complete);
+            for (String id : ids) {
+                assertEquals(RequestStatus.COMPLETED, awaitEvent(id).status());
+            }
+            awaitHooli(0, 0);
+        } finally {
+            restart(config);
+        }
+    }
+
+    private void restart(DispatcherConfig next) throws Exception {
+        dispatcher.close();
+        dispatcher = TestFleet.startReady(next);
+        api = new Api(dispatcher.baseUrl());
     }
 
     private String post(String key, String body) {
