@@ -117,13 +117,13 @@ public final class QueueTally implements QueuedWork {
          * so they cannot drift from the store.
          */
         void changed(RequestState before, RequestState after) {
-            long queued = after.queuedImages() - (before == null ? 0 : before.queuedImages());
-            long heldNow = after.heldImages() - (before == null ? 0 : before.heldImages());
-            if (queued != 0) {
-                add(after.request(), queued);
-                add(released, after.tenant(), queued);
+            long queuedChange = after.queuedImages() - (before == null ? 0 : before.queuedImages());
+            long heldChange = after.heldImages() - (before == null ? 0 : before.heldImages());
+            if (queuedChange != 0) {
+                add(after.request(), queuedChange);
+                add(released, after.tenant(), queuedChange);
             }
-            add(held, after.tenant(), heldNow);
+            add(held, after.tenant(), heldChange);
         }
 
         /** The tenant's images released on this partition. */
