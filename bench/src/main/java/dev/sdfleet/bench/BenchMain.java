@@ -29,6 +29,7 @@ public final class BenchMain {
                 FleetBench.batching(),
                 FleetBench.killTrials(),
                 FleetBench.priority(),
+                FleetBench.starvation(),
                 DispatcherBench.benchmark(),
                 FaultCampaign.benchmark(),
                 ShareGroupTrial.benchmark())) {

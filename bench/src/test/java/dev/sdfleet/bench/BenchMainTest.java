@@ -38,6 +38,7 @@ class BenchMainTest {
                 "fleet-throughput",
                 "fleet-batching",
                 "fleet-killtrials",
+                "tenant-starvation",
                 "dispatcher",
                 "faults",
                 "share-groups")) {

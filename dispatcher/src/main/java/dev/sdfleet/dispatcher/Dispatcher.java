@@ -84,7 +84,8 @@ public final class Dispatcher implements AutoCloseable {
                         .find(model)
                         .map(ModelCatalogue.Model::cost)
                         .orElse(1.0));
-        DispatcherMetrics metrics = new DispatcherMetrics(tally);
+        DispatcherMetrics metrics =
+                new DispatcherMetrics(tally, config.tenants().names());
         Admissions admissions = new Admissions();
         ensureTopics(config);
         List<AutoCloseable> opened = new ArrayList<>();

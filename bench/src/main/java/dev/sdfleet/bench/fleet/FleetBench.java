@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 
 /**
  * The fleet benchmarks ({@code fleet-latency}, {@code fleet-throughput}, {@code fleet-batching},
- * {@code fleet-killtrials}, {@code fleet-priority}), each on its own throw-away local stack: embedded Kafka and S3Proxy in this JVM, workers
+ * {@code fleet-killtrials}, {@code fleet-priority}, {@code tenant-starvation}), each on its own throw-away local stack: embedded Kafka and S3Proxy in this JVM, workers
  * in child JVMs ({@code -Xmx512m}) except for the latency run (in process).
  */
 public final class FleetBench {
@@ -156,6 +156,32 @@ public final class FleetBench {
                     Settings s = Settings.of(args, 200, 64, 20);
                     try (BenchStack bench = start(args, log)) {
                         new PriorityWait(bench, log).run(s.jobs(), s.threads(), s.side(), s.steps(), report);
+                    }
+                });
+    }
+
+    public static Benchmark starvation() {
+        return new Benchmark(
+                "tenant-starvation",
+                "how long tenant B's one image waits behind tenant A's backlog, with and without max_images_in_flight",
+                "  --requests N     tenant A's requests (default 50)\n"
+                        + "  --images N       images per request of A (default 10; 1..16)\n"
+                        + "  --cap N          max_images_in_flight of A and B in the capped run (default 2)\n"
+                        + COMMON.formatted(64, 20),
+                Stream.concat(VALUED.stream(), Stream.of("requests", "images", "cap"))
+                        .collect(Collectors.toUnmodifiableSet()),
+                Set.of(),
+                (args, report, log) -> {
+                    Settings s = Settings.of(args, 1, 64, 20);
+                    int requests = args.getInt("requests", 50);
+                    int images = args.getInt("images", 10);
+                    int cap = args.getInt("cap", 2);
+                    if (requests < 1 || images < 1 || images > 16 || cap < 1) {
+                        throw new Args.UsageException("--requests and --cap must be at least 1, --images 1..16");
+                    }
+                    try (BenchStack bench = start(args, log)) {
+                        new TenantStarvation(bench, log)
+                                .run(requests, images, cap, s.threads(), s.side(), s.steps(), report);
                     }
                 });
     }

@@ -13,15 +13,23 @@ import java.util.Optional;
  *     instance
  * @param burst how many requests may come at once on top of the rate (the bucket's size; at least 1 when a rate is set)
  * @param maxRequestCost the largest request: width x height x steps x images
+ * @param maxImagesInFlight how many of the tenant's images may be released to the jobs topics at once (published and
+ *     not yet ended), per dispatcher stream task, i.e. per partition of the requests topic; the rest wait in the
+ *     dispatcher, so another tenant's image queues behind at most the released ones, not behind this tenant's backlog
  */
 public record TenantLimits(
         @JsonProperty("requests_per_second") double requestsPerSecond,
         @JsonProperty("burst") int burst,
-        @JsonProperty("max_request_cost") long maxRequestCost) {
-    public static final TenantLimits NONE = new TenantLimits(0, 0, 0);
+        @JsonProperty("max_request_cost") long maxRequestCost,
+        @JsonProperty("max_images_in_flight") int maxImagesInFlight) {
+    public static final TenantLimits NONE = new TenantLimits(0, 0, 0, 0);
 
     public TenantLimits {
-        if (requestsPerSecond < 0 || Double.isNaN(requestsPerSecond) || burst < 0 || maxRequestCost < 0) {
+        if (requestsPerSecond < 0
+                || Double.isNaN(requestsPerSecond)
+                || burst < 0
+                || maxRequestCost < 0
+                || maxImagesInFlight < 0) {
             throw new IllegalArgumentException("tenants: limits must not be negative");
         }
         if (requestsPerSecond > 0 && burst == 0) {
@@ -29,8 +37,18 @@ public record TenantLimits(
         }
     }
 
+    /** Limits without a cap on images in flight. */
+    public TenantLimits(double requestsPerSecond, int burst, long maxRequestCost) {
+        this(requestsPerSecond, burst, maxRequestCost, 0);
+    }
+
     public boolean limitsRate() {
         return requestsPerSecond > 0;
+    }
+
+    /** Whether the tenant's images beyond {@link #maxImagesInFlight()} are held back by the dispatcher. */
+    public boolean capsImagesInFlight() {
+        return maxImagesInFlight > 0;
     }
 
     /**

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Who may call the API: API keys mapped to tenants, and each tenant's webhook signing secrets. Read from JSON:
@@ -114,6 +115,11 @@ public final class Tenants {
     /** The tenant's limits ({@link TenantLimits#NONE} when it has none). */
     public TenantLimits limits(String tenant) {
         return limits.getOrDefault(tenant, TenantLimits.NONE);
+    }
+
+    /** The configured tenants: what per-tenant meters may be tagged with (so the file bounds the series). */
+    public Set<String> names() {
+        return secrets.keySet();
     }
 
     /** The tenant's signing keys (raw bytes of each {@code whsec_} secret), newest first as configured. */

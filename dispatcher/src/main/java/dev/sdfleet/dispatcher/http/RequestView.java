@@ -67,7 +67,9 @@ final class RequestView {
         ObjectNode node = StateJson.MAPPER.createObjectNode();
         node.put("index", image.index());
         node.put("seed", image.seed());
-        node.put("status", image.phase().name().toLowerCase(Locale.ROOT));
+        // A held image is queued as far as the caller is concerned: waiting its turn, in the dispatcher or on Kafka.
+        ImagePhase phase = image.phase() == ImagePhase.HELD ? ImagePhase.QUEUED : image.phase();
+        node.put("status", phase.name().toLowerCase(Locale.ROOT));
         node.put("attempt", image.attempt());
         if (image.phase() == ImagePhase.SUCCEEDED) {
             node.put("url", image.output().url());

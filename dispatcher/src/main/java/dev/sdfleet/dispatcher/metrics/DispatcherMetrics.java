@@ -9,8 +9,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -25,6 +27,14 @@ public final class DispatcherMetrics {
     private final Timer webhookLatency;
 
     public DispatcherMetrics(QueuedWork queue) {
+        this(queue, Set.of());
+    }
+
+    /**
+     * @param tenants the configured tenants: the per-tenant gauges exist for these only, so a Kafka publisher naming
+     *     new tenants cannot grow the series
+     */
+    public DispatcherMetrics(QueuedWork queue, Collection<String> tenants) {
         admit = Timer.builder("sdfleet.dispatcher.admit")
                 .description("POST /v1/generations: from the request to the 202, broker round trip included")
                 .publishPercentileHistogram()
@@ -50,6 +60,18 @@ public final class DispatcherMetrics {
                         + " dispatcher fails a request with no result for SDFLEET_MAX_REQUEST_AGE")
                 .baseUnit("seconds")
                 .register(registry);
+        for (String tenant : tenants.stream().sorted().toList()) {
+            Gauge.builder("sdfleet.dispatcher.tenant.images.released", queue, q -> q.released(tenant))
+                    .description("The tenant's images released to the workers (published, not ended) on this"
+                            + " instance's partitions; at most max_images_in_flight per partition")
+                    .tag("tenant", tenant)
+                    .register(registry);
+            Gauge.builder("sdfleet.dispatcher.tenant.images.held", queue, q -> q.held(tenant))
+                    .description("The tenant's images accepted and held back in the dispatcher under its"
+                            + " max_images_in_flight, on this instance's partitions")
+                    .tag("tenant", tenant)
+                    .register(registry);
+        }
         // What the alerts watch exists from the start at 0: Prometheus' increase() misses a series' first sample.
         for (String outcome : new String[] {"delivered", "failed", "refused"}) {
             webhookCounter(outcome);

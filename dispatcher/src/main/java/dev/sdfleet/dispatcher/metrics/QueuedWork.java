@@ -14,6 +14,16 @@ public interface QueuedWork {
     /** Those jobs' width x height x steps x their model's relative cost, over the calibrated GPU rate. */
     double queuedGpuSeconds();
 
+    /** The tenant's images released to the workers (published, not ended), on this instance's partitions. */
+    default long released(String tenant) {
+        return 0;
+    }
+
+    /** The tenant's images the dispatcher holds back under its cap, on this instance's partitions. */
+    default long held(String tenant) {
+        return 0;
+    }
+
     /** When the oldest unfinished request on this instance's partitions was accepted; null when none is. */
     default Instant oldestUnfinished() {
         return null;

@@ -12,7 +12,7 @@ import java.time.Instant;
  * @param index the image index
  * @param seed the seed its job carries (recorded, also when the dispatcher drew it)
  * @param attempt the attempt of the job now on the jobs topic; results of older attempts are stale
- * @param phase queued, succeeded or failed
+ * @param phase held, queued, succeeded or failed
  * @param output where the image lies, once succeeded
  * @param error why there is no image, once failed
  * @param workerId the worker that reported the result, if any
@@ -30,6 +30,16 @@ public record ImageState(
 
     public static ImageState queued(int index, long seed) {
         return new ImageState(index, seed, 1, ImagePhase.QUEUED, null, null, null, null);
+    }
+
+    /** Accepted and held back under its tenant's cap on images in flight: its job is not published yet. */
+    public static ImageState held(int index, long seed) {
+        return new ImageState(index, seed, 1, ImagePhase.HELD, null, null, null, null);
+    }
+
+    /** A held image whose job is published now. */
+    public ImageState released() {
+        return new ImageState(index, seed, attempt, ImagePhase.QUEUED, null, null, null, null);
     }
 
     public ImageState succeeded(StoredImage image, String worker, Instant at) {

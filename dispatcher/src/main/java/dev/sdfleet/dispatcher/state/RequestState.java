@@ -94,8 +94,18 @@ public record RequestState(
         return images.stream().allMatch(i -> i.phase().terminal());
     }
 
+    /** Images whose job is published and not ended: released to the workers. */
     public long queuedImages() {
-        return images.stream().filter(i -> i.phase() == ImagePhase.QUEUED).count();
+        return imagesIn(ImagePhase.QUEUED);
+    }
+
+    /** Images accepted but held back by the dispatcher under the tenant's cap. */
+    public long heldImages() {
+        return imagesIn(ImagePhase.HELD);
+    }
+
+    private long imagesIn(ImagePhase phase) {
+        return images.stream().filter(i -> i.phase() == phase).count();
     }
 
     public RequestState withImage(ImageState image) {

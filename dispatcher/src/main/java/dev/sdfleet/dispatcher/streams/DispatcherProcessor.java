@@ -1,6 +1,7 @@
 package dev.sdfleet.dispatcher.streams;
 
 import dev.sdfleet.dispatcher.config.ModelCatalogue;
+import dev.sdfleet.dispatcher.config.TenantLimits;
 import dev.sdfleet.dispatcher.state.ControlMessage;
 import dev.sdfleet.dispatcher.state.Fingerprints;
 import dev.sdfleet.dispatcher.state.ImagePhase;
@@ -41,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * input offsets: a crash replays the inputs, and nothing is published twice or lost.
  *
  * <p>Time-driven work (deadlines, webhook tries, retention) runs from a wall-clock punctuator over the timer store.
+ *
+ * <p>A tenant with a cap on images in flight has at most that many of its images released (published, not ended) on
+ * this partition: the rest are held in the state ({@link ImagePhase#HELD}, indexed by {@link HeldImages}) and released
+ * best first whenever one of the tenant's images ends, so another tenant's job never queues behind this tenant's
+ * backlog on the jobs topics.
  */
 final class DispatcherProcessor implements Processor<String, byte[], String, byte[]> {
     private static final Logger LOG = LoggerFactory.getLogger(DispatcherProcessor.class);
@@ -53,6 +59,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, RequestState> requests;
     private KeyValueStore<String, String> timers;
+    private HeldImages held;
     private QueueTally.TaskTally tally;
     private WebhookSchedule webhooks;
     private String taskId;
@@ -70,14 +77,16 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         context = ctx;
         requests = ctx.getStateStore(DispatcherTopology.REQUESTS_STORE);
         timers = ctx.getStateStore(DispatcherTopology.TIMERS_STORE);
+        held = new HeldImages(ctx.getStateStore(DispatcherTopology.HELD_STORE));
         webhooks = new WebhookSchedule(hooks, timers);
         taskId = ctx.taskId().toString();
         tally = hooks.tally().open(taskId);
-        // Stores are restored before init: the tally of this partition is rebuilt from them.
+        // Stores are restored before init: the tally of this partition (queued jobs, each tenant's released and held
+        // images) is rebuilt from them.
         try (KeyValueIterator<String, RequestState> all = requests.all()) {
             all.forEachRemaining(kv -> {
                 if (!kv.value.finished()) {
-                    tally.add(kv.value.request(), kv.value.queuedImages());
+                    tally.changed(null, kv.value);
                     tally.started(kv.key, kv.value.acceptedAt());
                 }
             });
@@ -156,6 +165,9 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
                 ? request.seed()
                 : ThreadLocalRandom.current().nextLong(GenerationRequest.MAX_SEED + 1);
         List<Job> jobs = Jobs.split(request, baseSeed, now);
+        // A capped tenant's images all start held; release() then publishes what the cap allows, best first, so a
+        // high request of the tenant overtakes its own held normal ones.
+        boolean capped = limits(request.tenant()).capsImagesInFlight();
         RequestState state = RequestState.accepted(
                 request,
                 fingerprint,
@@ -163,7 +175,9 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
                 now,
                 baseSeed,
                 jobs.stream()
-                        .map(j -> ImageState.queued(j.imageIndex(), j.seed()))
+                        .map(j -> capped
+                                ? ImageState.held(j.imageIndex(), j.seed())
+                                : ImageState.queued(j.imageIndex(), j.seed()))
                         .toList());
         if (request.deadline() != null && !now.isBefore(request.deadline())) {
             // Dropped before any job reaches a GPU.
@@ -173,15 +187,17 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
                     false);
             state = finish(state.withImages(i -> i.failed(late, null, now)), now);
         } else {
-            jobs.forEach(job -> context.forward(outputs.job(job, now), DispatcherTopology.JOBS_SINK));
-            tally.add(request, jobs.size());
+            if (!capped) {
+                jobs.forEach(job -> publish(job, now));
+            }
             tally.started(id, now);
             timers.put(Timers.key(now.plus(hooks.config().maxRequestAge()), Timers.STALL, id), "");
             if (request.deadline() != null) {
                 timers.put(Timers.key(request.deadline(), Timers.DEADLINE, id), "");
             }
         }
-        requests.put(id, state);
+        save(null, state);
+        release(request.tenant(), now);
         hooks.admissions().signal(id, fingerprint);
         if (!"http".equals(ingress)) {
             hooks.metrics().request(ingress, "accepted");
@@ -201,15 +217,15 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
                             + result.imageIndex());
         }
         ImageState image = state.images().get(result.imageIndex());
-        if (image.phase().terminal() || result.attempt() != image.attempt()) {
-            return; // a redelivered result, or one of an attempt already replaced
+        if (!image.phase().awaitsResult() || result.attempt() != image.attempt()) {
+            return; // a redelivered result, one of an attempt already replaced, or of a job never published
         }
+        RequestState before = state;
         Instant now = now();
         GenerationRequest request = state.request();
         state = state.progressed(now);
         if (result.status() == JobStatus.SUCCEEDED) {
             state = state.withImage(image.succeeded(result.output(), result.workerId(), result.finishedAt()));
-            tally.add(request, -1);
             if (request.webhook() != null && request.webhook().wants(WebhookEvent.IMAGE_COMPLETED)) {
                 String body = WebhookPayloads.imageCompleted(
                         state.requestId(),
@@ -226,21 +242,18 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         } else if (result.error().retryable()
                 && image.attempt() < hooks.config().maxAttempts()
                 && (request.deadline() == null || now.isBefore(request.deadline()))) {
+            // The image stays in flight, so it keeps its tenant's slot.
             ImageState retried = image.retried();
-            Job job = Jobs.split(request, state.baseSeed(), now).get(image.index());
-            for (int a = 1; a < retried.attempt(); a++) {
-                job = job.nextAttempt(now);
-            }
-            context.forward(outputs.job(job, now), DispatcherTopology.JOBS_SINK);
+            publish(jobOf(state, retried, now), now);
             state = state.withImage(retried);
         } else {
             state = state.withImage(image.failed(result.error(), result.workerId(), result.finishedAt()));
-            tally.add(request, -1);
         }
         if (state.allImagesTerminal()) {
             state = finish(state, now);
         }
-        requests.put(state.requestId(), state);
+        save(before, state);
+        release(state.tenant(), now);
     }
 
     private void onCancel(CancelRequest cancel) {
@@ -251,25 +264,26 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         Instant now = now();
         String reason = cancel.reason() == null ? "cancelled" : cancel.reason();
         Failure cancelled = new Failure(FailureReason.CANCELLED, reason, false);
-        long before = state.queuedImages();
+        RequestState before = state;
         String id = state.requestId();
-        state = state.withImages(i -> i.phase() == ImagePhase.QUEUED
+        // Held images end here without ever being published; released ones end here too (workers skip or stop them).
+        state = state.withImages(i -> !i.phase().terminal()
                                 && (cancel.jobId() == null || cancel.jobId().equals(id + "/" + i.index()))
                         ? i.failed(cancelled, null, now)
                         : i)
                 .cancelled(reason);
-        tally.add(state.request(), state.queuedImages() - before);
         if (state.allImagesTerminal()) {
             state = finish(state, now);
         }
-        requests.put(state.requestId(), state);
+        save(before, state);
+        release(state.tenant(), now);
     }
 
     private void onControl(ControlMessage message) {
         RequestState state = requests.get(message.requestId());
         RequestState updated = state == null ? null : webhooks.apply(state, message, now());
         if (updated != null) {
-            requests.put(updated.requestId(), updated);
+            save(state, updated);
         }
     }
 
@@ -277,6 +291,8 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         if (!stallTimersChecked) {
             stallTimersChecked = true;
             addStallTimers();
+            // Caps may have been raised or lifted since the images were held (a restart with a new tenants file).
+            tally.holding().forEach(tenant -> release(tenant, now));
         }
         List<String> due = new ArrayList<>();
         for (Timers.Range range : Timers.due(now)) {
@@ -312,13 +328,12 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
                 FailureReason.DEADLINE_EXCEEDED,
                 "the deadline " + request.deadline() + " passed before the image was made",
                 false);
-        tally.add(request, -state.queuedImages());
-        RequestState expired =
-                finish(state.withImages(i -> i.phase() == ImagePhase.QUEUED ? i.failed(late, null, now) : i), now);
+        RequestState expired = finish(state.withImages(i -> i.phase().terminal() ? i : i.failed(late, null, now)), now);
         // Workers skip the dropped jobs still queued and stop a running one.
         CancelRequest cancel = CancelRequest.ofRequest(state.requestId(), "deadline exceeded", now);
         context.forward(outputs.cancel(cancel, now), DispatcherTopology.CANCELS_SINK);
-        requests.put(state.requestId(), expired);
+        save(state, expired);
+        release(state.tenant(), now);
     }
 
     /**
@@ -336,17 +351,23 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
             timers.put(Timers.key(due, Timers.STALL, state.requestId()), "");
             return;
         }
+        if (state.queuedImages() == 0 && state.heldImages() > 0) {
+            // Waiting only for its tenant's released images to end: nothing of it is in a worker's hands, and its
+            // tenant's own images stall (and free their slots) if they are lost. Its release counts as progress.
+            timers.put(Timers.key(now.plus(maxAge), Timers.STALL, state.requestId()), "");
+            return;
+        }
         LOG.warn("Request {} had no result since {}: failing it as stalled", state.requestId(), state.lastProgress());
         Failure stalled = new Failure(
                 FailureReason.STALLED,
                 "no result for " + maxAge + " (since " + state.lastProgress() + "): the dispatcher ended the request",
                 false);
-        tally.add(state.request(), -state.queuedImages());
         RequestState ended =
                 finish(state.withImages(i -> i.phase().terminal() ? i : i.failed(stalled, null, now)), now);
         CancelRequest cancel = CancelRequest.ofRequest(state.requestId(), "stalled", now);
         context.forward(outputs.cancel(cancel, now), DispatcherTopology.CANCELS_SINK);
-        requests.put(state.requestId(), ended);
+        save(state, ended);
+        release(state.tenant(), now);
     }
 
     /** Stall timers for the unfinished requests of a store written before they existed (or a timer lost). */
@@ -368,7 +389,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
     private void onWebhookDue(RequestState state, String deliveryId, Instant now) {
         RequestState updated = webhooks.due(state, deliveryId, now);
         if (updated != null) {
-            requests.put(updated.requestId(), updated);
+            save(state, updated);
         }
     }
 
@@ -410,6 +431,67 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         timers.put(Timers.key(now.plus(hooks.config().retention()), Timers.EXPIRY, done.requestId()), "");
         hooks.metrics().finished(done.status());
         return done;
+    }
+
+    /**
+     * Stores a request's new state: the one way the processor writes a request, so the tally (queued jobs, each
+     * tenant's released and held images) and the held-images index follow every change of its images.
+     *
+     * @param before the stored state it replaces; null for a new request
+     */
+    private void save(RequestState before, RequestState after) {
+        requests.put(after.requestId(), after);
+        tally.changed(before, after);
+        held.changed(before, after);
+    }
+
+    /**
+     * Publishes the tenant's held images, next first, while fewer than its cap are released on this partition. Called
+     * after everything that may end one of its images (a result, a cancel, a deadline, a stall) and after an
+     * admission; a retry keeps its slot, the image being still in flight.
+     */
+    private void release(String tenant, Instant now) {
+        if (tally.held(tenant) == 0) {
+            return;
+        }
+        int cap = limits(tenant).maxImagesInFlight();
+        // Cap 0: lifted since the images were held; they all go.
+        while (cap == 0 || tally.released(tenant) < cap) {
+            HeldImages.Held next = held.next(tenant, this::stillHeld);
+            if (next == null) {
+                return;
+            }
+            RequestState state = requests.get(next.requestId());
+            ImageState image = state.images().get(next.imageIndex()).released();
+            publish(jobOf(state, image, now), now);
+            // Published now: a stall counts from here, not from the admission.
+            save(state, state.withImage(image).progressed(now));
+        }
+    }
+
+    private boolean stillHeld(HeldImages.Held entry) {
+        RequestState state = requests.get(entry.requestId());
+        return state != null
+                && !state.finished()
+                && entry.imageIndex() < state.images().size()
+                && state.images().get(entry.imageIndex()).phase() == ImagePhase.HELD;
+    }
+
+    /** The job of one image, at the image's attempt. */
+    private static Job jobOf(RequestState state, ImageState image, Instant now) {
+        Job job = Jobs.split(state.request(), state.baseSeed(), now).get(image.index());
+        for (int a = 1; a < image.attempt(); a++) {
+            job = job.nextAttempt(now);
+        }
+        return job;
+    }
+
+    private void publish(Job job, Instant now) {
+        context.forward(outputs.job(job, now), DispatcherTopology.JOBS_SINK);
+    }
+
+    private TenantLimits limits(String tenant) {
+        return hooks.config().tenants().limits(tenant);
     }
 
     private Instant now() {

@@ -10,13 +10,14 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The dispatcher's one sub-topology: the four inputs keyed by request id (requests, results, cancels, control) feed
- * one processor that owns two changelogged stores (request state, timers) and writes jobs, events, cancels and dead
+ * one processor that owns three changelogged stores (request state, timers, held images) and writes jobs, events, cancels and dead
  * letters (jobs to their model's jobs topic). One sub-topology means one task per partition number holds all of a request's state; the inputs must
  * therefore have the same partition count ({@link TopicSetup} sees to it).
  */
 public final class DispatcherTopology {
     public static final String REQUESTS_STORE = "requests";
     static final String TIMERS_STORE = "timers";
+    static final String HELD_STORE = "held";
     static final String JOBS_SINK = "jobs";
     static final String EVENTS_SINK = "events";
     static final String CANCELS_SINK = "cancels";
@@ -47,6 +48,9 @@ public final class DispatcherTopology {
                 PROCESSOR);
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMERS_STORE), keys, Serdes.String()),
+                PROCESSOR);
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HELD_STORE), keys, Serdes.String()),
                 PROCESSOR);
         // Each model's jobs go to its own topics, one lane per priority (Topics.jobsFor), named by the headers the
         // processor put on the job.

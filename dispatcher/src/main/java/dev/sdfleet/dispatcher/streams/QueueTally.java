@@ -1,9 +1,11 @@
 package dev.sdfleet.dispatcher.streams;
 
 import dev.sdfleet.dispatcher.metrics.QueuedWork;
+import dev.sdfleet.dispatcher.state.RequestState;
 import dev.sdfleet.protocol.GenerationRequest;
 import dev.sdfleet.protocol.Priority;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,9 +15,13 @@ import java.util.concurrent.atomic.DoubleAdder;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Jobs waiting for a GPU, per priority, and the GPU-seconds they add up to: the autoscaling signal. Each stream task
+ * Jobs waiting for a GPU, per priority, and the GPU-seconds they add up to: the autoscaling signal; and per tenant,
+ * its images released to the workers and those the dispatcher holds back under the tenant's cap. Each stream task
  * keeps the tally of its own partition (rebuilt from its store when the task starts, so it follows the partition
  * when it moves); the gauges add up the tasks of this instance. Prometheus sums the instances.
+ *
+ * <p>Only released jobs count as queued work: held ones cannot reach a GPU before the tenant's released ones end, so
+ * more workers would not take them sooner.
  */
 public final class QueueTally implements QueuedWork {
     private final Map<String, TaskTally> tasks = new ConcurrentHashMap<>();
@@ -59,6 +65,16 @@ public final class QueueTally implements QueuedWork {
     }
 
     @Override
+    public long released(String tenant) {
+        return tasks.values().stream().mapToLong(t -> t.released(tenant)).sum();
+    }
+
+    @Override
+    public long held(String tenant) {
+        return tasks.values().stream().mapToLong(t -> t.held(tenant)).sum();
+    }
+
+    @Override
     public Instant oldestUnfinished() {
         Instant oldest = null;
         for (TaskTally task : tasks.values()) {
@@ -76,6 +92,10 @@ public final class QueueTally implements QueuedWork {
         private final DoubleAdder gpuSeconds = new DoubleAdder();
         /** Unfinished requests by {@code <accepted ms, 15 digits> <id>}: the first is the oldest. */
         private final ConcurrentSkipListMap<String, Instant> unfinished = new ConcurrentSkipListMap<>();
+        /** Per tenant: images published and not ended (what its cap bounds); a tenant at 0 has no entry. */
+        private final Map<String, Long> released = new ConcurrentHashMap<>();
+        /** Per tenant: images accepted and held back under its cap; a tenant at 0 has no entry. */
+        private final Map<String, Long> held = new ConcurrentHashMap<>();
 
         /** A request is unfinished (accepted, or found in the store at the task's start). */
         void started(String requestId, Instant acceptedAt) {
@@ -91,11 +111,45 @@ public final class QueueTally implements QueuedWork {
             return String.format(Locale.ROOT, "%015d %s", Math.max(0, acceptedAt.toEpochMilli()), requestId);
         }
 
-        /** {@code count} jobs of {@code request} joined (positive) or left (negative) the queue. */
-        void add(GenerationRequest request, long count) {
-            if (count == 0) {
-                return;
+        /**
+         * A request's state went from {@code before} (null: new, or found in the store at the task's start) to
+         * {@code after}: every count follows the difference in its images' phases. The one place the counts change,
+         * so they cannot drift from the store.
+         */
+        void changed(RequestState before, RequestState after) {
+            long queuedChange = after.queuedImages() - (before == null ? 0 : before.queuedImages());
+            long heldChange = after.heldImages() - (before == null ? 0 : before.heldImages());
+            if (queuedChange != 0) {
+                add(after.request(), queuedChange);
+                add(released, after.tenant(), queuedChange);
             }
+            add(held, after.tenant(), heldChange);
+        }
+
+        /** The tenant's images released on this partition. */
+        long released(String tenant) {
+            return released.getOrDefault(tenant, 0L);
+        }
+
+        /** The tenant's images held on this partition. */
+        long held(String tenant) {
+            return held.getOrDefault(tenant, 0L);
+        }
+
+        /** The tenants with images held on this partition. */
+        List<String> holding() {
+            return List.copyOf(held.keySet());
+        }
+
+        /** Adds to a tenant's count, dropping it at 0: Kafka ingress may name any number of tenants over time. */
+        private static void add(Map<String, Long> counts, String tenant, long count) {
+            if (count != 0) {
+                counts.merge(tenant, count, (a, b) -> a + b == 0 ? null : a + b);
+            }
+        }
+
+        /** {@code count} jobs of {@code request} joined (positive) or left (negative) the queue. */
+        private void add(GenerationRequest request, long count) {
             jobs[request.priority().ordinal()].addAndGet(count);
             gpuSeconds.add(count
                     * (double) request.width()

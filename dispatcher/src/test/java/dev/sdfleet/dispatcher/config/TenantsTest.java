@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class TenantsTest {
@@ -32,6 +33,23 @@ class TenantsTest {
         assertFalse(text.contains("sk-"), text);
         assertFalse(text.contains("whsec_"), text);
         assertTrue(text.contains("acme(keys=1, secrets=1)"), text);
+    }
+
+    @Test
+    void readsLimitsWithTheCapOnImagesInFlight() {
+        Tenants tenants = Tenants.parse("""
+                {"a": {"limits": {"requests_per_second": 5, "max_request_cost": 100, "max_images_in_flight": 8}},
+                 "b": {"limits": {"requests_per_second": 5}},
+                 "c": {}}""");
+        assertEquals(new TenantLimits(5, 5, 100, 8), tenants.limits("a"));
+        assertTrue(tenants.limits("a").capsImagesInFlight());
+        assertEquals(0, tenants.limits("b").maxImagesInFlight(), "absent: no cap");
+        assertFalse(tenants.limits("b").capsImagesInFlight());
+        assertFalse(tenants.limits("c").capsImagesInFlight());
+        assertEquals(Set.of("a", "b", "c"), tenants.names());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Tenants.parse("{\"a\": {\"limits\": {\"max_images_in_flight\": -1}}}"));
     }
 
     @Test

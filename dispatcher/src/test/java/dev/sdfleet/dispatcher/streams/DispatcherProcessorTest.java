@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
+import dev.sdfleet.dispatcher.config.TenantLimits;
+import dev.sdfleet.dispatcher.config.Tenants;
 import dev.sdfleet.dispatcher.config.WebhookSettings;
 import dev.sdfleet.dispatcher.metrics.DispatcherMetrics;
 import dev.sdfleet.dispatcher.state.ControlMessage;
@@ -27,6 +29,7 @@ import dev.sdfleet.protocol.GenerationRequest;
 import dev.sdfleet.protocol.Job;
 import dev.sdfleet.protocol.JobResult;
 import dev.sdfleet.protocol.JobStatus;
+import dev.sdfleet.protocol.Jobs;
 import dev.sdfleet.protocol.Priority;
 import dev.sdfleet.protocol.RequestEvent;
 import dev.sdfleet.protocol.RequestStatus;
@@ -69,6 +72,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DispatcherProcessorTest {
     private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
     private static final String URL = "https://hooks.example.com/sdfleet";
+    /** A tenant with at most {@link #CAP} images in flight. */
+    private static final String CAPPED = "capped";
+
+    private static final int CAP = 2;
 
     private final MutableClock clock = new MutableClock(START);
     private final List<Delivery> handedOut = new CopyOnWriteArrayList<>();
@@ -94,6 +101,8 @@ class DispatcherProcessorTest {
                 .retention(Duration.ofHours(1))
                 .maxRequestAge(Duration.ofHours(1))
                 .maxAttempts(3)
+                .tenants(Tenants.of(
+                        Map.of(CAPPED, new Tenants.Entry(List.of(), List.of(), new TenantLimits(0, 0, 0, CAP)))))
                 .webhooks(WebhookSettings.defaults()
                         .withBackoff(Duration.ofSeconds(5), Duration.ofHours(2))
                         .withTimeout(Duration.ofSeconds(10)))
@@ -559,6 +568,149 @@ class DispatcherProcessorTest {
         assertEquals(RequestStatus.COMPLETED, event().status());
     }
 
+    @Test
+    void aCappedTenantHasItsCapReleasedAndTheRestGoesBestFirstThenInAdmissionOrder() {
+        submit(request("c1").tenant(CAPPED).n(3).build());
+        clock.set(clock.instant().plusMillis(1));
+        submit(request("c2").tenant(CAPPED).n(2).build());
+        clock.set(clock.instant().plusMillis(1));
+        submit(request("c3").tenant(CAPPED).priority(Priority.HIGH).build());
+        assertEquals(List.of("c1/0", "c1/1"), ids(jobs()));
+        assertTrue(highJobs.isEmpty());
+        assertEquals(2, tally.released(CAPPED));
+        assertEquals(4, tally.held(CAPPED));
+        assertEquals(2, tally.queued(Priority.NORMAL), "held jobs are not queued work");
+        assertEquals(4, heldKeys().size());
+
+        submit(request("other").build());
+        assertEquals(List.of("other/0"), ids(jobs()), "another tenant's job goes out at once");
+
+        results.pipeInput("c1", Codec.encode(succeeded(job("c1", 0))));
+        assertEquals(List.of("c3/0"), ids(highJobs()), "one ended, one released: the high one first");
+        assertTrue(jobs.isEmpty());
+
+        results.pipeInput("c1", Codec.encode(failed(job("c1", 1), true)));
+        List<Job> retried = jobs();
+        assertEquals(List.of("c1/1"), ids(retried), "a retry keeps its slot: nothing else is released");
+        assertEquals(2, retried.get(0).attempt());
+        assertEquals(2, tally.released(CAPPED));
+
+        results.pipeInput("c3", Codec.encode(failed(job("c3", 0), false)));
+        assertEquals(List.of("c1/2"), ids(jobs()), "a failure frees the slot too; then admission order");
+        results.pipeInput("c1", Codec.encode(succeeded(retried.get(0))));
+        assertEquals(List.of("c2/0"), ids(jobs()));
+        results.pipeInput("c1", Codec.encode(succeeded(job("c1", 2))));
+        assertEquals(List.of("c2/1"), ids(jobs()));
+        results.pipeInput("c2", Codec.encode(succeeded(job("c2", 0))));
+        results.pipeInput("c2", Codec.encode(succeeded(job("c2", 1))));
+        assertTrue(jobs.isEmpty() && highJobs.isEmpty());
+
+        List<RequestEvent> ended = events();
+        assertEquals(
+                List.of("c3", "c1", "c2"),
+                ended.stream().map(RequestEvent::requestId).toList());
+        assertEquals(0, tally.released(CAPPED));
+        assertEquals(0, tally.held(CAPPED));
+        assertTrue(heldKeys().isEmpty());
+    }
+
+    @Test
+    void cancellingHeldImagesEndsThemWithoutPublishingAndCancellingReleasedOnesFreesTheirSlots() {
+        submit(request("c1").tenant(CAPPED).n(2).build());
+        clock.set(clock.instant().plusMillis(1));
+        submit(request("c2").tenant(CAPPED).n(3).build());
+        clock.set(clock.instant().plusMillis(1));
+        submit(request("c3").tenant(CAPPED).build());
+        assertEquals(List.of("c1/0", "c1/1"), ids(jobs()));
+
+        cancelsIn.pipeInput("c2", Codec.encode(CancelRequest.ofRequest("c2", "changed my mind", clock.instant())));
+        RequestEvent cancelled = event();
+        assertEquals(RequestStatus.CANCELLED, cancelled.status());
+        assertTrue(jobs.isEmpty(), "held images end without a job");
+        assertEquals(1, tally.held(CAPPED));
+        assertEquals(1, heldKeys().size());
+
+        cancelsIn.pipeInput("c1", Codec.encode(CancelRequest.ofRequest("c1", null, clock.instant())));
+        assertEquals(RequestStatus.CANCELLED, event().status());
+        assertEquals(List.of("c3/0"), ids(jobs()), "the cancelled released images freed their slots");
+        results.pipeInput("c3", Codec.encode(succeeded(job("c3", 0))));
+        assertEquals(RequestStatus.COMPLETED, event().status());
+        assertEquals(0, tally.released(CAPPED) + tally.held(CAPPED));
+    }
+
+    @Test
+    void aDeadlineEndsHeldImagesUnpublishedAndAStalledImageFreesItsSlot() {
+        submit(request("c1").tenant(CAPPED).n(2).build());
+        clock.set(clock.instant().plusMillis(1));
+        submit(request("late").tenant(CAPPED).deadline(START.plusSeconds(10)).build());
+        clock.set(clock.instant().plusMillis(1));
+        submit(request("waits").tenant(CAPPED).build());
+        assertEquals(List.of("c1/0", "c1/1"), ids(jobs()));
+
+        advance(Duration.ofSeconds(11));
+        RequestEvent late = event();
+        assertEquals("late", late.requestId());
+        assertEquals(
+                FailureReason.DEADLINE_EXCEEDED, late.images().get(0).error().reason());
+        assertTrue(jobs.isEmpty(), "a held image past its deadline is never published");
+        assertEquals(1, tally.held(CAPPED));
+
+        // c1 gets no result for the maximum age; "waits" waited as long, but only for its tenant's slots.
+        advance(Duration.ofMinutes(61));
+        RequestEvent stalled = event();
+        assertEquals("c1", stalled.requestId());
+        assertEquals(FailureReason.STALLED, stalled.images().get(0).error().reason());
+        assertEquals(List.of("waits/0"), ids(jobs()));
+        assertNull(state("waits").status());
+        results.pipeInput("waits", Codec.encode(succeeded(job("waits", 0))));
+        assertEquals(RequestStatus.COMPLETED, event().status());
+        assertEquals(0, tally.released(CAPPED) + tally.held(CAPPED));
+    }
+
+    @Test
+    void heldImagesOfARequestThatStallsEndWithIt() {
+        submit(request("c1").tenant(CAPPED).n(4).build());
+        assertEquals(List.of("c1/0", "c1/1"), ids(jobs()));
+        advance(Duration.ofMinutes(61));
+        RequestEvent stalled = event();
+        assertTrue(stalled.images().stream().allMatch(i -> i.error().reason() == FailureReason.STALLED));
+        assertTrue(jobs.isEmpty(), "its held images end with it, unpublished");
+        assertTrue(heldKeys().isEmpty());
+        assertEquals(0, tally.released(CAPPED) + tally.held(CAPPED));
+    }
+
+    @Test
+    void aResultForAHeldImageIsIgnoredAndAPoisonResultOfACappedTenantIsStillParked() {
+        submit(request("c1").tenant(CAPPED).n(3).build());
+        assertEquals(List.of("c1/0", "c1/1"), ids(jobs()));
+        // A result for the held image 2 (no worker has its job): ignored, it stays held and takes no slot.
+        results.pipeInput("c1", Codec.encode(succeeded(job("c1", 2))));
+        assertEquals(ImagePhase.HELD, state("c1").images().get(2).phase());
+        assertTrue(jobs.isEmpty() && events.isEmpty());
+        assertEquals(1, tally.held(CAPPED));
+
+        results.pipeInput("c1", bytes("{\"not\": \"a result\"}"));
+        assertEquals(
+                config.topics().results(),
+                Codec.decode(dlq.readValue(), DeadLetter.class).topic());
+        results.pipeInput("c1", Codec.encode(succeeded(job("c1", 0))));
+        assertEquals(List.of("c1/2"), ids(jobs()), "the stream goes on, and the cap with it");
+    }
+
+    @Test
+    void aStaleHeldKeyIsSkippedAndDropped() {
+        submit(request("c1").tenant(CAPPED).n(2).build());
+        clock.set(clock.instant().plusMillis(1));
+        submit(request("c2").tenant(CAPPED).build());
+        assertEquals(List.of("c1/0", "c1/1"), ids(jobs()));
+        KeyValueStore<String, String> held = driver.getKeyValueStore(DispatcherTopology.HELD_STORE);
+        // As an index written by an older version might hold: an image that is not held (any more), ordered first.
+        held.put("capped|0|000000000000000|c1|00", "");
+        results.pipeInput("c1", Codec.encode(succeeded(job("c1", 0))));
+        assertEquals(List.of("c2/0"), ids(jobs()));
+        assertTrue(heldKeys().isEmpty());
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
@@ -579,6 +731,37 @@ class DispatcherProcessorTest {
     private void advance(Duration duration) {
         clock.set(clock.instant().plus(duration));
         driver.advanceWallClockTime(duration);
+    }
+
+    private List<Job> highJobs() {
+        return highJobs.readValuesToList().stream()
+                .map(v -> Codec.decode(v, Job.class))
+                .toList();
+    }
+
+    private static List<String> ids(List<Job> published) {
+        return published.stream().map(Job::jobId).toList();
+    }
+
+    /** The first attempt's job of one image, as the dispatcher published it. */
+    private Job job(String requestId, int index) {
+        RequestState state = state(requestId);
+        return Jobs.split(state.request(), state.baseSeed(), clock.instant()).get(index);
+    }
+
+    private List<RequestEvent> events() {
+        return events.readValuesToList().stream()
+                .map(v -> Codec.decode(v, RequestEvent.class))
+                .toList();
+    }
+
+    private List<String> heldKeys() {
+        KeyValueStore<String, String> held = driver.getKeyValueStore(DispatcherTopology.HELD_STORE);
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = held.all()) {
+            it.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        return keys;
     }
 
     private List<Job> jobs() {
@@ -631,6 +814,11 @@ class DispatcherProcessorTest {
             builder = GenerationRequest.builder("a red circle", "tiny-sd")
                     .requestId(id)
                     .tenant("acme");
+        }
+
+        RequestBuilder tenant(String tenant) {
+            builder.tenant(tenant);
+            return this;
         }
 
         RequestBuilder n(int n) {

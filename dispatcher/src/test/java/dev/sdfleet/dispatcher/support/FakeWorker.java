@@ -107,6 +107,12 @@ public final class FakeWorker implements AutoCloseable {
         held.removeIf(j -> j.requestId().equals(requestId));
     }
 
+    /** Completes the held job {@code jobId} (all its attempts held). */
+    public void complete(String jobId) {
+        held.stream().filter(j -> j.jobId().equals(jobId)).forEach(toComplete::add);
+        held.removeIf(j -> j.jobId().equals(jobId));
+    }
+
     private void run() {
         try {
             while (running) {
