@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * jobs at the broker's delivery limit and ran some twice). So the group's record lock must outlast the longest job
  * ({@code SDFLEET_SHARE_LOCK_MS}), and there is no micro-batching, no prefetch and no express slot.
  *
- * <p>Priority: one share consumer per lane, polled highest first each time the worker takes a job.
+ * <p>Priority: one share consumer per lane, polled highest first each time the worker takes a job; after a record that
+ * is no job (a dead letter), the same lane first for up to 250 ms, so a poison backlog on a lower lane does not wait
+ * for the empty higher lanes' polls before every record.
  *
  * <p>Crash quarantine: the broker counts deliveries. A delivery that never ended in an acknowledgement (the worker
  * died, hung past the lock, or was stopped mid-job) shows in the next one's count, so a record's earlier unfinished
