@@ -152,7 +152,7 @@ class CrashQuarantineTest {
     }
 
     /** Waits until the job has a result (returned) or the worker's liveness probe answers 503 (null). */
-    private static JobResult awaitVerdictOrStall(Fleet fleet, WorkerProcess worker, Job job) throws Exception {
+    static JobResult awaitVerdictOrStall(Fleet fleet, WorkerProcess worker, Job job) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         URI live = URI.create("http://127.0.0.1:" + worker.httpPort() + "/health/live");
         long deadline = System.nanoTime() + Fleet.TIMEOUT.toNanos();

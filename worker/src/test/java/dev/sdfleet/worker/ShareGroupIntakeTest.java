@@ -3,20 +3,28 @@ package dev.sdfleet.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sdfleet.protocol.Codec;
+import dev.sdfleet.protocol.DeadLetter;
 import dev.sdfleet.protocol.FailureReason;
 import dev.sdfleet.protocol.Job;
 import dev.sdfleet.protocol.JobResult;
 import dev.sdfleet.protocol.JobStatus;
+import dev.sdfleet.protocol.Priority;
 import dev.sdfleet.worker.config.WorkerConfig;
 import dev.sdfleet.worker.testing.Fleet;
+import dev.sdfleet.worker.testing.PoisonRecords;
 import dev.sdfleet.worker.testing.TestJobs;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,6 +93,45 @@ class ShareGroupIntakeTest {
                     verdict.error().reason(),
                     verdict.error().message());
         }
+    }
+
+    @Test
+    void aPoisonBacklogOnALowerLaneIsDeadLetteredAndTheJobBehindItRuns() {
+        int poisonRecords = 60;
+        try (Fleet fleet = new Fleet("share-poison")) {
+            WorkerConfig config = shared(fleet, "w-share-poison").build();
+            String low = config.jobLanes().getLast();
+            List<PoisonRecords.Poison> kinds = PoisonRecords.all(low, ONE_PARTITION).stream()
+                    .filter(p ->
+                            p.record().value() == null || p.record().value().length < PoisonRecords.NEAR_LIMIT_BYTES)
+                    .toList();
+            Set<String> poisonAt = new HashSet<>();
+            for (int i = 0; i < poisonRecords; i++) {
+                RecordMetadata at =
+                        fleet.publishRecord(kinds.get(i % kinds.size()).record());
+                poisonAt.add(at.partition() + "@" + at.offset());
+            }
+            Job behind = TestJobs.withPriority(
+                    TestJobs.job("req-share-behind-poison", 0, "a green square", 8), Priority.LOW);
+            fleet.publishRecord(new ProducerRecord<>(low, utf8(ONE_PARTITION), Codec.encode(behind)));
+            fleet.start(config);
+
+            JobResult result = fleet.awaitResult(behind.jobId());
+            assertEquals(JobStatus.SUCCEEDED, result.status(), () -> String.valueOf(result.error()));
+            Set<String> missing = new HashSet<>(poisonAt);
+            Fleet.await("a dead letter for every poison record", () -> {
+                for (DeadLetter letter : fleet.deadLetters().all(Duration.ofMillis(200))) {
+                    if (letter.topic().equals(low)) {
+                        missing.remove(letter.partition() + "@" + letter.offset());
+                    }
+                }
+                return missing.isEmpty();
+            });
+        }
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /**
