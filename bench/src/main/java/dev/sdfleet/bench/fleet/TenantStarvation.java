@@ -18,7 +18,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -97,34 +96,18 @@ final class TenantStarvation {
             throws Exception {
         BenchStack.Scope scope = bench.scope(name, 1);
         TenantLimits limits = new TenantLimits(0, 0, 0, cap);
-        DispatcherConfig config = DispatcherConfig.builder(bench.stack().bootstrapServers())
-                .kafkaProperties(bench.stack().kafkaClientProperties())
-                .topicPrefix(scope.prefix())
-                .applicationId(scope.prefix() + "dispatcher")
-                .instanceId(name)
-                .httpHost("127.0.0.1")
-                .httpPort(0)
-                .stateDir(Files.createTempDirectory(bench.dir(), name + "-state"))
-                .partitions(1)
+        DispatcherConfig config = bench.dispatcherConfig(scope, name, WebhookSettings.defaults())
                 .tenants(Tenants.of(Map.of(
                         "tenant-a", new Tenants.Entry(List.of(KEY_A), List.of(), limits),
                         "tenant-b", new Tenants.Entry(List.of(KEY_B), List.of(), limits))))
-                .webhooks(WebhookSettings.defaults().withLoopbackAllowed(true))
                 .build();
-        try (Dispatcher dispatcher = Dispatcher.start(config);
+        try (Dispatcher dispatcher = bench.startDispatcher(config);
                 TopicWatcher<JobProgress> progress =
                         new TopicWatcher<>(bench.kafkaClient(), scope.topics().events(), JobProgress.class);
                 TopicWatcher<JobResult> results =
                         new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobResult.class);
                 WorkerProcess worker = bench.startProcess(
                         bench.config(scope, name + "-worker").threads(threads).build())) {
-            long readyBy = System.nanoTime() + BenchStack.READY_TIMEOUT.toNanos();
-            while (!dispatcher.ready()) {
-                if (System.nanoTime() > readyBy) {
-                    throw new IllegalStateException("the dispatcher did not get ready");
-                }
-                Thread.sleep(100);
-            }
             String body = "{\"prompt\": \"a red circle on a blue background\", \"model\": \"%s\", \"n\": %d,"
                     + " \"width\": %d, \"height\": %d, \"steps\": %d}";
             Set<String> ofA = new HashSet<>();
