@@ -6,6 +6,7 @@ import dev.sdfleet.protocol.DeadLetter;
 import dev.sdfleet.protocol.JobProgress;
 import dev.sdfleet.protocol.RequestEvent;
 import dev.sdfleet.worker.WorkerProcess;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -114,6 +115,29 @@ final class DispatcherRig implements AutoCloseable {
     /** Waits for each request's completion event and counts them ({@link CompletionEvents}). */
     JobOutcomes awaitCompletions(Collection<String> requestIds, Duration timeout) {
         return CompletionEvents.await(requestIds, events, progress, timeout, Duration.ofSeconds(1));
+    }
+
+    /** Whether the dispatcher's stream tasks run and its liveness and readiness probes answer 200. */
+    boolean dispatcherHealthy() throws InterruptedException {
+        try {
+            return dispatcher.ready()
+                    && submitter
+                                    .send(submitter
+                                            .request("/health/live")
+                                            .GET()
+                                            .build())
+                                    .statusCode()
+                            == 200
+                    && submitter
+                                    .send(submitter
+                                            .request("/health/ready")
+                                            .GET()
+                                            .build())
+                                    .statusCode()
+                            == 200;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Workers of this rig that are no longer running (none is stopped on purpose here). */

@@ -27,7 +27,9 @@ public final class FaultCampaign {
             new Named("kills", new KillScenario(), 50, 2),
             new Named("halt", new HaltScenario(), 20, 2),
             new Named("hang", new HangScenario(), 20, 2),
-            new Named("outage", new S3OutageScenario(), 180, 5));
+            new Named("outage", new S3OutageScenario(), 180, 5),
+            new Named("dpoison", new DispatcherPoisonScenario(), 10_000, 14),
+            new Named("httpfuzz", new HttpFuzzScenario(), 10_000, 40));
 
     record Named(String option, FaultScenario scenario, int fullSize, int smallSize) {}
 
@@ -100,7 +102,8 @@ public final class FaultCampaign {
                     .figure(key + ".lost", r.lost())
                     .figure(key + ".duplicates", r.duplicateEvents())
                     .figure(key + ".crashed", r.crashed())
-                    .figure(key + ".poison_not_in_dlq", r.poisonNotInDlq());
+                    .figure(key + ".poison_not_in_dlq", r.poisonNotInDlq())
+                    .figure(key + ".missed_checks", r.missedChecks());
         }
     }
 
@@ -108,7 +111,7 @@ public final class FaultCampaign {
         return String.format(
                 Locale.ROOT,
                 "%s: %d requests, %d completed, failed %s, %d lost, %d duplicate events, %d extra runs, "
-                        + "%d killed by the scenario, %d crashed, %d/%d poison in DLQ, %.1f s to recover",
+                        + "%d killed by the scenario, %d crashed, %d/%d poison in DLQ, %.1f s to recover%s",
                 r.size(),
                 r.requests(),
                 r.completed(),
@@ -120,7 +123,8 @@ public final class FaultCampaign {
                 r.crashed(),
                 r.poison() - r.poisonNotInDlq(),
                 r.poison(),
-                r.recoverySeconds());
+                r.recoverySeconds(),
+                r.checks().isEmpty() ? "" : "; " + r.checks() + " (" + r.missedChecks() + " missed)");
     }
 
     /** The campaign's table in Markdown, one line per scenario. */
@@ -128,11 +132,12 @@ public final class FaultCampaign {
         StringBuilder t = new StringBuilder(
                 "| scenario | size | requests | completed | failed (by reason) | lost | duplicate events "
                         + "| extra denoising runs | processes killed by the scenario | other crashes "
-                        + "| poison in DLQ | time to recover |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                        + "| poison in DLQ | time to recover | other checks |\n"
+                        + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (FaultScenario.Row r : rows) {
             t.append(String.format(
                     Locale.ROOT,
-                    "| %s | %s | %d | %d | %s | %d | %d | %d | %d | %d | %s | %.1f s |%n",
+                    "| %s | %s | %d | %d | %s | %d | %d | %d | %d | %d | %s | %.1f s | %s |%n",
                     r.scenario(),
                     r.size(),
                     r.requests(),
@@ -144,7 +149,8 @@ public final class FaultCampaign {
                     r.killed(),
                     r.crashed(),
                     r.poison() == 0 ? "–" : (r.poison() - r.poisonNotInDlq()) + "/" + r.poison(),
-                    r.recoverySeconds()));
+                    r.recoverySeconds(),
+                    r.checks().isEmpty() ? "–" : r.checks()));
         }
         return t.toString();
     }
