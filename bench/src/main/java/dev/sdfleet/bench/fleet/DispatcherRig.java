@@ -6,6 +6,7 @@ import dev.sdfleet.protocol.DeadLetter;
 import dev.sdfleet.protocol.JobProgress;
 import dev.sdfleet.protocol.RequestEvent;
 import dev.sdfleet.worker.WorkerProcess;
+import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -138,6 +139,17 @@ final class DispatcherRig implements AutoCloseable {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** The dispatcher's webhook tries so far with {@code outcome} (delivered, failed, refused), from its metrics. */
+    long webhookTries(String outcome) {
+        Counter tries = dispatcher
+                .metrics()
+                .registry()
+                .find("sdfleet.dispatcher.webhook.deliveries")
+                .tag("outcome", outcome)
+                .counter();
+        return tries == null ? 0 : (long) tries.count();
     }
 
     /** Workers of this rig that are no longer running (none is stopped on purpose here). */

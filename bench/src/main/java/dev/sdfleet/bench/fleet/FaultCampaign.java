@@ -29,7 +29,10 @@ public final class FaultCampaign {
             new Named("hang", new HangScenario(), 20, 2),
             new Named("outage", new S3OutageScenario(), 180, 5),
             new Named("dpoison", new DispatcherPoisonScenario(), 10_000, 14),
-            new Named("httpfuzz", new HttpFuzzScenario(), 10_000, 40));
+            new Named("httpfuzz", new HttpFuzzScenario(), 10_000, 40),
+            new Named("hookdown", new WebhookOutageScenario(), 600, 5),
+            new Named("trickle", HostileReceiverScenario.trickling(), 20, 2),
+            new Named("flood", HostileReceiverScenario.flooding(), 20, 2));
 
     record Named(String option, FaultScenario scenario, int fullSize, int smallSize) {}
 
@@ -52,7 +55,8 @@ public final class FaultCampaign {
         SCENARIOS.forEach(n -> valued.add(n.option()));
         return new Benchmark(
                 "faults",
-                "the fault campaign: poison records, worker kills, a crashing and a hung job, an S3 outage; lost / duplicate counts",
+                "the fault campaign: poison records (workers and dispatcher), fuzzed HTTP, worker kills, a crashing and a hung job,"
+                        + " an S3 outage, webhook receivers down, trickling, flooding; lost / duplicate counts",
                 options.toString(),
                 Set.copyOf(valued),
                 Set.of("small"),
