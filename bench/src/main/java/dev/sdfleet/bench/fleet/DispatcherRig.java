@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The whole fleet on one scope, for the scenarios that go through the front door: a dispatcher in this JVM, real
@@ -116,6 +118,13 @@ final class DispatcherRig implements AutoCloseable {
     /** Waits for each request's completion event and counts them ({@link CompletionEvents}). */
     JobOutcomes awaitCompletions(Collection<String> requestIds, Duration timeout) {
         return CompletionEvents.await(requestIds, events, progress, timeout, Duration.ofSeconds(1));
+    }
+
+    /** When this rig first saw each request's completion event (System.nanoTime()), by request id. */
+    Map<String, Long> completionEventsSeen() {
+        Map<String, Long> seen = new HashMap<>();
+        events.all(Duration.ZERO).forEach(s -> seen.putIfAbsent(s.message().requestId(), s.seenAtNanos()));
+        return seen;
     }
 
     /** Whether the dispatcher's stream tasks run and its liveness and readiness probes answer 200. */

@@ -4,7 +4,6 @@ import dev.sdfleet.dispatcher.support.TestTenants;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -61,23 +60,21 @@ final class HostileReceiverScenario implements FaultScenario {
             long heapBefore = usedHeapAfterGc();
             List<String> hostileIds = new ArrayList<>();
             List<String> healthyIds = new ArrayList<>();
-            Map<String, Long> submitted = new HashMap<>();
             long started = System.nanoTime();
             for (int i = 0; i < size; i++) {
                 hostileIds.add(
                         rig.submitter().mixed(i, "a red circle for a " + kind + " receiver " + i, hostile.url()));
-                String id = rig.submitter().mixed(i + 1, "a red circle for a healthy receiver " + i, healthy.url());
-                healthyIds.add(id);
-                submitted.put(id, System.nanoTime());
+                healthyIds.add(rig.submitter().mixed(i + 1, "a red circle for a healthy receiver " + i, healthy.url()));
             }
             List<String> all = new ArrayList<>(hostileIds);
             all.addAll(healthyIds);
             JobOutcomes outcomes = rig.awaitCompletions(all, Duration.ofMinutes(5));
             WebhookReceiver.Tally healthyTally = healthy.await(healthyIds, WAIT);
             Map<String, Long> arrivals = healthy.completionArrivals();
+            Map<String, Long> events = rig.completionEventsSeen();
             double slowestHealthy = healthyIds.stream()
-                            .filter(arrivals::containsKey)
-                            .mapToLong(id -> arrivals.get(id) - submitted.get(id))
+                            .filter(id -> arrivals.containsKey(id) && events.containsKey(id))
+                            .mapToLong(id -> arrivals.get(id) - events.get(id))
                             .max()
                             .orElse(0)
                     / 1e9;
@@ -104,7 +101,7 @@ final class HostileReceiverScenario implements FaultScenario {
                     + (hostile.mostAtOnceForOneId() > 1 ? 1 : 0)
                     + (heapGrowthMib >= HEAP_BOUND_MIB ? 1 : 0);
             String checks = String.format(
-                    "healthy receiver: %s, slowest %.1f s after its POST; %s receiver: %d calls for %d webhook-ids,"
+                    "healthy receiver: %s, slowest %.1f s after its completion event; %s receiver: %d calls for %d webhook-ids,"
                             + " %d answers cut by the dispatcher, %d ran to their end, %d webhook-ids never cut,"
                             + " longest answer %.1f s, most taken of one answer %d KiB, at most %d at once per"
                             + " webhook-id, %d tries failed; heap after GC grew %d MiB",
