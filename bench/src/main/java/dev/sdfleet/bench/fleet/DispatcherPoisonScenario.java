@@ -90,7 +90,7 @@ final class DispatcherPoisonScenario implements FaultScenario {
                     outcomes,
                     0,
                     0,
-                    rig.deadWorkers() + (rig.dispatcherHealthy() ? 0 : 1),
+                    rig.workersDownOrUnready() + (rig.dispatcherHealthy() ? 0 : 1),
                     positions.size(),
                     missing.size(),
                     recovery);

@@ -81,7 +81,7 @@ final class HttpFuzzScenario implements FaultScenario {
                             outcomes,
                             0,
                             0,
-                            rig.deadWorkers() + (healthy ? 0 : 1),
+                            rig.workersDownOrUnready() + (healthy ? 0 : 1),
                             0,
                             0,
                             recovery)

@@ -77,7 +77,7 @@ final class WebhookOutageScenario implements FaultScenario {
                             outcomes,
                             0,
                             0,
-                            rig.deadWorkers() + (rig.dispatcherHealthy() ? 0 : 1),
+                            rig.workersDownOrUnready() + (rig.dispatcherHealthy() ? 0 : 1),
                             0,
                             0,
                             Math.max(0, recovery) / 1e9)
