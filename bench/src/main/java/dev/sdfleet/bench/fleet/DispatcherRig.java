@@ -161,6 +161,11 @@ final class DispatcherRig implements AutoCloseable {
         return tries == null ? 0 : (long) tries.count();
     }
 
+    /** Workers of this rig that are no longer running (none is stopped on purpose here). */
+    int deadWorkers() {
+        return (int) workers.stream().filter(w -> !w.isAlive()).count();
+    }
+
     /**
      * Workers of this rig that died or do not answer ready within 10 s (readiness covers the consumer loop and the
      * cancel listener, which reads the cancels topic the dispatcher scenarios poison). None is stopped on purpose here.
