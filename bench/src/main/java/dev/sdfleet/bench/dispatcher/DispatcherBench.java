@@ -23,10 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -155,8 +152,8 @@ public final class DispatcherBench {
                 boolean healthy = bench.healthyAfterwards();
                 report.row("ready and admitting afterwards", String.valueOf(healthy))
                         .figure("healthy_afterwards", healthy);
-                if (statuses.keySet().stream().anyMatch(s -> s >= 500)) {
-                    report.fail("a 5xx answer");
+                if (statuses.keySet().stream().anyMatch(s -> s >= 500 || s == FuzzedRequests.NO_ANSWER)) {
+                    report.fail("a 5xx answer or none");
                 }
                 if (!healthy) {
                     report.fail("the dispatcher was not ready and admitting afterwards");
@@ -231,55 +228,7 @@ public final class DispatcherBench {
     }
 
     private Map<Integer, Integer> fuzz(int count) throws Exception {
-        Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
-        Fuzz fuzz = new Fuzz(42);
-        Random random = new Random(7);
-        List<HttpRequest> requests = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            requests.add(
-                    switch (random.nextInt(20)) {
-                        case 0 ->
-                            request("/v1/generations", TestTenants.ACME_KEY)
-                                    .header("Idempotency-Key", "k".repeat(300))
-                                    .POST(HttpRequest.BodyPublishers.ofString(BODY))
-                                    .build();
-                        case 1 ->
-                            request("/v1/generations", "wrong-key-" + i)
-                                    .POST(HttpRequest.BodyPublishers.ofString(BODY))
-                                    .build();
-                        case 2 ->
-                            request(
-                                            "/v1/generations/"
-                                                    + List.of("..%2F..", "%00", "x".repeat(300), "g-" + i, "a%20b")
-                                                            .get(random.nextInt(5)),
-                                            TestTenants.ACME_KEY)
-                                    .GET()
-                                    .build();
-                        case 3 ->
-                            request("/v1/generations/missing-" + i, TestTenants.ACME_KEY)
-                                    .DELETE()
-                                    .build();
-                        default ->
-                            request("/v1/generations", TestTenants.ACME_KEY)
-                                    .POST(HttpRequest.BodyPublishers.ofByteArray(fuzz.next()))
-                                    .build();
-                    });
-        }
-        AtomicInteger next = new AtomicInteger();
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int c = 0; c < 16; c++) {
-                pool.submit(() -> {
-                    int i;
-                    while ((i = next.getAndIncrement()) < requests.size()) {
-                        int status = http.send(requests.get(i), HttpResponse.BodyHandlers.discarding())
-                                .statusCode();
-                        statuses.merge(status, 1, Integer::sum);
-                    }
-                    return null;
-                });
-            }
-        }
-        return new TreeMap<>(statuses);
+        return FuzzedRequests.send(http, FuzzedRequests.mix(base, TestTenants.ACME_KEY, BODY, count), 16);
     }
 
     private boolean healthyAfterwards() throws Exception {

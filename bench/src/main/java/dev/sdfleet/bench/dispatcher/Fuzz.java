@@ -9,8 +9,8 @@ import java.util.Random;
  * values per field, unknown fields, deep nesting, invalid UTF-8, oversized bodies and non-JSON. Seeded, so a run can
  * be repeated.
  */
-final class Fuzz {
-    static final String VALID = "{\"prompt\":\"a red circle\",\"model\":\"tiny-sd\",\"n\":2,\"width\":512,"
+public final class Fuzz {
+    public static final String VALID = "{\"prompt\":\"a red circle\",\"model\":\"tiny-sd\",\"n\":2,\"width\":512,"
             + "\"height\":512,\"steps\":20,\"guidance\":3.0,\"seed\":7,\"priority\":\"low\",\"scheduler\":\"ddim\","
             + "\"metadata\":{\"k\":\"v\"}}";
     private static final List<String> FIELDS = List.of(
@@ -61,11 +61,11 @@ final class Fuzz {
             "{\"url\":\"http://[::1]/\",\"events\":[]}");
     private final Random random;
 
-    Fuzz(long seed) {
+    public Fuzz(long seed) {
         random = new Random(seed);
     }
 
-    byte[] next() {
+    public byte[] next() {
         return switch (random.nextInt(9)) {
             case 0 -> flipBytes();
             case 1 -> truncate();

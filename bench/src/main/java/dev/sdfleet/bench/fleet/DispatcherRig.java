@@ -6,10 +6,14 @@ import dev.sdfleet.protocol.DeadLetter;
 import dev.sdfleet.protocol.JobProgress;
 import dev.sdfleet.protocol.RequestEvent;
 import dev.sdfleet.worker.WorkerProcess;
+import io.micrometer.core.instrument.Counter;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The whole fleet on one scope, for the scenarios that go through the front door: a dispatcher in this JVM, real
@@ -116,9 +120,66 @@ final class DispatcherRig implements AutoCloseable {
         return CompletionEvents.await(requestIds, events, progress, timeout, Duration.ofSeconds(1));
     }
 
+    /** When this rig first saw each request's completion event (System.nanoTime()), by request id. */
+    Map<String, Long> completionEventsSeen() {
+        Map<String, Long> seen = new HashMap<>();
+        events.all(Duration.ZERO).forEach(s -> seen.putIfAbsent(s.message().requestId(), s.seenAtNanos()));
+        return seen;
+    }
+
+    /** Whether the dispatcher's stream tasks run and its liveness and readiness probes answer 200. */
+    boolean dispatcherHealthy() throws InterruptedException {
+        try {
+            return dispatcher.ready()
+                    && submitter
+                                    .send(submitter
+                                            .request("/health/live")
+                                            .GET()
+                                            .build())
+                                    .statusCode()
+                            == 200
+                    && submitter
+                                    .send(submitter
+                                            .request("/health/ready")
+                                            .GET()
+                                            .build())
+                                    .statusCode()
+                            == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The dispatcher's webhook tries so far with {@code outcome} (delivered, failed, refused), from its metrics. */
+    long webhookTries(String outcome) {
+        Counter tries = dispatcher
+                .metrics()
+                .registry()
+                .find("sdfleet.dispatcher.webhook.deliveries")
+                .tag("outcome", outcome)
+                .counter();
+        return tries == null ? 0 : (long) tries.count();
+    }
+
     /** Workers of this rig that are no longer running (none is stopped on purpose here). */
     int deadWorkers() {
         return (int) workers.stream().filter(w -> !w.isAlive()).count();
+    }
+
+    /**
+     * Workers of this rig that died or do not answer ready within 10 s (readiness covers the consumer loop and the
+     * cancel listener, which reads the cancels topic the dispatcher scenarios poison). None is stopped on purpose here.
+     */
+    int workersDownOrUnready() throws InterruptedException {
+        int down = 0;
+        for (WorkerProcess worker : workers) {
+            try {
+                worker.awaitReady(Duration.ofSeconds(10));
+            } catch (IllegalStateException e) {
+                down++;
+            }
+        }
+        return down;
     }
 
     @Override

@@ -28,7 +28,12 @@ public final class FaultCampaign {
             new Named("halt", new HaltScenario(), 20, 2),
             new Named("hang", new HangScenario(), 20, 2),
             new Named("outage", new S3OutageScenario(), 180, 5),
-            new Named("restart", new BrokerRestartScenario(), 1000, 12));
+            new Named("restart", new BrokerRestartScenario(), 1000, 12),
+            new Named("dpoison", new DispatcherPoisonScenario(), 10_000, 14),
+            new Named("httpfuzz", new HttpFuzzScenario(), 10_000, 40),
+            new Named("hookdown", new WebhookOutageScenario(), 600, 5),
+            new Named("trickle", HostileReceiverScenario.trickling(), 20, 2),
+            new Named("flood", HostileReceiverScenario.flooding(), 20, 2));
 
     record Named(String option, FaultScenario scenario, int fullSize, int smallSize) {}
 
@@ -51,7 +56,8 @@ public final class FaultCampaign {
         SCENARIOS.forEach(n -> valued.add(n.option()));
         return new Benchmark(
                 "faults",
-                "the fault campaign: poison records, worker kills, a crashing and a hung job, an S3 outage; lost / duplicate counts",
+                "the fault campaign: poison records (workers and dispatcher), fuzzed HTTP, worker kills, a crashing and a hung job,"
+                        + " an S3 outage, webhook receivers down, trickling, flooding; lost / duplicate counts",
                 options.toString(),
                 Set.copyOf(valued),
                 Set.of("small"),
@@ -101,7 +107,8 @@ public final class FaultCampaign {
                     .figure(key + ".lost", r.lost())
                     .figure(key + ".duplicates", r.duplicateEvents())
                     .figure(key + ".crashed", r.crashed())
-                    .figure(key + ".poison_not_in_dlq", r.poisonNotInDlq());
+                    .figure(key + ".poison_not_in_dlq", r.poisonNotInDlq())
+                    .figure(key + ".missed_checks", r.missedChecks());
         }
     }
 
@@ -109,7 +116,7 @@ public final class FaultCampaign {
         return String.format(
                 Locale.ROOT,
                 "%s: %d requests, %d completed, failed %s, %d lost, %d duplicate events, %d extra runs, "
-                        + "%d killed by the scenario, %d crashed, %d/%d poison in DLQ, %.1f s to recover",
+                        + "%d killed by the scenario, %d crashed, %d/%d poison in DLQ, %.1f s to recover%s",
                 r.size(),
                 r.requests(),
                 r.completed(),
@@ -121,7 +128,8 @@ public final class FaultCampaign {
                 r.crashed(),
                 r.poison() - r.poisonNotInDlq(),
                 r.poison(),
-                r.recoverySeconds());
+                r.recoverySeconds(),
+                r.checks().isEmpty() ? "" : "; " + r.checks() + " (" + r.missedChecks() + " missed)");
     }
 
     /** The campaign's table in Markdown, one line per scenario. */
@@ -129,11 +137,12 @@ public final class FaultCampaign {
         StringBuilder t = new StringBuilder(
                 "| scenario | size | requests | completed | failed (by reason) | lost | duplicate events "
                         + "| extra denoising runs | processes killed by the scenario | other crashes "
-                        + "| poison in DLQ | time to recover |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                        + "| poison in DLQ | time to recover | other checks |\n"
+                        + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (FaultScenario.Row r : rows) {
             t.append(String.format(
                     Locale.ROOT,
-                    "| %s | %s | %d | %d | %s | %d | %d | %d | %d | %d | %s | %.1f s |%n",
+                    "| %s | %s | %d | %d | %s | %d | %d | %d | %d | %d | %s | %.1f s | %s |%n",
                     r.scenario(),
                     r.size(),
                     r.requests(),
@@ -145,7 +154,8 @@ public final class FaultCampaign {
                     r.killed(),
                     r.crashed(),
                     r.poison() == 0 ? "–" : (r.poison() - r.poisonNotInDlq()) + "/" + r.poison(),
-                    r.recoverySeconds()));
+                    r.recoverySeconds(),
+                    r.checks().isEmpty() ? "–" : r.checks()));
         }
         return t.toString();
     }

@@ -30,6 +30,9 @@ interface FaultScenario {
      * @param poison poison records published
      * @param poisonNotInDlq poison records with no dead letter
      * @param recoverySeconds from the fault to the last awaited result
+     * @param checks what the scenario checked beyond the columns above (HTTP answers, webhooks), in words; empty if
+     *     nothing
+     * @param missedChecks how many of those checks missed their target (a 5xx, a webhook lost or badly signed)
      */
     record Row(
             String scenario,
@@ -44,10 +47,32 @@ interface FaultScenario {
             int crashed,
             int poison,
             int poisonNotInDlq,
-            double recoverySeconds) {
+            double recoverySeconds,
+            String checks,
+            int missedChecks) {
 
         public Row {
             failed = new TreeMap<>(failed);
+        }
+
+        /** This row with the scenario's own checks. */
+        Row withChecks(String text, int missed) {
+            return new Row(
+                    scenario,
+                    size,
+                    requests,
+                    completed,
+                    failed,
+                    lost,
+                    duplicateEvents,
+                    extraRuns,
+                    killed,
+                    crashed,
+                    poison,
+                    poisonNotInDlq,
+                    recoverySeconds,
+                    text,
+                    missed);
         }
 
         /**
@@ -80,12 +105,17 @@ interface FaultScenario {
                     crashed,
                     poison,
                     poisonNotInDlq,
-                    recoverySeconds);
+                    recoverySeconds,
+                    "",
+                    0);
         }
 
-        /** The campaign's target: nothing lost, no duplicate completion, no unplanned crash, every poison parked. */
+        /**
+         * The campaign's target: nothing lost, no duplicate completion, no unplanned crash, every poison parked, and
+         * the scenario's own checks met.
+         */
         boolean ok() {
-            return lost == 0 && duplicateEvents == 0 && crashed == 0 && poisonNotInDlq == 0;
+            return lost == 0 && duplicateEvents == 0 && crashed == 0 && poisonNotInDlq == 0 && missedChecks == 0;
         }
     }
 }

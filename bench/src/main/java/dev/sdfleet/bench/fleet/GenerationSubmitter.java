@@ -169,7 +169,7 @@ final class GenerationSubmitter implements AutoCloseable {
                 id, producer.send(new ProducerRecord<>(requestsTopic, null, id, Codec.encode(message), headers)));
     }
 
-    /** Every {@code i}-th request over Kafka ingress when {@code i} is odd, else over HTTP: both ingresses mixed. */
+    /** The {@code i}-th request of a mixed load: over Kafka ingress when {@code i} is odd, else over HTTP. */
     String mixed(int i, String prompt, String webhookUrl) throws IOException, InterruptedException {
         return i % 2 == 1 ? overKafka(prompt, webhookUrl) : overHttp(prompt, webhookUrl);
     }

@@ -2,8 +2,10 @@ package dev.sdfleet.bench.fleet;
 
 import dev.sdfleet.dispatcher.webhook.WebhookSignature;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -17,7 +19,8 @@ import java.util.Set;
  * A webhook receiver on loopback, as a tenant would run one: it verifies every call's signature with the tenant's
  * secret and records each delivery (webhook-id, body, whether the signature held, when it came), so a bench can check
  * from outside that every completion arrived, signed, and that retries of one webhook-id carried the same body. It
- * can go down (its port refuses connections) and come back on the same address.
+ * can go down (its port refuses connections) and come back on the same address, and it can answer as a hostile
+ * receiver would ({@link Behaviour}), recording for each answer how much it wrote and whether the caller hung up first.
  */
 public final class WebhookReceiver implements AutoCloseable {
     /** One call that reached the receiver. */
@@ -25,17 +28,44 @@ public final class WebhookReceiver implements AutoCloseable {
 
         /** The request a generation.completed or generation.failed message is about, or null for other messages. */
         public String completedRequest() {
-            if (webhookId == null || !webhookId.startsWith("msg_")) {
-                return null;
-            }
-            for (String end : List.of("_completed", "_failed")) {
-                if (webhookId.endsWith(end)) {
-                    return webhookId.substring(4, webhookId.length() - end.length());
-                }
-            }
-            return null;
+            return completedRequestOf(webhookId);
         }
     }
+
+    /** The request whose generation.completed or generation.failed message has {@code webhookId}, else null. */
+    public static String completedRequestOf(String webhookId) {
+        if (webhookId == null || !webhookId.startsWith("msg_")) {
+            return null;
+        }
+        for (String end : List.of("_completed", "_failed")) {
+            if (webhookId.endsWith(end)) {
+                return webhookId.substring(4, webhookId.length() - end.length());
+            }
+        }
+        return null;
+    }
+
+    /** How the receiver answers each call, once it has read and checked it. */
+    public sealed interface Behaviour {
+        /** 204 at once: a healthy receiver. */
+        record Healthy() implements Behaviour {}
+
+        /** 200, then the body one byte at a time, {@code every} apart, {@code bytes} in all. */
+        record Trickle(Duration every, int bytes) implements Behaviour {}
+
+        /** 200, then a body of {@code bytes} as fast as the caller takes it, in 64 KiB chunks. */
+        record Flood(long bytes) implements Behaviour {}
+    }
+
+    /**
+     * One answer as the receiver saw it.
+     *
+     * @param webhookId the call's webhook-id
+     * @param bytesWritten body bytes the caller took (or the socket buffered) before the answer ended
+     * @param cutByCaller whether the caller closed the connection before the answer's end
+     * @param nanos from the call's arrival to the answer's end
+     */
+    public record Answer(String webhookId, long bytesWritten, boolean cutByCaller, long nanos) {}
 
     /**
      * What the deliveries add up to for a set of requests.
@@ -49,17 +79,41 @@ public final class WebhookReceiver implements AutoCloseable {
      * @param changedBodies webhook-ids whose calls did not all carry the same body
      */
     public record Tally(
-            int requests, int delivered, int missing, int invalidSignatures, int repeats, int changedBodies) {}
+            int requests, int delivered, int missing, int invalidSignatures, int repeats, int changedBodies) {
+
+        /** The calls that miss the target: a completion never delivered, a bad signature, a repeat, a changed body. */
+        public int missed() {
+            return missing + invalidSignatures + repeats + changedBodies;
+        }
+
+        /** For the campaign's table. */
+        public String describe() {
+            return String.format(
+                    "webhooks delivered %d/%d, %d badly signed, %d repeated, %d with changed bodies",
+                    delivered, requests, invalidSignatures, repeats, changedBodies);
+        }
+    }
 
     private final Vertx vertx = Vertx.vertx();
     private final byte[] secret;
+    private final Behaviour behaviour;
     private final List<Delivery> deliveries = new ArrayList<>();
+    private final List<Answer> answers = new ArrayList<>();
+    private int answering;
+    private final Map<String, Integer> answeringById = new HashMap<>();
+    private int mostAtOnceForOneId;
     private final int port;
     private HttpServer server;
 
-    /** A receiver that checks signatures with {@code secret} (the tenant's webhook secret), on a free port. */
+    /** A healthy receiver that checks signatures with {@code secret} (the tenant's webhook secret), on a free port. */
     public WebhookReceiver(byte[] secret) {
+        this(secret, new Behaviour.Healthy());
+    }
+
+    /** A receiver that checks signatures with {@code secret} and answers as {@code behaviour} says. */
+    public WebhookReceiver(byte[] secret, Behaviour behaviour) {
         this.secret = secret.clone();
+        this.behaviour = behaviour;
         this.server = listen(0);
         this.port = server.actualPort();
     }
@@ -96,8 +150,98 @@ public final class WebhookReceiver implements AutoCloseable {
             String id = request.getHeader(WebhookSignature.ID_HEADER);
             String text = body.toString();
             record(new Delivery(id, text, verified(request, id, text), now));
-            request.response().setStatusCode(204).end();
+            switch (behaviour) {
+                case Behaviour.Healthy h ->
+                    request.response().setStatusCode(204).end();
+                case Behaviour.Trickle t -> new Answering(request.response(), id, now).trickle(t);
+                case Behaviour.Flood f -> new Answering(request.response(), id, now).flood(f);
+            }
         });
+    }
+
+    /** One slow or endless answer under way: it ends when its body is out or the caller hangs up. */
+    private final class Answering {
+        private static final Buffer CHUNK = Buffer.buffer(new byte[64 * 1024]);
+        private final HttpServerResponse response;
+        private final String webhookId;
+        private final long started;
+        private long written;
+        private boolean over;
+
+        Answering(HttpServerResponse response, String webhookId, long started) {
+            this.response = response;
+            this.webhookId = webhookId;
+            this.started = started;
+            opened(webhookId);
+            response.setStatusCode(200).setChunked(true);
+            response.closeHandler(v -> finish(true));
+            response.exceptionHandler(e -> finish(true));
+        }
+
+        void trickle(Behaviour.Trickle t) {
+            if (over) {
+                return;
+            }
+            if (written >= t.bytes()) {
+                response.end();
+                finish(false);
+                return;
+            }
+            response.write(Buffer.buffer(new byte[] {'x'}));
+            written++;
+            vertx.setTimer(t.every().toMillis(), id -> trickle(t));
+        }
+
+        void flood(Behaviour.Flood f) {
+            // Writes while the connection takes them; when its queue is full, goes on once it drains.
+            while (!over && written < f.bytes() && !response.writeQueueFull()) {
+                response.write(CHUNK);
+                written += CHUNK.length();
+            }
+            if (over) {
+                return;
+            }
+            if (written >= f.bytes()) {
+                response.end();
+                finish(false);
+            } else {
+                response.drainHandler(v -> flood(f));
+            }
+        }
+
+        private void finish(boolean cutByCaller) {
+            if (!over) {
+                over = true;
+                answered(new Answer(webhookId, written, cutByCaller, System.nanoTime() - started));
+            }
+        }
+    }
+
+    private synchronized void opened(String webhookId) {
+        answering++;
+        int atOnce = answeringById.merge(String.valueOf(webhookId), 1, Integer::sum);
+        mostAtOnceForOneId = Math.max(mostAtOnceForOneId, atOnce);
+    }
+
+    private synchronized void answered(Answer answer) {
+        answering--;
+        answeringById.merge(String.valueOf(answer.webhookId()), -1, Integer::sum);
+        answers.add(answer);
+    }
+
+    /** The most slow or endless answers that were ever under way at once for one webhook-id (the sender's promise: 1). */
+    public synchronized int mostAtOnceForOneId() {
+        return mostAtOnceForOneId;
+    }
+
+    /** The slow or endless answers that have ended, in the order they ended. */
+    public synchronized List<Answer> answers() {
+        return List.copyOf(answers);
+    }
+
+    /** Slow or endless answers still under way. */
+    public synchronized int answering() {
+        return answering;
     }
 
     private boolean verified(HttpServerRequest request, String id, String body) {

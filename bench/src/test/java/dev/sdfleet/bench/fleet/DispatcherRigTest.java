@@ -30,7 +30,7 @@ class DispatcherRigTest {
 
             assertEquals(new JobOutcomes(4, java.util.Map.of(), 0, 0, 0), outcomes);
             assertEquals(new WebhookReceiver.Tally(4, 4, 0, 0, 0, 0), webhooks);
-            assertEquals(0, rig.deadWorkers());
+            assertEquals(0, rig.workersDownOrUnready());
         }
     }
 }

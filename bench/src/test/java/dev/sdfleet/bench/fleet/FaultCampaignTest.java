@@ -33,6 +33,7 @@ class FaultCampaignTest {
             assertEquals(0, row.duplicateEvents(), row::toString);
             assertEquals(0, row.crashed(), row::toString);
             assertEquals(0, row.poisonNotInDlq(), row::toString);
+            assertEquals(0, row.missedChecks(), row::toString);
         }
         FaultScenario.Row poison = byName.get("poison records");
         assertEquals(3 * 12, poison.poison());
@@ -54,7 +55,18 @@ class FaultCampaignTest {
         assertEquals(outage.requests(), outage.completed(), outage::toString);
         assertEquals(0, outage.extraRuns(), outage::toString);
 
-        FaultScenario.Row restart = byName.get("broker restart");
-        assertEquals(restart.requests(), restart.completed(), restart::toString);
+        // Through the dispatcher: every valid request, over HTTP or Kafka ingress, ends with its image.
+        FaultScenario.Row dispatcherPoison = byName.get("dispatcher poison records");
+        assertEquals(4 * 14, dispatcherPoison.poison(), dispatcherPoison::toString);
+        for (String name : List.of(
+                "dispatcher poison records",
+                "fuzzed HTTP requests",
+                "webhook receiver down",
+                "trickling webhook receiver",
+                "flooding webhook receiver",
+                "broker restart")) {
+            FaultScenario.Row row = byName.get(name);
+            assertEquals(row.requests(), row.completed(), row::toString);
+        }
     }
 }

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,12 +77,47 @@ public final class TopicSetup {
             if (!growing.isEmpty()) {
                 admin.createPartitions(growing).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             }
+            if (!missing.isEmpty() || !growing.isEmpty()) {
+                awaitPartitions(admin, inputs, target);
+            }
             return target;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while setting up topics", e);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot set up the dispatcher's topics: " + e, e);
+        }
+    }
+
+    /**
+     * Waits until the brokers' metadata shows every input with {@code partitions} partitions. The controller has
+     * committed the change when createTopics/createPartitions return, but a broker applies it a moment later, and Kafka
+     * Streams reads the metadata once when it joins: a count read in between leaves the new partitions unassigned, and
+     * the requests keyed onto them unread, until its next metadata refresh (metadata.max.age.ms, 5 minutes).
+     */
+    private static void awaitPartitions(Admin admin, List<String> inputs, int partitions)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (true) {
+            Map<String, TopicDescription> described;
+            try {
+                described = admin.describeTopics(inputs).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                described = Map.of(); // a topic just created is not known to this broker yet
+            }
+            boolean settled = described.size() == inputs.size()
+                    && described.values().stream().allMatch(d -> d.partitions().size() >= partitions);
+            if (settled) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("the brokers do not show " + partitions + " partitions for " + inputs
+                        + " after " + TIMEOUT_SECONDS + " s");
+            }
+            Thread.sleep(50);
         }
     }
 }
