@@ -1,6 +1,7 @@
 package dev.sdfleet.dispatcher;
 
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
+import dev.sdfleet.dispatcher.config.ImageLinks;
 import dev.sdfleet.dispatcher.config.ModelCatalogue;
 import dev.sdfleet.dispatcher.http.ApiVerticle;
 import dev.sdfleet.dispatcher.http.OpsVerticle;
@@ -54,6 +55,7 @@ public final class Dispatcher implements AutoCloseable {
     private final KafkaStreamsMetrics streamsMetrics;
     private final int port;
     private final int opsPort;
+    private final ImageLinks imageLinks;
 
     private Dispatcher(
             DispatcherConfig config,
@@ -63,7 +65,8 @@ public final class Dispatcher implements AutoCloseable {
             DispatcherMetrics metrics,
             KafkaStreamsMetrics streamsMetrics,
             int port,
-            int opsPort) {
+            int opsPort,
+            ImageLinks imageLinks) {
         this.config = config;
         this.vertx = vertx;
         this.producer = producer;
@@ -72,6 +75,7 @@ public final class Dispatcher implements AutoCloseable {
         this.streamsMetrics = streamsMetrics;
         this.port = port;
         this.opsPort = opsPort;
+        this.imageLinks = imageLinks;
     }
 
     /** Starts an instance; returns once the API listens (the stream tasks may still be restoring: see ready()). */
@@ -93,6 +97,8 @@ public final class Dispatcher implements AutoCloseable {
             Producer<String, byte[]> producer =
                     new KafkaProducer<>(producerProps(config), new StringSerializer(), new ByteArraySerializer());
             opened.add(producer);
+            ImageLinks imageLinks = ImageLinks.of(config.imageSigning());
+            opened.add(imageLinks);
             Vertx vertx = Vertx.vertx();
             opened.add(() -> vertx.close().await());
             WebhookSender sender = new WebhookSender(
@@ -101,7 +107,7 @@ public final class Dispatcher implements AutoCloseable {
             vertx.deployVerticle(sender, virtual).await();
 
             int port = config.httpPort() != 0 ? config.httpPort() : freePort();
-            ProcessorHooks hooks = new ProcessorHooks(config, clock, metrics, tally, admissions, sender);
+            ProcessorHooks hooks = new ProcessorHooks(config, clock, metrics, tally, admissions, sender, imageLinks);
             StreamsRunner streams = new StreamsRunner(
                     config,
                     DispatcherTopology.build(config.topics(), config.controlTopic(), hooks),
@@ -109,7 +115,8 @@ public final class Dispatcher implements AutoCloseable {
                     hooks);
             opened.add(0, streams);
             vertx.deployVerticle(
-                            () -> new ApiVerticle(config, port, () -> streams, producer, admissions, metrics, clock),
+                            () -> new ApiVerticle(
+                                    config, port, () -> streams, producer, admissions, metrics, clock, imageLinks),
                             new DeploymentOptions(virtual).setInstances(API_INSTANCES))
                     .await();
             int opsPort = port;
@@ -126,7 +133,7 @@ public final class Dispatcher implements AutoCloseable {
                     config.httpHost(),
                     port,
                     opsPort);
-            return new Dispatcher(config, vertx, producer, streams, metrics, streamsMetrics, port, opsPort);
+            return new Dispatcher(config, vertx, producer, streams, metrics, streamsMetrics, port, opsPort, imageLinks);
         } catch (RuntimeException | Error e) {
             for (AutoCloseable resource : opened) {
                 try {
@@ -197,6 +204,7 @@ public final class Dispatcher implements AutoCloseable {
             } finally {
                 producer.close();
                 metrics.registry().close();
+                imageLinks.close();
             }
         }
     }

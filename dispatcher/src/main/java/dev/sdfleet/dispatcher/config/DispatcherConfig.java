@@ -6,6 +6,7 @@ import dev.sdfleet.service.Setting;
 import dev.sdfleet.service.SettingSet;
 import dev.sdfleet.service.SettingValues;
 import dev.sdfleet.service.SettingsBuilder;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -173,6 +174,42 @@ public final class DispatcherConfig {
     public static final Setting<WebhookSettings> WEBHOOKS = Setting.<WebhookSettings>code(
                     "webhooks", "how webhooks are sent (timeouts, backoff, allowed ranges)")
             .withDefault(values -> WebhookSettings.defaults(), "WebhookSettings.defaults()");
+    /*
+     * S3, for presigning image URLs only: the dispatcher signs GET URLs of the objects the workers stored (bucket and
+     * key from each result) and never reads or writes an object itself. Same variables and meanings as the worker's.
+     */
+    public static final Setting<URI> S3_ENDPOINT = Setting.uri(
+                    "SDFLEET_S3_ENDPOINT",
+                    "the S3 endpoint image URLs are presigned for, e.g. `http://127.0.0.1:9000` (as the workers')")
+            .unsetMeans("AWS");
+    public static final Setting<String> S3_REGION = Setting.text("SDFLEET_S3_REGION", "the S3 signing region")
+            .withDefault("us-east-1")
+            .required();
+    public static final Setting<String> S3_ACCESS_KEY = Setting.text(
+                    "SDFLEET_S3_ACCESS_KEY",
+                    "a static S3 access key that may read the images (with `SDFLEET_S3_SECRET_KEY`)")
+            .unsetMeans("the AWS default chain");
+    public static final Setting<String> S3_SECRET_KEY = Setting.text("SDFLEET_S3_SECRET_KEY", "the access key's secret")
+            .unsetMeans("none")
+            .secret();
+    public static final Setting<Boolean> S3_PATH_STYLE = Setting.flag(
+                    "SDFLEET_S3_PATH_STYLE", "bucket in the path instead of the host name (local servers need it)")
+            .withDefault(values -> values.get(S3_ENDPOINT) != null, "true with an endpoint, else false");
+    public static final Setting<Boolean> PRESIGN_IMAGES = Setting.flag(
+                    "SDFLEET_PRESIGN_IMAGES",
+                    "give each stored image a presigned GET URL (`download_url`) in GET answers and webhook bodies;"
+                            + " off, images carry bucket, key and the raw S3 `url` only")
+            .withDefault(
+                    values -> values.get(S3_ENDPOINT) != null || values.get(S3_ACCESS_KEY) != null,
+                    "true when `SDFLEET_S3_ENDPOINT` or `SDFLEET_S3_ACCESS_KEY` is set");
+    public static final Setting<Duration> IMAGE_URL_TTL = Setting.duration(
+                    "SDFLEET_IMAGE_URL_TTL",
+                    "how long a presigned image URL works: fresh on each GET, fixed in a webhook body when it is"
+                            + " built; ISO-8601")
+            .withDefault(values -> ImageLinks.DEFAULT_TTL, "`PT1H`")
+            .positive()
+            .check("at most P7D (SigV4's limit)", ttl -> ttl.compareTo(ImageLinks.MAX_TTL) <= 0);
+
     /** Shared with the workers and the CLI: one way to secure every Kafka client. */
     public static final Setting<Path> KAFKA_PROPERTIES_FILE = KafkaClientProperties.FILE;
 
@@ -208,6 +245,13 @@ public final class DispatcherConfig {
             MODELS_FILE,
             WEBHOOK_ALLOW,
             WEBHOOKS,
+            S3_ENDPOINT,
+            S3_REGION,
+            S3_ACCESS_KEY,
+            S3_SECRET_KEY,
+            S3_PATH_STYLE,
+            PRESIGN_IMAGES,
+            IMAGE_URL_TTL,
             KAFKA_PROPERTIES_FILE,
             KAFKA_PROPERTIES);
 
@@ -226,6 +270,10 @@ public final class DispatcherConfig {
                 w.allowLoopback() || allow.contains("loopback"),
                 w.allowPrivate() || allow.contains("private"),
                 w.allowLinkLocal() || allow.contains("link_local"));
+        if ((values.get(S3_ACCESS_KEY) == null) != (values.get(S3_SECRET_KEY) == null)) {
+            throw new IllegalArgumentException(
+                    S3_ACCESS_KEY.name() + " and " + S3_SECRET_KEY.name() + " are given together or not at all");
+        }
     }
 
     /**
@@ -369,6 +417,20 @@ public final class DispatcherConfig {
     /** How webhooks are sent, with the ranges {@code SDFLEET_WEBHOOK_ALLOW} opens. */
     public WebhookSettings webhooks() {
         return webhooks;
+    }
+
+    /** How image URLs are presigned, or null when they are not ({@code SDFLEET_PRESIGN_IMAGES} off). */
+    public ImageLinks.Signing imageSigning() {
+        if (!values.get(PRESIGN_IMAGES)) {
+            return null;
+        }
+        return new ImageLinks.Signing(
+                values.get(S3_ENDPOINT),
+                values.get(S3_REGION),
+                values.get(S3_ACCESS_KEY),
+                values.get(S3_SECRET_KEY),
+                values.get(S3_PATH_STYLE),
+                values.get(IMAGE_URL_TTL));
     }
 
     /**
@@ -521,6 +583,21 @@ public final class DispatcherConfig {
 
         public Builder webhooks(WebhookSettings v) {
             return set(WEBHOOKS, v);
+        }
+
+        /** Presigns image URLs for this S3 server with a static key (path style). */
+        public Builder s3(URI endpoint, String accessKey, String secretKey) {
+            set(S3_ENDPOINT, endpoint);
+            set(S3_ACCESS_KEY, accessKey);
+            return set(S3_SECRET_KEY, secretKey);
+        }
+
+        public Builder presignImages(boolean v) {
+            return set(PRESIGN_IMAGES, v);
+        }
+
+        public Builder imageUrlTtl(Duration v) {
+            return set(IMAGE_URL_TTL, v);
         }
 
         public Builder kafkaProperties(Map<String, String> v) {

@@ -2,6 +2,7 @@ package dev.sdfleet.dispatcher.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
+import dev.sdfleet.dispatcher.config.ImageLinks;
 import dev.sdfleet.dispatcher.metrics.DispatcherMetrics;
 import dev.sdfleet.dispatcher.state.Fingerprints;
 import dev.sdfleet.dispatcher.state.RequestState;
@@ -48,6 +49,7 @@ final class AdmitHandler {
     private final TenantGate gate;
     private final Clock clock;
     private final Vertx vertx;
+    private final ImageLinks imageLinks;
     /** Idempotency keys being admitted on this instance, by request id: closes the check-then-act gap. */
     private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
 
@@ -60,7 +62,8 @@ final class AdmitHandler {
             Admissions admissions,
             DispatcherMetrics metrics,
             Clock clock,
-            Vertx vertx) {
+            Vertx vertx,
+            ImageLinks imageLinks) {
         this.config = config;
         this.routing = routing;
         this.publisher = publisher;
@@ -70,6 +73,7 @@ final class AdmitHandler {
         this.gate = new TenantGate(config.tenants(), System::nanoTime);
         this.clock = clock;
         this.vertx = vertx;
+        this.imageLinks = imageLinks;
     }
 
     void handle(RoutingContext ctx) {
@@ -206,7 +210,7 @@ final class AdmitHandler {
             }
             ObjectNode view =
                     storedFingerprint != null && routing.lookup(id) instanceof Lookup.Found(RequestState state)
-                            ? RequestView.of(state)
+                            ? RequestView.of(state, imageLinks)
                             : StateJson.MAPPER.createObjectNode().put("id", id).put("status", "accepted");
             metrics.request("http", "accepted");
             metrics.tenantRequest(request.tenant(), "admitted");
@@ -247,7 +251,7 @@ final class AdmitHandler {
                 .putHeader("location", RequestView.location(existing.requestId()))
                 .putHeader("idempotent-replayed", "true")
                 .putHeader("content-type", "application/json")
-                .end(RequestView.of(existing).toString());
+                .end(RequestView.of(existing, imageLinks).toString());
     }
 
     private static <T> T awaitQuietly(Future<T> future) {

@@ -1,6 +1,7 @@
 package dev.sdfleet.dispatcher.http;
 
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
+import dev.sdfleet.dispatcher.config.ImageLinks;
 import dev.sdfleet.dispatcher.metrics.DispatcherMetrics;
 import dev.sdfleet.dispatcher.streams.Admissions;
 import dev.sdfleet.dispatcher.streams.StreamsRunner;
@@ -38,6 +39,7 @@ public final class ApiVerticle extends VerticleBase {
     private final Admissions admissions;
     private final DispatcherMetrics metrics;
     private final Clock clock;
+    private final ImageLinks imageLinks;
     private HttpServer server;
 
     public ApiVerticle(
@@ -47,7 +49,8 @@ public final class ApiVerticle extends VerticleBase {
             Producer<String, byte[]> producer,
             Admissions admissions,
             DispatcherMetrics metrics,
-            Clock clock) {
+            Clock clock,
+            ImageLinks imageLinks) {
         this.config = config;
         this.port = port;
         this.streams = streams;
@@ -55,6 +58,7 @@ public final class ApiVerticle extends VerticleBase {
         this.admissions = admissions;
         this.metrics = metrics;
         this.clock = clock;
+        this.imageLinks = imageLinks;
     }
 
     @Override
@@ -63,8 +67,9 @@ public final class ApiVerticle extends VerticleBase {
                 new Forwarder(vertx.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(32)));
         OwnerRouting routing = new OwnerRouting(streams, forwarder);
         Publisher publisher = new Publisher(producer, vertx, config.source());
-        AdmitHandler admit = new AdmitHandler(config, routing, publisher, admissions, metrics, clock, vertx);
-        RequestHandlers requests = new RequestHandlers(config, routing, publisher, clock);
+        AdmitHandler admit =
+                new AdmitHandler(config, routing, publisher, admissions, metrics, clock, vertx, imageLinks);
+        RequestHandlers requests = new RequestHandlers(config, routing, publisher, clock, imageLinks);
         Auth auth = new Auth(config.tenants(), metrics);
         String openapi = readOpenApi();
 

@@ -2,6 +2,7 @@ package dev.sdfleet.dispatcher.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
+import dev.sdfleet.dispatcher.config.ImageLinks;
 import dev.sdfleet.dispatcher.state.ControlMessage;
 import dev.sdfleet.dispatcher.state.RequestState;
 import dev.sdfleet.dispatcher.state.StateJson;
@@ -22,12 +23,15 @@ final class RequestHandlers {
     private final OwnerRouting routing;
     private final Publisher publisher;
     private final Clock clock;
+    private final ImageLinks imageLinks;
 
-    RequestHandlers(DispatcherConfig config, OwnerRouting routing, Publisher publisher, Clock clock) {
+    RequestHandlers(
+            DispatcherConfig config, OwnerRouting routing, Publisher publisher, Clock clock, ImageLinks imageLinks) {
         this.config = config;
         this.routing = routing;
         this.publisher = publisher;
         this.clock = clock;
+        this.imageLinks = imageLinks;
     }
 
     void get(RoutingContext ctx) {
@@ -35,7 +39,7 @@ final class RequestHandlers {
                 ctx,
                 state -> ctx.response()
                         .putHeader("content-type", "application/json")
-                        .end(RequestView.of(state).toString()));
+                        .end(RequestView.of(state, imageLinks).toString()));
     }
 
     void cancel(RoutingContext ctx) {

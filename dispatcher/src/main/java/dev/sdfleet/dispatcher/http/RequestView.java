@@ -2,6 +2,7 @@ package dev.sdfleet.dispatcher.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sdfleet.dispatcher.config.ImageLinks;
 import dev.sdfleet.dispatcher.state.Delivery;
 import dev.sdfleet.dispatcher.state.DeliveryAttempt;
 import dev.sdfleet.dispatcher.state.ImagePhase;
@@ -27,7 +28,8 @@ final class RequestView {
         return state.images().stream().anyMatch(i -> i.phase().terminal()) ? "in_progress" : "queued";
     }
 
-    static ObjectNode of(RequestState state) {
+    /** The view of {@code state}; each stored image gets a fresh download link when {@code links} signs. */
+    static ObjectNode of(RequestState state, ImageLinks links) {
         GenerationRequest request = state.request();
         ObjectNode view = StateJson.MAPPER.createObjectNode();
         view.put("id", state.requestId());
@@ -47,7 +49,7 @@ final class RequestView {
             view.put("cancel_reason", state.cancelReason());
         }
         ArrayNode images = view.putArray("images");
-        state.images().forEach(image -> images.add(image(image)));
+        state.images().forEach(image -> images.add(image(image, links)));
         if (request.webhook() != null) {
             ObjectNode webhook = view.putObject("webhook");
             webhook.put("url", request.webhook().url());
@@ -63,7 +65,7 @@ final class RequestView {
         return view;
     }
 
-    private static ObjectNode image(ImageState image) {
+    private static ObjectNode image(ImageState image, ImageLinks links) {
         ObjectNode node = StateJson.MAPPER.createObjectNode();
         node.put("index", image.index());
         node.put("seed", image.seed());
@@ -77,6 +79,9 @@ final class RequestView {
             node.put("key", image.output().key());
             node.put("sha256", image.output().sha256());
             node.put("content_type", image.output().contentType());
+            links.link(image.output().bucket(), image.output().key())
+                    .ifPresent(link -> node.put("download_url", link.url())
+                            .put("download_expires_at", link.expiresAt().toString()));
         }
         if (image.error() != null) {
             node.putObject("error")

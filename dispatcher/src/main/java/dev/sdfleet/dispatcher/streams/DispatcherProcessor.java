@@ -231,7 +231,8 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
                         state.requestId(),
                         state.tenant(),
                         state.images().get(image.index()).outcome(),
-                        now);
+                        now,
+                        hooks.imageLinks());
                 state = webhooks.add(
                         state,
                         WebhookPayloads.messageId(state.requestId(), WebhookEvent.IMAGE_COMPLETED, image.index()),
@@ -425,7 +426,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
                     done,
                     WebhookPayloads.messageId(done.requestId(), event, null),
                     event,
-                    WebhookPayloads.finished(done.event(), now),
+                    WebhookPayloads.finished(done.event(), now, hooks.imageLinks()),
                     now);
         }
         timers.put(Timers.key(now.plus(hooks.config().retention()), Timers.EXPIRY, done.requestId()), "");

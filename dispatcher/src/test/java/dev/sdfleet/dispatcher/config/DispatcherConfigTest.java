@@ -2,11 +2,13 @@ package dev.sdfleet.dispatcher.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sdfleet.service.testing.ReadmeTables;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,6 +99,65 @@ class DispatcherConfigTest {
                 IllegalArgumentException.class,
                 () -> DispatcherConfig.builder("k:1").maxBodyBytes(10).build());
         assertEquals("maxBodyBytes must be >= 1024, got 10", e.getMessage());
+    }
+
+    @Test
+    void imageLinksAreOffUntilS3IsConfigured() {
+        assertNull(DispatcherConfig.fromEnv(Map.of()).imageSigning(), "no S3 settings: images as before");
+        ImageLinks.Signing signing = DispatcherConfig.fromEnv(Map.of(
+                        "SDFLEET_S3_ENDPOINT", "http://127.0.0.1:9000",
+                        "SDFLEET_S3_ACCESS_KEY", "sdfleet",
+                        "SDFLEET_S3_SECRET_KEY", "sdfleet-local-secret"))
+                .imageSigning();
+        assertEquals(URI.create("http://127.0.0.1:9000"), signing.endpoint());
+        assertEquals("us-east-1", signing.region());
+        assertTrue(signing.pathStyle(), "a custom endpoint means path style by default");
+        assertEquals(Duration.ofHours(1), signing.ttl());
+        // On AWS with the default chain (an instance role, say) nothing but the switch is needed.
+        signing = DispatcherConfig.fromEnv(Map.of("SDFLEET_PRESIGN_IMAGES", "true", "SDFLEET_IMAGE_URL_TTL", "PT15M"))
+                .imageSigning();
+        assertNull(signing.endpoint());
+        assertNull(signing.accessKey());
+        assertFalse(signing.pathStyle());
+        assertEquals(Duration.ofMinutes(15), signing.ttl());
+        assertNull(DispatcherConfig.fromEnv(
+                        Map.of("SDFLEET_S3_ENDPOINT", "http://127.0.0.1:9000", "SDFLEET_PRESIGN_IMAGES", "false"))
+                .imageSigning());
+    }
+
+    @Test
+    void theImageUrlTtlIsPositiveAndWithinSigV4sWeek() {
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> DispatcherConfig.fromEnv(Map.of("SDFLEET_IMAGE_URL_TTL", "PT0S")));
+        assertEquals("SDFLEET_IMAGE_URL_TTL must be > 0, got PT0S", e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> DispatcherConfig.fromEnv(Map.of("SDFLEET_IMAGE_URL_TTL", "-PT1H")));
+        assertTrue(e.getMessage().startsWith("SDFLEET_IMAGE_URL_TTL must be > 0"), e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class, () -> DispatcherConfig.fromEnv(Map.of("SDFLEET_IMAGE_URL_TTL", "P8D")));
+        assertEquals("SDFLEET_IMAGE_URL_TTL must be at most P7D (SigV4's limit), got PT192H", e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class, () -> DispatcherConfig.fromEnv(Map.of("SDFLEET_IMAGE_URL_TTL", "1h")));
+        assertTrue(e.getMessage().startsWith("SDFLEET_IMAGE_URL_TTL=1h: "), e.getMessage());
+        assertEquals(
+                Duration.ofDays(7),
+                DispatcherConfig.fromEnv(Map.of("SDFLEET_IMAGE_URL_TTL", "P7D", "SDFLEET_PRESIGN_IMAGES", "true"))
+                        .imageSigning()
+                        .ttl());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> DispatcherConfig.fromEnv(Map.of("SDFLEET_S3_ACCESS_KEY", "sdfleet")));
+        assertTrue(e.getMessage().contains("SDFLEET_S3_SECRET_KEY"), e.getMessage());
+    }
+
+    @Test
+    void theLoggedFormNamesNoS3Secret() {
+        String shown = DispatcherConfig.fromEnv(
+                        Map.of("SDFLEET_S3_ACCESS_KEY", "sdfleet", "SDFLEET_S3_SECRET_KEY", "sdfleet-local-secret"))
+                .toString();
+        assertFalse(shown.contains("sdfleet-local-secret"), shown);
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
+import dev.sdfleet.dispatcher.config.ImageLinks;
 import dev.sdfleet.dispatcher.config.TenantLimits;
 import dev.sdfleet.dispatcher.config.Tenants;
 import dev.sdfleet.dispatcher.config.WebhookSettings;
@@ -115,7 +116,8 @@ class DispatcherProcessorTest {
                 metrics,
                 tally,
                 new Admissions(),
-                (requestId, tenant, delivery) -> handedOut.add(delivery));
+                (requestId, tenant, delivery) -> handedOut.add(delivery),
+                ImageLinks.none());
         Topics topics = config.topics();
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "processor-test");
