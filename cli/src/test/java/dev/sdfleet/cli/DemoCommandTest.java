@@ -41,6 +41,11 @@ class DemoCommandTest {
         Matcher s3 = Pattern.compile("S3: +s3://sdfleet/(images/(k-[0-9a-f]{40})/0\\.png)")
                 .matcher(r.out());
         assertTrue(s3.find(), r.out());
+        // The local fleet's dispatcher presigns: the CLI downloaded through that URL, with no S3 key.
+        Matcher presigned = Pattern.compile("URL: +(http://[^/\\s]+/sdfleet/" + Pattern.quote(s3.group(1))
+                        + "\\?\\S*X-Amz-Signature=[0-9a-f]+\\S*)")
+                .matcher(r.out());
+        assertTrue(presigned.find(), r.out());
         Matcher local = Pattern.compile("Local: (.+\\.png)").matcher(r.out());
         assertTrue(local.find(), r.out());
         Path file = Path.of(local.group(1).trim());

@@ -191,10 +191,17 @@ public final class LocalFleet implements AutoCloseable {
                 .build();
     }
 
-    /** The dispatcher's settings on this fleet: API on loopback only, webhooks to loopback allowed (local receivers). */
+    /**
+     * The dispatcher's settings on this fleet: API on loopback only, webhooks to loopback allowed (local receivers),
+     * and the stack's S3 with its keys, so that images carry a presigned {@code download_url} a plain curl fetches.
+     */
     DispatcherConfig dispatcherConfig() {
         return DispatcherConfig.builder(stack.bootstrapServers())
                 .kafkaProperties(stack.kafkaClientProperties())
+                .s3(
+                        stack.s3Endpoint(),
+                        stack.credentials().accessKey(),
+                        stack.credentials().secretKey())
                 .instanceId("local-dispatcher")
                 .stateDir(settings.root().resolve(".sdfleet/dispatcher"))
                 .httpHost("127.0.0.1")

@@ -63,12 +63,20 @@ public final class Submission {
                 String key = image.path("key").asText();
                 Path file = outDir.resolve(id + "-" + key.substring(key.lastIndexOf('/') + 1))
                         .toAbsolutePath();
-                downloads.download(image.path("url").asText(), bucket, key, file);
+                // A presigned download_url needs no S3 keys; a dispatcher without S3 settings gives the raw url only.
+                String url = image.hasNonNull("download_url")
+                        ? image.get("download_url").asText()
+                        : image.path("url").asText();
+                downloads.download(url, bucket, key, file);
                 SavedImage one = new SavedImage(index, "s3://" + bucket + "/" + key, file);
                 saved.add(one);
                 out.println("Image " + index + ":");
                 out.println(
                         "  S3:    " + one.s3Uri() + "   (" + image.path("url").asText() + ")");
+                if (image.hasNonNull("download_url")) {
+                    out.println("  URL:   " + image.get("download_url").asText() + "   (until "
+                            + image.path("download_expires_at").asText() + ")");
+                }
                 out.println("  Local: " + file);
             } else {
                 JsonNode error = image.path("error");
