@@ -176,11 +176,11 @@ public final class DispatcherConfig {
             .withDefault(values -> WebhookSettings.defaults(), "WebhookSettings.defaults()");
     /*
      * S3, for presigning image URLs only: the dispatcher signs GET URLs of the objects the workers stored (bucket and
-     * key from each result) and never reads or writes an object itself. Same variables and meanings as the worker's.
+     * key from each result) and never reads or writes an object itself. The variables are the workers' names.
      */
     public static final Setting<URI> S3_ENDPOINT = Setting.uri(
                     "SDFLEET_S3_ENDPOINT",
-                    "the S3 endpoint image URLs are presigned for, e.g. `http://127.0.0.1:9000` (as the workers')")
+                    "the S3 endpoint image URLs are presigned for, as callers reach it (the host is signed), e.g. `http://127.0.0.1:9000`")
             .unsetMeans("AWS");
     public static final Setting<String> S3_REGION = Setting.text("SDFLEET_S3_REGION", "the S3 signing region")
             .withDefault("us-east-1")
