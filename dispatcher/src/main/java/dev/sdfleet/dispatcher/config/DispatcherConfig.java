@@ -2,6 +2,7 @@ package dev.sdfleet.dispatcher.config;
 
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.service.KafkaClientProperties;
+import dev.sdfleet.service.S3ClientSettings;
 import dev.sdfleet.service.Setting;
 import dev.sdfleet.service.SettingSet;
 import dev.sdfleet.service.SettingValues;
@@ -176,25 +177,14 @@ public final class DispatcherConfig {
             .withDefault(values -> WebhookSettings.defaults(), "WebhookSettings.defaults()");
     /*
      * S3, for presigning image URLs only: the dispatcher signs GET URLs of the objects the workers stored (bucket and
-     * key from each result) and never reads or writes an object itself. The variables are the workers' names.
+     * key from each result) and never reads or writes an object itself. Declared once, with the workers'
+     * ({@code S3ClientSettings}).
      */
-    public static final Setting<URI> S3_ENDPOINT = Setting.uri(
-                    "SDFLEET_S3_ENDPOINT",
-                    "the S3 endpoint image URLs are presigned for, as callers reach it (the host is signed), e.g. `http://127.0.0.1:9000`")
-            .unsetMeans("AWS");
-    public static final Setting<String> S3_REGION = Setting.text("SDFLEET_S3_REGION", "the S3 signing region")
-            .withDefault("us-east-1")
-            .required();
-    public static final Setting<String> S3_ACCESS_KEY = Setting.text(
-                    "SDFLEET_S3_ACCESS_KEY",
-                    "a static S3 access key that may read the images (with `SDFLEET_S3_SECRET_KEY`)")
-            .unsetMeans("the AWS default chain");
-    public static final Setting<String> S3_SECRET_KEY = Setting.text("SDFLEET_S3_SECRET_KEY", "the access key's secret")
-            .unsetMeans("none")
-            .secret();
-    public static final Setting<Boolean> S3_PATH_STYLE = Setting.flag(
-                    "SDFLEET_S3_PATH_STYLE", "bucket in the path instead of the host name (local servers need it)")
-            .withDefault(values -> values.get(S3_ENDPOINT) != null, "true with an endpoint, else false");
+    public static final Setting<URI> S3_ENDPOINT = S3ClientSettings.ENDPOINT;
+    public static final Setting<String> S3_REGION = S3ClientSettings.REGION;
+    public static final Setting<String> S3_ACCESS_KEY = S3ClientSettings.ACCESS_KEY;
+    public static final Setting<String> S3_SECRET_KEY = S3ClientSettings.SECRET_KEY;
+    public static final Setting<Boolean> S3_PATH_STYLE = S3ClientSettings.PATH_STYLE;
     public static final Setting<Boolean> PRESIGN_IMAGES = Setting.flag(
                     "SDFLEET_PRESIGN_IMAGES",
                     "give each stored image a presigned GET URL (`download_url`) in GET answers and webhook bodies;"

@@ -6,6 +6,7 @@ import dev.sdfleet.pipeline.runtime.RuntimeSettings;
 import dev.sdfleet.protocol.Identifier;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.service.KafkaClientProperties;
+import dev.sdfleet.service.S3ClientSettings;
 import dev.sdfleet.service.Setting;
 import dev.sdfleet.service.SettingSet;
 import dev.sdfleet.service.SettingValues;
@@ -45,11 +46,10 @@ public final class WorkerConfig {
     public static final Setting<Path> KAFKA_PROPERTIES_FILE = KafkaClientProperties.FILE;
 
     public static final Setting<Map<String, String>> KAFKA_PROPERTIES = KafkaClientProperties.INLINE;
-    public static final Setting<URI> S3_ENDPOINT = Setting.uri(
-                    "SDFLEET_S3_ENDPOINT", "a custom S3 endpoint, e.g. `http://127.0.0.1:9000`")
-            .unsetMeans("AWS");
-    public static final Setting<String> S3_REGION =
-            Setting.text("SDFLEET_S3_REGION", "the S3 signing region").withDefault("us-east-1");
+    /** Shared with the dispatcher: one way to reach S3. */
+    public static final Setting<URI> S3_ENDPOINT = S3ClientSettings.ENDPOINT;
+
+    public static final Setting<String> S3_REGION = S3ClientSettings.REGION;
     public static final Setting<String> S3_BUCKET = Setting.text("SDFLEET_S3_BUCKET", "the bucket for images")
             .withDefault("sdfleet")
             .required()
@@ -61,15 +61,9 @@ public final class WorkerConfig {
             .check(
                     "at most " + S3Settings.MAX_PREFIX_LENGTH + " characters",
                     p -> p.length() <= S3Settings.MAX_PREFIX_LENGTH);
-    public static final Setting<String> S3_ACCESS_KEY = Setting.text(
-                    "SDFLEET_S3_ACCESS_KEY", "a static S3 access key (with `SDFLEET_S3_SECRET_KEY`)")
-            .unsetMeans("the AWS default chain");
-    public static final Setting<String> S3_SECRET_KEY = Setting.text("SDFLEET_S3_SECRET_KEY", "the access key's secret")
-            .unsetMeans("none")
-            .secret();
-    public static final Setting<Boolean> S3_PATH_STYLE = Setting.flag(
-                    "SDFLEET_S3_PATH_STYLE", "bucket in the path instead of the host name (local servers need it)")
-            .withDefault(values -> values.get(S3_ENDPOINT) != null, "true with an endpoint, else false");
+    public static final Setting<String> S3_ACCESS_KEY = S3ClientSettings.ACCESS_KEY;
+    public static final Setting<String> S3_SECRET_KEY = S3ClientSettings.SECRET_KEY;
+    public static final Setting<Boolean> S3_PATH_STYLE = S3ClientSettings.PATH_STYLE;
     public static final Setting<String> MODEL = Setting.text("SDFLEET_MODEL", "a model folder or `s3://bucket/prefix`")
             .withDefault("models/tiny-sd")
             .required();
