@@ -14,8 +14,8 @@ import dev.sdfleet.dispatcher.support.TestTenants;
 import dev.sdfleet.dispatcher.support.TopicRecorder;
 import dev.sdfleet.dispatcher.support.WebhookReceiver;
 import dev.sdfleet.protocol.Codec;
-import dev.sdfleet.protocol.RequestEvent;
-import dev.sdfleet.protocol.RequestStatus;
+import dev.sdfleet.protocol.Generation;
+import dev.sdfleet.protocol.GenerationStatus;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -116,11 +116,11 @@ class RestartAndOwnershipTest {
                                 .anyMatch(c -> ("msg_" + id + "_completed").equals(c.id()) && c.signatureValid()));
             }
             for (String id : ids) {
-                List<RequestEvent> emitted = events.keyed(configA.topics().events(), id).stream()
-                        .map(r -> Codec.decode(r.value(), RequestEvent.class))
+                List<Generation> emitted = events.keyed(configA.topics().events(), id).stream()
+                        .map(r -> Codec.decode(r.value(), Generation.class))
                         .toList();
                 assertEquals(1, emitted.size(), "one event for " + id);
-                assertEquals(RequestStatus.COMPLETED, emitted.get(0).status());
+                assertEquals(GenerationStatus.COMPLETED, emitted.get(0).status());
             }
             assertEquals(REQUESTS * 2, worker.seen().size(), "no job published twice");
         }
