@@ -1,5 +1,6 @@
 package dev.sdfleet.dispatcher.streams;
 
+import dev.sdfleet.dispatcher.config.ImageLinks;
 import dev.sdfleet.dispatcher.config.ModelCatalogue;
 import dev.sdfleet.dispatcher.config.TenantLimits;
 import dev.sdfleet.dispatcher.state.ControlMessage;
@@ -307,9 +308,8 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
     }
 
     private RequestState announceProgress(RequestState state, Instant now) {
+        publishDocument(state, "progress" + now.toEpochMilli(), now);
         Generation document = GenerationDocuments.forEvent(state, hooks.imageLinks());
-        context.forward(
-                outputs.generation(document, "progress" + now.toEpochMilli(), now), DispatcherTopology.EVENTS_SINK);
         GenerationRequest request = state.request();
         if (request.webhook() != null && request.webhook().wants(WebhookEvent.GENERATION_PROGRESS)) {
             state = webhooks.replaceProgress(
@@ -475,6 +475,15 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         }
     }
 
+    /**
+     * Puts the request's document on the events topic, without download links: the topic is read for days by
+     * services with their own access to the store, and a link there would expire while still on the topic.
+     */
+    private void publishDocument(RequestState state, String what, Instant now) {
+        Generation document = GenerationDocuments.forEvent(state, ImageLinks.none());
+        context.forward(outputs.generation(document, what, now), DispatcherTopology.EVENTS_SINK);
+    }
+
     /** Ends the request: its final document on the events topic, its webhook message, and the retention timer. */
     private RequestState finish(RequestState state, Instant now) {
         RequestState done = state.finishedAt(now);
@@ -482,8 +491,8 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         tally.finished(done.requestId(), done.acceptedAt());
         // Progress messages not yet delivered are moot now: the final message says more.
         done = webhooks.dropProgress(done);
+        publishDocument(done, "finished", now);
         Generation document = GenerationDocuments.forEvent(done, hooks.imageLinks());
-        context.forward(outputs.generation(document, "finished", now), DispatcherTopology.EVENTS_SINK);
         if (request.deadline() != null) {
             timers.delete(Timers.key(request.deadline(), Timers.DEADLINE, done.requestId()));
         }
