@@ -54,6 +54,13 @@ final class Forwarder {
                 ctx.response().end(response.body().await());
             }
         } catch (Exception e) {
+            if (ctx.response().headWritten()) {
+                // A relayed stream broke off (the caller left, or the owner stopped): the caller sees it end.
+                LOG.debug(
+                        "Relayed stream of {} from {} ended: {}", ctx.request().path(), owner, e.toString());
+                ctx.response().reset();
+                return;
+            }
             // await() rethrows the failure as it is, checked or not: a refused connection (the owner just stopped
             // and the metadata still names it) is an IOException, and it must be a 503 "retry", not a 500.
             LOG.warn(
@@ -62,15 +69,8 @@ final class Forwarder {
                     ctx.request().path(),
                     owner,
                     e.toString());
-            if (ctx.response().headWritten()) {
-                ctx.response().reset(); // a relayed stream broke off: the caller sees it end and reconnects
-            } else {
-                Problems.send(
-                        ctx,
-                        503,
-                        "unavailable",
-                        "the dispatcher instance that owns this request did not answer; retry");
-            }
+            Problems.send(
+                    ctx, 503, "unavailable", "the dispatcher instance that owns this request did not answer; retry");
         }
     }
 
