@@ -11,13 +11,26 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code sdfleet submit PROMPT}: one generation through any dispatcher's HTTP API (the local fleet's by default),
  * its progress, and its images downloaded into {@code ./out/}.
  */
-final class SubmitCommand implements Main.Command {
+@Command(
+        name = "submit",
+        sortOptions = false,
+        description = "One prompt through a dispatcher's HTTP API (the local fleet's by default), its images"
+                + " downloaded into ./out.",
+        footer = {
+            "Images are read from S3 with $AWS_ACCESS_KEY_ID/$AWS_SECRET_ACCESS_KEY, else the local fleet's keys.",
+            "Exit code 0 when every image was made, 1 otherwise, 2 when the dispatcher refused the request (400)."
+        })
+final class SubmitCommand implements Callable<Integer> {
     static final String DEFAULT_URL = "http://127.0.0.1:8080";
     static final String DEFAULT_MODEL = "tiny-sd";
     /** The bundled tiny model's native side; the API's own default (512) is for real models. */
@@ -25,59 +38,78 @@ final class SubmitCommand implements Main.Command {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(15);
 
-    @Override
-    public String help() {
-        return """
-                usage: sdfleet submit [options] PROMPT...
-                  --url URL         the dispatcher (default %s, the local fleet's)
-                  --api-key KEY     (default: $SDFLEET_API_KEY, else the key in .sdfleet/tenants.json under --root)
-                  --root DIR        where the local fleet's .sdfleet/ lies (default: the current folder)
-                  --model ID        (default %s)
-                  --size N          image side (default %d with %s, else the API's default 512)
-                  --n N             images (default 1)     --seed S   the first image's seed (default: drawn)
-                  --guidance G      (default: the API's, 7.5)     --steps N   (default: the API's, 30)
-                  --out DIR         where the images go (default ./out)
-                Images are read from S3 with $AWS_ACCESS_KEY_ID/$AWS_SECRET_ACCESS_KEY, else the local fleet's keys.
-                Exit code 0 when every image was made, 1 otherwise, 2 when the dispatcher refused the request (400).""".formatted(DEFAULT_URL, DEFAULT_MODEL, TINY_SD_SIDE, DEFAULT_MODEL);
-    }
+    @ParentCommand
+    Main main;
+
+    @Parameters(paramLabel = "PROMPT", arity = "1..*", description = "the prompt (its words are joined)")
+    List<String> prompt;
+
+    @Option(
+            names = "--url",
+            paramLabel = "URL",
+            description = "the dispatcher (default " + DEFAULT_URL + ", the local fleet's)")
+    URI url = URI.create(DEFAULT_URL);
+
+    @Option(
+            names = "--api-key",
+            paramLabel = "KEY",
+            description = "(default: $SDFLEET_API_KEY, else the key in .sdfleet/tenants.json under --root)")
+    String apiKey;
+
+    @Option(
+            names = "--root",
+            paramLabel = "DIR",
+            description = "where the local fleet's .sdfleet/ lies (default: the current folder)")
+    Path root = Path.of(".");
+
+    @Option(names = "--model", paramLabel = "ID", description = "(default " + DEFAULT_MODEL + ")")
+    String model = DEFAULT_MODEL;
+
+    @Option(
+            names = "--size",
+            paramLabel = "N",
+            description =
+                    "image side (default " + TINY_SD_SIDE + " with " + DEFAULT_MODEL + ", else the API's default 512)")
+    Integer size;
+
+    @Option(names = "--n", paramLabel = "N", description = "images (default 1)")
+    Integer n;
+
+    @Option(names = "--seed", paramLabel = "S", description = "the first image's seed (default: drawn)")
+    Long seed;
+
+    @Option(names = "--guidance", paramLabel = "G", description = "(default: the API's, 7.5)")
+    Double guidance;
+
+    @Option(names = "--steps", paramLabel = "N", description = "(default: the API's, 30)")
+    Integer steps;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "where the images go (default ./out)")
+    Path outDir = Path.of("out");
 
     @Override
-    public int run(List<String> argv, PrintStream out, PrintStream err) {
-        Args args = Args.parse(
-                argv,
-                Set.of("url", "api-key", "root", "model", "size", "n", "seed", "guidance", "steps", "out"),
-                Set.of());
-        String prompt = String.join(" ", args.positional()).trim();
-        if (prompt.isEmpty()) {
+    public Integer call() {
+        PrintStream out = main.out;
+        PrintStream err = main.err;
+        String text = String.join(" ", prompt).trim();
+        if (text.isEmpty()) {
             throw new Args.UsageException(
                     "a prompt is needed, e.g. sdfleet submit \"a red circle on a blue background\"");
         }
-        Path root = Path.of(args.get("root", ".")).toAbsolutePath().normalize();
-        String apiKey = args.has("api-key")
-                ? args.get("api-key", "")
+        Path root = this.root.toAbsolutePath().normalize();
+        String apiKey = this.apiKey != null
+                ? this.apiKey
                 : System.getenv().containsKey("SDFLEET_API_KEY")
                         ? System.getenv("SDFLEET_API_KEY")
                         : LocalTenants.apiKey(root)
                                 .orElseThrow(() -> new Args.UsageException(
                                         "no API key: pass --api-key, or run `./sdfleet up` here first (it writes "
                                                 + LocalTenants.file(root) + ")"));
-        String model = args.get("model", DEFAULT_MODEL);
-        Integer side = args.has("size")
-                ? Integer.valueOf(args.getInt("size", 0))
-                : model.equals(DEFAULT_MODEL) ? Integer.valueOf(TINY_SD_SIDE) : null;
-        Generation generation = new Generation(
-                prompt,
-                model,
-                optionalInt(args, "n"),
-                args.has("seed") ? args.getLong("seed", 0) : null,
-                args.has("guidance") ? args.getDouble("guidance", 0) : null,
-                optionalInt(args, "steps"),
-                side,
-                side);
-        try (GenerationsApi api = new GenerationsApi(URI.create(args.get("url", DEFAULT_URL)), apiKey);
+        Integer side = size != null ? size : model.equals(DEFAULT_MODEL) ? Integer.valueOf(TINY_SD_SIDE) : null;
+        Generation generation = new Generation(text, model, n, seed, guidance, steps, side, side);
+        try (GenerationsApi api = new GenerationsApi(url, apiKey);
                 ImageDownloads downloads = new ImageDownloads(System.getenv())) {
-            Submission.Outcome outcome =
-                    new Submission(api, downloads, out).run(generation, Path.of(args.get("out", "out")), TIMEOUT);
+            Submission.Outcome outcome = new Submission(api, downloads, out).run(generation, outDir, TIMEOUT);
             out.println("Request " + outcome.requestId() + " " + outcome.status() + ": "
                     + outcome.saved().size() + " image(s) saved");
             return outcome.completed() ? 0 : 1;
@@ -90,9 +122,5 @@ final class SubmitCommand implements Main.Command {
     static int report(ApiException e, String command, PrintStream err) {
         err.println("sdfleet " + command + ": " + e.describe());
         return e.status() == 400 ? 2 : 1;
-    }
-
-    private static Integer optionalInt(Args args, String name) {
-        return args.has(name) ? Integer.valueOf(args.getInt(name, 0)) : null;
     }
 }
