@@ -1,19 +1,16 @@
 package dev.sdfleet.cli;
 
 import dev.sdfleet.cli.fleet.LocalFleet;
-import dev.sdfleet.cli.submit.ApiException;
-import dev.sdfleet.cli.submit.Generation;
-import dev.sdfleet.cli.submit.GenerationsApi;
-import dev.sdfleet.cli.submit.ImageDownloads;
 import dev.sdfleet.cli.submit.Submission;
+import dev.sdfleet.client.NewGeneration;
+import dev.sdfleet.client.SdfleetApiException;
+import dev.sdfleet.client.SdfleetClient;
 import dev.sdfleet.devstack.DevStack;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -111,15 +108,20 @@ final class DemoCommand implements Callable<Integer> {
                     seconds(started),
                     fleet.dispatcher().baseUrl());
             int side = size != null ? size : fleet.nativeSide();
-            Generation generation = new Generation(text, fleet.modelId(), 1, seed, guidance, steps, side, side);
+            NewGeneration request = NewGeneration.of(text, fleet.modelId())
+                    .n(1)
+                    .seed(seed)
+                    .guidance(guidance)
+                    .steps(steps)
+                    .width(side)
+                    .height(side);
             long submitted = System.nanoTime();
-            try (GenerationsApi api =
-                            new GenerationsApi(URI.create(fleet.dispatcher().baseUrl()), fleet.apiKey());
-                    ImageDownloads downloads = new ImageDownloads(Map.of(
-                            "AWS_ACCESS_KEY_ID", fleet.stack().credentials().accessKey(),
-                            "AWS_SECRET_ACCESS_KEY", fleet.stack().credentials().secretKey()))) {
-                outcome = new Submission(api, downloads, out).run(generation, outDir, RESULT_TIMEOUT);
-            } catch (ApiException e) {
+            try (SdfleetClient client = SdfleetClient.builder(fleet.dispatcher().baseUrl())
+                    .bearerToken(fleet.apiKey())
+                    .build()) {
+                Submission submission = new Submission(client, out);
+                outcome = submission.finish(submission.submit(request), outDir, RESULT_TIMEOUT);
+            } catch (SdfleetApiException e) {
                 return SubmitCommand.report(e, "demo", err);
             }
             out.printf(

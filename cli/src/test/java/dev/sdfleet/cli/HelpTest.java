@@ -91,7 +91,7 @@ class HelpTest {
         for (String command : COMMANDS) {
             assertTrue(r.out().contains("_picocli_sdfleet_" + command + "()"), command);
         }
-        for (String option : List.of("--negative", "--init-image", "--workers")) {
+        for (String option : List.of("--negative", "--webhook", "--no-wait", "--json", "--init-image", "--workers")) {
             assertTrue(r.out().contains(option), option);
         }
     }
