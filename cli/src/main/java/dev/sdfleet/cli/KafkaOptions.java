@@ -14,16 +14,11 @@ import picocli.CommandLine.Option;
  * for the command line; {@link #outsideKafka(Args, Map)} for the benchmarks' parser.
  */
 public final class KafkaOptions {
+    private static final ArgsView ARGS = new ArgsView(new KafkaOptions());
     /** The benchmarks' parser: the options, to add to a command's valued ones. */
-    public static final Set<String> VALUED = Set.of("kafka-bootstrap", "kafka-properties");
-
-    /** The benchmarks' help lines (the command line's come from the annotations below). */
-    public static final String HELP = String.join(
-            "\n",
-            "  --kafka-bootstrap HOST:PORT  a running Kafka instead of the embedded one (a secured cluster, say)",
-            "  --kafka-properties FILE  its client properties (security.protocol, sasl.*, ssl.*) for every Kafka",
-            "                    client (default: $SDFLEET_KAFKA_PROPERTIES_FILE; $SDFLEET_KAFKA_PROPERTIES goes on",
-            "                    top, as for the services)");
+    public static final Set<String> VALUED = ARGS.valued();
+    /** The benchmarks' help lines: the command line's. */
+    public static final String HELP = ARGS.help();
 
     @Option(
             names = "--kafka-bootstrap",

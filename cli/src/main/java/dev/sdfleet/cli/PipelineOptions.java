@@ -14,31 +14,13 @@ import picocli.CommandLine.Option;
  * command line, and {@link #from(Args)} for the benchmarks' own parser, so both read the options the same way.
  */
 public final class PipelineOptions {
+    private static final ArgsView ARGS = new ArgsView(new PipelineOptions());
     /** The benchmarks' parser: the options that take a value. */
-    public static final Set<String> VALUED = Set.of(
-            "model",
-            "providers",
-            "threads",
-            "cuda-device",
-            "cuda-mem-limit",
-            "trt-cache",
-            "trt-opt-level",
-            "trt-sizes",
-            "trt-max-batch");
+    public static final Set<String> VALUED = ARGS.valued();
     /** The benchmarks' parser: the options that take none. */
-    public static final Set<String> FLAGS = Set.of("trt-no-fp16");
-
-    /** The benchmarks' help lines (the command line's come from the annotations below). */
-    public static final String HELP = """
-              --model DIR           model folder in the diffusers/optimum ONNX layout (default: the bundled tiny model)
-              --providers LIST      execution providers in order of preference, e.g. tensorrt,cuda,cpu (default: cpu,
-                                    or $SDFLEET_PROVIDERS)
-              --threads N           CPU intra-op threads (default: ONNX Runtime's choice)
-              --cuda-device N       GPU ordinal (default 0);  --cuda-mem-limit BYTES  CUDA arena limit
-              --trt-cache DIR       TensorRT engine and timing cache folder
-              --trt-opt-level N     TensorRT builder optimisation level 0..5 (default 3)
-              --trt-sizes LIST      image sizes the TensorRT profiles cover, e.g. 512x512,768x512
-              --trt-max-batch N     most images per call the profiles cover (default 1);  --trt-no-fp16""";
+    public static final Set<String> FLAGS = ARGS.flags();
+    /** The benchmarks' help lines: the command line's. */
+    public static final String HELP = ARGS.help();
 
     @Option(
             names = "--model",
