@@ -1,16 +1,20 @@
 package dev.sdfleet.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sdfleet.cli.fleet.LocalTenants;
 import dev.sdfleet.cli.submit.Submission;
-import dev.sdfleet.client.Generation;
 import dev.sdfleet.client.NewGeneration;
 import dev.sdfleet.client.SdfleetApiException;
 import dev.sdfleet.client.SdfleetClient;
+import dev.sdfleet.protocol.Codec;
+import dev.sdfleet.protocol.Generation;
 import dev.sdfleet.protocol.Priority;
 import dev.sdfleet.protocol.SchedulerName;
 import dev.sdfleet.protocol.ValidationException;
 import dev.sdfleet.protocol.Webhook;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +49,8 @@ final class SubmitCommand implements Callable<Integer> {
     static final String DEFAULT_MODEL = "tiny-sd";
     /** The bundled tiny model's native side; the API's own default (512) is for real models. */
     private static final int TINY_SD_SIDE = 64;
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     @ParentCommand
     Main main;
@@ -167,14 +173,14 @@ final class SubmitCommand implements Callable<Integer> {
             Submission submission = new Submission(client, noWait && !json ? err : talk);
             Generation accepted = submission.submit(request);
             if (noWait) {
-                out.println(json ? accepted.json().toPrettyString() : accepted.id());
+                out.println(json ? pretty(accepted) : accepted.id());
                 return 0;
             }
             Submission.Outcome outcome = submission.finish(accepted, outDir, timeout);
             talk.println("Request " + outcome.requestId() + " " + outcome.status() + ": "
                     + outcome.saved().size() + " image(s) saved");
             if (json) {
-                out.println(outcome.generation().json().toPrettyString());
+                out.println(pretty(outcome.generation()));
             }
             return outcome.completed() ? 0 : 1;
         } catch (SdfleetApiException e) {
@@ -183,6 +189,15 @@ final class SubmitCommand implements Callable<Integer> {
             err.println("sdfleet submit: invalid request (nothing sent)");
             e.errors().forEach(f -> err.println("  " + f.field() + ": " + f.message()));
             return 2;
+        }
+    }
+
+    /** The document as the API gives it, indented for people. */
+    private static String pretty(Generation generation) {
+        try {
+            return MAPPER.readTree(Codec.encode(generation)).toPrettyString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -8,9 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.sdfleet.cli.fleet.LocalFleet;
 import dev.sdfleet.cli.fleet.LocalTenants;
-import dev.sdfleet.client.Generation;
 import dev.sdfleet.client.SdfleetClient;
 import dev.sdfleet.client.WebhookVerifier;
+import dev.sdfleet.protocol.Generation;
+import dev.sdfleet.protocol.GenerationStatus;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,7 +152,7 @@ class SubmitOptionsTest {
                 .bearerToken(fleet.apiKey())
                 .build()) {
             Generation done = client.waitFor(id, Duration.ofSeconds(60));
-            assertTrue(done.completed(), done.json().toString());
+            assertEquals(GenerationStatus.COMPLETED, done.status(), done.toString());
         }
     }
 

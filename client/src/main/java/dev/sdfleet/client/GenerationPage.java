@@ -1,5 +1,6 @@
 package dev.sdfleet.client;
 
+import dev.sdfleet.protocol.Generation;
 import java.util.List;
 import java.util.Optional;
 

@@ -2,6 +2,11 @@ package dev.sdfleet.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sdfleet.protocol.Codec;
+import dev.sdfleet.protocol.Generation;
+import dev.sdfleet.protocol.ImageStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -26,11 +31,16 @@ import java.util.function.Consumer;
  * try (SdfleetClient client = SdfleetClient.builder("https://sdfleet.example.com").bearerToken(key).build()) {
  *     Generation accepted = client.submit(NewGeneration.of("a red circle", "sd15").n(2).seed(7L));
  *     Generation done = client.waitFor(accepted.id(), Duration.ofMinutes(5), g -> System.out.println(g.status()));
- *     for (Generation.Image image : done.succeeded()) {
- *         Files.write(Path.of(image.index() + ".png"), client.download(image));
+ *     for (Generation.Image image : done.images()) {
+ *         if (image.status() == ImageStatus.SUCCEEDED) {
+ *             Files.write(Path.of(image.index() + ".png"), client.download(image));
+ *         }
  *     }
  * }
  * }</pre>
+ *
+ * <p>Requests are described by the protocol's {@link Generation} document, read leniently
+ * ({@link Codec#decodeIgnoringUnknown}): a newer dispatcher's extra fields do not break this client.
  *
  * <p>Every call retries the dispatcher's 503 and 429 as its {@code Retry-After} says, within the
  * {@link RetryPolicy}; any other error answer is an {@link SdfleetApiException} with the status, the problem's title
@@ -100,12 +110,12 @@ public final class SdfleetClient implements AutoCloseable {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
                 .build();
-        return Generation.from(calls.call(post, 202));
+        return generation(calls.call(post, 202));
     }
 
     /** {@code GET /v1/generations/{id}}: the request's status and images. */
     public Generation get(String id) {
-        return Generation.from(
+        return generation(
                 calls.call(authorized("/v1/generations/" + encode(id)).GET().build(), 200));
     }
 
@@ -127,12 +137,12 @@ public final class SdfleetClient implements AutoCloseable {
         JsonNode shown = null;
         while (true) {
             Generation state = get(id);
-            JsonNode comparable = withoutLinks(state.json());
+            JsonNode comparable = withoutLinks(state);
             if (!comparable.equals(shown)) {
                 shown = comparable;
                 progress.accept(state);
             }
-            if (state.finished()) {
+            if (state.status().finished()) {
                 return state;
             }
             if (System.nanoTime() + pollInterval.toNanos() > deadline) {
@@ -173,7 +183,7 @@ public final class SdfleetClient implements AutoCloseable {
         String path = "/v1/generations" + (query.isEmpty() ? "" : "?" + String.join("&", query));
         JsonNode page = calls.call(authorized(path).GET().build(), 200);
         List<Generation> data = new ArrayList<>();
-        page.path("data").forEach(doc -> data.add(Generation.from(doc)));
+        page.path("data").forEach(doc -> data.add(generation(doc)));
         JsonNode next = page.get("next_cursor");
         return new GenerationPage(data, next == null || next.isNull() ? Optional.empty() : Optional.of(next.asText()));
     }
@@ -187,16 +197,14 @@ public final class SdfleetClient implements AutoCloseable {
      * @throws SdfleetApiException when the download is refused or its bytes are not the stored ones
      */
     public byte[] download(Generation.Image image) {
-        if (image.downloadUrl() == null) {
+        if (image.status() != ImageStatus.SUCCEEDED || image.downloadUrl() == null) {
             throw new IllegalArgumentException("image " + image.index() + " has no download_url (status "
                     + image.status() + "; a dispatcher without S3 settings does not presign)");
         }
-        HttpRequest get = HttpRequest.newBuilder(image.downloadUrl())
-                .timeout(callTimeout)
-                .GET()
-                .build();
+        URI url = URI.create(image.downloadUrl());
+        HttpRequest get = HttpRequest.newBuilder(url).timeout(callTimeout).GET().build();
         HttpResponse<byte[]> response = calls.send(get, HttpResponse.BodyHandlers.ofByteArray());
-        String where = HttpCalls.withoutQuery(image.downloadUrl());
+        String where = HttpCalls.withoutQuery(url);
         if (response.statusCode() != 200) {
             throw new SdfleetApiException(
                     response.statusCode(), "", "GET " + where + " answered " + response.statusCode(), List.of());
@@ -228,9 +236,23 @@ public final class SdfleetClient implements AutoCloseable {
         return builder;
     }
 
+    /** A document of the dispatcher's, read leniently. */
+    private static Generation generation(JsonNode doc) {
+        try {
+            return Codec.decodeIgnoringUnknown(Json.MAPPER.writeValueAsBytes(doc), Generation.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The document without its download links, which the dispatcher signs afresh at every GET. */
-    private static JsonNode withoutLinks(JsonNode doc) {
-        JsonNode copy = doc.deepCopy();
+    private static JsonNode withoutLinks(Generation state) {
+        JsonNode copy;
+        try {
+            copy = Json.MAPPER.readTree(Codec.encode(state));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         copy.path("images").forEach(image -> {
             if (image instanceof ObjectNode o) {
                 o.remove(List.of("download_url", "download_expires_at"));

@@ -1,5 +1,6 @@
 package dev.sdfleet.client;
 
+import dev.sdfleet.protocol.Generation;
 import java.time.Duration;
 
 /** {@link SdfleetClient#waitFor} ran out of time: the request is still running, as {@link #last()} shows. */

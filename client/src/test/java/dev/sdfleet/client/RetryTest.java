@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.sdfleet.protocol.Generation;
+import dev.sdfleet.protocol.GenerationStatus;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +25,13 @@ import org.junit.jupiter.api.Test;
  * Here an HTTP server answers 503 a set number of times, which a live dispatcher cannot be made to do on cue.
  */
 class RetryTest {
+    /** A queued request as the dispatcher describes it (the protocol's Generation document). */
+    private static final String QUEUED = """
+            {"schema_version": 1, "id": "req-1", "tenant": "acme", "status": "queued", "model": "tiny-sd",
+             "prompt": "a red circle", "n": 1, "width": 64, "height": 64, "steps": 20, "priority": "normal",
+             "seed": 7, "accepted_at": "2026-03-01T12:00:00Z",
+             "images": [{"index": 0, "seed": 7, "status": "queued", "attempt": 1}]}""";
+
     private static final String PROBLEM = "{\"title\": \"rebalancing\", \"status\": 503, "
             + "\"detail\": \"request ownership is moving between instances; retry\"}";
 
@@ -48,7 +57,7 @@ class RetryTest {
         unavailableLeft.set(2);
         try (SdfleetClient api = api(Duration.ofSeconds(30))) {
             Generation state = api.get("req-1");
-            assertEquals("queued", state.status());
+            assertEquals(GenerationStatus.QUEUED, state.status());
         }
         assertEquals(3, calls.get(), "two 503s, then the answer");
     }
@@ -106,9 +115,9 @@ class RetryTest {
         } else if (exchange.getRequestURI().getPath().endsWith("/missing")) {
             send(exchange, 404, "{\"title\": \"not found\", \"status\": 404}");
         } else if (exchange.getRequestMethod().equals("POST")) {
-            send(exchange, 202, "{\"id\": \"req-1\", \"status\": \"queued\"}");
+            send(exchange, 202, QUEUED);
         } else {
-            send(exchange, 200, "{\"id\": \"req-1\", \"status\": \"queued\"}");
+            send(exchange, 200, QUEUED);
         }
     }
 

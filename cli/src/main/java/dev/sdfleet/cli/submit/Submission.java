@@ -1,8 +1,10 @@
 package dev.sdfleet.cli.submit;
 
-import dev.sdfleet.client.Generation;
 import dev.sdfleet.client.NewGeneration;
 import dev.sdfleet.client.SdfleetClient;
+import dev.sdfleet.protocol.Generation;
+import dev.sdfleet.protocol.GenerationStatus;
+import dev.sdfleet.protocol.ImageStatus;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -11,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One generation through the HTTP API, as {@code sdfleet submit} and {@code sdfleet demo} run it, on the Java client:
@@ -27,12 +30,13 @@ public final class Submission {
             return generation.id();
         }
 
+        /** The status as the API spells it, e.g. {@code partially_failed}. */
         public String status() {
-            return generation.status();
+            return wire(generation.status());
         }
 
         public boolean completed() {
-            return generation.completed();
+            return generation.status() == GenerationStatus.COMPLETED;
         }
     }
 
@@ -65,11 +69,11 @@ public final class Submission {
         List<SavedImage> saved = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         for (Generation.Image image : done.images()) {
-            if (image.succeeded()) {
+            if (image.status() == ImageStatus.SUCCEEDED) {
                 saved.add(save(done.id(), image, outDir));
             } else {
                 Generation.ImageError error = image.error();
-                String why = ("image " + image.index() + " " + image.status() + ": "
+                String why = ("image " + image.index() + " " + wire(image.status()) + ": "
                                 + (error == null ? "?" : error.reason() + " " + error.message()))
                         .trim();
                 failures.add(why);
@@ -106,8 +110,13 @@ public final class Submission {
         List<String> images = new ArrayList<>();
         for (Generation.Image i : state.images()) {
             String steps = i.step() != null && i.totalSteps() != null ? " " + i.step() + "/" + i.totalSteps() : "";
-            images.add("image " + i.index() + " " + i.status() + steps);
+            images.add("image " + i.index() + " " + wire(i.status()) + steps);
         }
-        return state.status() + ": " + String.join(", ", images);
+        return wire(state.status()) + ": " + String.join(", ", images);
+    }
+
+    /** A status as the API spells it: the constant in lower case ({@code IN_PROGRESS} is {@code in_progress}). */
+    static String wire(Enum<?> status) {
+        return status.name().toLowerCase(Locale.ROOT);
     }
 }

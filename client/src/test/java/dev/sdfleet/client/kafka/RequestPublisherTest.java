@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sdfleet.client.ClientFleet;
-import dev.sdfleet.client.Generation;
 import dev.sdfleet.client.SdfleetClient;
 import dev.sdfleet.dispatcher.support.Eventually;
 import dev.sdfleet.protocol.CloudEventHeaders;
+import dev.sdfleet.protocol.Generation;
 import dev.sdfleet.protocol.GenerationRequest;
+import dev.sdfleet.protocol.GenerationStatus;
 import dev.sdfleet.protocol.MessageType;
-import dev.sdfleet.protocol.RequestStatus;
 import dev.sdfleet.protocol.ValidationException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -74,8 +74,9 @@ class RequestPublisherTest {
                 }
             });
             Generation done = client.waitFor(seen.id(), Duration.ofSeconds(60));
-            assertEquals(RequestStatus.COMPLETED, done.finalStatus().orElseThrow());
-            assertEquals(2, done.succeeded().size());
+            assertEquals(GenerationStatus.COMPLETED, done.status());
+            assertEquals("acme", done.tenant());
+            assertEquals(2, done.images().size());
         }
 
         ConsumerRecord<String, byte[]> record = recordOf(id);
