@@ -105,6 +105,25 @@ class WorkerConfigTest {
                 "SD 1.5 UNet: 512x512 only, batch 1..2 images (x2 for guidance)");
     }
 
+    /** The worker sizes the profiles for the model's native size, the warm-up's, not always 512x512. */
+    @Test
+    void tensorRtProfilesCoverTheModelsNativeSize() {
+        WorkerConfig config = WorkerConfig.fromEnv(Map.of("SDFLEET_PROVIDERS", "tensorrt,cpu"));
+        RuntimeSettings xl = config.runtimeSettings(new RuntimeSettings.ImageSize(1024, 1024));
+        TensorRtProfiles.Profile unet =
+                TensorRtProfiles.unet(xl.tensorRt(), new TensorRtProfiles.Geometry(4, 2048, 1280, 6));
+        assertEquals(
+                "sample:1x4x128x128,encoder_hidden_states:1x77x2048,text_embeds:1x1280,time_ids:1x6",
+                SessionFactory.tensorRtProviderOptionMap(xl, unet).get("trt_profile_min_shapes"));
+        assertEquals(
+                "sample:2x4x128x128,encoder_hidden_states:2x77x2048,text_embeds:2x1280,time_ids:2x6",
+                SessionFactory.tensorRtProviderOptionMap(xl, unet).get("trt_profile_max_shapes"));
+        assertEquals(
+                List.of(new RuntimeSettings.ImageSize(512, 512)),
+                config.runtimeSettings().tensorRt().imageSizes(),
+                "without a model: SD 1.5's 512x512");
+    }
+
     @Test
     void withoutATrtCacheNoCacheOptionsReachOrt() {
         RuntimeSettings runtime = WorkerConfig.fromEnv(Map.of("SDFLEET_PROVIDERS", "tensorrt,cpu"))
