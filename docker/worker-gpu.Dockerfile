@@ -17,10 +17,23 @@ RUN --mount=type=cache,target=/root/.m2 \
  && mv ai/onnxruntime/native/linux-x64/* . && rm -rf ai
 
 # --- runtime
-FROM nvidia/cuda:12.6.3-cudnn-runtime-ubuntu24.04
-# TensorRT 10 from NVIDIA's CUDA apt repository (already configured in this base image).
+# CUDA, cuDNN and TensorRT are pinned to what the pinned ONNX Runtime GPU build (root pom: onnxruntime.version)
+# links and was built for. onnxruntime_gpu 1.29.0's natives need libcudart.so.12 / libcublas.so.12 (CUDA 12.x),
+# libcudnn.so.9 (cuDNN 9) and, for the TensorRT provider, libnvinfer.so.10 / libnvonnxparser.so.10 (TensorRT 10).
+# infra/src/test/.../GpuImagePinsTest holds the ORT -> CUDA/cuDNN/TensorRT table (with its sources) and fails the
+# build when this file and the pom's ORT version disagree: bump them together.
+# CUDA 12.8 + cuDNN 9: the newest CUDA of ORT's published TensorRT-provider range (12.0-12.8 for TensorRT 10.9).
+FROM nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04
+# TensorRT from NVIDIA's CUDA apt repository (already configured in this base image). Pinned: unpinned, apt takes
+# the newest libnvinfer10, which may be a TensorRT built for another CUDA (e.g. +cuda13.x) than the base image
+# and ORT have. The three packages must carry the same version; "+cuda12.8" is the CUDA the TensorRT build targets.
+# apt-mark hold keeps a later "apt-get upgrade" in a derived image from moving them.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libnvinfer10 libnvinfer-plugin10 libnvonnxparsers10 \
+ && apt-get install -y --no-install-recommends \
+      libnvinfer10=10.9.0.34-1+cuda12.8 \
+      libnvinfer-plugin10=10.9.0.34-1+cuda12.8 \
+      libnvonnxparsers10=10.9.0.34-1+cuda12.8 \
+ && apt-mark hold libnvinfer10 libnvinfer-plugin10 libnvonnxparsers10 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=eclipse-temurin:21-jre-noble /opt/java/openjdk /opt/java/openjdk
 ENV JAVA_HOME=/opt/java/openjdk PATH=/opt/java/openjdk/bin:$PATH

@@ -1,6 +1,7 @@
 package dev.sdfleet.worker;
 
 import dev.sdfleet.pipeline.DiffusionPipeline;
+import dev.sdfleet.pipeline.runtime.RuntimeSettings;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.worker.config.WorkerConfig;
 import dev.sdfleet.worker.http.HttpVerticle;
@@ -165,7 +166,9 @@ public final class Worker implements AutoCloseable {
     private void loadModel() {
         Path dir = ModelSource.resolve(config.model(), config.modelCache(), config.s3()::client);
         long start = System.nanoTime();
-        pipeline = DiffusionPipeline.load(dir, config.runtimeSettings());
+        // TensorRT profiles for the model's native size: the size of the warm-up run and of most jobs.
+        int side = WarmUp.nativeSide(dir);
+        pipeline = DiffusionPipeline.load(dir, config.runtimeSettings(new RuntimeSettings.ImageSize(side, side)));
         metrics.modelLoaded(System.nanoTime() - start);
         readiness.modelLoaded(config.modelId());
         LOG.info(

@@ -65,6 +65,11 @@ public final class LoadedSession implements AutoCloseable {
         return provider;
     }
 
+    /** The options the session was built from (tests read the config entries ORT received). */
+    OrtSession.SessionOptions options() {
+        return options;
+    }
+
     /** The graph inputs by name, as the session declares them. */
     public Map<String, TensorSpec> inputs() {
         return inputs;

@@ -8,6 +8,7 @@ import ai.onnxruntime.providers.OrtTensorRTProviderOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -78,52 +79,112 @@ public final class SessionFactory {
     private void configure(
             OrtSession.SessionOptions options, ExecutionProvider provider, TensorRtProfiles.Profile profiles)
             throws OrtException {
-        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        var cpu = settings.cpu();
+        for (Map.Entry<String, String> e : sessionOptionMap(settings.cpu()).entrySet()) {
+            switch (e.getKey()) {
+                case GRAPH_OPTIMIZATION_LEVEL ->
+                    options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.valueOf(e.getValue()));
+                case INTRA_OP_NUM_THREADS -> options.setIntraOpNumThreads(Integer.parseInt(e.getValue()));
+                case INTER_OP_NUM_THREADS -> options.setInterOpNumThreads(Integer.parseInt(e.getValue()));
+                default -> options.addConfigEntry(e.getKey(), e.getValue());
+            }
+        }
+        for (String appended : appendedProviders(provider)) {
+            switch (appended) {
+                case TENSORRT_EP -> options.addTensorrt(tensorRtOptions(profiles));
+                case CUDA_EP -> options.addCUDA(cudaOptions());
+                default -> throw new IllegalStateException("no options for " + appended);
+            }
+        }
+    }
+
+    static final String TENSORRT_EP = "TensorrtExecutionProvider";
+    static final String CUDA_EP = "CUDAExecutionProvider";
+
+    /** Session-option names in {@link #sessionOptionMap} that are setters, not ORT config entries. */
+    static final String GRAPH_OPTIMIZATION_LEVEL = "graph_optimization_level";
+
+    static final String INTRA_OP_NUM_THREADS = "intra_op_num_threads";
+    static final String INTER_OP_NUM_THREADS = "inter_op_num_threads";
+
+    /**
+     * What every session gets on its {@code SessionOptions}, whatever the provider: the optimisation level (an
+     * {@code OptLevel} name), the thread counts (absent: ORT's default) and ORT session config entries (keys with a
+     * dot, passed through {@code addConfigEntry}). Public for tests and `sdfleet info`.
+     */
+    public static Map<String, String> sessionOptionMap(RuntimeSettings.CpuSettings cpu) {
+        var map = new LinkedHashMap<String, String>();
+        map.put(GRAPH_OPTIMIZATION_LEVEL, OrtSession.SessionOptions.OptLevel.ALL_OPT.name());
         if (cpu.intraOpThreads() > 0) {
-            options.setIntraOpNumThreads(cpu.intraOpThreads());
+            map.put(INTRA_OP_NUM_THREADS, Integer.toString(cpu.intraOpThreads()));
         }
         if (cpu.interOpThreads() > 0) {
-            options.setInterOpNumThreads(cpu.interOpThreads());
+            map.put(INTER_OP_NUM_THREADS, Integer.toString(cpu.interOpThreads()));
         }
         // Spinning threads burn a core between our short runs; the loop calls ORT back-to-back anyway.
-        options.addConfigEntry("session.intra_op.allow_spinning", "0");
-        switch (provider) {
-            case TENSORRT -> {
-                options.addTensorrt(tensorRtOptions(profiles));
-                options.addCUDA(cudaOptions()); // TensorRT hands unsupported nodes to CUDA
-            }
-            case CUDA -> options.addCUDA(cudaOptions());
-            case CPU -> {
-                /* ORT's default provider */
-            }
-        }
+        map.put("session.intra_op.allow_spinning", "0");
+        return map;
+    }
+
+    /**
+     * The providers appended to the session options for a preference entry, in ORT's names and order: TensorRT is
+     * always followed by CUDA (for the nodes TensorRT does not take); the CPU needs nothing appended.
+     */
+    public static List<String> appendedProviders(ExecutionProvider provider) {
+        return switch (provider) {
+            // TensorRT hands the nodes it does not take to CUDA, so CUDA comes right after it.
+            case TENSORRT -> List.of(TENSORRT_EP, CUDA_EP);
+            case CUDA -> List.of(CUDA_EP);
+            case CPU -> List.of(); // ORT's default provider: nothing to append
+        };
     }
 
     private OrtCUDAProviderOptions cudaOptions() throws OrtException {
-        var cuda = settings.cuda();
-        OrtCUDAProviderOptions options = new OrtCUDAProviderOptions(cuda.deviceId());
-        if (cuda.memoryLimitBytes() > 0) {
-            options.add("gpu_mem_limit", Long.toString(cuda.memoryLimitBytes()));
-        }
-        options.add("arena_extend_strategy", "kSameAsRequested");
-        return options;
-    }
-
-    private OrtTensorRTProviderOptions tensorRtOptions(TensorRtProfiles.Profile profiles) throws OrtException {
-        var trt = settings.tensorRt();
-        OrtTensorRTProviderOptions options =
-                new OrtTensorRTProviderOptions(settings.cuda().deviceId());
-        for (Map.Entry<String, String> e : tensorRtOptionMap(trt, profiles).entrySet()) {
+        OrtCUDAProviderOptions options =
+                new OrtCUDAProviderOptions(settings.cuda().deviceId());
+        for (Map.Entry<String, String> e : cudaOptionMap(settings.cuda()).entrySet()) {
             options.add(e.getKey(), e.getValue());
         }
         return options;
     }
 
+    /** The CUDA provider options as ORT's documented keys; public for tests and `sdfleet info`. */
+    public static Map<String, String> cudaOptionMap(RuntimeSettings.CudaSettings cuda) {
+        var map = new LinkedHashMap<String, String>();
+        map.put("device_id", Integer.toString(cuda.deviceId()));
+        if (cuda.memoryLimitBytes() > 0) {
+            map.put("gpu_mem_limit", Long.toString(cuda.memoryLimitBytes()));
+        }
+        // Grow the arena by what is asked, not to the next power of two: SD's activations are large.
+        map.put("arena_extend_strategy", "kSameAsRequested");
+        return map;
+    }
+
+    private OrtTensorRTProviderOptions tensorRtOptions(TensorRtProfiles.Profile profiles) throws OrtException {
+        OrtTensorRTProviderOptions options =
+                new OrtTensorRTProviderOptions(settings.cuda().deviceId());
+        for (Map.Entry<String, String> e :
+                tensorRtProviderOptionMap(settings, profiles).entrySet()) {
+            options.add(e.getKey(), e.getValue());
+        }
+        return options;
+    }
+
+    /**
+     * Everything the TensorRT provider receives: the device (the CUDA setting's, so TensorRT and its CUDA fallback
+     * share one GPU) and {@link #tensorRtOptionMap}.
+     */
+    public static Map<String, String> tensorRtProviderOptionMap(
+            RuntimeSettings settings, TensorRtProfiles.Profile profiles) {
+        var map = new LinkedHashMap<String, String>();
+        map.put("device_id", Integer.toString(settings.cuda().deviceId()));
+        map.putAll(tensorRtOptionMap(settings.tensorRt(), profiles));
+        return map;
+    }
+
     /** The TensorRT provider options as ORT's documented keys; public for tests and `sdfleet info`. */
     public static Map<String, String> tensorRtOptionMap(
             RuntimeSettings.TensorRtSettings trt, TensorRtProfiles.Profile profiles) {
-        var map = new java.util.LinkedHashMap<String, String>();
+        var map = new LinkedHashMap<String, String>();
         map.put("trt_fp16_enable", trt.fp16() ? "1" : "0");
         map.put("trt_builder_optimization_level", Integer.toString(trt.builderOptimizationLevel()));
         if (trt.engineCacheDir() != null) {

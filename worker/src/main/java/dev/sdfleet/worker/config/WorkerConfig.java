@@ -369,8 +369,16 @@ public final class WorkerConfig {
         return values.get(SHARE_LOCK);
     }
 
-    /** ONNX Runtime settings for the pipeline: TensorRT profiles sized for this worker's batch. */
+    /** ONNX Runtime settings for the pipeline, TensorRT profiles for 512x512 (SD 1.5's size). */
     public RuntimeSettings runtimeSettings() {
+        return runtimeSettings(new RuntimeSettings.ImageSize(512, 512));
+    }
+
+    /**
+     * ONNX Runtime settings for the pipeline: TensorRT profiles sized for this worker's batch and for {@code size} (the
+     * model's native size, which the warm-up runs at), so that the engines built at load time serve the warm-up.
+     */
+    public RuntimeSettings runtimeSettings(RuntimeSettings.ImageSize size) {
         RuntimeSettings.TensorRtSettings trt = RuntimeSettings.TensorRtSettings.defaults();
         Path trtCache = trtCache();
         trt = new RuntimeSettings.TensorRtSettings(
@@ -378,7 +386,7 @@ public final class WorkerConfig {
                 trtCache == null ? null : trtCache.resolve("engines"),
                 trtCache == null ? null : trtCache.resolve("timing"),
                 trt.builderOptimizationLevel(),
-                trt.imageSizes(),
+                List.of(size),
                 batchSize());
         return new RuntimeSettings(
                 providers(),

@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sdfleet.pipeline.runtime.ExecutionProvider;
+import dev.sdfleet.pipeline.runtime.RuntimeSettings;
+import dev.sdfleet.pipeline.runtime.SessionFactory;
+import dev.sdfleet.pipeline.runtime.TensorRtProfiles;
 import dev.sdfleet.service.testing.ReadmeTables;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -59,6 +63,77 @@ class WorkerConfigTest {
         assertEquals(Duration.ofMillis(20), config.batchWait());
         assertEquals("x=y", config.kafkaProperties().get("sasl.jaas.config"));
         assertEquals(4, config.runtimeSettings().tensorRt().maxBatch());
+    }
+
+    /** The worker's environment as the exact options ONNX Runtime receives (the GPU image's settings). */
+    @Test
+    void gpuSettingsReachOrtAsTheseOptions() {
+        RuntimeSettings runtime = WorkerConfig.fromEnv(Map.of(
+                        "SDFLEET_PROVIDERS", "tensorrt,cuda,cpu",
+                        "SDFLEET_THREADS", "6",
+                        "SDFLEET_TRT_CACHE", "/var/cache/sdfleet/trt",
+                        "SDFLEET_BATCH_SIZE", "2"))
+                .runtimeSettings();
+        assertEquals(
+                List.of(ExecutionProvider.TENSORRT, ExecutionProvider.CUDA, ExecutionProvider.CPU),
+                runtime.providers());
+        Map<String, String> session = new LinkedHashMap<>();
+        session.put("graph_optimization_level", "ALL_OPT");
+        session.put("intra_op_num_threads", "6");
+        session.put("session.intra_op.allow_spinning", "0");
+        assertEquals(session, SessionFactory.sessionOptionMap(runtime.cpu()), "no inter-op count: ORT's default");
+        assertEquals(
+                Map.of("device_id", "0", "arena_extend_strategy", "kSameAsRequested"),
+                SessionFactory.cudaOptionMap(runtime.cuda()),
+                "no gpu_mem_limit: the worker sets none");
+        Map<String, String> trt = new LinkedHashMap<>();
+        trt.put("device_id", "0");
+        trt.put("trt_fp16_enable", "1");
+        trt.put("trt_builder_optimization_level", "3");
+        trt.put("trt_engine_cache_enable", "1");
+        trt.put("trt_engine_cache_path", "/var/cache/sdfleet/trt/engines");
+        trt.put("trt_timing_cache_enable", "1");
+        trt.put("trt_timing_cache_path", "/var/cache/sdfleet/trt/timing");
+        trt.put("trt_profile_min_shapes", "sample:1x4x64x64,encoder_hidden_states:1x77x768");
+        trt.put("trt_profile_opt_shapes", "sample:2x4x64x64,encoder_hidden_states:2x77x768");
+        trt.put("trt_profile_max_shapes", "sample:4x4x64x64,encoder_hidden_states:4x77x768");
+        assertEquals(
+                trt,
+                SessionFactory.tensorRtProviderOptionMap(
+                        runtime,
+                        TensorRtProfiles.unet(runtime.tensorRt(), new TensorRtProfiles.Geometry(4, 768, 0, 0))),
+                "SD 1.5 UNet: 512x512 only, batch 1..2 images (x2 for guidance)");
+    }
+
+    /** The worker sizes the profiles for the model's native size, the warm-up's, not always 512x512. */
+    @Test
+    void tensorRtProfilesCoverTheModelsNativeSize() {
+        WorkerConfig config = WorkerConfig.fromEnv(Map.of("SDFLEET_PROVIDERS", "tensorrt,cpu"));
+        RuntimeSettings xl = config.runtimeSettings(new RuntimeSettings.ImageSize(1024, 1024));
+        TensorRtProfiles.Profile unet =
+                TensorRtProfiles.unet(xl.tensorRt(), new TensorRtProfiles.Geometry(4, 2048, 1280, 6));
+        assertEquals(
+                "sample:1x4x128x128,encoder_hidden_states:1x77x2048,text_embeds:1x1280,time_ids:1x6",
+                SessionFactory.tensorRtProviderOptionMap(xl, unet).get("trt_profile_min_shapes"));
+        assertEquals(
+                "sample:2x4x128x128,encoder_hidden_states:2x77x2048,text_embeds:2x1280,time_ids:2x6",
+                SessionFactory.tensorRtProviderOptionMap(xl, unet).get("trt_profile_max_shapes"));
+        assertEquals(
+                List.of(new RuntimeSettings.ImageSize(512, 512)),
+                config.runtimeSettings().tensorRt().imageSizes(),
+                "without a model: SD 1.5's 512x512");
+    }
+
+    @Test
+    void withoutATrtCacheNoCacheOptionsReachOrt() {
+        RuntimeSettings runtime = WorkerConfig.fromEnv(Map.of("SDFLEET_PROVIDERS", "tensorrt,cpu"))
+                .runtimeSettings();
+        Map<String, String> trt = SessionFactory.tensorRtProviderOptionMap(runtime, TensorRtProfiles.Profile.NONE);
+        assertEquals(
+                List.of("device_id", "trt_fp16_enable", "trt_builder_optimization_level"), List.copyOf(trt.keySet()));
+        assertFalse(
+                SessionFactory.sessionOptionMap(runtime.cpu()).containsKey("intra_op_num_threads"),
+                "SDFLEET_THREADS unset (0): ORT picks");
     }
 
     @Test
