@@ -25,7 +25,7 @@ ENV SDFLEET_PROVIDERS=cpu \
     SDFLEET_MODEL=/opt/sdfleet/models/tiny-sd \
     SDFLEET_MODEL_CACHE=/var/cache/sdfleet/models \
     SDFLEET_HTTP_PORT=8081 \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -Djava.io.tmpdir=/tmp --enable-native-access=ALL-UNNAMED"
+    JAVA_TOOL_OPTIONS="-Xms512m -Xmx512m -XX:+AlwaysPreTouch -Djava.io.tmpdir=/tmp --enable-native-access=ALL-UNNAMED"
 USER 10001:10001
 EXPOSE 8081
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s CMD ["/opt/sdfleet/healthcheck.sh", "8081", "/health/ready"]

@@ -5,6 +5,7 @@ import dev.sdfleet.bench.fleet.FaultCampaign;
 import dev.sdfleet.bench.fleet.FleetBench;
 import dev.sdfleet.bench.kafka.ShareGroupTrial;
 import dev.sdfleet.bench.pipeline.PipelineBench;
+import dev.sdfleet.bench.pipeline.SoakBench;
 import dev.sdfleet.cli.Args;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -24,6 +25,7 @@ public final class BenchMain {
     static {
         for (Benchmark b : List.of(
                 PipelineBench.benchmark(),
+                SoakBench.benchmark(),
                 FleetBench.latency(),
                 FleetBench.throughput(),
                 FleetBench.batching(),

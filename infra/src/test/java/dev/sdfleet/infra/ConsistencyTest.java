@@ -43,6 +43,24 @@ class ConsistencyTest {
     }
 
     @Test
+    void workerImagesRunWithTheWorkersHeapOptions() {
+        for (String file : List.of("docker/worker-cpu.Dockerfile", "docker/worker-gpu.Dockerfile")) {
+            List<String> options = List.of(Dockerfile.read(file)
+                    .env()
+                    .getOrDefault("JAVA_TOOL_OPTIONS", "")
+                    .replace("\"", "")
+                    .split("\\s+"));
+            assertTrue(
+                    options.containsAll(dev.sdfleet.worker.WorkerJvm.HEAP),
+                    file + " JAVA_TOOL_OPTIONS " + options + " lacks WorkerJvm.HEAP "
+                            + dev.sdfleet.worker.WorkerJvm.HEAP);
+            assertTrue(
+                    options.stream().noneMatch(o -> o.startsWith("-XX:MaxRAMPercentage")),
+                    file + ": a heap sized from the container would grow again");
+        }
+    }
+
+    @Test
     void servicePortsAgreeEverywhere() {
         int worker = Integer.parseInt(WORKER.get("SDFLEET_HTTP_PORT"));
         assertEquals(worker, containerPort("sdfleet-worker", "ops"));

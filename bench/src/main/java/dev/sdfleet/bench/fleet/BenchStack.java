@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -168,7 +167,7 @@ final class BenchStack implements AutoCloseable {
                 config,
                 WorkerProcess.currentClassPath(),
                 dir.resolve("logs").resolve(config.workerId() + ".log"),
-                List.of("-Xmx512m"));
+                dev.sdfleet.worker.WorkerJvm.HEAP);
         try {
             return process.awaitReady(READY_TIMEOUT);
         } catch (RuntimeException | InterruptedException e) {
@@ -187,7 +186,7 @@ final class BenchStack implements AutoCloseable {
                 config,
                 WorkerProcess.currentClassPath(),
                 dir.resolve("logs").resolve(config.workerId() + ".log"),
-                List.of("-Xmx512m"));
+                dev.sdfleet.worker.WorkerJvm.HEAP);
     }
 
     /** Waits until {@code process} is ready; kills it when it is not. */
