@@ -5,10 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sdfleet.pipeline.DiffusionPipeline;
+import dev.sdfleet.pipeline.InitImage;
+import dev.sdfleet.pipeline.InpaintMask;
+import dev.sdfleet.pipeline.PipelineRequest;
 import dev.sdfleet.pipeline.image.PngDecoder;
 import dev.sdfleet.pipeline.image.PngEncoder;
 import dev.sdfleet.pipeline.image.RgbImage;
+import dev.sdfleet.pipeline.runtime.RuntimeSettings;
 import dev.sdfleet.pipeline.testing.ImageJudge;
+import dev.sdfleet.pipeline.testing.InpaintingUnetFixture;
 import dev.sdfleet.pipeline.testing.ShapeRenderer;
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.FailureReason;
@@ -21,12 +27,15 @@ import dev.sdfleet.protocol.Jobs;
 import dev.sdfleet.worker.testing.Fleet;
 import dev.sdfleet.worker.testing.TestJobs;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
@@ -144,6 +153,36 @@ class InpaintJobTest {
         assertArrayEquals(
                 out.pixels(),
                 PngDecoder.decode(fleet.object(s3Result.output().key())).pixels());
+    }
+
+    @Test
+    void aWorkerOfAnInpaintingModelRunsItsNineChannelUnet(@TempDir Path dir) throws Exception {
+        // The fixture folder is named like the tiny model, so the worker serves the same model id.
+        Path model =
+                InpaintingUnetFixture.build(dir.resolve(TestJobs.TINY_SD), InpaintingUnetFixture.Weights.random(7));
+        Job job = job("req-nine", ImageInput.inline(initPng), ImageInput.inline(maskPng));
+        RgbImage expected;
+        try (DiffusionPipeline direct = DiffusionPipeline.load(model, RuntimeSettings.cpuOnly())) {
+            expected = direct.generate(PipelineRequest.builder(job.prompt())
+                            .size(64, 64)
+                            .steps(job.steps())
+                            .guidance(job.guidance())
+                            .seeds(List.of(job.seed()))
+                            .initImage(new InitImage(init, job.strength(), InpaintMask.of(hole())))
+                            .build())
+                    .images()
+                    .getFirst()
+                    .image();
+        }
+        try (Fleet nine = new Fleet("inpaint9")) {
+            nine.start(nine.config("w-nine").model(model.toString()).build());
+            nine.publish(job);
+            JobResult result = nine.awaitResult(job.jobId());
+            assertEquals(JobStatus.SUCCEEDED, result.status(), () -> "error: " + result.error());
+            assertArrayEquals(
+                    expected.pixels(),
+                    PngDecoder.decode(nine.object(result.output().key())).pixels());
+        }
     }
 
     @Test
