@@ -227,9 +227,10 @@ final class Checks {
     /**
      * The rules a request and its jobs share for img2img and inpainting inputs (see
      * {@link GenerationRequest#initImage()}): strength only with an init image and in (0, 1], a mask only with an
-     * init image, inline sizes equal to the image size, the inline limit, and keys under the tenant's own prefix.
+     * init image, inline sizes equal to the image size, and the inline limit. Whether a key is the tenant's own is not
+     * checked here: see {@link ImageInput#readableBy}.
      */
-    void inputImages(String tenant, ImageInput init, ImageInput mask, Double strength, int width, int height) {
+    void inputImages(ImageInput init, ImageInput mask, Double strength, int width, int height) {
         if (init == null) {
             check(strength == null, "strength", "needs init_image");
             check(mask == null, "mask_image", "needs init_image");
@@ -248,12 +249,6 @@ final class Checks {
                 init.hasData() ? "init_image.data" : "mask_image.data",
                 "inline images may have at most " + GenerationRequest.MAX_INLINE_IMAGE_CHARS
                         + " base64 characters together (put larger ones in S3 under inputs/<tenant>/), got " + chars);
-        if (tenant != null) {
-            readable("init_image", init, tenant);
-            if (mask != null) {
-                readable("mask_image", mask, tenant);
-            }
-        }
     }
 
     private void inlineSize(String field, ImageInput image, int width, int height) {
@@ -266,13 +261,6 @@ final class Checks {
                             + " (images are not resized; sides are multiples of " + GenerationRequest.SIDE_MULTIPLE
                             + " in " + GenerationRequest.MIN_SIDE + ".." + GenerationRequest.MAX_SIDE + ")");
         }
-    }
-
-    private void readable(String field, ImageInput image, String tenant) {
-        check(
-                image.readableBy(tenant),
-                field + ".s3_key",
-                "must lie under " + ImageInput.S3_KEY_PREFIX + tenant + "/ (a tenant's own inputs only)");
     }
 
     void throwIfAny() {

@@ -49,7 +49,8 @@ import java.util.regex.Pattern;
  *     {@value #MAX_METADATA_ENTRIES} entries, keys as {@link #METADATA_KEY}, values at most
  *     {@value #MAX_METADATA_VALUE_LENGTH} characters; default empty
  * @param initImage the image to start from (img2img, inpainting): inline PNG or a key under
- *     {@code inputs/<tenant>/}; absent means text-to-image. Inline, its size is the default width and height, and an
+ *     {@code inputs/<tenant>/} of the request's own tenant (see {@link #foreignInputKeys}); absent means
+ *     text-to-image. Inline, its size is the default width and height, and an
  *     explicit width or height must equal it (images are not resized); with a key, width and height are required
  * @param maskImage inpainting's mask (white = repaint, black = keep; greyscale or RGB, thresholded at half), the
  *     init image's size; needs {@code initImage}
@@ -148,7 +149,7 @@ public record GenerationRequest(
         checks.model(model);
         checks.optionalInstant("deadline", deadline);
         metadata = checks.metadata(metadata);
-        checks.inputImages(tenant, initImage, maskImage, strength, width, height);
+        checks.inputImages(initImage, maskImage, strength, width, height);
         checks.throwIfAny();
     }
 
@@ -208,6 +209,24 @@ public record GenerationRequest(
             checks.add(field, "is required with init_image.s3_key (the object is not read at admission)");
         }
         return DEFAULT_SIDE;
+    }
+
+    /**
+     * The init image or mask keys that {@code tenantId} may not have the fleet read (outside its own
+     * {@code inputs/<tenantId>/}), as field errors; empty when all is well. For the dispatcher to refuse such a
+     * request at admission (400); workers refuse its jobs anyway, unread ({@code INVALID_INPUT_IMAGE}).
+     */
+    public java.util.List<FieldError> foreignInputKeys(String tenantId) {
+        java.util.List<FieldError> errors = new java.util.ArrayList<>();
+        if (initImage != null && !initImage.readableBy(tenantId)) {
+            errors.add(
+                    new FieldError("init_image.s3_key", "must lie under inputs/" + tenantId + "/ (your own inputs)"));
+        }
+        if (maskImage != null && !maskImage.readableBy(tenantId)) {
+            errors.add(
+                    new FieldError("mask_image.s3_key", "must lie under inputs/" + tenantId + "/ (your own inputs)"));
+        }
+        return errors;
     }
 
     /** Whether the request starts from an image (img2img or inpainting). */

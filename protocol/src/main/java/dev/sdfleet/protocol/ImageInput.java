@@ -16,9 +16,12 @@ import java.util.regex.Pattern;
  * worker's check (it fails the job with {@code INVALID_INPUT_IMAGE}). How much inline data a request may carry is the
  * request's rule ({@link GenerationRequest#MAX_INLINE_IMAGE_CHARS}, both images together).
  *
- * <p>Keys must lie under {@code inputs/<tenant>/} ({@link #S3_KEY}); that the tenant segment is the caller's own is
- * checked where the tenant is known ({@link #readableBy}), so that a tenant never makes the fleet read another
- * tenant's objects.
+ * <p>Keys must lie under {@code inputs/<tenant>/} ({@link #S3_KEY}). That the tenant segment is the request's own
+ * tenant is not a rule of the message (a record is decoded before anyone binds it to a tenant, and a dispatcher
+ * binds an HTTP request to its caller after decoding): it is checked with {@link #readableBy} by whoever knows the
+ * tenant. The worker checks every job before it reads anything and fails a job naming another tenant's object with
+ * {@code INVALID_INPUT_IMAGE}, so a tenant never makes the fleet read another tenant's objects; a dispatcher should
+ * refuse such a request at admission.
  *
  * @param data a PNG file, base64-encoded; absent when {@code s3Key} is given
  * @param s3Key the object's key in the fleet's bucket; absent when {@code data} is given

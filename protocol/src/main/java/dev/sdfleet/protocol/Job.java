@@ -130,7 +130,7 @@ public record Job(
         checks.optionalInstant("deadline", deadline);
         checks.instant("enqueued_at", enqueuedAt);
         checks.atLeast("attempt", attempt, 1);
-        checks.inputImages(tenant, initImage, maskImage, strength, width, height);
+        checks.inputImages(initImage, maskImage, strength, width, height);
         checks.throwIfAny();
     }
 

@@ -142,22 +142,25 @@ class InputImagesTest {
                 "width",
                 "is required with init_image.s3_key",
                 () -> request().initImage(own).size(null, 64).build());
+        // Another tenant's key is a well-formed message (the tenant is bound after decoding): the dispatcher
+        // asks foreignInputKeys at admission, and workers refuse such jobs unread.
         ImageInput other = ImageInput.s3("inputs/acme2/a.png");
-        assertFieldError(
-                "init_image.s3_key",
-                "inputs/acme/",
-                () -> request().initImage(other).size(64, 64).build());
-        assertFieldError(
-                "mask_image.s3_key",
-                "inputs/acme/",
-                () -> request().initImage(own).maskImage(other).size(64, 64).build());
-        // Before the dispatcher knows the tenant the key passes; setting the tenant checks it.
-        GenerationRequest anonymous = GenerationRequest.builder("p", "m")
-                .initImage(other)
-                .size(64, 64)
-                .build();
-        assertFieldError("init_image.s3_key", () -> anonymous.withTenant("acme"));
-        assertEquals("acme2", anonymous.withTenant("acme2").tenant());
+        GenerationRequest foreign =
+                request().initImage(own).maskImage(other).size(64, 64).build();
+        assertEquals(
+                List.of("mask_image.s3_key"),
+                foreign.foreignInputKeys("acme").stream().map(FieldError::field).toList());
+        assertEquals(
+                List.of("init_image.s3_key"),
+                foreign.foreignInputKeys("acme2").stream()
+                        .map(FieldError::field)
+                        .toList());
+        assertTrue(r.foreignInputKeys("acme").isEmpty());
+        assertTrue(request()
+                .initImage(ImageInput.inline(pngHeader(64, 64, 0)))
+                .build()
+                .foreignInputKeys("anyone")
+                .isEmpty());
     }
 
     @Test

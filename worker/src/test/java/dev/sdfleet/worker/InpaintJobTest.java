@@ -16,7 +16,6 @@ import dev.sdfleet.pipeline.runtime.RuntimeSettings;
 import dev.sdfleet.pipeline.testing.ImageJudge;
 import dev.sdfleet.pipeline.testing.InpaintingUnetFixture;
 import dev.sdfleet.pipeline.testing.ShapeRenderer;
-import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.FailureReason;
 import dev.sdfleet.protocol.GenerationRequest;
 import dev.sdfleet.protocol.ImageInput;
@@ -26,7 +25,6 @@ import dev.sdfleet.protocol.JobStatus;
 import dev.sdfleet.protocol.Jobs;
 import dev.sdfleet.worker.testing.Fleet;
 import dev.sdfleet.worker.testing.TestJobs;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
@@ -214,18 +212,17 @@ class InpaintJobTest {
 
     @Test
     void aJobNamingAnotherTenantsObjectIsRefusedUnread() {
-        // A publisher that bypasses the codec: the record names tenant acme but another tenant's key.
+        // The object exists and the key is well formed, but the job is tenant acme's: the worker reads nothing.
         fleet.s3()
                 .putObject(b -> b.bucket(Fleet.BUCKET).key("inputs/globex/secret.png"), RequestBody.fromBytes(initPng));
-        Job own = job("req-foreign", ImageInput.s3("inputs/acme/start.png"), null);
-        String json = new String(Codec.encode(own), StandardCharsets.UTF_8)
-                .replace("inputs/acme/start.png", "inputs/globex/secret.png");
-        fleet.publishRaw(own.requestId(), json);
-        JobResult result = fleet.awaitResult(own.jobId());
+        Job foreign = job("req-foreign", ImageInput.s3("inputs/globex/secret.png"), null);
+        fleet.publish(foreign);
+        JobResult result = fleet.awaitResult(foreign.jobId());
         assertEquals(JobStatus.FAILED, result.status());
-        assertEquals(FailureReason.INVALID_PARAMETERS, result.error().reason());
+        assertEquals(FailureReason.INVALID_INPUT_IMAGE, result.error().reason());
+        assertFalse(result.error().retryable());
         assertTrue(
-                result.error().message().contains("init_image.s3_key"),
+                result.error().message().contains("is not under inputs/acme/"),
                 result.error().message());
         assertTrue(fleet.keys("images/req-foreign/").isEmpty(), "no image was made");
     }
