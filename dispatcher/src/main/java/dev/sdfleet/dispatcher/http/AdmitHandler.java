@@ -1,6 +1,5 @@
 package dev.sdfleet.dispatcher.http;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
 import dev.sdfleet.dispatcher.config.ImageLinks;
 import dev.sdfleet.dispatcher.metrics.DispatcherMetrics;
@@ -208,10 +207,13 @@ final class AdmitHandler {
                         id,
                         config.admitWait().toMillis());
             }
-            ObjectNode view =
-                    storedFingerprint != null && routing.lookup(id) instanceof Lookup.Found(RequestState state)
-                            ? RequestView.of(state, imageLinks)
-                            : StateJson.MAPPER.createObjectNode().put("id", id).put("status", "accepted");
+            String view = storedFingerprint != null && routing.lookup(id) instanceof Lookup.Found(RequestState state)
+                    ? RequestView.json(state, imageLinks)
+                    : StateJson.MAPPER
+                            .createObjectNode()
+                            .put("id", id)
+                            .put("status", "accepted")
+                            .toString();
             metrics.request("http", "accepted");
             metrics.tenantRequest(request.tenant(), "admitted");
             metrics.admitted(Duration.ofNanos(System.nanoTime() - started));
@@ -219,7 +221,7 @@ final class AdmitHandler {
                     .setStatusCode(202)
                     .putHeader("location", RequestView.location(id))
                     .putHeader("content-type", "application/json")
-                    .end(view.toString());
+                    .end(view);
         } catch (Exception e) { // not only RuntimeException: await() rethrows checked failures as they are
             LOG.warn("Could not admit request {}: {}", id, e.toString());
             metrics.request("http", "unavailable");
@@ -251,7 +253,7 @@ final class AdmitHandler {
                 .putHeader("location", RequestView.location(existing.requestId()))
                 .putHeader("idempotent-replayed", "true")
                 .putHeader("content-type", "application/json")
-                .end(RequestView.of(existing, imageLinks).toString());
+                .end(RequestView.json(existing, imageLinks));
     }
 
     private static <T> T awaitQuietly(Future<T> future) {
