@@ -187,6 +187,8 @@ class InpaintingTest extends TinyPipelineTest {
     void anInpaintingUnetGetsLatentsMaskAndMaskedImageInDiffusersOrder(@TempDir Path dir) throws Exception {
         InpaintingUnetFixture.Weights weights = InpaintingUnetFixture.Weights.random(11);
         Path model = InpaintingUnetFixture.build(dir.resolve("inpaint"), weights);
+        assertEquals(9, ModelFolder.open(model).geometry().unetInputChannels(), "TensorRT profiles: 9 channels");
+        assertEquals(4, ModelFolder.open(model).geometry().latentChannels());
         RgbImage init =
                 ShapeRenderer.render(new ShapeRenderer.Scene("triangle", "white", "blue", "center", "large", 0, 0));
         RgbImage maskImage = holeMask();
