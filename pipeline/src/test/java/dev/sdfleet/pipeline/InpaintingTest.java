@@ -113,6 +113,34 @@ class InpaintingTest extends TinyPipelineTest {
         assertTrue(yellow >= images - 2, yellow + " of " + images + " holes show a yellow shape");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {"pndm", "ddim", "euler", "euler_a", "lms", "dpmpp_2m", "dpmpp_2m_karras"})
+    void blendingWorksWithEveryScheduler(String scheduler) {
+        // Variance-preserving and sigma schedulers noise the kept latents differently (add_noise of each).
+        RgbImage init =
+                ShapeRenderer.render(new ShapeRenderer.Scene("square", "orange", "purple", "center", "small", 0, 0));
+        InpaintMask mask = InpaintMask.of(holeMask());
+        RgbImage out = pipeline.generate(
+                        PipelineRequest.builder("a small yellow circle in the middle, purple background")
+                                .size(64, 64)
+                                .steps(20)
+                                .seed(1)
+                                .scheduler(scheduler)
+                                .initImage(new InitImage(init, 0.8, mask))
+                                .build())
+                .images()
+                .getFirst()
+                .image();
+        double kept =
+                Arrays.stream(differences(init, out, mask, false)).average().orElseThrow();
+        double hole =
+                Arrays.stream(differences(init, out, mask, true)).average().orElseThrow();
+        System.out.printf("blend %s: kept mean %.2f, hole mean %.1f%n", scheduler, kept, hole);
+        assertTrue(kept <= KEPT_MEAN_TOLERANCE, scheduler + ": kept mean " + kept);
+        assertTrue(hole > 20, scheduler + ": hole mean " + hole);
+    }
+
     @Test
     void blendingKeepsMoreThanImg2imgEvenAgainstThePrompt() {
         // The control: img2img at full strength (no mask) redraws the whole image, blending keeps the unmasked part.
