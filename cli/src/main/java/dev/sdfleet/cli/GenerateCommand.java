@@ -4,9 +4,11 @@ import dev.sdfleet.pipeline.DiffusionPipeline;
 import dev.sdfleet.pipeline.GeneratedImage;
 import dev.sdfleet.pipeline.GenerationResult;
 import dev.sdfleet.pipeline.InitImage;
+import dev.sdfleet.pipeline.InpaintMask;
 import dev.sdfleet.pipeline.PipelineRequest;
 import dev.sdfleet.pipeline.ProgressListener;
 import dev.sdfleet.pipeline.image.PngDecoder;
+import dev.sdfleet.pipeline.image.RgbImage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -69,10 +71,19 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "first seed; image i gets S+i (default: random)")
     Long seed;
 
-    @Option(names = "--init-image", paramLabel = "PNG", description = "img2img start image (same size as the output)")
+    @Option(
+            names = "--init-image",
+            paramLabel = "PNG",
+            description = "img2img start image; the output takes its size unless --width/--height say otherwise")
     Path initImage;
 
-    @Option(names = "--strength", paramLabel = "S", description = "img2img strength in (0, 1] (default 0.8)")
+    @Option(
+            names = "--mask",
+            paramLabel = "PNG",
+            description = "inpainting mask, the init image's size: white repaints, black keeps (needs --init-image)")
+    Path mask;
+
+    @Option(names = "--strength", paramLabel = "S", description = "img2img/inpainting strength in (0, 1] (default 0.8)")
     double strength = 0.8;
 
     @Mixin
@@ -84,10 +95,16 @@ final class GenerateCommand implements Callable<Integer> {
         PrintStream err = main.err;
         Path model = pipelineOptions.model();
         int defaultSide = model.getFileName().toString().startsWith("tiny-") ? 64 : 512;
+        if (mask != null && initImage == null) {
+            throw new Args.UsageException("--mask needs --init-image");
+        }
+        RgbImage start = initImage == null ? null : PngDecoder.decode(read(initImage));
+        int defaultWidth = start != null ? start.width() : defaultSide;
+        int defaultHeight = start != null ? start.height() : defaultSide;
         var builder = PipelineRequest.builder(prompts.toArray(String[]::new))
                 .negativePrompt(negative)
                 .imagesPerPrompt(n)
-                .size(width != null ? width : defaultSide, height != null ? height : defaultSide)
+                .size(width != null ? width : defaultWidth, height != null ? height : defaultHeight)
                 .steps(steps)
                 .guidance(guidance)
                 .guidanceRescale(guidanceRescale)
@@ -96,8 +113,9 @@ final class GenerateCommand implements Callable<Integer> {
         if (seed != null) {
             builder.seed(seed);
         }
-        if (initImage != null) {
-            builder.initImage(new InitImage(PngDecoder.decode(read(initImage)), strength));
+        if (start != null) {
+            InpaintMask inpaint = mask == null ? null : InpaintMask.of(PngDecoder.decode(read(mask)));
+            builder.initImage(new InitImage(start, strength, inpaint));
         }
         PipelineRequest request = builder.build();
         try (DiffusionPipeline pipeline = DiffusionPipeline.load(model, pipelineOptions.runtime())) {

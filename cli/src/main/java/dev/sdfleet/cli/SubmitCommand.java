@@ -8,6 +8,7 @@ import dev.sdfleet.client.SdfleetApiException;
 import dev.sdfleet.client.SdfleetClient;
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.Generation;
+import dev.sdfleet.protocol.ImageInput;
 import dev.sdfleet.protocol.Priority;
 import dev.sdfleet.protocol.SchedulerName;
 import dev.sdfleet.protocol.ValidationException;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -97,6 +99,22 @@ final class SubmitCommand implements Callable<Integer> {
 
     @Option(names = "--n", paramLabel = "N", description = "images (default 1)")
     Integer n;
+
+    @Option(
+            names = "--init-image",
+            paramLabel = "PNG|KEY",
+            description = "img2img start image: a PNG file (sent inline; the size defaults to its size) or a key"
+                    + " inputs/<tenant>/... in the fleet's bucket (then give the size)")
+    String initImage;
+
+    @Option(
+            names = "--mask",
+            paramLabel = "PNG|KEY",
+            description = "inpainting mask as --init-image: white repaints, black keeps")
+    String mask;
+
+    @Option(names = "--strength", paramLabel = "S", description = "with --init-image, in (0, 1] (default 0.8)")
+    Double strength;
 
     @Option(
             names = "--seed",
@@ -203,8 +221,19 @@ final class SubmitCommand implements Callable<Integer> {
 
     private NewGeneration request(String text) {
         Integer side = size != null ? size : model.equals(DEFAULT_MODEL) ? Integer.valueOf(TINY_SD_SIDE) : null;
+        ImageInput init = imageInput("--init-image", initImage);
+        int[] initSize = init == null ? null : init.inlineSize();
+        if (initSize != null && size == null) {
+            // Sent explicitly: the dispatcher would otherwise fill in the model's default size.
+            side = null;
+            width = width != null ? width : initSize[0];
+            height = height != null ? height : initSize[1];
+        }
         NewGeneration request = NewGeneration.of(text, model)
                 .negativePrompt(negative)
+                .initImage(init)
+                .maskImage(imageInput("--mask", mask))
+                .strength(strength)
                 .width(width != null ? width : side)
                 .height(height != null ? height : side)
                 .n(n)
@@ -220,6 +249,23 @@ final class SubmitCommand implements Callable<Integer> {
             request.webhook(Webhook.to(webhook));
         }
         return request;
+    }
+
+    /** A PNG file inline, or a key of the fleet's bucket (inputs/...) when no such file exists; null for none. */
+    private static ImageInput imageInput(String option, String value) {
+        if (value == null) {
+            return null;
+        }
+        Path file = Path.of(value);
+        if (!Files.isRegularFile(file) && value.startsWith(ImageInput.S3_KEY_PREFIX)) {
+            return ImageInput.s3(value);
+        }
+        try {
+            return ImageInput.inline(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new Args.UsageException(option + ": cannot read " + value + " (" + e.getMessage()
+                    + "); a key in the fleet's bucket starts with " + ImageInput.S3_KEY_PREFIX);
+        }
     }
 
     private String apiKey() {

@@ -3,6 +3,7 @@ package dev.sdfleet.client;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.GenerationRequest;
+import dev.sdfleet.protocol.ImageInput;
 import dev.sdfleet.protocol.Priority;
 import dev.sdfleet.protocol.SchedulerName;
 import dev.sdfleet.protocol.ValidationException;
@@ -112,6 +113,27 @@ public final class NewGeneration {
     public NewGeneration metadata(Map<String, String> value) {
         request.metadata(value);
         return mark("metadata", value);
+    }
+
+    /**
+     * Sets the image to start from (img2img; inpainting with {@link #maskImage}): inline or a key under
+     * {@code inputs/<your tenant>/}. An inline image's size is the default width and height.
+     */
+    public NewGeneration initImage(ImageInput value) {
+        request.initImage(value);
+        return mark("init_image", value);
+    }
+
+    /** Sets the inpainting mask (white repaints, black keeps), the init image's size. */
+    public NewGeneration maskImage(ImageInput value) {
+        request.maskImage(value);
+        return mark("mask_image", value);
+    }
+
+    /** Sets how much of the schedule runs from the init image, in (0, 1]; unset means 0.8. */
+    public NewGeneration strength(Double value) {
+        request.strength(value);
+        return mark("strength", value);
     }
 
     /**

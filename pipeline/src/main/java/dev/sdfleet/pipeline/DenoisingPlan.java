@@ -12,10 +12,12 @@ import dev.sdfleet.pipeline.scheduler.Scheduler;
  * @param conditioning the text conditioning, unconditional rows first when guidance is on
  * @param firstStep the index of the first timestep to run: 0 for text-to-image, later for img2img
  * @param stepNoise the noise a stochastic scheduler draws at each step
+ * @param inpainting the inpainting inputs and blending, or null for text-to-image and img2img
  */
 record DenoisingPlan(
         PipelineRequest request,
         Scheduler scheduler,
         PromptConditioning conditioning,
         int firstStep,
-        NoiseSource stepNoise) {}
+        NoiseSource stepNoise,
+        Inpainting inpainting) {}

@@ -34,6 +34,12 @@ import java.util.List;
  * Text (and optionally an image) in, PNG images out: tokenizer, text encoder(s), scheduler-driven UNet loop with
  * classifier-free guidance, VAE decoder. Mirrors diffusers' ONNX Stable Diffusion pipelines, seed for seed.
  *
+ * <p>An init image turns it into img2img, an init image with a mask into inpainting, done the way the model allows
+ * (see {@link Inpainting}): an inpainting UNet (9 input channels, detected from the graph) gets the mask and the
+ * masked image every step; an ordinary UNet has its kept latents replaced by the re-noised init latents after
+ * every step. Nothing is pasted back after decoding, so kept pixels differ from the init image by what the VAE
+ * changes (its reconstruction error, and the decoder's reach across the mask's edge).
+ *
  * <p>One generation runs at a time per instance (calls are serialised); the sessions are loaded once and shared.
  * Loop tensors are allocated once per generation shape, and the step loop itself allocates nothing.
  */
@@ -95,6 +101,10 @@ public final class DiffusionPipeline implements AutoCloseable {
                         "text_embeds"));
             }
             UNet unet = new UNet(open(factory, opened, "unet", folder.unet(), TensorRtProfiles.unet(trt, geometry)));
+            if (unet.takesInpaintingChannels() && folder.vaeEncoder() == null) {
+                throw new IncompatibleModelException("the unet is an inpainting UNet (" + unet.inputChannels()
+                        + " input channels) but there is" + " no vae_encoder for the masked image");
+            }
             if (xl != unet.takesAddedConditions()) {
                 throw new IncompatibleModelException(
                         xl
@@ -199,12 +209,39 @@ public final class DiffusionPipeline implements AutoCloseable {
             generators[i].fill(latents, i * perImage, perImage);
         }
         NoiseSource stepNoise = perImageNoise(generators, perImage);
-        int firstStep = request.initImage() == null
-                ? startFromNoise(scheduler, latents)
-                : startFromImage(request, scheduler, latents, perImage, clock);
+        InitImage init = request.initImage();
+        Inpainting inpainting = null;
+        int firstStep;
+        if (init == null) {
+            firstStep = startFromNoise(scheduler, latents);
+            if (unet.takesInpaintingChannels()) {
+                // Text-to-image on an inpainting model: everything is the hole, the masked image all mid grey.
+                inpainting = forInpaintingUnet(
+                        InpaintMask.everything(request.width(), request.height()),
+                        new float[3 * request.width() * request.height()],
+                        request,
+                        clock);
+            }
+        } else {
+            float[] initLatents = initLatents(request, perImage, clock);
+            boolean inpaints = init.inpaints() || unet.takesInpaintingChannels();
+            float[] noise = init.inpaints() && !unet.takesInpaintingChannels() ? latents.clone() : null;
+            // diffusers' inpainting starts from pure noise at full strength; img2img noises the image even then.
+            firstStep = inpaints && init.strength() >= 1.0
+                    ? startFromNoise(scheduler, latents)
+                    : startFromImage(request, scheduler, latents, initLatents);
+            if (unet.takesInpaintingChannels()) {
+                InpaintMask mask =
+                        init.inpaints() ? init.mask() : InpaintMask.everything(request.width(), request.height());
+                inpainting = forInpaintingUnet(mask, mask.maskedPixels(init.image()), request, clock);
+            } else if (init.inpaints()) {
+                inpainting = Inpainting.forBlending(
+                        unet.latentChannels(), init.mask().latent(), initLatents, noise);
+            }
+        }
 
         denoise(
-                new DenoisingPlan(request, scheduler, conditioning, firstStep, stepNoise),
+                new DenoisingPlan(request, scheduler, conditioning, firstStep, stepNoise, inpainting),
                 latents,
                 new CallHooks(progress, cancellation, clock));
         long denoiseDone = System.nanoTime();
@@ -277,21 +314,37 @@ public final class DiffusionPipeline implements AutoCloseable {
         return 0;
     }
 
-    /**
-     * img2img: encode the image, noise it to the schedule point that {@code strength} selects and start there
-     * (diffusers' PyTorch img2img indexing: {@code init = min(int(N*strength), N)}, start at {@code N - init}).
-     */
-    private int startFromImage(
-            PipelineRequest request, Scheduler scheduler, float[] latents, int perImage, OrtClock clock) {
+    /** The init image's latents, scaled, once per image: {@code images * C*h*w}. */
+    private float[] initLatents(PipelineRequest request, int perImage, OrtClock clock) {
         float[] encoded = encoder.encode(request.initImage().image(), unet.latentChannels(), clock);
         float scaling = folder.vaeScalingFactor();
-        int images = request.imageCount();
-        float[] init = new float[latents.length];
-        for (int i = 0; i < images; i++) {
+        float[] init = new float[request.imageCount() * perImage];
+        for (int i = 0; i < request.imageCount(); i++) {
             for (int j = 0; j < perImage; j++) {
                 init[i * perImage + j] = encoded[j] * scaling;
             }
         }
+        return init;
+    }
+
+    /** An inpainting UNet's extra inputs: the latent mask and the masked image's scaled latents. */
+    private Inpainting forInpaintingUnet(
+            InpaintMask mask, float[] maskedPixels, PipelineRequest request, OrtClock clock) {
+        float[] masked = encoder.encode(maskedPixels, request.height(), request.width(), unet.latentChannels(), clock);
+        float scaling = folder.vaeScalingFactor();
+        for (int i = 0; i < masked.length; i++) {
+            masked[i] *= scaling;
+        }
+        return Inpainting.forInpaintingUnet(unet.latentChannels(), mask.latent(), masked);
+    }
+
+    /**
+     * img2img: noise the image's latents to the schedule point that {@code strength} selects and start there
+     * (diffusers' PyTorch img2img indexing: {@code init = min(int(N*strength), N)}, start at {@code N - init}).
+     * {@code latents} holds the drawn noise and is overwritten with the start.
+     */
+    private static int startFromImage(
+            PipelineRequest request, Scheduler scheduler, float[] latents, float[] initLatents) {
         int n = request.steps();
         int initSteps = Math.min((int) (n * request.initImage().strength()), n);
         int first = Math.max(n - initSteps, 0) * scheduler.order();
@@ -299,7 +352,7 @@ public final class DiffusionPipeline implements AutoCloseable {
             throw new InvalidRequestException("strength", "is too small: no denoising step would run");
         }
         float[] noised = new float[latents.length];
-        scheduler.addNoise(init, latents, first, noised);
+        scheduler.addNoise(initLatents, latents, first, noised);
         System.arraycopy(noised, 0, latents, 0, latents.length);
         return first;
     }
@@ -325,6 +378,11 @@ public final class DiffusionPipeline implements AutoCloseable {
                 conditioning.context.length / (batch * conditioning.dim),
                 conditioning.dim,
                 conditioning.pooledDim);
+        Inpainting inpainting = plan.inpainting();
+        boolean conditionedUnet = inpainting != null && inpainting.conditionsTheUnet();
+        if (conditionedUnet) {
+            inpainting.writeConditioning(buffers.sample, batch);
+        }
         // Fresh run options per generation: a terminate flag, once set by a cancel, stays set.
         try (OrtSession.RunOptions runOptions = new OrtSession.RunOptions()) {
             buffers.context.write(conditioning.context, 0);
@@ -349,11 +407,18 @@ public final class DiffusionPipeline implements AutoCloseable {
                     System.arraycopy(latents, 0, modelInput, n, n);
                 }
                 scheduler.scaleModelInput(modelInput, step);
-                buffers.sample.write(modelInput, 0);
+                if (conditionedUnet) {
+                    inpainting.writeSample(buffers.sample, modelInput, batch);
+                } else {
+                    buffers.sample.write(modelInput, 0);
+                }
                 unet.predict(buffers, timesteps[step], runOptions, hooks.clock());
                 buffers.output.read(prediction, 0);
                 Guidance.combine(prediction, guided, scale, rescale, images, n / images, guidedPrediction);
                 scheduler.step(guidedPrediction, step, latents, plan.stepNoise());
+                if (inpainting != null && !conditionedUnet) {
+                    inpainting.blend(latents, scheduler, step, timesteps.length);
+                }
                 hooks.progress().onStep(step - firstStep + 1, total);
             }
         } catch (OrtRunException e) {

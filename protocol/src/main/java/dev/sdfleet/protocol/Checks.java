@@ -165,11 +165,15 @@ final class Checks {
                 "must be a finite number in 0.." + GenerationRequest.MAX_GUIDANCE + ", got " + guidance);
     }
 
+    private static boolean validSide(int value) {
+        return value >= GenerationRequest.MIN_SIDE
+                && value <= GenerationRequest.MAX_SIDE
+                && value % GenerationRequest.SIDE_MULTIPLE == 0;
+    }
+
     private void side(String field, int value) {
         check(
-                value >= GenerationRequest.MIN_SIDE
-                        && value <= GenerationRequest.MAX_SIDE
-                        && value % GenerationRequest.SIDE_MULTIPLE == 0,
+                validSide(value),
                 field,
                 "must be a multiple of " + GenerationRequest.SIDE_MULTIPLE + " in " + GenerationRequest.MIN_SIDE + ".."
                         + GenerationRequest.MAX_SIDE + ", got " + value);
@@ -218,6 +222,45 @@ final class Checks {
         });
         // Sorted, so the same message always encodes to the same bytes.
         return Collections.unmodifiableMap(new TreeMap<>(metadata));
+    }
+
+    /**
+     * The rules a request and its jobs share for img2img and inpainting inputs (see
+     * {@link GenerationRequest#initImage()}): strength only with an init image and in (0, 1], a mask only with an
+     * init image, inline sizes equal to the image size, and the inline limit. Whether a key is the tenant's own is not
+     * checked here: see {@link ImageInput#readableBy}.
+     */
+    void inputImages(ImageInput init, ImageInput mask, Double strength, int width, int height) {
+        if (init == null) {
+            check(strength == null, "strength", "needs init_image");
+            check(mask == null, "mask_image", "needs init_image");
+            return;
+        }
+        if (required("strength", strength)) {
+            check(strength > 0 && strength <= 1, "strength", "must be in (0, 1], got " + strength);
+        }
+        inlineSize("init_image", init, width, height);
+        if (mask != null) {
+            inlineSize("mask_image", mask, width, height);
+        }
+        int chars = init.inlineChars() + (mask == null ? 0 : mask.inlineChars());
+        check(
+                chars <= GenerationRequest.MAX_INLINE_IMAGE_CHARS,
+                init.hasData() ? "init_image.data" : "mask_image.data",
+                "inline images may have at most " + GenerationRequest.MAX_INLINE_IMAGE_CHARS
+                        + " base64 characters together (put larger ones in S3 under inputs/<tenant>/), got " + chars);
+    }
+
+    private void inlineSize(String field, ImageInput image, int width, int height) {
+        int[] size = image.inlineSize();
+        if (size != null) {
+            check(
+                    size[0] == width && size[1] == height && validSide(width) && validSide(height),
+                    field + ".data",
+                    "is " + size[0] + "x" + size[1] + " but the image size is " + width + "x" + height
+                            + " (images are not resized; sides are multiples of " + GenerationRequest.SIDE_MULTIPLE
+                            + " in " + GenerationRequest.MIN_SIDE + ".." + GenerationRequest.MAX_SIDE + ")");
+        }
     }
 
     void throwIfAny() {

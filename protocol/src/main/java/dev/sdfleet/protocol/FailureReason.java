@@ -29,5 +29,10 @@ public enum FailureReason {
      * restarted the worker) on each of its last deliveries, up to the workers' quarantine limit: it is not run again,
      * so that it cannot take down every worker in turn. Permanent.
      */
-    WORKER_CRASHED
+    WORKER_CRASHED,
+    /**
+     * The job's init image or mask could not be used: its S3 object is missing or unreadable, or the image does not
+     * decode as a PNG of the job's size. Permanent.
+     */
+    INVALID_INPUT_IMAGE
 }

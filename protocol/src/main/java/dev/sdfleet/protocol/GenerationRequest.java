@@ -48,6 +48,14 @@ import java.util.regex.Pattern;
  * @param metadata the caller's own strings, echoed in the request's {@link Generation} document: at most
  *     {@value #MAX_METADATA_ENTRIES} entries, keys as {@link #METADATA_KEY}, values at most
  *     {@value #MAX_METADATA_VALUE_LENGTH} characters; default empty
+ * @param initImage the image to start from (img2img, inpainting): inline PNG or a key under
+ *     {@code inputs/<tenant>/} of the request's own tenant (see {@link #foreignInputKeys}); absent means
+ *     text-to-image. Inline, its size is the default width and height, and an
+ *     explicit width or height must equal it (images are not resized); with a key, width and height are required
+ * @param maskImage inpainting's mask (white = repaint, black = keep; greyscale or RGB, thresholded at half), the
+ *     init image's size; needs {@code initImage}
+ * @param strength with an init image, how much of the schedule runs: in (0, 1], default
+ *     {@value #DEFAULT_STRENGTH}; must be absent without one
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record GenerationRequest(
@@ -68,7 +76,10 @@ public record GenerationRequest(
         Webhook webhook,
         Priority priority,
         Instant deadline,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> metadata)
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> metadata,
+        ImageInput initImage,
+        ImageInput maskImage,
+        Double strength)
         implements ProtocolMessage {
 
     public static final int MAX_PROMPT_LENGTH = 4096;
@@ -98,7 +109,23 @@ public record GenerationRequest(
     public static final Pattern MODEL_ID =
             Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}(/[A-Za-z0-9][A-Za-z0-9._-]{0,63})?");
 
+    /** With an init image and no strength: diffusers' img2img default. */
+    public static final double DEFAULT_STRENGTH = 0.8;
+    /**
+     * Base64 characters of inline image data a request may carry, init and mask together (640 KiB, about 480 KiB of
+     * PNG): each job carries them too, and a job record must stay under Kafka's default 1 MiB message size. Larger
+     * images go through S3 ({@link ImageInput#s3Key}).
+     */
+    public static final int MAX_INLINE_IMAGE_CHARS = 640 * 1024;
+
     public GenerationRequest {
+        Checks checks = new Checks();
+        int[] initSize = initImage == null ? null : initImage.inlineSize();
+        width = width != null ? width : defaultSide(checks, "width", initImage, initSize, 0);
+        height = height != null ? height : defaultSide(checks, "height", initImage, initSize, 1);
+        if (initImage != null && strength == null) {
+            strength = DEFAULT_STRENGTH;
+        }
         negativePrompt = negativePrompt == null ? "" : negativePrompt;
         n = n == null ? 1 : n;
         width = width == null ? DEFAULT_SIDE : width;
@@ -109,7 +136,6 @@ public record GenerationRequest(
         priority = priority == null ? Priority.NORMAL : priority;
         metadata = metadata == null ? Map.of() : metadata;
 
-        Checks checks = new Checks();
         checks.schemaVersion(schemaVersion);
         checks.optionalIdentifier("request_id", requestId);
         checks.optionalIdentifier("tenant", tenant);
@@ -123,7 +149,89 @@ public record GenerationRequest(
         checks.model(model);
         checks.optionalInstant("deadline", deadline);
         metadata = checks.metadata(metadata);
+        checks.inputImages(initImage, maskImage, strength, width, height);
         checks.throwIfAny();
+    }
+
+    /** The request as it was before init images existed: text-to-image only. */
+    public GenerationRequest(
+            int schemaVersion,
+            String requestId,
+            String tenant,
+            String prompt,
+            String negativePrompt,
+            Integer n,
+            Integer width,
+            Integer height,
+            Integer steps,
+            Double guidance,
+            SchedulerName scheduler,
+            Long seed,
+            String model,
+            OutputFormat outputFormat,
+            Webhook webhook,
+            Priority priority,
+            Instant deadline,
+            Map<String, String> metadata) {
+        this(
+                schemaVersion,
+                requestId,
+                tenant,
+                prompt,
+                negativePrompt,
+                n,
+                width,
+                height,
+                steps,
+                guidance,
+                scheduler,
+                seed,
+                model,
+                outputFormat,
+                webhook,
+                priority,
+                deadline,
+                metadata,
+                null,
+                null,
+                null);
+    }
+
+    /**
+     * A side left out: the inline init image's, {@value #DEFAULT_SIDE} without an init image, an error with a key
+     * (the fleet does not read the object at admission).
+     */
+    private static int defaultSide(Checks checks, String field, ImageInput initImage, int[] initSize, int axis) {
+        if (initSize != null) {
+            return initSize[axis];
+        }
+        if (initImage != null) {
+            checks.add(field, "is required with init_image.s3_key (the object is not read at admission)");
+        }
+        return DEFAULT_SIDE;
+    }
+
+    /**
+     * The init image or mask keys that {@code tenantId} may not have the fleet read (outside its own
+     * {@code inputs/<tenantId>/}), as field errors; empty when all is well. For the dispatcher to refuse such a
+     * request at admission (400); workers refuse its jobs anyway, unread ({@code INVALID_INPUT_IMAGE}).
+     */
+    public java.util.List<FieldError> foreignInputKeys(String tenantId) {
+        java.util.List<FieldError> errors = new java.util.ArrayList<>();
+        if (initImage != null && !initImage.readableBy(tenantId)) {
+            errors.add(
+                    new FieldError("init_image.s3_key", "must lie under inputs/" + tenantId + "/ (your own inputs)"));
+        }
+        if (maskImage != null && !maskImage.readableBy(tenantId)) {
+            errors.add(
+                    new FieldError("mask_image.s3_key", "must lie under inputs/" + tenantId + "/ (your own inputs)"));
+        }
+        return errors;
+    }
+
+    /** Whether the request starts from an image (img2img or inpainting). */
+    public boolean hasInitImage() {
+        return initImage != null;
     }
 
     /** A builder for {@code prompt} on {@code model}, with every other field at its default. */
@@ -157,7 +265,10 @@ public record GenerationRequest(
                 .webhook(webhook)
                 .priority(priority)
                 .deadline(deadline)
-                .metadata(metadata);
+                .metadata(metadata)
+                .initImage(initImage)
+                .maskImage(maskImage)
+                .strength(strength);
     }
 
     /** Builds a {@link GenerationRequest}; unset fields take the defaults of the record. */
@@ -179,6 +290,9 @@ public record GenerationRequest(
         private Priority priority;
         private Instant deadline;
         private Map<String, String> metadata;
+        private ImageInput initImage;
+        private ImageInput maskImage;
+        private Double strength;
 
         private Builder(String prompt, String model) {
             this.prompt = prompt;
@@ -256,6 +370,21 @@ public record GenerationRequest(
             return this;
         }
 
+        public Builder initImage(ImageInput value) {
+            initImage = value;
+            return this;
+        }
+
+        public Builder maskImage(ImageInput value) {
+            maskImage = value;
+            return this;
+        }
+
+        public Builder strength(Double value) {
+            strength = value;
+            return this;
+        }
+
         /** @throws ValidationException listing every bad field */
         public GenerationRequest build() {
             return new GenerationRequest(
@@ -276,7 +405,10 @@ public record GenerationRequest(
                     webhook,
                     priority,
                     deadline,
-                    metadata);
+                    metadata,
+                    initImage,
+                    maskImage,
+                    strength);
         }
     }
 }

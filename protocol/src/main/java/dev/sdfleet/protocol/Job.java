@@ -28,6 +28,9 @@ import java.time.Instant;
  * @param deadline as in the request; absent means none
  * @param enqueuedAt when the dispatcher published the job: the start of the queue wait
  * @param attempt 1 for the first publication, +1 each time the job is published again
+ * @param initImage as in the request; absent for text-to-image
+ * @param maskImage as in the request; absent unless inpainting
+ * @param strength as in the request (defaulted there): present exactly when {@code initImage} is
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Job(
@@ -49,8 +52,57 @@ public record Job(
         Priority priority,
         Instant deadline,
         Instant enqueuedAt,
-        @JsonProperty(required = true) int attempt)
+        @JsonProperty(required = true) int attempt,
+        ImageInput initImage,
+        ImageInput maskImage,
+        Double strength)
         implements ProtocolMessage {
+
+    /** A text-to-image job (no init image). */
+    public Job(
+            int schemaVersion,
+            String jobId,
+            String requestId,
+            String tenant,
+            int imageIndex,
+            int imageCount,
+            String prompt,
+            String negativePrompt,
+            int width,
+            int height,
+            int steps,
+            double guidance,
+            SchedulerName scheduler,
+            long seed,
+            String model,
+            Priority priority,
+            Instant deadline,
+            Instant enqueuedAt,
+            int attempt) {
+        this(
+                schemaVersion,
+                jobId,
+                requestId,
+                tenant,
+                imageIndex,
+                imageCount,
+                prompt,
+                negativePrompt,
+                width,
+                height,
+                steps,
+                guidance,
+                scheduler,
+                seed,
+                model,
+                priority,
+                deadline,
+                enqueuedAt,
+                attempt,
+                null,
+                null,
+                null);
+    }
 
     public Job {
         Checks checks = new Checks();
@@ -78,6 +130,7 @@ public record Job(
         checks.optionalInstant("deadline", deadline);
         checks.instant("enqueued_at", enqueuedAt);
         checks.atLeast("attempt", attempt, 1);
+        checks.inputImages(initImage, maskImage, strength, width, height);
         checks.throwIfAny();
     }
 
@@ -102,7 +155,10 @@ public record Job(
                 priority,
                 deadline,
                 now,
-                attempt + 1);
+                attempt + 1,
+                initImage,
+                maskImage,
+                strength);
     }
 
     /** Whether the deadline has passed at {@code now}: such a job is dropped with DEADLINE_EXCEEDED, not run. */

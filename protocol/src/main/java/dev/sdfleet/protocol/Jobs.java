@@ -49,7 +49,10 @@ public final class Jobs {
                     request.priority(),
                     request.deadline(),
                     enqueuedAt,
-                    1));
+                    1,
+                    request.initImage(),
+                    request.maskImage(),
+                    request.strength()));
         }
         return List.copyOf(jobs);
     }

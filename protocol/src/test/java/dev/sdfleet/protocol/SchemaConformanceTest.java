@@ -187,6 +187,15 @@ class SchemaConformanceTest {
         assertEquals(
                 "^" + StoredImage.SHA256.pattern() + "$",
                 common.at("/stored_image/properties/sha256/pattern").asText());
+        assertEquals(
+                "^" + ImageInput.S3_KEY.pattern() + "$",
+                common.at("/image_input/properties/s3_key/pattern").asText());
+        assertEquals(
+                ImageInput.MAX_S3_KEY_LENGTH,
+                common.at("/image_input/properties/s3_key/maxLength").asInt());
+        assertEquals(
+                GenerationRequest.MAX_INLINE_IMAGE_CHARS,
+                common.at("/image_input/properties/data/maxLength").asInt());
         assertEquals(GenerationRequest.MAX_SEED, common.at("/seed/maximum").asLong());
         assertEquals(GenerationRequest.MAX_STEPS, common.at("/steps/maximum").asInt());
         assertEquals(GenerationRequest.MAX_SIDE, common.at("/side/maximum").asInt());

@@ -10,6 +10,8 @@ import dev.sdfleet.worker.http.Readiness;
 import dev.sdfleet.worker.inference.CancelRegistry;
 import dev.sdfleet.worker.inference.ImageGenerator;
 import dev.sdfleet.worker.inference.InferenceRunner;
+import dev.sdfleet.worker.inference.InputImageException;
+import dev.sdfleet.worker.inference.InputImages;
 import dev.sdfleet.worker.inference.JobQueue;
 import dev.sdfleet.worker.inference.QueuedJob;
 import dev.sdfleet.worker.inference.RunRecorder;
@@ -27,6 +29,7 @@ import dev.sdfleet.worker.output.ImageStore;
 import dev.sdfleet.worker.output.OutputStage;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,7 +42,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
 /**
  * One worker: its own pipeline, consumer, producer and HTTP port. {@link #start()} brings it up in order (HTTP first,
@@ -187,6 +193,26 @@ public final class Worker implements AutoCloseable {
         LOG.info("Warm-up generation done in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
 
+    /**
+     * Init images and masks named by key come from the fleet's bucket (at its root, under
+     * {@code inputs/<tenant>/}, whatever the output prefix), read with the worker's S3 client.
+     */
+    private InputImages inputImages(String bucket) {
+        return new InputImages((key, maxBytes) -> {
+            try (ResponseInputStream<GetObjectResponse> in =
+                    s3.getObject(b -> b.bucket(bucket).key(key))) {
+                byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+                if (bytes.length > maxBytes) {
+                    throw new InputImageException(
+                            "s3://" + bucket + "/" + key + " is larger than " + maxBytes + " bytes", false);
+                }
+                return bytes;
+            } catch (IOException e) {
+                throw SdkClientException.create("reading s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
     private void startKafkaSide() throws InterruptedException {
         String id = config.workerId();
         Topics topics = config.topics();
@@ -224,7 +250,13 @@ public final class Worker implements AutoCloseable {
                         config.progressThrottle(),
                         config.crashQuarantine()),
                 generator.apply(pipeline::generate),
-                new InferenceRunner.Links(queue, output, cancels, publisher::publishProgress, runs),
+                new InferenceRunner.Links(
+                        queue,
+                        output,
+                        cancels,
+                        publisher::publishProgress,
+                        runs,
+                        inputImages(config.s3().bucket())),
                 metrics,
                 clock,
                 this::fatal);

@@ -102,11 +102,14 @@ public record ModelFolder(
         JsonNode unet = readJson(root.resolve("unet/config.json")).orElse(JSON.createObjectNode());
         JsonNode vae = readJson(root.resolve("vae_decoder/config.json")).orElse(JSON.createObjectNode());
         JsonNode encoder2 = readJson(root.resolve("text_encoder_2/config.json")).orElse(JSON.createObjectNode());
+        int latentChannels = vae.path("latent_channels")
+                .asInt(unet.path("out_channels").asInt(unet.path("in_channels").asInt(0)));
         return new TensorRtProfiles.Geometry(
-                vae.path("latent_channels").asInt(unet.path("in_channels").asInt(0)),
+                latentChannels,
                 unet.path("cross_attention_dim").asInt(0),
                 encoder2.path("projection_dim").asInt(0),
-                unet.has("addition_embed_type") ? 6 : 0);
+                unet.has("addition_embed_type") ? 6 : 0,
+                unet.path("in_channels").asInt(latentChannels)); // 9 for an inpainting UNet
     }
 
     /** SD 2.x tokenizers (and SDXL's second one) pad with "!" instead of the end token. */

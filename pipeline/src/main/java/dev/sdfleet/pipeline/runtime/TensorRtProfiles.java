@@ -26,8 +26,16 @@ public final class TensorRtProfiles {
 
     /**
      * Geometry read from the components' config.json files; 0 where unknown (then no profile is derived that needs it).
+     *
+     * @param unetInputChannels the UNet's {@code sample} channels: the latent channels, or 9 for an inpainting UNet
      */
-    public record Geometry(int latentChannels, int contextDim, int textEmbedsDim, int timeIds) {}
+    public record Geometry(int latentChannels, int contextDim, int textEmbedsDim, int timeIds, int unetInputChannels) {
+
+        /** An ordinary UNet: it takes the latent channels. */
+        public Geometry(int latentChannels, int contextDim, int textEmbedsDim, int timeIds) {
+            this(latentChannels, contextDim, textEmbedsDim, timeIds, latentChannels);
+        }
+    }
 
     /** Profiles for the text encoder(s): batch 1 up to twice the max batch (negative + positive prompts). */
     public static Profile textEncoder(RuntimeSettings.TensorRtSettings trt) {
@@ -64,7 +72,8 @@ public final class TensorRtProfiles {
 
     private static String unetShapes(Geometry g, int batch, RuntimeSettings.ImageSize size) {
         List<String> parts = new ArrayList<>();
-        parts.add("sample:" + latent(g, batch, size));
+        int channels = g.unetInputChannels() > 0 ? g.unetInputChannels() : g.latentChannels();
+        parts.add("sample:" + batch + "x" + channels + "x" + size.height() / 8 + "x" + size.width() / 8);
         parts.add("encoder_hidden_states:" + batch + "x" + CONTEXT + "x" + g.contextDim());
         if (g.textEmbedsDim() > 0) {
             parts.add("text_embeds:" + batch + "x" + g.textEmbedsDim());

@@ -27,6 +27,7 @@ public final class UNet implements AutoCloseable {
     private final TensorSpec textEmbeds; // SDXL only
     private final TensorSpec timeIds; // SDXL only
     private final int latentChannels;
+    private final int inputChannels;
     private final int contextDim;
     private Buffers cached;
 
@@ -37,7 +38,7 @@ public final class UNet implements AutoCloseable {
         this.context = session.requireInput("encoder_hidden_states");
         this.textEmbeds = session.inputs().get("text_embeds");
         this.timeIds = session.inputs().get("time_ids");
-        session.requireOutput("out_sample");
+        TensorSpec out = session.requireOutput("out_sample");
         if (sample.rank() != 4 || context.rank() != 3) {
             throw new IncompatibleModelException(
                     "unet expects sample [B,C,H,W] and encoder_hidden_states [B,S,D], the graph declares " + sample
@@ -47,8 +48,36 @@ public final class UNet implements AutoCloseable {
             throw new IncompatibleModelException("unet declares only one of text_embeds / time_ids: "
                     + session.inputs().keySet());
         }
-        this.latentChannels = sample.dim(1) > 0 ? (int) sample.dim(1) : 4;
+        // Channels the graph declares; a dynamic axis means SD's 4 (an inpainting export declares its 9).
+        this.inputChannels = sample.dim(1) > 0 ? (int) sample.dim(1) : DEFAULT_LATENT_CHANNELS;
+        this.latentChannels = out.rank() == 4 && out.dim(1) > 0 ? (int) out.dim(1) : DEFAULT_LATENT_CHANNELS;
+        if (inputChannels != latentChannels && inputChannels != inpaintingInputChannels(latentChannels)) {
+            throw new IncompatibleModelException("unet takes " + inputChannels + " sample channels and predicts "
+                    + latentChannels + ": neither an ordinary (equal) nor an inpainting UNet (2 x "
+                    + latentChannels + " + 1)");
+        }
         this.contextDim = (int) context.dim(2);
+    }
+
+    /** SD's latent channels, for a graph that leaves the channel axis dynamic. */
+    public static final int DEFAULT_LATENT_CHANNELS = 4;
+
+    /** An inpainting UNet's sample channels: latents, the mask, the masked image's latents. */
+    static int inpaintingInputChannels(int latentChannels) {
+        return 2 * latentChannels + 1;
+    }
+
+    /**
+     * True for an inpainting UNet (diffusers' {@code StableDiffusionInpaintPipeline}): its sample is
+     * {@code cat([latents, mask, masked_image_latents], dim=1)}, 4 + 1 + 4 = 9 channels for SD.
+     */
+    public boolean takesInpaintingChannels() {
+        return inputChannels != latentChannels;
+    }
+
+    /** Channels of the sample input: {@link #latentChannels()}, or 9 for an inpainting UNet. */
+    public int inputChannels() {
+        return inputChannels;
     }
 
     /** True for an SDXL UNet (it takes text_embeds and time_ids). */
@@ -137,7 +166,7 @@ public final class UNet implements AutoCloseable {
             int contextLength = (int) shapeKey[3];
             int contextWidth = (int) shapeKey[4];
             int textEmbedsDim = (int) shapeKey[5];
-            sample = new FloatTensorBuffer(UNet.this.sample.type(), batch, latentChannels, h, w);
+            sample = new FloatTensorBuffer(UNet.this.sample.type(), batch, inputChannels, h, w);
             context = new FloatTensorBuffer(UNet.this.context.type(), batch, contextLength, contextWidth);
             timestep = new TimestepTensor(UNet.this.timestep);
             output = new FloatTensorBuffer(UNet.this.sample.type(), batch, latentChannels, h, w);

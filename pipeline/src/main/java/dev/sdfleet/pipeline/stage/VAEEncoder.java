@@ -57,6 +57,15 @@ public final class VAEEncoder implements AutoCloseable {
                 }
             }
         }
+        return encode(chw, h, w, latentChannels, clock);
+    }
+
+    /**
+     * Encodes pixels already in the encoder's range, {@code [3][h][w]} in [-1, 1] (inpainting's masked image, whose
+     * hole is 0, a value no 8-bit pixel has), and returns C*h*w latent values, not yet multiplied by the scaling
+     * factor.
+     */
+    public float[] encode(float[] chw, int h, int w, int latentChannels, OrtClock clock) {
         try (FloatTensorBuffer pixels = new FloatTensorBuffer(input.type(), 1, 3, h, w)) {
             pixels.write(chw, 0);
             long start = System.nanoTime();

@@ -58,6 +58,14 @@ class ProviderSettingsTest {
         assertEquals("sample:8x4x96x96,encoder_hidden_states:8x77x768", unet.max());
         assertTrue(unet.opt().startsWith("sample:2x4x"), unet.opt());
 
+        var inpainting = new TensorRtProfiles.Geometry(4, 768, 0, 0, 9);
+        assertEquals(
+                "sample:1x9x64x64,encoder_hidden_states:1x77x768",
+                TensorRtProfiles.unet(trt, inpainting).min());
+        assertEquals(
+                "latent_sample:1x4x96x96",
+                TensorRtProfiles.vaeDecoder(trt, inpainting).max());
+
         var xl = new TensorRtProfiles.Geometry(4, 2048, 1280, 6);
         assertEquals(
                 "sample:1x4x64x64,encoder_hidden_states:1x77x2048,text_embeds:1x1280,time_ids:1x6",

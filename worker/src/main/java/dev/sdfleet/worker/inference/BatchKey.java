@@ -1,11 +1,13 @@
 package dev.sdfleet.worker.inference;
 
+import dev.sdfleet.protocol.ImageInput;
 import dev.sdfleet.protocol.Job;
 import dev.sdfleet.protocol.SchedulerName;
 
 /**
  * What jobs must share to run as one micro-batch: one pipeline call takes one size, step count, scheduler, guidance
- * scale and negative prompt, with a prompt and a seed per image. Two jobs with equal keys give the same images
+ * scale and negative prompt, and one init image, mask and strength (a request's jobs share them), with a prompt
+ * and a seed per image. Two jobs with equal keys give the same images
  * together as apart (the pipeline draws each image's noise from its own seed).
  */
 public record BatchKey(
@@ -15,7 +17,10 @@ public record BatchKey(
         int steps,
         SchedulerName scheduler,
         double guidance,
-        String negativePrompt) {
+        String negativePrompt,
+        ImageInput initImage,
+        ImageInput maskImage,
+        Double strength) {
 
     public static BatchKey of(Job job) {
         return new BatchKey(
@@ -25,6 +30,9 @@ public record BatchKey(
                 job.steps(),
                 job.scheduler(),
                 job.guidance(),
-                job.negativePrompt() == null ? "" : job.negativePrompt());
+                job.negativePrompt() == null ? "" : job.negativePrompt(),
+                job.initImage(),
+                job.maskImage(),
+                job.strength());
     }
 }

@@ -29,6 +29,9 @@ public final class FailureClassifier {
     /** The failure for an exception thrown by the pipeline (not a cancellation). */
     public static Failure of(RuntimeException e) {
         return switch (e) {
+            case InputImageException input
+            when input.storageDown() -> Failure.of(FailureReason.STORAGE_UNAVAILABLE, input.getMessage(), true);
+            case InputImageException input -> Failure.of(FailureReason.INVALID_INPUT_IMAGE, input.getMessage(), false);
             case InvalidRequestException invalid ->
                 Failure.of(FailureReason.INVALID_PARAMETERS, invalid.getMessage(), false);
             case OrtRunException ort

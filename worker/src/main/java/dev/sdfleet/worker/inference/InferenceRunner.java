@@ -24,7 +24,8 @@ import org.slf4j.MDC;
 /**
  * The one thread that runs the pipeline: takes a job, or a micro-batch of compatible jobs, from the {@link JobQueue},
  * refuses what must not run (deadline passed, cancelled, another model), generates, and hands every job to
- * {@link JobOutcomes}. Never runs on an event loop; never blocks on Kafka or S3.
+ * {@link JobOutcomes}. Never runs on an event loop; never blocks on Kafka, nor on S3 except to read an init image
+ * or mask that a job names by key ({@link InputImages}).
  *
  * <p>Other threads reach a running call only through {@link #cancel(CancelRequest)} and {@link #release}, which set
  * flags on the jobs and trip the call's {@code Cancellation}; the thread itself decides what each job's outcome is once
@@ -71,9 +72,15 @@ public final class InferenceRunner implements AutoCloseable {
      * @param cancels the cancellations that arrived
      * @param progress where progress events go
      * @param runs where each call's start and end are recorded for the crash quarantine
+     * @param inputs reads the jobs' init images and masks
      */
     public record Links(
-            JobQueue queue, JobOutcomes outcomes, CancelRegistry cancels, ProgressSink progress, RunRecorder runs) {}
+            JobQueue queue,
+            JobOutcomes outcomes,
+            CancelRegistry cancels,
+            ProgressSink progress,
+            RunRecorder runs,
+            InputImages inputs) {}
 
     private final ImageGenerator pipeline;
     private final Settings settings;
@@ -82,6 +89,7 @@ public final class InferenceRunner implements AutoCloseable {
     private final CancelRegistry cancels;
     private final ProgressSink progress;
     private final RunRecorder runs;
+    private final InputImages inputs;
     private final WorkerMetrics metrics;
     private final Clock clock;
     private final Runnable onFatal;
@@ -110,6 +118,7 @@ public final class InferenceRunner implements AutoCloseable {
         this.cancels = links.cancels();
         this.progress = links.progress();
         this.runs = links.runs();
+        this.inputs = links.inputs();
         this.metrics = metrics;
         this.clock = clock;
         this.onFatal = onFatal;
@@ -281,8 +290,11 @@ public final class InferenceRunner implements AutoCloseable {
         try {
             GenerationResult result;
             try {
-                PipelineRequest request = PipelineRequests.forBatch(
-                        batch.jobs().stream().map(QueuedJob::job).toList());
+                List<Job> jobs = batch.jobs().stream().map(QueuedJob::job).toList();
+                // Read here, inside the call, so that an unusable image fails like any other job of the batch (and
+                // alone, on the one-by-one rerun). An S3 read blocks this thread, for at most the S3 client's call
+                // timeout; it counts as the call's time.
+                PipelineRequest request = PipelineRequests.forBatch(jobs, inputs.of(jobs.getFirst()));
                 metrics.batchSize(batch.jobs().size());
                 LOG.info("Generating {} ({}x{}, {} steps)", batch, request.width(), request.height(), request.steps());
                 BatchProgress steps = new BatchProgress(

@@ -1,5 +1,6 @@
 package dev.sdfleet.worker.inference;
 
+import dev.sdfleet.pipeline.InitImage;
 import dev.sdfleet.pipeline.PipelineRequest;
 import dev.sdfleet.pipeline.scheduler.SchedulerKind;
 import dev.sdfleet.protocol.Job;
@@ -19,6 +20,14 @@ final class PipelineRequests {
      * seed, in the batch's order.
      */
     static PipelineRequest forBatch(List<Job> jobs) {
+        return forBatch(jobs, null);
+    }
+
+    /**
+     * As {@link #forBatch(List)}, starting from {@code init} (img2img or inpainting; null for text-to-image): the
+     * jobs of one batch share their inputs ({@link BatchKey}), so one image serves them all.
+     */
+    static PipelineRequest forBatch(List<Job> jobs, InitImage init) {
         Job first = jobs.getFirst();
         String[] prompts = jobs.stream().map(Job::prompt).toArray(String[]::new);
         List<Long> seeds = jobs.stream().map(Job::seed).toList();
@@ -29,6 +38,7 @@ final class PipelineRequests {
                 .guidance(first.guidance())
                 .scheduler(schedulerKind(first.scheduler()))
                 .seeds(seeds)
+                .initImage(init)
                 .build();
     }
 
