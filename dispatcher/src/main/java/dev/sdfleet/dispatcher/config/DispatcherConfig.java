@@ -134,9 +134,15 @@ public final class DispatcherConfig {
             .withDefault(13_107_200.0)
             .positive();
 
+    /**
+     * Room for the inline images a request may carry (init and mask together at most
+     * {@link dev.sdfleet.protocol.GenerationRequest#MAX_INLINE_IMAGE_CHARS} base64 characters) and 64 KiB of the rest;
+     * anything larger is a 413 before it is parsed.
+     */
     public static final Setting<Integer> MAX_BODY_BYTES = Setting.<Integer>code("maxBodyBytes", "the largest POST body")
-            .withDefault(64 * 1024)
+            .withDefault(dev.sdfleet.protocol.GenerationRequest.MAX_INLINE_IMAGE_CHARS + 64 * 1024)
             .atLeast(1024);
+
     public static final Setting<Tenants> TENANTS = Setting.of(
                     "SDFLEET_TENANTS",
                     "API keys and webhook secrets: the tenants JSON (see above)",

@@ -209,7 +209,11 @@ public final class ModelCatalogue {
         if (model == null || (object.has("width") && object.has("height") && object.has("steps"))) {
             return body;
         }
-        if (!object.has("width") && !object.has("height")) {
+        // An inline init image gives the size itself (the protocol reads it from the PNG); a default here would
+        // contradict it.
+        if (!object.has("width")
+                && !object.has("height")
+                && !object.path("init_image").has("data")) {
             object.put("width", model.defaultWidth());
             object.put("height", model.defaultHeight());
         }

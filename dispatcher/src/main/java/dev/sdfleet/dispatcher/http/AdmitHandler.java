@@ -109,17 +109,24 @@ final class AdmitHandler {
         } catch (ValidationException e) {
             problems.addAll(e.errors());
         }
+        String id = key != null
+                ? derivedId(tenant, key)
+                : "g-" + UUID.randomUUID().toString().replace("-", "");
+        GenerationRequest named = null;
+        if (problems.isEmpty()) {
+            try {
+                // Rules that need the tenant (whose inputs it may read) hold once it is set: still the caller's 400.
+                named = request.toBuilder().requestId(id).tenant(tenant).build();
+            } catch (ValidationException e) {
+                problems.addAll(e.errors());
+            }
+        }
         if (!problems.isEmpty()) {
             metrics.request("http", "invalid");
             Problems.send(
                     ctx, 400, "invalid request", "the request has " + problems.size() + " invalid field(s)", problems);
             return;
         }
-        String id = key != null
-                ? derivedId(tenant, key)
-                : "g-" + UUID.randomUUID().toString().replace("-", "");
-        GenerationRequest named =
-                request.toBuilder().requestId(id).tenant(tenant).build();
         if (!routing.serveHere(ctx, id)) {
             return;
         }
@@ -142,6 +149,7 @@ final class AdmitHandler {
                     "request_id",
                     "is assigned by the dispatcher; send an Idempotency-Key " + "header to make retries safe"));
         }
+        problems.addAll(request.foreignInputKeys(tenant));
         if (request.webhook() != null) {
             guard.refuseAtAdmission(request.webhook().url())
                     .ifPresent(why -> problems.add(new FieldError("webhook.url", why)));

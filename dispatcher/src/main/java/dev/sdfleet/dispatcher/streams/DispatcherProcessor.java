@@ -157,6 +157,8 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
                     .limits(request.tenant())
                     .sizeProblem(request)
                     .ifPresent(problems::add);
+            // A tenant reads its own inputs only (the tenant of a Kafka request is trusted by ACL, its keys are not).
+            problems.addAll(request.foreignInputKeys(request.tenant()));
         }
         if (!problems.isEmpty()) {
             throw new ValidationException(problems);
@@ -276,9 +278,10 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
     }
 
     /**
-     * A worker's step count for a running image: shown by GET and the event stream at once, and announced (events
-     * topic, progress webhook) at most once per {@link #ANNOUNCE_EVERY}. Reports of another attempt, of an ended
-     * image, or that would move the count back are dropped: progress is for people watching, never for accounting.
+     * A worker's step count for a running image: stored (GET and the event stream show it) and announced (events
+     * topic, progress webhook) at most once per {@link #ANNOUNCE_EVERY} per request. Reports within the second, of
+     * another attempt, of an ended image, or that would move the count back are dropped: progress is for people
+     * watching, never for accounting.
      */
     private void onProgress(JobProgress progress) {
         RequestState state = requests.get(progress.requestId());
@@ -298,12 +301,14 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         if (!image.phase().awaitsResult() || !sameAttempt || !forward) {
             return;
         }
-        RequestState before = state;
         Instant now = now();
-        state = state.withImage(image.running(progress.step(), progress.totalSteps()));
-        if (state.announcedAt() == null || !now.isBefore(state.announcedAt().plus(ANNOUNCE_EVERY))) {
-            state = announceProgress(state, now);
+        if (state.announcedAt() != null && now.isBefore(state.announcedAt().plus(ANNOUNCE_EVERY))) {
+            // Within the second: a write of the whole state (its inline images too) per report would cost the
+            // changelog more than a progress bar is worth; the next report after the second carries the news.
+            return;
         }
+        RequestState before = state;
+        state = announceProgress(state.withImage(image.running(progress.step(), progress.totalSteps())), now);
         save(before, state);
     }
 
