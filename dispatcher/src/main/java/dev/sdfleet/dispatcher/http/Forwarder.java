@@ -20,9 +20,9 @@ final class Forwarder {
     static final String HEADER = "x-sdfleet-forwarded";
     private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
     private static final List<String> REQUEST_HEADERS =
-            List.of("authorization", "x-api-key", "idempotency-key", "content-type");
-    private static final List<String> RESPONSE_HEADERS =
-            List.of("content-type", "location", "idempotent-replayed", "www-authenticate", "retry-after");
+            List.of("authorization", "x-api-key", "idempotency-key", "content-type", "traceparent");
+    private static final List<String> RESPONSE_HEADERS = List.of(
+            "content-type", "location", "idempotent-replayed", "www-authenticate", "retry-after", "traceparent");
     private static final long TIMEOUT_MS = 15_000;
 
     private final HttpClient client;

@@ -32,6 +32,8 @@ import java.util.function.UnaryOperator;
  * @param deliveries its webhook messages
  * @param progressAt when a result last moved it on (an image finished or was published again); absent in states
  *     written before this field, which count from {@code acceptedAt}
+ * @param traceParent the W3C {@code traceparent} the request came with (or was given), whose trace its jobs and
+ *     webhook calls carry; absent in states written before this field, whose jobs go without one
  */
 public record RequestState(
         String requestId,
@@ -46,7 +48,8 @@ public record RequestState(
         RequestStatus status,
         Instant finishedAt,
         List<Delivery> deliveries,
-        Instant progressAt) {
+        Instant progressAt,
+        String traceParent) {
 
     public RequestState {
         images = List.copyOf(images);
@@ -78,7 +81,8 @@ public record RequestState(
                 null,
                 null,
                 List.of(),
-                acceptedAt);
+                acceptedAt,
+                null);
     }
 
     /** The request itself (decoded on each call: state values are short-lived). */
@@ -124,7 +128,8 @@ public record RequestState(
                 status,
                 finishedAt,
                 deliveries,
-                progressAt);
+                progressAt,
+                traceParent);
     }
 
     public RequestState withImages(UnaryOperator<ImageState> change) {
@@ -141,7 +146,8 @@ public record RequestState(
                 status,
                 finishedAt,
                 deliveries,
-                progressAt);
+                progressAt,
+                traceParent);
     }
 
     public RequestState cancelled(String reason) {
@@ -158,7 +164,8 @@ public record RequestState(
                 status,
                 finishedAt,
                 deliveries,
-                progressAt);
+                progressAt,
+                traceParent);
     }
 
     /** Finished now, with the status the images add up to. */
@@ -177,7 +184,8 @@ public record RequestState(
                 RequestEvent.statusOf(outcomes()),
                 end,
                 deliveries,
-                progressAt);
+                progressAt,
+                traceParent);
     }
 
     public List<ImageOutcome> outcomes() {
@@ -215,7 +223,8 @@ public record RequestState(
                 status,
                 finishedAt,
                 all,
-                progressAt);
+                progressAt,
+                traceParent);
     }
 
     /** Moved on by a result now: the maximum age counts from here. */
@@ -233,7 +242,27 @@ public record RequestState(
                 status,
                 finishedAt,
                 deliveries,
-                now);
+                now,
+                traceParent);
+    }
+
+    /** With the trace it came with (see {@code streams/RequestTrace}). */
+    public RequestState withTraceParent(String trace) {
+        return new RequestState(
+                requestId,
+                tenant,
+                requestJson,
+                fingerprint,
+                source,
+                acceptedAt,
+                baseSeed,
+                images,
+                cancelReason,
+                status,
+                finishedAt,
+                deliveries,
+                progressAt,
+                trace);
     }
 
     /** When a result last moved the request on, or when it was accepted. */

@@ -7,6 +7,7 @@ import dev.sdfleet.pipeline.StageTimings;
 import dev.sdfleet.protocol.CancelRequest;
 import dev.sdfleet.protocol.Failure;
 import dev.sdfleet.protocol.Job;
+import dev.sdfleet.service.LogContext;
 import dev.sdfleet.worker.metrics.WorkerMetrics;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The one thread that runs the pipeline: takes a job, or a micro-batch of compatible jobs, from the {@link JobQueue},
@@ -149,18 +149,20 @@ public final class InferenceRunner implements AutoCloseable {
                 outcomes.released(job);
                 continue;
             }
-            Failure refusal = refusal(job, now);
-            if (refusal != null) {
-                LOG.info(
-                        "job_id={} request_id={} refused: {} {}",
-                        job.job().jobId(),
-                        job.job().requestId(),
-                        refusal.reason(),
-                        refusal.message());
-                outcomes.failed(job, refusal, Map.of());
-            } else {
-                metrics.queueWait(job.queueWait(now));
-                runnable.add(job);
+            try (LogContext.Scope logs = JobLogContext.open(job)) {
+                Failure refusal = refusal(job, now);
+                if (refusal != null) {
+                    LOG.info(
+                            "job_id={} request_id={} refused: {} {}",
+                            job.job().jobId(),
+                            job.job().requestId(),
+                            refusal.reason(),
+                            refusal.message());
+                    outcomes.failed(job, refusal, Map.of());
+                } else {
+                    metrics.queueWait(job.queueWait(now));
+                    runnable.add(job);
+                }
             }
         }
         if (!runnable.isEmpty()) {
@@ -274,7 +276,7 @@ public final class InferenceRunner implements AutoCloseable {
             }
         }
         batch.stopIfAnyReleased();
-        setLogContext(batch);
+        LogContext.Scope logs = JobLogContext.open(batch.jobs());
         lastSignOfLife = System.nanoTime();
         calling = true;
         long start = System.nanoTime();
@@ -319,7 +321,7 @@ public final class InferenceRunner implements AutoCloseable {
                 running = null;
             }
             runs.ended(batch.jobs());
-            MDC.clear();
+            logs.close();
         }
     }
 
@@ -359,18 +361,6 @@ public final class InferenceRunner implements AutoCloseable {
     private void stage(Map<String, Long> stageMs, String name, long nanos) {
         metrics.stage(name, nanos);
         stageMs.put(name, TimeUnit.NANOSECONDS.toMillis(nanos));
-    }
-
-    private static void setLogContext(RunningBatch batch) {
-        List<QueuedJob> jobs = batch.jobs();
-        MDC.put(
-                "job_id",
-                String.join(",", jobs.stream().map(j -> j.job().jobId()).toList()));
-        MDC.put(
-                "request_id",
-                String.join(
-                        ",",
-                        jobs.stream().map(j -> j.job().requestId()).distinct().toList()));
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.sdfleet.protocol.MessageType;
 import dev.sdfleet.protocol.ProtocolMessage;
 import dev.sdfleet.protocol.RecordKeys;
 import dev.sdfleet.protocol.Topics;
+import dev.sdfleet.protocol.TraceParent;
 import dev.sdfleet.worker.config.RetryPolicy;
 import dev.sdfleet.worker.metrics.WorkerMetrics;
 import java.nio.charset.StandardCharsets;
@@ -85,7 +86,15 @@ public final class ResultPublisher implements AutoCloseable {
      * has acknowledged it, or once it has failed permanently. It never runs for a message still unsent at close.
      */
     public void publish(ProtocolMessage message, Runnable onDone) {
+        publish(message, null, onDone);
+    }
+
+    /** As {@link #publish(ProtocolMessage, Runnable)}, carrying {@code trace} (nullable) as its traceparent header. */
+    public void publish(ProtocolMessage message, TraceParent trace, Runnable onDone) {
         ProducerRecord<byte[], byte[]> record = toRecord(message);
+        if (trace != null) {
+            record.headers().add(TraceParent.HEADER, trace.headerBytes());
+        }
         submit(() -> send(record, 0, onDone), 0);
     }
 
