@@ -223,6 +223,7 @@ final class AdmitHandler {
                             ? RequestView.of(state, imageLinks)
                             : StateJson.MAPPER.createObjectNode().put("id", id).put("status", "accepted");
             metrics.request("http", "accepted");
+            LOG.info("Admitted request {} for model {}", id, request.model());
             metrics.tenantRequest(request.tenant(), "admitted");
             metrics.admitted(Duration.ofNanos(System.nanoTime() - started));
             ctx.response()

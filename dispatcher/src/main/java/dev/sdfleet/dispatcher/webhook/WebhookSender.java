@@ -153,7 +153,9 @@ public final class WebhookSender extends VerticleBase implements WebhookOrders {
         DeliveryAttempt attempt =
                 new DeliveryAttempt(delivery.nextAttemptNumber(), started, took.toMillis(), status, error);
         metrics.webhook(attempt.succeeded() ? "delivered" : permanent ? "refused" : "failed", took);
-        if (!attempt.succeeded()) {
+        if (attempt.succeeded()) {
+            LOG.info("Webhook {} try {} delivered: HTTP {}", delivery.id(), attempt.number(), status);
+        } else {
             LOG.info(
                     "Webhook {} try {} failed: {}",
                     delivery.id(),
