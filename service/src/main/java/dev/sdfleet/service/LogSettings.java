@@ -16,5 +16,26 @@ public final class LogSettings {
             .withDefault(TEXT)
             .check("`json` or `text`", v -> v.equals(JSON) || v.equals(TEXT));
 
+    /** Log4j's java.util.logging manager (log4j-jul): where it is on the class path, JUL lines go through Log4j. */
+    static final String JUL_TO_LOG4J = "org.apache.logging.log4j.jul.LogManager";
+
     private LogSettings() {}
+
+    /**
+     * Sends java.util.logging (ONNX Runtime logs through it) to the program's Log4j configuration, so that a JSON log
+     * stays one JSON object per line. Call first thing in a program's main, before anything uses JUL; does nothing
+     * where Log4j's bridge is absent (a program embedding a service keeps its own logging) or the manager is chosen
+     * already.
+     */
+    public static void bridgeJavaUtilLogging() {
+        if (System.getProperty("java.util.logging.manager") != null) {
+            return;
+        }
+        try {
+            Class.forName(JUL_TO_LOG4J, false, LogSettings.class.getClassLoader());
+            System.setProperty("java.util.logging.manager", JUL_TO_LOG4J);
+        } catch (ClassNotFoundException e) {
+            // No bridge: JUL keeps its console handler.
+        }
+    }
 }
