@@ -27,6 +27,7 @@ class OpenApiAndOpsTest {
     private static final Set<String> ROUTES = Set.of(
             "/v1/generations",
             "/v1/generations/{id}",
+            "/v1/generations/{id}/events",
             "/v1/generations/{id}/deliveries/{delivery}/redeliver",
             "/v1/models",
             "/openapi.yaml",

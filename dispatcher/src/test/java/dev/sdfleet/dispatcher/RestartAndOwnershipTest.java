@@ -1,6 +1,7 @@
 package dev.sdfleet.dispatcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sdfleet.devstack.FreePorts;
@@ -14,10 +15,11 @@ import dev.sdfleet.dispatcher.support.TestTenants;
 import dev.sdfleet.dispatcher.support.TopicRecorder;
 import dev.sdfleet.dispatcher.support.WebhookReceiver;
 import dev.sdfleet.protocol.Codec;
-import dev.sdfleet.protocol.RequestEvent;
-import dev.sdfleet.protocol.RequestStatus;
+import dev.sdfleet.protocol.Generation;
+import dev.sdfleet.protocol.GenerationStatus;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -77,6 +79,17 @@ class RestartAndOwnershipTest {
                 }
                 Eventually.until("every job held", () -> worker.held().size() == REQUESTS * 2);
 
+                // The list merges both instances' partitions: the same pages whichever instance answers.
+                List<String> listedByA = listAll(viaA, 4);
+                assertEquals(Set.copyOf(ids), Set.copyOf(listedByA));
+                assertEquals(listedByA, listAll(viaB, 100));
+
+                // An event stream of a request the other instance owns is relayed as it comes.
+                String ownedByB = ids.stream().filter(b::owns).findFirst().orElseThrow();
+                String first = firstStreamedEvent(a.baseUrl(), ownedByB);
+                assertTrue(first.contains("event: generation.progress"), first);
+                assertTrue(first.contains("\"id\":\"" + ownedByB + "\""), first);
+
                 // A call that was already forwarded once and lands on a non-owner means the two instances disagree
                 // about ownership (a rebalance): answered 503 with Retry-After, never bounced on.
                 String ownedByA = ids.stream().filter(a::owns).findFirst().orElseThrow();
@@ -116,11 +129,11 @@ class RestartAndOwnershipTest {
                                 .anyMatch(c -> ("msg_" + id + "_completed").equals(c.id()) && c.signatureValid()));
             }
             for (String id : ids) {
-                List<RequestEvent> emitted = events.keyed(configA.topics().events(), id).stream()
-                        .map(r -> Codec.decode(r.value(), RequestEvent.class))
+                List<Generation> emitted = events.keyed(configA.topics().events(), id).stream()
+                        .map(r -> Codec.decode(r.value(), Generation.class))
                         .toList();
                 assertEquals(1, emitted.size(), "one event for " + id);
-                assertEquals(RequestStatus.COMPLETED, emitted.get(0).status());
+                assertEquals(GenerationStatus.COMPLETED, emitted.get(0).status());
             }
             assertEquals(REQUESTS * 2, worker.seen().size(), "no job published twice");
         }
@@ -141,5 +154,41 @@ class RestartAndOwnershipTest {
         });
         assertEquals(200, answer.status(), () -> "GET " + id + ": " + answer.json());
         return answer.json();
+    }
+
+    /** Every id the list gives through {@code via}, following the cursor a page of {@code limit} at a time. */
+    private static List<String> listAll(Api via, int limit) {
+        List<String> ids = new ArrayList<>();
+        String cursor = null;
+        do {
+            Api.Answer page = via.get(
+                    "/v1/generations?limit=" + limit + (cursor == null ? "" : "&cursor=" + cursor),
+                    TestTenants.ACME_KEY);
+            assertEquals(200, page.status(), page.raw().body());
+            page.json().get("data").forEach(d -> ids.add(d.get("id").asText()));
+            cursor = page.json().path("next_cursor").asText(null);
+        } while (cursor != null);
+        return ids;
+    }
+
+    /** The first event of the request's stream as {@code baseUrl} serves it; then the connection is dropped. */
+    private static String firstStreamedEvent(String baseUrl, String id) throws Exception {
+        java.net.http.HttpResponse<java.io.InputStream> response = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create(baseUrl + "/v1/generations/" + id + "/events"))
+                                .header("authorization", "Bearer " + TestTenants.ACME_KEY)
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, response.statusCode());
+        StringBuilder event = new StringBuilder();
+        try (java.io.BufferedReader in = new java.io.BufferedReader(
+                new java.io.InputStreamReader(response.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null && !line.isEmpty()) {
+                event.append(line).append('\n');
+            }
+        }
+        return event.toString();
     }
 }

@@ -13,9 +13,9 @@ import dev.sdfleet.dispatcher.support.TestFleet;
 import dev.sdfleet.dispatcher.support.TestTenants;
 import dev.sdfleet.dispatcher.support.TopicRecorder;
 import dev.sdfleet.protocol.Codec;
+import dev.sdfleet.protocol.Generation;
+import dev.sdfleet.protocol.GenerationStatus;
 import dev.sdfleet.protocol.Job;
-import dev.sdfleet.protocol.RequestEvent;
-import dev.sdfleet.protocol.RequestStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,7 +105,7 @@ class TenantCapTest {
                     "the dispatcher counts " + inFlight + " released", () -> gauge("released", "hooli") == inFlight);
         }
         for (String id : ids) {
-            assertEquals(RequestStatus.COMPLETED, awaitEvent(id).status());
+            assertEquals(GenerationStatus.COMPLETED, awaitEvent(id).status());
         }
         assertEquals(expected.size(), seen(ids).size(), "each job published once");
         awaitHooli(0, 0);
@@ -127,21 +127,20 @@ class TenantCapTest {
                 202,
                 api.delete("/v1/generations/" + cancelled, TestTenants.HOOLI_KEY)
                         .status());
-        assertEquals(RequestStatus.CANCELLED, awaitEvent(cancelled).status());
-        RequestEvent expired = awaitEvent(late);
-        assertEquals(RequestStatus.FAILED, expired.status());
-        assertEquals(
-                "DEADLINE_EXCEEDED", expired.images().get(0).error().reason().name());
+        assertEquals(GenerationStatus.CANCELLED, awaitEvent(cancelled).status());
+        Generation expired = awaitEvent(late);
+        assertEquals(GenerationStatus.FAILED, expired.status());
+        assertEquals("deadline_exceeded", expired.images().get(0).error().reason());
         awaitHooli(CAP, 2);
 
         worker.complete(running + "/0");
         // The freed slot goes to the next held image: the impossible one, which fails at once and frees it again.
-        assertEquals(RequestStatus.FAILED, awaitEvent(impossible).status());
+        assertEquals(GenerationStatus.FAILED, awaitEvent(impossible).status());
         Eventually.until("the last one taken", () -> seen(List.of(after)).size() == 1);
         worker.complete(running + "/1");
         worker.complete(after + "/0");
-        assertEquals(RequestStatus.COMPLETED, awaitEvent(running).status());
-        assertEquals(RequestStatus.COMPLETED, awaitEvent(after).status());
+        assertEquals(GenerationStatus.COMPLETED, awaitEvent(running).status());
+        assertEquals(GenerationStatus.COMPLETED, awaitEvent(after).status());
         awaitHooli(0, 0);
         assertEquals(List.of(), seen(List.of(cancelled, late)), "held images that ended were never published");
         for (String id : List.of(running, cancelled, late, impossible, after)) {
@@ -172,7 +171,7 @@ class TenantCapTest {
                     "the dispatcher counts " + inFlight + " released", () -> gauge("released", "hooli") == inFlight);
         }
         for (String id : ids) {
-            assertEquals(RequestStatus.COMPLETED, awaitEvent(id).status());
+            assertEquals(GenerationStatus.COMPLETED, awaitEvent(id).status());
         }
         assertEquals(6, seen(ids).size(), "each job published once, across the restart");
         awaitHooli(0, 0);
@@ -197,7 +196,7 @@ class TenantCapTest {
             Eventually.until("every job taken", () -> seen(ids).size() == 4);
             seen(ids).forEach(worker::complete);
             for (String id : ids) {
-                assertEquals(RequestStatus.COMPLETED, awaitEvent(id).status());
+                assertEquals(GenerationStatus.COMPLETED, awaitEvent(id).status());
             }
             awaitHooli(0, 0);
         } finally {
@@ -254,16 +253,16 @@ class TenantCapTest {
         return (long) Double.parseDouble(m.group(1));
     }
 
-    private RequestEvent awaitEvent(String id) {
+    private Generation awaitEvent(String id) {
         Eventually.until(
                 "the event of " + id,
                 () -> !events.keyed(config.topics().events(), id).isEmpty());
         return onlyEvent(id);
     }
 
-    private RequestEvent onlyEvent(String id) {
-        List<RequestEvent> all = events.keyed(config.topics().events(), id).stream()
-                .map(r -> Codec.decode(r.value(), RequestEvent.class))
+    private Generation onlyEvent(String id) {
+        List<Generation> all = events.keyed(config.topics().events(), id).stream()
+                .map(r -> Codec.decode(r.value(), Generation.class))
                 .toList();
         assertEquals(1, all.size(), "one event for " + id);
         return all.get(0);

@@ -177,7 +177,7 @@ public record CloudEventHeaders(
             case JobProgress progress -> progress.jobId();
             case GenerationRequest request -> request.requestId();
             case CancelRequest cancel -> cancel.jobId() != null ? cancel.jobId() : cancel.requestId();
-            case RequestEvent event -> event.requestId();
+            case Generation generation -> generation.id();
             case DeadLetter deadLetter -> deadLetter.topic() + "/" + deadLetter.partition() + "/" + deadLetter.offset();
         };
     }

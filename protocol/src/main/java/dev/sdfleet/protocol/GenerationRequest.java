@@ -45,7 +45,7 @@ import java.util.regex.Pattern;
  * @param deadline when the request stops being worth doing: a job still queued then is dropped with
  *     DEADLINE_EXCEEDED instead of reaching a GPU; absent means none. Not compared with the clock here: a message
  *     must decode the same way whenever it is read.
- * @param metadata the caller's own strings, echoed in the request's {@link RequestEvent}: at most
+ * @param metadata the caller's own strings, echoed in the request's {@link Generation} document: at most
  *     {@value #MAX_METADATA_ENTRIES} entries, keys as {@link #METADATA_KEY}, values at most
  *     {@value #MAX_METADATA_VALUE_LENGTH} characters; default empty
  */

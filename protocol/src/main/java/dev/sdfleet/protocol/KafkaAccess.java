@@ -74,8 +74,8 @@ public final class KafkaAccess {
 
     /**
      * The grants of the workers of {@code model} in consumer group {@code group}: they read their model's job lanes
-     * (no other model's) and the cancels, and write results, progress events and dead letters. They cannot write
-     * requests or jobs, nor read the dispatcher's topics and stores.
+     * (no other model's) and the cancels, and write results (progress goes there too) and dead letters. They cannot
+     * write requests, jobs or the events callers read, nor read the dispatcher's topics and stores.
      */
     public static List<Grant> worker(Topics topics, String model, String group) {
         return worker(topics, model, group, false);
@@ -94,7 +94,7 @@ public final class KafkaAccess {
             topic(grants, lane, Operation.READ);
         }
         topic(grants, topics.cancels(), Operation.READ);
-        for (String output : List.of(topics.results(), topics.events(), topics.dlq())) {
+        for (String output : List.of(topics.results(), topics.dlq())) {
             topic(grants, output, Operation.WRITE);
         }
         grants.add(new Grant(Resource.GROUP, group, false, Operation.READ));

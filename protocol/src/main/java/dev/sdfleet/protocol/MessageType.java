@@ -13,9 +13,9 @@ public enum MessageType {
     GENERATION_REQUEST(GenerationRequest.class, "dev.sdfleet.request.v1", "generation-request", Topics::requests),
     JOB(Job.class, "dev.sdfleet.job.v1", "job", Topics::jobs),
     JOB_RESULT(JobResult.class, "dev.sdfleet.job.result.v1", "job-result", Topics::results),
-    JOB_PROGRESS(JobProgress.class, "dev.sdfleet.job.progress.v1", "job-progress", Topics::events),
+    JOB_PROGRESS(JobProgress.class, "dev.sdfleet.job.progress.v1", "job-progress", Topics::results),
     CANCEL_REQUEST(CancelRequest.class, "dev.sdfleet.cancel.v1", "cancel-request", Topics::cancels),
-    REQUEST_EVENT(RequestEvent.class, "dev.sdfleet.request.finished.v1", "request-event", Topics::events),
+    GENERATION(Generation.class, "dev.sdfleet.generation.v1", "generation", Topics::events),
     DEAD_LETTER(DeadLetter.class, "dev.sdfleet.deadletter.v1", "dead-letter", Topics::dlq);
 
     /** Where the schemas' {@code $id}s live; they name the schemas, nothing is fetched from there. */

@@ -5,7 +5,7 @@ package dev.sdfleet.protocol;
  * {@link MessageType} says, for each, which topic it goes to and which CloudEvents type and JSON Schema describe it.
  */
 public sealed interface ProtocolMessage
-        permits GenerationRequest, Job, JobResult, JobProgress, CancelRequest, RequestEvent, DeadLetter {
+        permits GenerationRequest, Job, JobResult, JobProgress, CancelRequest, Generation, DeadLetter {
 
     /**
      * The schema version this build writes and reads. A message with another version is rejected with a field error

@@ -52,7 +52,7 @@ public final class RecordKeys {
             case JobResult result -> result.requestId();
             case JobProgress progress -> progress.requestId();
             case CancelRequest cancel -> cancel.requestId();
-            case RequestEvent event -> event.requestId();
+            case Generation generation -> generation.id();
             case DeadLetter deadLetter ->
                 throw new IllegalArgumentException(
                         "a dead letter is keyed by its original key bytes, not a request id: use keyOf");

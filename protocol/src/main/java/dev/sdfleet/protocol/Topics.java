@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
  * @param jobs the stem of the jobs topics: the jobs of a model go to {@link #jobsFor(String) jobsFor(model)}, e.g.
  *     {@code sdfleet.jobs.tiny-sd}, so that a worker only ever receives jobs for the model it has loaded; in a
  *     worker's view ({@link #forModel(String)}) this is its model's jobs topic
- * @param results job outcomes, workers to dispatcher ({@link JobResult})
- * @param events progress and request completion ({@link JobProgress}, {@link RequestEvent})
+ * @param results job outcomes and progress, workers to dispatcher ({@link JobResult}, {@link JobProgress})
+ * @param events the dispatcher's {@link Generation} documents: throttled progress and each request's end
  * @param cancels cancellations, read by every worker and the dispatcher ({@link CancelRequest})
  * @param dlq records nobody could process ({@link DeadLetter})
  */

@@ -33,8 +33,8 @@ class CodecStrictnessTest {
                 GenerationRequest.class,
                 request("\"webhook\":{\"url\":\"https://x.example/\",\"secret\":\"s\"}"));
         assertDecodeError(
-                "images[0].output.colour",
-                RequestEvent.class,
+                "images[0].colour",
+                Generation.class,
                 Codec.encodeToString(Samples.completed())
                         .replaceFirst("\"content_type\"", "\"colour\":1,\"content_type\""));
     }
@@ -119,7 +119,7 @@ class CodecStrictnessTest {
         assertDecodeError("model", GenerationRequest.class, "{\"prompt\":\"p\"}");
         assertDecodeError(
                 "images[0].index",
-                RequestEvent.class,
+                Generation.class,
                 Codec.encodeToString(Samples.completed()).replaceFirst("\"index\":0,", ""));
     }
 
@@ -149,11 +149,9 @@ class CodecStrictnessTest {
         assertDecodeError(
                 "webhook.url", GenerationRequest.class, request("\"webhook\":{\"url\":\"ftp://x.example/\"}"));
         assertDecodeError(
-                "images[1].output.sha256",
-                RequestEvent.class,
-                Codec.encodeToString(Samples.completed())
-                        .replace("\"sha256\":\"9f86", "\"sha256\":\"XX86")
-                        .replaceFirst("XX86", "9f86"));
+                "images[1].error.message",
+                Generation.class,
+                Codec.encodeToString(Samples.cancelled()).replace("\"message\":\"cancelled by the caller\",", ""));
         assertDecodeError("n", GenerationRequest.class, request("\"n\":17"));
     }
 

@@ -179,10 +179,10 @@ class MessagesTest {
 
     @Test
     void progressStaysWithinItsSteps() {
-        assertFieldError("step", () -> new JobProgress(1, "r/0", "r", 21, 20, Samples.T0));
-        assertFieldError("total_steps", () -> new JobProgress(1, "r/0", "r", 0, 0, Samples.T0));
-        assertFieldError("job_id", "belong", () -> new JobProgress(1, "other/0", "r", 1, 20, Samples.T0));
-        assertFieldError("at", () -> new JobProgress(1, "r/0", "r", 1, 20, null));
+        assertFieldError("step", () -> new JobProgress(1, "r/0", "r", null, 21, 20, Samples.T0));
+        assertFieldError("total_steps", () -> new JobProgress(1, "r/0", "r", null, 0, 0, Samples.T0));
+        assertFieldError("job_id", "belong", () -> new JobProgress(1, "other/0", "r", 2, 1, 20, Samples.T0));
+        assertFieldError("at", () -> new JobProgress(1, "r/0", "r", null, 1, 20, null));
     }
 
     @Test
@@ -197,41 +197,64 @@ class MessagesTest {
     }
 
     @Test
-    void requestStatusFollowsFromTheImages() {
-        assertEquals(RequestStatus.COMPLETED, Samples.completed().status());
-        assertEquals(RequestStatus.PARTIALLY_FAILED, Samples.partiallyFailed().status());
-        assertEquals(RequestStatus.CANCELLED, Samples.cancelled().status());
-        ImageOutcome failed = new ImageOutcome(
-                0, JobStatus.FAILED, null, null, new Failure(FailureReason.DEADLINE_EXCEEDED, "too late", false));
-        assertEquals(RequestStatus.FAILED, RequestEvent.statusOf(List.of(failed)));
-        RequestEvent completed = Samples.completed();
+    void aGenerationNeedsItsIdentityAndImages() {
+        Generation completed = Samples.completed();
+        assertEquals(GenerationStatus.COMPLETED, completed.status());
+        assertTrue(completed.status().finished());
+        assertFalse(Samples.running().status().finished());
+        assertFieldError("images", () -> withImages(completed, List.of()));
+        assertFieldError("images[0]", () -> withImages(completed, java.util.Arrays.asList((Generation.Image) null)));
         assertFieldError(
                 "status",
-                "must be COMPLETED",
-                () -> new RequestEvent(
-                        1, "r", "t", RequestStatus.PARTIALLY_FAILED, completed.images(), completed.timings(), null));
+                () -> new Generation(
+                        1,
+                        "r",
+                        "t",
+                        null,
+                        "m",
+                        "p",
+                        null,
+                        1,
+                        64,
+                        64,
+                        1,
+                        null,
+                        null,
+                        Priority.LOW,
+                        1L,
+                        null,
+                        Samples.T0,
+                        null,
+                        null,
+                        completed.images(),
+                        null,
+                        null));
     }
 
-    @Test
-    void requestEventImagesAreInIndexOrder() {
-        RequestEvent completed = Samples.completed();
-        List<ImageOutcome> swapped =
-                List.of(completed.images().get(1), completed.images().get(0));
-        assertFieldError(
-                "images[0].index",
-                () -> new RequestEvent(1, "r", "t", RequestStatus.COMPLETED, swapped, completed.timings(), null));
-        assertFieldError(
-                "images",
-                () -> new RequestEvent(1, "r", "t", RequestStatus.COMPLETED, List.of(), completed.timings(), null));
-        assertFieldError(
-                "timings",
-                () -> new RequestEvent(1, "r", "t", RequestStatus.COMPLETED, completed.images(), null, null));
-    }
-
-    @Test
-    void timingsDoNotRunBackwards() {
-        assertFieldError("finished_at", () -> new RequestTimings(Samples.T0, Samples.T0.minusMillis(1)));
-        assertEquals(3, Samples.completed().timings().total().toSeconds());
+    private static Generation withImages(Generation g, List<Generation.Image> images) {
+        return new Generation(
+                g.schemaVersion(),
+                g.id(),
+                g.tenant(),
+                g.status(),
+                g.model(),
+                g.prompt(),
+                g.negativePrompt(),
+                g.n(),
+                g.width(),
+                g.height(),
+                g.steps(),
+                g.guidance(),
+                g.scheduler(),
+                g.priority(),
+                g.seed(),
+                g.deadline(),
+                g.acceptedAt(),
+                g.finishedAt(),
+                g.cancelReason(),
+                images,
+                g.webhook(),
+                g.metadata());
     }
 
     @Test

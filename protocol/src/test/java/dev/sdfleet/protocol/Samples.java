@@ -88,47 +88,90 @@ final class Samples {
         return CancelRequest.ofJob("req-42/2", null, T0.plusSeconds(2));
     }
 
-    static RequestEvent completed() {
-        return RequestEvent.of(
-                "req-42",
-                "acme",
-                List.of(
-                        new ImageOutcome(0, JobStatus.SUCCEEDED, 4_294_967_294L, storedImage(0), null),
-                        new ImageOutcome(1, JobStatus.SUCCEEDED, 4_294_967_295L, storedImage(1), null)),
-                new RequestTimings(T0, T0.plusSeconds(3)),
+    static Generation completed() {
+        return generation(
+                GenerationStatus.COMPLETED,
+                List.of(succeeded(0, 4_294_967_294L), succeeded(1, 4_294_967_295L)),
                 Map.of("order", "o-17"));
     }
 
-    static RequestEvent partiallyFailed() {
-        return RequestEvent.of(
-                "req-42",
-                "acme",
-                List.of(
-                        new ImageOutcome(0, JobStatus.SUCCEEDED, 5L, storedImage(0), null),
-                        new ImageOutcome(
-                                1,
-                                JobStatus.FAILED,
-                                6L,
-                                null,
-                                new Failure(FailureReason.INFERENCE_ERROR, "out of memory", true))),
-                new RequestTimings(T0, T0.plusSeconds(3)),
+    static Generation running() {
+        return generation(
+                GenerationStatus.QUEUED,
+                List.of(new Generation.Image(
+                        0, 5L, ImageStatus.RUNNING, 1, 7, 20, null, null, null, null, null, null, null, null, null)),
                 null);
     }
 
-    static RequestEvent cancelled() {
-        return RequestEvent.of(
+    static Generation cancelled() {
+        return generation(
+                GenerationStatus.CANCELLED,
+                List.of(
+                        succeeded(0, 5L),
+                        new Generation.Image(
+                                1,
+                                6L,
+                                ImageStatus.FAILED,
+                                1,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                new Generation.ImageError("cancelled", "cancelled by the caller", false),
+                                T0.plusSeconds(1))),
+                null);
+    }
+
+    private static Generation generation(
+            GenerationStatus status, List<Generation.Image> images, Map<String, String> metadata) {
+        return new Generation(
+                1,
                 "req-42",
                 "acme",
-                List.of(
-                        new ImageOutcome(0, JobStatus.SUCCEEDED, null, storedImage(0), null),
-                        new ImageOutcome(
-                                1,
-                                JobStatus.FAILED,
-                                null,
-                                null,
-                                new Failure(FailureReason.CANCELLED, "cancelled by the caller", false))),
-                new RequestTimings(T0, T0),
-                null);
+                status,
+                "sd15",
+                "a red circle",
+                "",
+                images.size(),
+                512,
+                512,
+                20,
+                7.5,
+                null,
+                Priority.NORMAL,
+                images.get(0).seed(),
+                null,
+                T0,
+                status.finished() ? T0.plusSeconds(3) : null,
+                status == GenerationStatus.CANCELLED ? "cancelled by the caller" : null,
+                images,
+                new Generation.Webhook("https://example.com/hook", List.of("generation.completed"), null),
+                metadata);
+    }
+
+    private static Generation.Image succeeded(int index, long seed) {
+        StoredImage stored = storedImage(index);
+        return new Generation.Image(
+                index,
+                seed,
+                ImageStatus.SUCCEEDED,
+                1,
+                20,
+                20,
+                stored.url(),
+                stored.bucket(),
+                stored.key(),
+                stored.sha256(),
+                stored.contentType(),
+                "https://s3.example.com/" + stored.key() + "?X-Amz-Signature=abc",
+                T0.plusSeconds(3603),
+                null,
+                T0.plusSeconds(3));
     }
 
     static DeadLetter deadLetter() {
@@ -158,7 +201,7 @@ final class Samples {
                 cancelRequest(),
                 cancelJob(),
                 completed(),
-                partiallyFailed(),
+                running(),
                 cancelled(),
                 deadLetter());
     }

@@ -165,8 +165,11 @@ class SchemaConformanceTest {
                 texts(request.at("/$defs/webhook/properties/events/anyOf/0/items/enum")));
         assertEquals(jsonNames(OutputFormat.values()), texts(request.at("/properties/output_format/anyOf/0/enum")));
         assertEquals(
-                jsonNames(RequestStatus.values()),
-                texts(JsonSchemas.tree("request-event.schema.json").at("/properties/status/enum")));
+                jsonNames(GenerationStatus.values()),
+                texts(JsonSchemas.tree("generation.schema.json").at("/properties/status/enum")));
+        assertEquals(
+                jsonNames(ImageStatus.values()),
+                texts(JsonSchemas.tree("generation.schema.json").at("/$defs/image/properties/status/enum")));
     }
 
     @Test

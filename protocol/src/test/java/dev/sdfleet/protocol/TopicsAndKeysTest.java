@@ -63,8 +63,8 @@ class TopicsAndKeysTest {
         assertEquals("t.requests", MessageType.GENERATION_REQUEST.topic(topics));
         assertEquals("t.jobs", MessageType.JOB.topic(topics));
         assertEquals("t.results", MessageType.JOB_RESULT.topic(topics));
-        assertEquals("t.events", MessageType.JOB_PROGRESS.topic(topics));
-        assertEquals("t.events", MessageType.REQUEST_EVENT.topic(topics));
+        assertEquals("t.results", MessageType.JOB_PROGRESS.topic(topics));
+        assertEquals("t.events", MessageType.GENERATION.topic(topics));
         assertEquals("t.cancels", MessageType.CANCEL_REQUEST.topic(topics));
         assertEquals("t.dlq", MessageType.DEAD_LETTER.topic(topics));
     }

@@ -1,9 +1,8 @@
 package dev.sdfleet.bench.fleet;
 
-import dev.sdfleet.protocol.ImageOutcome;
+import dev.sdfleet.protocol.Generation;
+import dev.sdfleet.protocol.GenerationStatus;
 import dev.sdfleet.protocol.JobProgress;
-import dev.sdfleet.protocol.RequestEvent;
-import dev.sdfleet.protocol.RequestStatus;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -13,8 +12,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Counts the dispatcher's request-level completion events ({@link RequestEvent} on the events topic, one per request
- * when all is well) for a set of requests, read from outside: completed, failed by reason, lost (no event), and
+ * Counts the dispatcher's request-level completion events (a {@link Generation} with a final status on the events
+ * topic, one per request when all is well; progress documents are skipped) for a set of requests, read from outside: completed, failed by reason, lost (no event), and
  * duplicates (events beyond the first per request).
  */
 final class CompletionEvents {
@@ -26,7 +25,7 @@ final class CompletionEvents {
      */
     static JobOutcomes await(
             Collection<String> requestIds,
-            TopicWatcher<RequestEvent> events,
+            TopicWatcher<Generation> events,
             TopicWatcher<JobProgress> progress,
             Duration timeout,
             Duration settle) {
@@ -35,36 +34,36 @@ final class CompletionEvents {
         while (System.nanoTime() < deadline && finished(events.all(Duration.ofMillis(200)), wanted) < wanted.size()) {
             // keep reading: the watcher polls inside all()
         }
-        List<RequestEvent> all = events.all(settle).stream()
+        List<Generation> all = events.all(settle).stream()
                 .map(TopicWatcher.Seen::message)
-                .filter(e -> wanted.contains(e.requestId()))
+                .filter(e -> e.status().finished() && wanted.contains(e.id()))
                 .toList();
-        Map<String, RequestEvent> first = new HashMap<>();
-        all.forEach(e -> first.putIfAbsent(e.requestId(), e));
+        Map<String, Generation> first = new HashMap<>();
+        all.forEach(e -> first.putIfAbsent(e.id(), e));
         int completed = (int) first.values().stream()
-                .filter(e -> e.status() == RequestStatus.COMPLETED)
+                .filter(e -> e.status() == GenerationStatus.COMPLETED)
                 .count();
         Map<String, Integer> failed = new TreeMap<>();
         first.values().stream()
-                .filter(e -> e.status() != RequestStatus.COMPLETED)
+                .filter(e -> e.status() != GenerationStatus.COMPLETED)
                 .forEach(e -> failed.merge(reason(e), 1, Integer::sum));
         int extraRuns = JobOutcomes.extraRuns(progress, p -> wanted.contains(p.requestId()));
         return new JobOutcomes(completed, failed, wanted.size() - first.size(), all.size() - first.size(), extraRuns);
     }
 
     /** The first failed image's reason, else the request's status. */
-    private static String reason(RequestEvent event) {
+    private static String reason(Generation event) {
         return event.images().stream()
                 .filter(i -> i.error() != null)
-                .map(ImageOutcome::error)
-                .map(f -> f.reason().toString())
+                .map(i -> i.error().reason().toUpperCase(java.util.Locale.ROOT))
                 .findFirst()
                 .orElse(event.status().toString());
     }
 
-    private static long finished(List<TopicWatcher.Seen<RequestEvent>> seen, Set<String> wanted) {
+    private static long finished(List<TopicWatcher.Seen<Generation>> seen, Set<String> wanted) {
         return seen.stream()
-                .map(s -> s.message().requestId())
+                .filter(s -> s.message().status().finished())
+                .map(s -> s.message().id())
                 .filter(wanted::contains)
                 .distinct()
                 .count();

@@ -3,8 +3,8 @@ package dev.sdfleet.bench.fleet;
 import dev.sdfleet.dispatcher.Dispatcher;
 import dev.sdfleet.dispatcher.config.WebhookSettings;
 import dev.sdfleet.protocol.DeadLetter;
+import dev.sdfleet.protocol.Generation;
 import dev.sdfleet.protocol.JobProgress;
-import dev.sdfleet.protocol.RequestEvent;
 import dev.sdfleet.worker.WorkerProcess;
 import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
@@ -30,7 +30,7 @@ final class DispatcherRig implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final List<WorkerProcess> workers;
     private final GenerationSubmitter submitter;
-    private final TopicWatcher<RequestEvent> events;
+    private final TopicWatcher<Generation> events;
     private final TopicWatcher<JobProgress> progress;
     private final TopicWatcher<DeadLetter> deadLetters;
     private final List<AutoCloseable> opened;
@@ -40,7 +40,7 @@ final class DispatcherRig implements AutoCloseable {
             Dispatcher dispatcher,
             List<WorkerProcess> workers,
             GenerationSubmitter submitter,
-            TopicWatcher<RequestEvent> events,
+            TopicWatcher<Generation> events,
             TopicWatcher<JobProgress> progress,
             TopicWatcher<DeadLetter> deadLetters,
             List<AutoCloseable> opened) {
@@ -67,11 +67,11 @@ final class DispatcherRig implements AutoCloseable {
             Dispatcher dispatcher = bench.startDispatcher(bench.dispatcherConfig(scope, name + "-dispatcher", webhooks)
                     .build());
             opened.add(dispatcher);
-            TopicWatcher<RequestEvent> events =
-                    new TopicWatcher<>(bench.kafkaClient(), scope.topics().events(), RequestEvent.class);
+            TopicWatcher<Generation> events =
+                    new TopicWatcher<>(bench.kafkaClient(), scope.topics().events(), Generation.class);
             opened.add(events);
             TopicWatcher<JobProgress> progress =
-                    new TopicWatcher<>(bench.kafkaClient(), scope.topics().events(), JobProgress.class);
+                    new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobProgress.class);
             opened.add(progress);
             TopicWatcher<DeadLetter> deadLetters =
                     new TopicWatcher<>(bench.kafkaClient(), scope.topics().dlq(), DeadLetter.class);
@@ -123,7 +123,9 @@ final class DispatcherRig implements AutoCloseable {
     /** When this rig first saw each request's completion event (System.nanoTime()), by request id. */
     Map<String, Long> completionEventsSeen() {
         Map<String, Long> seen = new HashMap<>();
-        events.all(Duration.ZERO).forEach(s -> seen.putIfAbsent(s.message().requestId(), s.seenAtNanos()));
+        events.all(Duration.ZERO).stream()
+                .filter(s -> s.message().status().finished())
+                .forEach(s -> seen.putIfAbsent(s.message().id(), s.seenAtNanos()));
         return seen;
     }
 

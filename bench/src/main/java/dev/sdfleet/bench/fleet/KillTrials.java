@@ -62,7 +62,7 @@ final class KillTrials {
                 side,
                 steps);
         try (TopicWatcher<JobProgress> progress =
-                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().events(), JobProgress.class);
+                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobProgress.class);
                 TopicWatcher<JobResult> results =
                         new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobResult.class);
                 JobPublisher publisher = new JobPublisher(bench.kafkaClient(), scope.topics());

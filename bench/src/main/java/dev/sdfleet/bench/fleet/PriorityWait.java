@@ -38,7 +38,7 @@ final class PriorityWait {
         Topics fleet = Topics.withPrefix(scope.prefix());
         JobFactory factory = new JobFactory(bench.modelId(), side, steps, 7.5);
         try (TopicWatcher<JobProgress> progress =
-                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().events(), JobProgress.class);
+                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobProgress.class);
                 TopicWatcher<JobResult> results =
                         new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobResult.class);
                 JobPublisher publisher = new JobPublisher(bench.kafkaClient(), scope.topics());

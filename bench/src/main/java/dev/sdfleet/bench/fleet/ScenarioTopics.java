@@ -15,7 +15,7 @@ record ScenarioTopics(TopicWatcher<JobResult> results, TopicWatcher<JobProgress>
                 new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobResult.class);
         TopicWatcher<JobProgress> progress = null;
         try {
-            progress = new TopicWatcher<>(bench.kafkaClient(), scope.topics().events(), JobProgress.class);
+            progress = new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobProgress.class);
             return new ScenarioTopics(results, progress, new JobPublisher(bench.kafkaClient(), scope.topics()));
         } catch (RuntimeException e) {
             if (progress != null) {

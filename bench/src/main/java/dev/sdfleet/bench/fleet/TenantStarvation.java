@@ -103,7 +103,7 @@ final class TenantStarvation {
                 .build();
         try (Dispatcher dispatcher = bench.startDispatcher(config);
                 TopicWatcher<JobProgress> progress =
-                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().events(), JobProgress.class);
+                        new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobProgress.class);
                 TopicWatcher<JobResult> results =
                         new TopicWatcher<>(bench.kafkaClient(), scope.topics().results(), JobResult.class);
                 WorkerProcess worker = bench.startProcess(

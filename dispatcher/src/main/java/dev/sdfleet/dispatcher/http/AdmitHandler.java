@@ -1,6 +1,5 @@
 package dev.sdfleet.dispatcher.http;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
 import dev.sdfleet.dispatcher.config.ImageLinks;
 import dev.sdfleet.dispatcher.metrics.DispatcherMetrics;
@@ -218,10 +217,13 @@ final class AdmitHandler {
                         id,
                         config.admitWait().toMillis());
             }
-            ObjectNode view =
-                    storedFingerprint != null && routing.lookup(id) instanceof Lookup.Found(RequestState state)
-                            ? RequestView.of(state, imageLinks)
-                            : StateJson.MAPPER.createObjectNode().put("id", id).put("status", "accepted");
+            String view = storedFingerprint != null && routing.lookup(id) instanceof Lookup.Found(RequestState state)
+                    ? RequestView.json(state, imageLinks)
+                    : StateJson.MAPPER
+                            .createObjectNode()
+                            .put("id", id)
+                            .put("status", "accepted")
+                            .toString();
             metrics.request("http", "accepted");
             LOG.info("Admitted request {} for model {}", id, request.model());
             metrics.tenantRequest(request.tenant(), "admitted");
@@ -231,7 +233,7 @@ final class AdmitHandler {
                     .putHeader("location", RequestView.location(id))
                     .putHeader(TraceParent.HEADER, trace.header())
                     .putHeader("content-type", "application/json")
-                    .end(view.toString());
+                    .end(view);
         } catch (Exception e) { // not only RuntimeException: await() rethrows checked failures as they are
             LOG.warn("Could not admit request {}: {}", id, e.toString());
             metrics.request("http", "unavailable");
@@ -263,7 +265,7 @@ final class AdmitHandler {
                 .putHeader("location", RequestView.location(existing.requestId()))
                 .putHeader("idempotent-replayed", "true")
                 .putHeader("content-type", "application/json")
-                .end(RequestView.of(existing, imageLinks).toString());
+                .end(RequestView.json(existing, imageLinks));
     }
 
     private static <T> T awaitQuietly(Future<T> future) {

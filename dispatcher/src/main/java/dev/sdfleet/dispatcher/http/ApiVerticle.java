@@ -85,7 +85,9 @@ public final class ApiVerticle extends VerticleBase {
         router.route("/v1/*").handler(auth::handle);
         router.get("/v1/models").handler(new ModelsView(config.models())::handle);
         router.post("/v1/generations").handler(admit::handle);
+        router.get("/v1/generations").handler(new GenerationList(imageLinks, streams, forwarder)::handle);
         router.get("/v1/generations/:id").handler(requests::get);
+        router.get("/v1/generations/:id/events").handler(new EventStream(routing, imageLinks, vertx)::handle);
         router.delete("/v1/generations/:id").handler(requests::cancel);
         router.post("/v1/generations/:id/deliveries/:delivery/redeliver").handler(requests::redeliver);
         router.errorHandler(404, ctx -> Problems.send(ctx, 404, "not found", "no such resource"));

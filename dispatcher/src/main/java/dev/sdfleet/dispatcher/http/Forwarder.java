@@ -22,7 +22,14 @@ final class Forwarder {
     private static final List<String> REQUEST_HEADERS =
             List.of("authorization", "x-api-key", "idempotency-key", "content-type", "traceparent");
     private static final List<String> RESPONSE_HEADERS = List.of(
-            "content-type", "location", "idempotent-replayed", "www-authenticate", "retry-after", "traceparent");
+            "content-type",
+            "location",
+            "idempotent-replayed",
+            "www-authenticate",
+            "retry-after",
+            "cache-control",
+            "traceparent");
+    /** How long the owner may stay silent (an event stream sends a heartbeat more often). */
     private static final long TIMEOUT_MS = 15_000;
 
     private final HttpClient client;
@@ -36,6 +43,54 @@ final class Forwarder {
     }
 
     void forward(RoutingContext ctx, HostInfo owner) {
+        try {
+            HttpClientResponse response = send(ctx, owner);
+            ctx.response().setStatusCode(response.statusCode());
+            RESPONSE_HEADERS.forEach(name -> {
+                String value = response.getHeader(name);
+                if (value != null) {
+                    ctx.response().putHeader(name, value);
+                }
+            });
+            if ("text/event-stream".equals(response.getHeader("content-type"))) {
+                // An event stream is relayed as it comes, until the owner ends it or the caller goes.
+                ctx.response().setChunked(true);
+                response.pipeTo(ctx.response()).await();
+            } else {
+                ctx.response().end(response.body().await());
+            }
+        } catch (Exception e) {
+            if (ctx.response().headWritten()) {
+                // A relayed stream broke off (the caller left, or the owner stopped): the caller sees it end.
+                LOG.debug(
+                        "Relayed stream of {} from {} ended: {}", ctx.request().path(), owner, e.toString());
+                ctx.response().reset();
+                return;
+            }
+            // await() rethrows the failure as it is, checked or not: a refused connection (the owner just stopped
+            // and the metadata still names it) is an IOException, and it must be a 503 "retry", not a 500.
+            LOG.warn(
+                    "Forwarding {} {} to {} failed: {}",
+                    ctx.request().method(),
+                    ctx.request().path(),
+                    owner,
+                    e.toString());
+            Problems.send(
+                    ctx, 503, "unavailable", "the dispatcher instance that owns this request did not answer; retry");
+        }
+    }
+
+    /** The same call made on {@code instance} for its own share of the answer (a list page): the body, if 200. */
+    Buffer fetch(RoutingContext ctx, HostInfo instance) {
+        HttpClientResponse response = send(ctx, instance);
+        Buffer body = response.body().await();
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(instance + " answered " + response.statusCode() + ": " + body);
+        }
+        return body;
+    }
+
+    private HttpClientResponse send(RoutingContext ctx, HostInfo owner) {
         RequestOptions options = new RequestOptions()
                 .setMethod(ctx.request().method())
                 .setHost(owner.host())
@@ -49,33 +104,8 @@ final class Forwarder {
                 options.putHeader(name, value);
             }
         });
-        try {
-            HttpClientRequest request = client.request(options).await();
-            Buffer body = ctx.body() == null ? null : ctx.body().buffer();
-            HttpClientResponse response = (body == null ? request.send() : request.send(body)).await();
-            Buffer answer = response.body().await();
-            ctx.response().setStatusCode(response.statusCode());
-            RESPONSE_HEADERS.forEach(name -> {
-                String value = response.getHeader(name);
-                if (value != null) {
-                    ctx.response().putHeader(name, value);
-                }
-            });
-            ctx.response().end(answer);
-        } catch (Exception e) {
-            // await() rethrows the failure as it is, checked or not: a refused connection (the owner just stopped
-            // and the metadata still names it) is an IOException, and it must be a 503 "retry", not a 500.
-            LOG.warn(
-                    "Forwarding {} {} to {} failed: {}",
-                    ctx.request().method(),
-                    ctx.request().path(),
-                    owner,
-                    e.toString());
-            Problems.send(
-                    ctx,
-                    503,
-                    "unavailable",
-                    "the dispatcher instance that owns this request did not answer; " + "retry");
-        }
+        HttpClientRequest request = client.request(options).await();
+        Buffer body = ctx.body() == null ? null : ctx.body().buffer();
+        return (body == null ? request.send() : request.send(body)).await();
     }
 }

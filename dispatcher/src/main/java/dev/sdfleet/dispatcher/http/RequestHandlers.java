@@ -39,7 +39,7 @@ final class RequestHandlers {
                 ctx,
                 state -> ctx.response()
                         .putHeader("content-type", "application/json")
-                        .end(RequestView.of(state, imageLinks).toString()));
+                        .end(RequestView.json(state, imageLinks)));
     }
 
     void cancel(RoutingContext ctx) {
@@ -49,7 +49,9 @@ final class RequestHandlers {
                         ctx,
                         409,
                         "already finished",
-                        "the request finished as " + RequestView.statusOf(state) + "; there is nothing to cancel");
+                        "the request finished as "
+                                + state.status().name().toLowerCase(java.util.Locale.ROOT)
+                                + "; there is nothing to cancel");
                 return;
             }
             CancelRequest cancel =

@@ -1,7 +1,7 @@
 package dev.sdfleet.dispatcher.metrics;
 
+import dev.sdfleet.protocol.GenerationStatus;
 import dev.sdfleet.protocol.Priority;
-import dev.sdfleet.protocol.RequestStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -122,7 +122,7 @@ public final class DispatcherMetrics {
     }
 
     /** A request finished with {@code status}. */
-    public void finished(RequestStatus status) {
+    public void finished(GenerationStatus status) {
         counter(
                         "sdfleet.dispatcher.requests.finished",
                         "Requests by final status",

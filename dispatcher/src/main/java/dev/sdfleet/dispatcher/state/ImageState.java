@@ -1,8 +1,6 @@
 package dev.sdfleet.dispatcher.state;
 
 import dev.sdfleet.protocol.Failure;
-import dev.sdfleet.protocol.ImageOutcome;
-import dev.sdfleet.protocol.JobStatus;
 import dev.sdfleet.protocol.StoredImage;
 import java.time.Instant;
 
@@ -17,6 +15,8 @@ import java.time.Instant;
  * @param error why there is no image, once failed
  * @param workerId the worker that reported the result, if any
  * @param finishedAt when the image reached its phase, if terminal
+ * @param step denoising steps its worker reported done for this attempt; null until the first report
+ * @param totalSteps the steps that worker runs; null until the first report
  */
 public record ImageState(
         int index,
@@ -26,37 +26,43 @@ public record ImageState(
         StoredImage output,
         Failure error,
         String workerId,
-        Instant finishedAt) {
+        Instant finishedAt,
+        Integer step,
+        Integer totalSteps) {
 
     public static ImageState queued(int index, long seed) {
-        return new ImageState(index, seed, 1, ImagePhase.QUEUED, null, null, null, null);
+        return new ImageState(index, seed, 1, ImagePhase.QUEUED, null, null, null, null, null, null);
     }
 
     /** Accepted and held back under its tenant's cap on images in flight: its job is not published yet. */
     public static ImageState held(int index, long seed) {
-        return new ImageState(index, seed, 1, ImagePhase.HELD, null, null, null, null);
+        return new ImageState(index, seed, 1, ImagePhase.HELD, null, null, null, null, null, null);
     }
 
     /** A held image whose job is published now. */
     public ImageState released() {
-        return new ImageState(index, seed, attempt, ImagePhase.QUEUED, null, null, null, null);
+        return new ImageState(index, seed, attempt, ImagePhase.QUEUED, null, null, null, null, null, null);
     }
 
     public ImageState succeeded(StoredImage image, String worker, Instant at) {
-        return new ImageState(index, seed, attempt, ImagePhase.SUCCEEDED, image, null, worker, at);
+        return new ImageState(index, seed, attempt, ImagePhase.SUCCEEDED, image, null, worker, at, step, totalSteps);
     }
 
     public ImageState failed(Failure failure, String worker, Instant at) {
-        return new ImageState(index, seed, attempt, ImagePhase.FAILED, null, failure, worker, at);
+        return new ImageState(index, seed, attempt, ImagePhase.FAILED, null, failure, worker, at, step, totalSteps);
     }
 
     public ImageState retried() {
-        return new ImageState(index, seed, attempt + 1, ImagePhase.QUEUED, null, null, null, null);
+        return new ImageState(index, seed, attempt + 1, ImagePhase.QUEUED, null, null, null, null, null, null);
     }
 
-    /** The image as the request event reports it; only for a terminal image. */
-    public ImageOutcome outcome() {
-        return new ImageOutcome(
-                index, phase == ImagePhase.SUCCEEDED ? JobStatus.SUCCEEDED : JobStatus.FAILED, seed, output, error);
+    /** A worker reports {@code done} of {@code total} denoising steps for the current attempt. */
+    public ImageState running(int done, int total) {
+        return new ImageState(index, seed, attempt, phase, output, error, workerId, finishedAt, done, total);
+    }
+
+    /** Whether a worker has reported progress and the image has not ended: it is being made. */
+    public boolean running() {
+        return phase == ImagePhase.QUEUED && step != null;
     }
 }

@@ -1,11 +1,9 @@
 package dev.sdfleet.dispatcher.state;
 
 import dev.sdfleet.protocol.Codec;
+import dev.sdfleet.protocol.FailureReason;
 import dev.sdfleet.protocol.GenerationRequest;
-import dev.sdfleet.protocol.ImageOutcome;
-import dev.sdfleet.protocol.RequestEvent;
-import dev.sdfleet.protocol.RequestStatus;
-import dev.sdfleet.protocol.RequestTimings;
+import dev.sdfleet.protocol.GenerationStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,6 +30,8 @@ import java.util.function.UnaryOperator;
  * @param deliveries its webhook messages
  * @param progressAt when a result last moved it on (an image finished or was published again); absent in states
  *     written before this field, which count from {@code acceptedAt}
+ * @param announcedAt when its progress was last announced (events topic, progress webhook), which happens at most
+ *     once a second; absent until the first
  * @param traceParent the W3C {@code traceparent} the request came with (or was given), whose trace its jobs and
  *     webhook calls carry; absent in states written before this field, whose jobs go without one
  */
@@ -45,10 +45,11 @@ public record RequestState(
         long baseSeed,
         List<ImageState> images,
         String cancelReason,
-        RequestStatus status,
+        GenerationStatus status,
         Instant finishedAt,
         List<Delivery> deliveries,
         Instant progressAt,
+        Instant announcedAt,
         String traceParent) {
 
     public RequestState {
@@ -82,6 +83,7 @@ public record RequestState(
                 null,
                 List.of(),
                 acceptedAt,
+                null,
                 null);
     }
 
@@ -129,6 +131,7 @@ public record RequestState(
                 finishedAt,
                 deliveries,
                 progressAt,
+                announcedAt,
                 traceParent);
     }
 
@@ -147,6 +150,7 @@ public record RequestState(
                 finishedAt,
                 deliveries,
                 progressAt,
+                announcedAt,
                 traceParent);
     }
 
@@ -165,6 +169,7 @@ public record RequestState(
                 finishedAt,
                 deliveries,
                 progressAt,
+                announcedAt,
                 traceParent);
     }
 
@@ -181,25 +186,38 @@ public record RequestState(
                 baseSeed,
                 images,
                 cancelReason,
-                RequestEvent.statusOf(outcomes()),
+                statusOf(images),
                 end,
                 deliveries,
                 progressAt,
+                announcedAt,
                 traceParent);
     }
 
-    public List<ImageOutcome> outcomes() {
-        return images.stream().map(ImageState::outcome).toList();
+    /**
+     * The final status these ended images add up to: cancelled if any image was cancelled, else completed when all
+     * succeeded, failed when all failed, partially failed otherwise.
+     */
+    static GenerationStatus statusOf(List<ImageState> images) {
+        if (images.stream().anyMatch(i -> i.error() != null && i.error().reason() == FailureReason.CANCELLED)) {
+            return GenerationStatus.CANCELLED;
+        }
+        long succeeded =
+                images.stream().filter(i -> i.phase() == ImagePhase.SUCCEEDED).count();
+        if (succeeded == images.size()) {
+            return GenerationStatus.COMPLETED;
+        }
+        return succeeded == 0 ? GenerationStatus.FAILED : GenerationStatus.PARTIALLY_FAILED;
     }
 
-    /** The request-level event; only for a finished request. */
-    public RequestEvent event() {
-        return RequestEvent.of(
-                requestId,
-                tenant,
-                outcomes(),
-                new RequestTimings(acceptedAt, finishedAt),
-                request().metadata());
+    /** The status callers see: the final one, or queued until an image ends and in progress after. */
+    public GenerationStatus visibleStatus() {
+        if (status != null) {
+            return status;
+        }
+        return images.stream().anyMatch(i -> i.phase().terminal())
+                ? GenerationStatus.IN_PROGRESS
+                : GenerationStatus.QUEUED;
     }
 
     public Optional<Delivery> delivery(String id) {
@@ -224,6 +242,28 @@ public record RequestState(
                 finishedAt,
                 all,
                 progressAt,
+                announcedAt,
+                traceParent);
+    }
+
+    public RequestState withoutDelivery(String id) {
+        List<Delivery> all = new ArrayList<>(deliveries);
+        all.removeIf(d -> d.id().equals(id));
+        return new RequestState(
+                requestId,
+                tenant,
+                requestJson,
+                fingerprint,
+                source,
+                acceptedAt,
+                baseSeed,
+                images,
+                cancelReason,
+                status,
+                finishedAt,
+                all,
+                progressAt,
+                announcedAt,
                 traceParent);
     }
 
@@ -242,6 +282,27 @@ public record RequestState(
                 status,
                 finishedAt,
                 deliveries,
+                now,
+                announcedAt,
+                traceParent);
+    }
+
+    /** Its progress announced now. */
+    public RequestState announced(Instant now) {
+        return new RequestState(
+                requestId,
+                tenant,
+                requestJson,
+                fingerprint,
+                source,
+                acceptedAt,
+                baseSeed,
+                images,
+                cancelReason,
+                status,
+                finishedAt,
+                deliveries,
+                progressAt,
                 now,
                 traceParent);
     }
@@ -262,6 +323,7 @@ public record RequestState(
                 finishedAt,
                 deliveries,
                 progressAt,
+                announcedAt,
                 trace);
     }
 

@@ -2,6 +2,7 @@ package dev.sdfleet.dispatcher.state;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -23,6 +24,8 @@ public final class StateJson {
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // States written before the final status became the callers' lower-case GenerationStatus say COMPLETED.
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .build();
 

@@ -1,5 +1,6 @@
 package dev.sdfleet.dispatcher.streams;
 
+import dev.sdfleet.dispatcher.config.ImageLinks;
 import dev.sdfleet.dispatcher.config.ModelCatalogue;
 import dev.sdfleet.dispatcher.config.TenantLimits;
 import dev.sdfleet.dispatcher.state.ControlMessage;
@@ -7,24 +8,33 @@ import dev.sdfleet.dispatcher.state.Fingerprints;
 import dev.sdfleet.dispatcher.state.ImagePhase;
 import dev.sdfleet.dispatcher.state.ImageState;
 import dev.sdfleet.dispatcher.state.RequestState;
+import dev.sdfleet.dispatcher.view.GenerationDocuments;
 import dev.sdfleet.dispatcher.webhook.WebhookPayloads;
 import dev.sdfleet.protocol.CancelRequest;
+import dev.sdfleet.protocol.CloudEventHeaders;
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.Failure;
 import dev.sdfleet.protocol.FailureReason;
+import dev.sdfleet.protocol.Generation;
 import dev.sdfleet.protocol.GenerationRequest;
 import dev.sdfleet.protocol.Job;
+import dev.sdfleet.protocol.JobId;
+import dev.sdfleet.protocol.JobProgress;
 import dev.sdfleet.protocol.JobResult;
 import dev.sdfleet.protocol.JobStatus;
 import dev.sdfleet.protocol.Jobs;
+import dev.sdfleet.protocol.MessageType;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.protocol.ValidationException;
 import dev.sdfleet.protocol.WebhookEvent;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -52,6 +62,11 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
     private static final Logger LOG = LoggerFactory.getLogger(DispatcherProcessor.class);
     /** Bounds one punctuation, so a backlog of timers cannot stall the stream thread past its poll interval. */
     private static final int MAX_TIMERS_PER_TICK = 500;
+    /** A request's progress goes out (events topic, progress webhook) at most this often. */
+    static final Duration ANNOUNCE_EVERY = Duration.ofSeconds(1);
+
+    private static final byte[] PROGRESS_TYPE =
+            MessageType.JOB_PROGRESS.ceType().getBytes(StandardCharsets.UTF_8);
 
     private final ProcessorHooks hooks;
     private final Topics topics;
@@ -111,6 +126,8 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         // A null value (tombstone) has no meaning on these topics: the decoders refuse it like any other non-message.
         if (topic.equals(topics.requests())) {
             onRequest(record);
+        } else if (topic.equals(topics.results()) && isProgress(record.headers())) {
+            onProgress(Codec.decode(record.value(), JobProgress.class));
         } else if (topic.equals(topics.results())) {
             onResult(Codec.decode(record.value(), JobResult.class));
         } else if (topic.equals(topics.cancels())) {
@@ -229,17 +246,12 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         if (result.status() == JobStatus.SUCCEEDED) {
             state = state.withImage(image.succeeded(result.output(), result.workerId(), result.finishedAt()));
             if (request.webhook() != null && request.webhook().wants(WebhookEvent.IMAGE_COMPLETED)) {
-                String body = WebhookPayloads.imageCompleted(
-                        state.requestId(),
-                        state.tenant(),
-                        state.images().get(image.index()).outcome(),
-                        now,
-                        hooks.imageLinks());
+                Generation document = GenerationDocuments.forEvent(state, hooks.imageLinks());
                 state = webhooks.add(
                         state,
-                        WebhookPayloads.messageId(state.requestId(), WebhookEvent.IMAGE_COMPLETED, image.index()),
+                        WebhookPayloads.messageId(state.requestId(), WebhookEvent.IMAGE_COMPLETED, image.index(), now),
                         WebhookEvent.IMAGE_COMPLETED,
-                        body,
+                        WebhookPayloads.body(WebhookEvent.IMAGE_COMPLETED, document, now),
                         now);
             }
         } else if (result.error().retryable()
@@ -257,6 +269,58 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         }
         save(before, state);
         release(state.tenant(), now);
+    }
+
+    /** Whether a results-topic record is a worker's progress report rather than a job's result. */
+    private static boolean isProgress(Headers headers) {
+        Header type = headers == null ? null : headers.lastHeader(CloudEventHeaders.TYPE);
+        return type != null && java.util.Arrays.equals(PROGRESS_TYPE, type.value());
+    }
+
+    /**
+     * A worker's step count for a running image: shown by GET and the event stream at once, and announced (events
+     * topic, progress webhook) at most once per {@link #ANNOUNCE_EVERY}. Reports of another attempt, of an ended
+     * image, or that would move the count back are dropped: progress is for people watching, never for accounting.
+     */
+    private void onProgress(JobProgress progress) {
+        RequestState state = requests.get(progress.requestId());
+        if (state == null || state.finished()) {
+            return;
+        }
+        int index = JobId.parse(progress.jobId()).imageIndex();
+        if (index >= state.images().size()) {
+            throw new ValidationException(
+                    "job_id",
+                    "request " + progress.requestId() + " has " + state.images().size() + " images, got index "
+                            + index);
+        }
+        ImageState image = state.images().get(index);
+        boolean sameAttempt = progress.attempt() == null || progress.attempt() == image.attempt();
+        boolean forward = image.step() == null || progress.step() > image.step();
+        if (!image.phase().awaitsResult() || !sameAttempt || !forward) {
+            return;
+        }
+        RequestState before = state;
+        Instant now = now();
+        state = state.withImage(image.running(progress.step(), progress.totalSteps()));
+        if (state.announcedAt() == null || !now.isBefore(state.announcedAt().plus(ANNOUNCE_EVERY))) {
+            state = announceProgress(state, now);
+        }
+        save(before, state);
+    }
+
+    private RequestState announceProgress(RequestState state, Instant now) {
+        publishDocument(state, "progress" + now.toEpochMilli(), now);
+        Generation document = GenerationDocuments.forEvent(state, hooks.imageLinks());
+        GenerationRequest request = state.request();
+        if (request.webhook() != null && request.webhook().wants(WebhookEvent.GENERATION_PROGRESS)) {
+            state = webhooks.replaceProgress(
+                    state,
+                    WebhookPayloads.messageId(state.requestId(), WebhookEvent.GENERATION_PROGRESS, null, now),
+                    WebhookPayloads.body(WebhookEvent.GENERATION_PROGRESS, document, now),
+                    now);
+        }
+        return state.announced(now);
     }
 
     private void onCancel(CancelRequest cancel) {
@@ -413,12 +477,24 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         }
     }
 
-    /** Ends the request: the one request event, its webhook message, and the retention timer. */
+    /**
+     * Puts the request's document on the events topic, without download links: the topic is read for days by
+     * services with their own access to the store, and a link there would expire while still on the topic.
+     */
+    private void publishDocument(RequestState state, String what, Instant now) {
+        Generation document = GenerationDocuments.forEvent(state, ImageLinks.none());
+        context.forward(outputs.generation(document, what, now), DispatcherTopology.EVENTS_SINK);
+    }
+
+    /** Ends the request: its final document on the events topic, its webhook message, and the retention timer. */
     private RequestState finish(RequestState state, Instant now) {
         RequestState done = state.finishedAt(now);
         GenerationRequest request = done.request();
         tally.finished(done.requestId(), done.acceptedAt());
-        context.forward(outputs.event(done.event(), now), DispatcherTopology.EVENTS_SINK);
+        // Progress messages not yet delivered are moot now: the final message says more.
+        done = webhooks.dropProgress(done);
+        publishDocument(done, "finished", now);
+        Generation document = GenerationDocuments.forEvent(done, hooks.imageLinks());
         if (request.deadline() != null) {
             timers.delete(Timers.key(request.deadline(), Timers.DEADLINE, done.requestId()));
         }
@@ -426,9 +502,9 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         if (request.webhook() != null && request.webhook().wants(event)) {
             done = webhooks.add(
                     done,
-                    WebhookPayloads.messageId(done.requestId(), event, null),
+                    WebhookPayloads.messageId(done.requestId(), event, null, now),
                     event,
-                    WebhookPayloads.finished(done.event(), now, hooks.imageLinks()),
+                    WebhookPayloads.body(event, document, now),
                     now);
         }
         timers.put(Timers.key(now.plus(hooks.config().retention()), Timers.EXPIRY, done.requestId()), "");

@@ -3,11 +3,11 @@ package dev.sdfleet.dispatcher.streams;
 import dev.sdfleet.protocol.CancelRequest;
 import dev.sdfleet.protocol.CloudEventHeaders;
 import dev.sdfleet.protocol.Codec;
+import dev.sdfleet.protocol.Generation;
 import dev.sdfleet.protocol.Job;
 import dev.sdfleet.protocol.Priority;
 import dev.sdfleet.protocol.ProtocolMessage;
 import dev.sdfleet.protocol.RecordKeys;
-import dev.sdfleet.protocol.RequestEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.kafka.common.header.Header;
@@ -63,8 +63,9 @@ public final class Outputs {
         return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
-    Record<String, byte[]> event(RequestEvent event, Instant now) {
-        return record(event, event.requestId() + "#finished", now);
+    /** A request's document on the events topic; {@code what} ("finished", "progress<millis>") makes its event id. */
+    Record<String, byte[]> generation(Generation generation, String what, Instant now) {
+        return record(generation, generation.id() + "#" + what, now);
     }
 
     Record<String, byte[]> cancel(CancelRequest cancel, Instant now) {

@@ -36,11 +36,14 @@ public final class RequestTrace {
 
     /**
      * The log fields of an input record, from its key and headers alone (nothing decoded twice): the request id (the
-     * key of every input), the job id of a result ({@code ce_subject}), and the trace id of its {@code traceparent}.
+     * key of every input), the job id of a result or progress report ({@code ce_subject}), and the trace id of its
+     * {@code traceparent}.
      */
     static LogContext logContext(Record<String, byte[]> record) {
         LogContext context = LogContext.create().request(record.key());
-        if (MessageType.JOB_RESULT.ceType().equals(text(record.headers(), CloudEventHeaders.TYPE))) {
+        String type = text(record.headers(), CloudEventHeaders.TYPE);
+        if (MessageType.JOB_RESULT.ceType().equals(type)
+                || MessageType.JOB_PROGRESS.ceType().equals(type)) {
             context.job(text(record.headers(), CloudEventHeaders.SUBJECT));
         }
         of(record.headers()).ifPresent(trace -> context.with(LogContext.TRACE_ID, trace.traceId()));

@@ -3,9 +3,12 @@ package dev.sdfleet.dispatcher.streams;
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
 import dev.sdfleet.dispatcher.state.RequestState;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
@@ -14,10 +17,12 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
@@ -183,6 +188,33 @@ public final class StreamsRunner implements AutoCloseable {
      * active here (restoring, or just moved). Reading every local partition instead answered "no such request"
      * during a failover, when the id's partition was not open here yet: a wrong 404 for a request that exists.
      */
+    /**
+     * The requests of this instance's active partitions that {@code wanted} accepts, read through every local store.
+     * A full scan: the list endpoint pays for it, sized by the retention (see the README).
+     */
+    public List<RequestState> localRequests(Predicate<RequestState> wanted) {
+        ReadOnlyKeyValueStore<String, RequestState> store = streams.store(StoreQueryParameters.fromNameAndType(
+                DispatcherTopology.REQUESTS_STORE, QueryableStoreTypes.<String, RequestState>keyValueStore()));
+        List<RequestState> found = new ArrayList<>();
+        try (KeyValueIterator<String, RequestState> all = store.all()) {
+            all.forEachRemaining(kv -> {
+                if (wanted.test(kv.value)) {
+                    found.add(kv.value);
+                }
+            });
+        }
+        return found;
+    }
+
+    /** The API addresses of the other instances running the dispatcher's stream tasks. */
+    public List<HostInfo> otherInstances() {
+        return streams.metadataForAllStreamsClients().stream()
+                .map(StreamsMetadata::hostInfo)
+                .filter(host -> !host.equals(self()))
+                .distinct()
+                .toList();
+    }
+
     public Optional<RequestState> local(String requestId) {
         KeyQueryMetadata metadata = streams.queryMetadataForKey(
                 DispatcherTopology.REQUESTS_STORE, requestId, Serdes.String().serializer());

@@ -41,6 +41,30 @@ final class WebhookSchedule {
         return handOut(state, delivery, now);
     }
 
+    /**
+     * Adds a progress message in place of the request's earlier ones: progress is only worth its latest value, so a
+     * receiver that is down gets one message when it is back rather than a backlog, and the state stays small.
+     */
+    RequestState replaceProgress(RequestState state, String id, String body, Instant now) {
+        return add(dropProgress(state), id, WebhookEvent.GENERATION_PROGRESS, body, now);
+    }
+
+    /** Removes the request's progress messages that are not delivered yet, and their timers. */
+    RequestState dropProgress(RequestState state) {
+        String progress = WebhookEvent.GENERATION_PROGRESS.id();
+        RequestState kept = state;
+        for (Delivery delivery : state.deliveries()) {
+            if (progress.equals(delivery.event()) && delivery.phase() != DeliveryPhase.DELIVERED) {
+                if (delivery.nextAttemptAt() != null) {
+                    timers.delete(
+                            Timers.key(delivery.nextAttemptAt(), Timers.WEBHOOK, state.requestId(), delivery.id()));
+                }
+                kept = kept.withoutDelivery(delivery.id());
+            }
+        }
+        return kept;
+    }
+
     /** A webhook timer fired: hands the try out if it is still due. Returns the new state, or null if unchanged. */
     RequestState due(RequestState state, String deliveryId, Instant now) {
         Delivery delivery = state.delivery(deliveryId).orElse(null);

@@ -26,17 +26,18 @@ import dev.sdfleet.protocol.DeadLetter;
 import dev.sdfleet.protocol.DeadLetterReason;
 import dev.sdfleet.protocol.Failure;
 import dev.sdfleet.protocol.FailureReason;
+import dev.sdfleet.protocol.Generation;
 import dev.sdfleet.protocol.GenerationRequest;
+import dev.sdfleet.protocol.GenerationStatus;
 import dev.sdfleet.protocol.Job;
+import dev.sdfleet.protocol.JobProgress;
 import dev.sdfleet.protocol.JobResult;
-import dev.sdfleet.protocol.JobStatus;
 import dev.sdfleet.protocol.Jobs;
 import dev.sdfleet.protocol.Priority;
-import dev.sdfleet.protocol.RequestEvent;
-import dev.sdfleet.protocol.RequestStatus;
 import dev.sdfleet.protocol.StoredImage;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.protocol.Webhook;
+import dev.sdfleet.protocol.WebhookEvent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -188,10 +189,9 @@ class DispatcherProcessorTest {
         List<Job> published = jobs();
         results.pipeInput("r3", Codec.encode(succeeded(published.get(0))));
         advance(Duration.ofSeconds(11));
-        RequestEvent event = event();
-        assertEquals(RequestStatus.PARTIALLY_FAILED, event.status());
-        assertEquals(
-                FailureReason.DEADLINE_EXCEEDED, event.images().get(1).error().reason());
+        Generation event = event();
+        assertEquals(GenerationStatus.PARTIALLY_FAILED, event.status());
+        assertEquals("deadline_exceeded", event.images().get(1).error().reason());
         assertEquals(
                 "r3", Codec.decode(cancelsOut.readValue(), CancelRequest.class).requestId());
         results.pipeInput("r3", Codec.encode(succeeded(published.get(1))));
@@ -207,7 +207,7 @@ class DispatcherProcessorTest {
         advance(Duration.ofSeconds(5));
         assertTrue(events.isEmpty(), "a deadline of " + deadline + " is not due yet");
         results.pipeInput("far", Codec.encode(succeeded(job)));
-        assertEquals(RequestStatus.COMPLETED, event().status());
+        assertEquals(GenerationStatus.COMPLETED, event().status());
     }
 
     @Test
@@ -230,8 +230,7 @@ class DispatcherProcessorTest {
 
         advance(Duration.ofSeconds(11));
 
-        assertEquals(
-                FailureReason.DEADLINE_EXCEEDED, event().images().get(0).error().reason());
+        assertEquals("deadline_exceeded", event().images().get(0).error().reason());
     }
 
     @Test
@@ -239,7 +238,7 @@ class DispatcherProcessorTest {
         clock.set(START.plusSeconds(60));
         submit(request("r4").deadline(START).build());
         assertTrue(jobs.isEmpty());
-        assertEquals(RequestStatus.FAILED, event().status());
+        assertEquals(GenerationStatus.FAILED, event().status());
     }
 
     @Test
@@ -254,10 +253,12 @@ class DispatcherProcessorTest {
         assertNull(state("stuck").status());
 
         advance(Duration.ofMinutes(31));
-        RequestEvent event = event();
-        assertEquals(RequestStatus.PARTIALLY_FAILED, event.status());
-        assertEquals(JobStatus.SUCCEEDED, event.images().get(0).status());
-        assertEquals(FailureReason.STALLED, event.images().get(1).error().reason());
+        Generation event = event();
+        assertEquals(GenerationStatus.PARTIALLY_FAILED, event.status());
+        assertEquals(
+                dev.sdfleet.protocol.ImageStatus.SUCCEEDED,
+                event.images().get(0).status());
+        assertEquals("stalled", event.images().get(1).error().reason());
         assertEquals(
                 "stuck",
                 Codec.decode(cancelsOut.readValue(), CancelRequest.class).requestId());
@@ -280,7 +281,7 @@ class DispatcherProcessorTest {
         }
         keys.forEach(timers::delete); // as a store written before stall timers existed
         advance(Duration.ofMinutes(61));
-        assertEquals(FailureReason.STALLED, event().images().get(0).error().reason());
+        assertEquals("stalled", event().images().get(0).error().reason());
     }
 
     @Test
@@ -297,8 +298,8 @@ class DispatcherProcessorTest {
             }
         }
         assertTrue(jobs.isEmpty());
-        RequestEvent event = event();
-        assertEquals(RequestStatus.FAILED, event.status());
+        Generation event = event();
+        assertEquals(GenerationStatus.FAILED, event.status());
         assertTrue(event.images().get(0).error().retryable());
     }
 
@@ -316,13 +317,98 @@ class DispatcherProcessorTest {
                         new Failure(FailureReason.WORKER_CRASHED, "3 runs of this job killed their worker", false),
                         clock.instant())));
         assertTrue(jobs.isEmpty(), "a quarantined job is never published again");
-        RequestEvent event = event();
-        assertEquals(RequestStatus.FAILED, event.status());
-        assertEquals(FailureReason.WORKER_CRASHED, event.images().get(0).error().reason());
+        Generation event = event();
+        assertEquals(GenerationStatus.FAILED, event.status());
+        assertEquals("worker_crashed", event.images().get(0).error().reason());
         assertEquals(1, handedOut.size());
         assertTrue(
-                handedOut.get(0).body().contains("\"reason\":\"WORKER_CRASHED\""),
+                handedOut.get(0).body().contains("\"reason\":\"worker_crashed\""),
                 handedOut.get(0).body());
+    }
+
+    @Test
+    void progressShowsAtOnceAndIsAnnouncedAtMostOnceASecond() {
+        submit(request("p1")
+                .n(2)
+                .webhook(new Webhook(URL, List.of(WebhookEvent.GENERATION_PROGRESS, WebhookEvent.GENERATION_COMPLETED)))
+                .build());
+        List<Job> published = jobs();
+        progress(published.get(0), null, 5);
+        assertEquals(5, state("p1").images().get(0).step());
+        Generation announced = event();
+        assertEquals(GenerationStatus.QUEUED, announced.status());
+        assertEquals(
+                dev.sdfleet.protocol.ImageStatus.RUNNING,
+                announced.images().get(0).status());
+        assertEquals(5, announced.images().get(0).step());
+        assertEquals(30, announced.images().get(0).totalSteps());
+        assertEquals(
+                dev.sdfleet.protocol.ImageStatus.QUEUED,
+                announced.images().get(1).status());
+        assertEquals(1, handedOut.size());
+        assertTrue(
+                handedOut.get(0).body().contains("\"type\":\"generation.progress\""),
+                handedOut.get(0).body());
+
+        // Within the second: stored (GET and the stream see it), not announced.
+        progress(published.get(0), 1, 6);
+        progress(published.get(1), 1, 2);
+        assertEquals(6, state("p1").images().get(0).step());
+        assertEquals(2, state("p1").images().get(1).step());
+        assertTrue(events.isEmpty());
+        assertEquals(1, handedOut.size());
+
+        advance(Duration.ofSeconds(1));
+        progress(published.get(0), 1, 7);
+        Generation next = event();
+        assertEquals(7, next.images().get(0).step());
+        assertEquals(2, next.images().get(1).step());
+        assertEquals(2, handedOut.size());
+        assertEquals(
+                1,
+                state("p1").deliveries().stream()
+                        .filter(d -> d.event().equals("generation.progress"))
+                        .count(),
+                "a newer progress message replaces the one not delivered yet");
+
+        // Another attempt's report, or one that would move the count back, changes nothing.
+        progress(published.get(0), 2, 20);
+        progress(published.get(0), 1, 3);
+        assertEquals(7, state("p1").images().get(0).step());
+
+        results.pipeInput("p1", Codec.encode(succeeded(published.get(0))));
+        results.pipeInput("p1", Codec.encode(succeeded(published.get(1))));
+        assertEquals(GenerationStatus.COMPLETED, event().status());
+        assertEquals(
+                List.of("generation.completed"),
+                state("p1").deliveries().stream().map(d -> d.event()).toList(),
+                "progress not yet delivered is dropped when the request ends");
+        progress(published.get(1), 1, 29);
+        assertTrue(events.isEmpty(), "a finished request ignores late progress");
+    }
+
+    @Test
+    void progressForAnImageTheRequestDoesNotHaveIsDeadLettered() {
+        submit(request("p2").build());
+        Job job = jobs().get(0);
+        Job other = Jobs.split(request("p2").n(3).build(), 1, START).get(2);
+        progress(other, null, 1);
+        DeadLetter letter = Codec.decode(dlq.readValue(), DeadLetter.class);
+        assertEquals("job_id", letter.fieldErrors().get(0).field());
+        progress(job, null, 1);
+        assertEquals(1, state("p2").images().get(0).step());
+    }
+
+    private void progress(Job job, Integer attempt, int step) {
+        JobProgress progress =
+                new JobProgress(1, job.jobId(), job.requestId(), attempt, step, job.steps(), clock.instant());
+        org.apache.kafka.common.header.internals.RecordHeaders headers =
+                new org.apache.kafka.common.header.internals.RecordHeaders();
+        dev.sdfleet.protocol.CloudEventHeaders.forMessage(progress, "/test", clock.instant())
+                .toMap()
+                .forEach(headers::add);
+        results.pipeInput(new org.apache.kafka.streams.test.TestRecord<>(
+                job.requestId(), Codec.encode(progress), headers, clock.instant()));
     }
 
     @Test
@@ -337,14 +423,14 @@ class DispatcherProcessorTest {
         assertTrue(events.isEmpty());
         results.pipeInput("r6", Codec.encode(succeeded(published.get(0))));
         results.pipeInput("r6", Codec.encode(succeeded(published.get(2))));
-        assertEquals(RequestStatus.CANCELLED, event().status());
+        assertEquals(GenerationStatus.CANCELLED, event().status());
     }
 
     @Test
     void webhookTriesBackOffAndStopAfterTheRetryWindow() {
         submit(request("r7").webhook(Webhook.to(URL)).build());
         results.pipeInput("r7", Codec.encode(succeeded(jobs().get(0))));
-        assertEquals(RequestStatus.COMPLETED, event().status());
+        assertEquals(GenerationStatus.COMPLETED, event().status());
         assertEquals(1, handedOut.size(), "the first try goes out with the finish");
         Delivery first = handedOut.get(0);
         assertEquals("msg_r7_completed", first.id());
@@ -558,7 +644,9 @@ class DispatcherProcessorTest {
         // A state value this code does not expect (as a bug, or a newer dispatcher, could leave): no image phase.
         store.put(
                 "broken",
-                state("broken").withImages(i -> new ImageState(i.index(), i.seed(), 1, null, null, null, null, null)));
+                state("broken")
+                        .withImages(
+                                i -> new ImageState(i.index(), i.seed(), 1, null, null, null, null, null, null, null)));
         results.pipeInput("broken", Codec.encode(succeeded(job)));
 
         DeadLetter letter = Codec.decode(dlq.readValue(), DeadLetter.class);
@@ -567,7 +655,7 @@ class DispatcherProcessorTest {
         assertTrue(letter.error().startsWith("NullPointerException"), letter.error());
         submit(request("fine").build());
         results.pipeInput("fine", Codec.encode(succeeded(jobs().get(0))));
-        assertEquals(RequestStatus.COMPLETED, event().status());
+        assertEquals(GenerationStatus.COMPLETED, event().status());
     }
 
     @Test
@@ -607,10 +695,9 @@ class DispatcherProcessorTest {
         results.pipeInput("c2", Codec.encode(succeeded(job("c2", 1))));
         assertTrue(jobs.isEmpty() && highJobs.isEmpty());
 
-        List<RequestEvent> ended = events();
+        List<Generation> ended = events();
         assertEquals(
-                List.of("c3", "c1", "c2"),
-                ended.stream().map(RequestEvent::requestId).toList());
+                List.of("c3", "c1", "c2"), ended.stream().map(Generation::id).toList());
         assertEquals(0, tally.released(CAPPED));
         assertEquals(0, tally.held(CAPPED));
         assertTrue(heldKeys().isEmpty());
@@ -626,17 +713,17 @@ class DispatcherProcessorTest {
         assertEquals(List.of("c1/0", "c1/1"), ids(jobs()));
 
         cancelsIn.pipeInput("c2", Codec.encode(CancelRequest.ofRequest("c2", "changed my mind", clock.instant())));
-        RequestEvent cancelled = event();
-        assertEquals(RequestStatus.CANCELLED, cancelled.status());
+        Generation cancelled = event();
+        assertEquals(GenerationStatus.CANCELLED, cancelled.status());
         assertTrue(jobs.isEmpty(), "held images end without a job");
         assertEquals(1, tally.held(CAPPED));
         assertEquals(1, heldKeys().size());
 
         cancelsIn.pipeInput("c1", Codec.encode(CancelRequest.ofRequest("c1", null, clock.instant())));
-        assertEquals(RequestStatus.CANCELLED, event().status());
+        assertEquals(GenerationStatus.CANCELLED, event().status());
         assertEquals(List.of("c3/0"), ids(jobs()), "the cancelled released images freed their slots");
         results.pipeInput("c3", Codec.encode(succeeded(job("c3", 0))));
-        assertEquals(RequestStatus.COMPLETED, event().status());
+        assertEquals(GenerationStatus.COMPLETED, event().status());
         assertEquals(0, tally.released(CAPPED) + tally.held(CAPPED));
     }
 
@@ -650,22 +737,21 @@ class DispatcherProcessorTest {
         assertEquals(List.of("c1/0", "c1/1"), ids(jobs()));
 
         advance(Duration.ofSeconds(11));
-        RequestEvent late = event();
-        assertEquals("late", late.requestId());
-        assertEquals(
-                FailureReason.DEADLINE_EXCEEDED, late.images().get(0).error().reason());
+        Generation late = event();
+        assertEquals("late", late.id());
+        assertEquals("deadline_exceeded", late.images().get(0).error().reason());
         assertTrue(jobs.isEmpty(), "a held image past its deadline is never published");
         assertEquals(1, tally.held(CAPPED));
 
         // c1 gets no result for the maximum age; "waits" waited as long, but only for its tenant's slots.
         advance(Duration.ofMinutes(61));
-        RequestEvent stalled = event();
-        assertEquals("c1", stalled.requestId());
-        assertEquals(FailureReason.STALLED, stalled.images().get(0).error().reason());
+        Generation stalled = event();
+        assertEquals("c1", stalled.id());
+        assertEquals("stalled", stalled.images().get(0).error().reason());
         assertEquals(List.of("waits/0"), ids(jobs()));
         assertNull(state("waits").status());
         results.pipeInput("waits", Codec.encode(succeeded(job("waits", 0))));
-        assertEquals(RequestStatus.COMPLETED, event().status());
+        assertEquals(GenerationStatus.COMPLETED, event().status());
         assertEquals(0, tally.released(CAPPED) + tally.held(CAPPED));
     }
 
@@ -674,8 +760,8 @@ class DispatcherProcessorTest {
         submit(request("c1").tenant(CAPPED).n(4).build());
         assertEquals(List.of("c1/0", "c1/1"), ids(jobs()));
         advance(Duration.ofMinutes(61));
-        RequestEvent stalled = event();
-        assertTrue(stalled.images().stream().allMatch(i -> i.error().reason() == FailureReason.STALLED));
+        Generation stalled = event();
+        assertTrue(stalled.images().stream().allMatch(i -> i.error().reason().equals("stalled")));
         assertTrue(jobs.isEmpty(), "its held images end with it, unpublished");
         assertTrue(heldKeys().isEmpty());
         assertEquals(0, tally.released(CAPPED) + tally.held(CAPPED));
@@ -751,9 +837,9 @@ class DispatcherProcessorTest {
         return Jobs.split(state.request(), state.baseSeed(), clock.instant()).get(index);
     }
 
-    private List<RequestEvent> events() {
+    private List<Generation> events() {
         return events.readValuesToList().stream()
-                .map(v -> Codec.decode(v, RequestEvent.class))
+                .map(v -> Codec.decode(v, Generation.class))
                 .toList();
     }
 
@@ -772,8 +858,8 @@ class DispatcherProcessorTest {
                 .toList();
     }
 
-    private RequestEvent event() {
-        RequestEvent event = Codec.decode(events.readValue(), RequestEvent.class);
+    private Generation event() {
+        Generation event = Codec.decode(events.readValue(), Generation.class);
         assertTrue(events.isEmpty(), "one event per request");
         return event;
     }

@@ -7,7 +7,10 @@ import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.Failure;
 import dev.sdfleet.protocol.FailureReason;
 import dev.sdfleet.protocol.Job;
+import dev.sdfleet.protocol.JobProgress;
 import dev.sdfleet.protocol.JobResult;
+import dev.sdfleet.protocol.ProtocolMessage;
+import dev.sdfleet.protocol.RecordKeys;
 import dev.sdfleet.protocol.StoredImage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -152,17 +155,23 @@ public final class FakeWorker implements AutoCloseable {
         publish(JobResult.succeeded(job, "fake-worker", 1, Map.of("denoise", 1L), stored, Instant.now()));
     }
 
+    /** Reports {@code step} of the held job's steps done, as a worker does while denoising. */
+    public void progress(Job job, int step) {
+        publish(JobProgress.of(job, step, Instant.now()));
+    }
+
     private void fail(Job job, Failure failure) {
         publish(JobResult.failed(job, "fake-worker", 1, Map.of(), failure, Instant.now()));
     }
 
-    private void publish(JobResult result) {
+    private void publish(ProtocolMessage result) {
         RecordHeaders headers = new RecordHeaders();
         CloudEventHeaders.forMessage(result, "/sdfleet/worker/fake", Instant.now())
                 .toMap()
                 .forEach(headers::add);
         try {
-            producer.send(new ProducerRecord<>(resultsTopic, null, result.requestId(), Codec.encode(result), headers))
+            producer.send(new ProducerRecord<>(
+                            resultsTopic, null, RecordKeys.requestIdOf(result), Codec.encode(result), headers))
                     .get();
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -212,7 +212,7 @@ public final class Fleet implements AutoCloseable {
 
     public synchronized TopicTail<JobProgress> progress() {
         if (progress == null) {
-            progress = tail(topics.events(), JobProgress.class);
+            progress = tail(topics.results(), JobProgress.class);
         }
         return progress;
     }

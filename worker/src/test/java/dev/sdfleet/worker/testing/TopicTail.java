@@ -75,7 +75,7 @@ public final class TopicTail<T extends ProtocolMessage> implements AutoCloseable
             try {
                 seen.add(Codec.decode(record.value(), type));
             } catch (RuntimeException e) {
-                // another type on a shared topic (events carry request events too): not ours
+                // another type on a shared topic (results carry progress too): not ours
             }
         }
     }
