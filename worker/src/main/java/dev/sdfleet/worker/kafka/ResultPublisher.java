@@ -91,20 +91,20 @@ public final class ResultPublisher implements AutoCloseable {
 
     /** As {@link #publish(ProtocolMessage, Runnable)}, carrying {@code trace} (nullable) as its traceparent header. */
     public void publish(ProtocolMessage message, TraceParent trace, Runnable onDone) {
-        ProducerRecord<byte[], byte[]> record = toRecord(message);
-        if (trace != null) {
-            record.headers().add(TraceParent.HEADER, trace.headerBytes());
-        }
+        ProducerRecord<byte[], byte[]> record = toRecord(message, trace);
         submit(() -> send(record, 0, onDone), 0);
     }
 
-    /** Publishes a progress event if the publisher is not backed up; never retried. */
-    public void publishProgress(JobProgress progress) {
+    /**
+     * Publishes a progress event if the publisher is not backed up; never retried. {@code trace} (nullable) is its
+     * traceparent header.
+     */
+    public void publishProgress(JobProgress progress, TraceParent trace) {
         if (closed || pendingProgress.incrementAndGet() > MAX_PENDING_PROGRESS) {
             pendingProgress.decrementAndGet();
             return;
         }
-        ProducerRecord<byte[], byte[]> record = toRecord(progress);
+        ProducerRecord<byte[], byte[]> record = toRecord(progress, trace);
         submit(
                 () -> {
                     pendingProgress.decrementAndGet();
@@ -183,12 +183,15 @@ public final class ResultPublisher implements AutoCloseable {
         }
     }
 
-    private ProducerRecord<byte[], byte[]> toRecord(ProtocolMessage message) {
+    private ProducerRecord<byte[], byte[]> toRecord(ProtocolMessage message, TraceParent trace) {
         RecordHeaders headers = new RecordHeaders();
         for (Map.Entry<String, byte[]> header : CloudEventHeaders.forMessage(message, source, clock.instant())
                 .toMap()
                 .entrySet()) {
             headers.add(header.getKey(), header.getValue());
+        }
+        if (trace != null) {
+            headers.add(TraceParent.HEADER, trace.headerBytes());
         }
         return new ProducerRecord<>(
                 MessageType.of(message).topic(topics), null, RecordKeys.keyOf(message), Codec.encode(message), headers);
