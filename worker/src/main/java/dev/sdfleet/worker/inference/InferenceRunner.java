@@ -199,6 +199,13 @@ public final class InferenceRunner implements AutoCloseable {
      * that fails alone fails, with its own reason, and its batch-mates get their images.
      */
     private void generate(RunningBatch batch) throws InterruptedException {
+        // The batch's fields on every line about it; each single-job call below has its own job's.
+        try (LogContext.Scope logs = JobLogContext.open(batch.jobs())) {
+            generateLogged(batch);
+        }
+    }
+
+    private void generateLogged(RunningBatch batch) throws InterruptedException {
         RuntimeException failure = call(batch);
         if (failure == null) {
             return;
@@ -238,13 +245,15 @@ public final class InferenceRunner implements AutoCloseable {
             return;
         }
         Failure failure = FailureClassifier.of(e);
-        LOG.warn(
-                "job_id={} request_id={} failed: {} {}",
-                job.job().jobId(),
-                job.job().requestId(),
-                failure.reason(),
-                failure.message(),
-                e);
+        try (LogContext.Scope logs = JobLogContext.open(job)) {
+            LOG.warn(
+                    "job_id={} request_id={} failed: {} {}",
+                    job.job().jobId(),
+                    job.job().requestId(),
+                    failure.reason(),
+                    failure.message(),
+                    e);
+        }
         outcomes.failed(job, failure, Map.of());
     }
 
@@ -253,6 +262,12 @@ public final class InferenceRunner implements AutoCloseable {
      * none does, and the failure is returned for the caller to decide.
      */
     private RuntimeException call(RunningBatch batch) throws InterruptedException {
+        try (LogContext.Scope logs = JobLogContext.open(batch.jobs())) {
+            return callLogged(batch);
+        }
+    }
+
+    private RuntimeException callLogged(RunningBatch batch) throws InterruptedException {
         if (batch.jobs().stream().anyMatch(QueuedJob::isSuspect)) {
             // This call may kill the process again: first let the results of earlier jobs be acknowledged, so that
             // they are committed with this call's start mark and a crash here makes nobody else's image again.
@@ -276,7 +291,6 @@ public final class InferenceRunner implements AutoCloseable {
             }
         }
         batch.stopIfAnyReleased();
-        LogContext.Scope logs = JobLogContext.open(batch.jobs());
         lastSignOfLife = System.nanoTime();
         calling = true;
         long start = System.nanoTime();
@@ -321,7 +335,6 @@ public final class InferenceRunner implements AutoCloseable {
                 running = null;
             }
             runs.ended(batch.jobs());
-            logs.close();
         }
     }
 
