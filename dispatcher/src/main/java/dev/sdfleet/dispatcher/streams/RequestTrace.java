@@ -15,7 +15,7 @@ import org.apache.kafka.streams.processor.api.Record;
  * (the API's admission span, or whatever a Kafka publisher sent), kept in the request's state, and passed on as a new
  * child span on each job record, so the worker's result and the webhook calls share the request's trace id.
  */
-public final class RequestTrace {
+final class RequestTrace {
     private RequestTrace() {}
 
     /** The trace of a request record: its valid {@code traceparent}, or a new trace (none, or a bad one, was sent). */
