@@ -20,9 +20,9 @@ import org.w3c.dom.NodeList;
  * fixtures at compile scope.
  */
 class FixturesStayInTestsTest {
-    /** Modules whose main code ships: protocol, pipeline, service, devstack, worker, dispatcher, cli. */
+    /** Modules whose main code ships: protocol, pipeline, service, devstack, worker, dispatcher, client, cli. */
     static final Set<String> PRODUCT_MODULES =
-            Set.of("protocol", "pipeline", "service", "devstack", "worker", "dispatcher", "cli");
+            Set.of("protocol", "pipeline", "service", "devstack", "worker", "dispatcher", "client", "cli");
 
     @Test
     void productModulesTakeTestFixturesInTestScopeOnly() throws Exception {

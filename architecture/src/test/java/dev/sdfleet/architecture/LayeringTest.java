@@ -29,6 +29,7 @@ class LayeringTest {
             "dev.sdfleet.devstack",
             "dev.sdfleet.worker",
             "dev.sdfleet.dispatcher",
+            "dev.sdfleet.client",
             "dev.sdfleet.cli");
 
     private static JavaClasses main;
@@ -76,6 +77,35 @@ class LayeringTest {
                         "dev.sdfleet.worker..",
                         "dev.sdfleet.dispatcher..")
                 .because("outside publishers take the protocol alone, with the Kafka or HTTP client of their choice")
+                .check(main);
+    }
+
+    @Test
+    void clientTakesTheProtocolAloneAndKafkaOnlyInItsKafkaPackage() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.sdfleet.client..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.vertx..",
+                        "software.amazon..",
+                        "ai.onnxruntime..",
+                        "dev.sdfleet.pipeline..",
+                        "dev.sdfleet.service..",
+                        "dev.sdfleet.devstack..",
+                        "dev.sdfleet.worker..",
+                        "dev.sdfleet.dispatcher..",
+                        "dev.sdfleet.cli..")
+                .because("the client is a library for callers: the JDK's HTTP client, Jackson and the protocol")
+                .check(main);
+        noClasses()
+                .that()
+                .resideInAPackage("dev.sdfleet.client")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("org.apache.kafka..")
+                .because("kafka-clients is an optional dependency: only dev.sdfleet.client.kafka may need it")
                 .check(main);
     }
 

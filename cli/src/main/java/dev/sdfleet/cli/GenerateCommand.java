@@ -14,72 +14,93 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code sdfleet generate}: prompts to PNG files on this machine, no fleet involved. */
-final class GenerateCommand implements Main.Command {
+@Command(name = "generate", sortOptions = false, description = "Text to PNG on the local pipeline (no Kafka, no S3).")
+final class GenerateCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Parameters(paramLabel = "PROMPT", arity = "1..*", description = "one or more prompts")
+    List<String> prompts;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "where the PNGs go (default: ./out)")
+    Path outDir = Path.of("out");
+
+    @Option(names = "--negative", paramLabel = "TEXT", description = "negative prompt")
+    String negative = "";
+
+    @Option(names = "--n", paramLabel = "N", description = "images per prompt (default 1)")
+    int n = 1;
+
+    @Option(
+            names = "--width",
+            paramLabel = "W",
+            description = "pixels, a multiple of 8 (default: 64 for the tiny model, else 512)")
+    Integer width;
+
+    @Option(names = "--height", paramLabel = "H", description = "pixels, a multiple of 8 (default as --width)")
+    Integer height;
+
+    @Option(names = "--steps", paramLabel = "N", description = "denoising steps (default 20)")
+    int steps = 20;
+
+    @Option(names = "--guidance", paramLabel = "G", description = "classifier-free guidance scale (default 7.5)")
+    double guidance = 7.5;
+
+    @Option(names = "--guidance-rescale", paramLabel = "R", description = "0..1 (default 0)")
+    double guidanceRescale;
+
+    @Option(
+            names = "--scheduler",
+            paramLabel = "NAME",
+            description = "pndm, ddim, euler, euler_a, lms, dpmpp_2m, dpmpp_2m_karras (default: the model's)")
+    String scheduler;
+
+    @Option(names = "--eta", paramLabel = "E", description = "DDIM eta (default 0)")
+    double eta;
+
+    @Option(names = "--seed", paramLabel = "S", description = "first seed; image i gets S+i (default: random)")
+    Long seed;
+
+    @Option(names = "--init-image", paramLabel = "PNG", description = "img2img start image (same size as the output)")
+    Path initImage;
+
+    @Option(names = "--strength", paramLabel = "S", description = "img2img strength in (0, 1] (default 0.8)")
+    double strength = 0.8;
+
+    @Mixin
+    PipelineOptions pipelineOptions;
 
     @Override
-    public String help() {
-        return """
-                usage: sdfleet generate [options] PROMPT...
-                  --out DIR             where the PNGs go (default: ./out)
-                  --negative TEXT       negative prompt
-                  --n N                 images per prompt (default 1)
-                  --width W --height H  pixels, multiples of 8 (default: 64x64 for the tiny model, else 512x512)
-                  --steps N             denoising steps (default 20)
-                  --guidance G          classifier-free guidance scale (default 7.5)
-                  --guidance-rescale R  0..1 (default 0)
-                  --scheduler NAME      pndm, ddim, euler, euler_a, lms, dpmpp_2m, dpmpp_2m_karras (default: the model's)
-                  --eta E               DDIM eta (default 0)
-                  --seed S              first seed; image i gets S+i (default: random)
-                  --init-image PNG      img2img start image (same size as the output)
-                  --strength S          img2img strength in (0, 1] (default 0.8)
-                """ + PipelineOptions.HELP;
-    }
-
-    @Override
-    public int run(List<String> argv, PrintStream out, PrintStream err) {
-        Args args = Args.parse(
-                argv,
-                PipelineOptions.valued(
-                        "out",
-                        "negative",
-                        "n",
-                        "width",
-                        "height",
-                        "steps",
-                        "guidance",
-                        "guidance-rescale",
-                        "scheduler",
-                        "eta",
-                        "seed",
-                        "init-image",
-                        "strength"),
-                PipelineOptions.flags());
-        if (args.positional().isEmpty()) {
-            throw new Args.UsageException("give at least one prompt");
-        }
-        Path model = PipelineOptions.model(args);
+    public Integer call() {
+        PrintStream out = main.out;
+        PrintStream err = main.err;
+        Path model = pipelineOptions.model();
         int defaultSide = model.getFileName().toString().startsWith("tiny-") ? 64 : 512;
-        var builder = PipelineRequest.builder(args.positional().toArray(String[]::new))
-                .negativePrompt(args.get("negative", ""))
-                .imagesPerPrompt(args.getInt("n", 1))
-                .size(args.getInt("width", defaultSide), args.getInt("height", defaultSide))
-                .steps(args.getInt("steps", 20))
-                .guidance(args.getDouble("guidance", 7.5))
-                .guidanceRescale(args.getDouble("guidance-rescale", 0))
-                .scheduler(args.get("scheduler", null))
-                .eta(args.getDouble("eta", 0));
-        if (args.has("seed")) {
-            builder.seed(args.getLong("seed", 0));
+        var builder = PipelineRequest.builder(prompts.toArray(String[]::new))
+                .negativePrompt(negative)
+                .imagesPerPrompt(n)
+                .size(width != null ? width : defaultSide, height != null ? height : defaultSide)
+                .steps(steps)
+                .guidance(guidance)
+                .guidanceRescale(guidanceRescale)
+                .scheduler(scheduler)
+                .eta(eta);
+        if (seed != null) {
+            builder.seed(seed);
         }
-        if (args.has("init-image")) {
-            builder.initImage(new InitImage(
-                    PngDecoder.decode(read(Path.of(args.get("init-image", "")))), args.getDouble("strength", 0.8)));
+        if (initImage != null) {
+            builder.initImage(new InitImage(PngDecoder.decode(read(initImage)), strength));
         }
         PipelineRequest request = builder.build();
-        Path outDir = Path.of(args.get("out", "out"));
-        try (DiffusionPipeline pipeline = DiffusionPipeline.load(model, PipelineOptions.runtime(args))) {
+        try (DiffusionPipeline pipeline = DiffusionPipeline.load(model, pipelineOptions.runtime())) {
             ProgressListener progress = System.console() != null ? new ProgressBar(err) : ProgressListener.NONE;
             GenerationResult result = pipeline.generate(request, progress, dev.sdfleet.pipeline.Cancellation.none());
             result.warnings().forEach(w -> err.println("warning: " + w));

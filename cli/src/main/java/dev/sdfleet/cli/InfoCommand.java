@@ -3,22 +3,28 @@ package dev.sdfleet.cli;
 import dev.sdfleet.pipeline.DiffusionPipeline;
 import dev.sdfleet.pipeline.PipelineInfo;
 import java.io.PrintStream;
-import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code sdfleet info}: what a model folder holds and how it would run here. */
-final class InfoCommand implements Main.Command {
+@Command(
+        name = "info",
+        sortOptions = false,
+        description = "What a model folder holds: family, components, signatures, execution providers.")
+final class InfoCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Mixin
+    PipelineOptions pipelineOptions;
 
     @Override
-    public String help() {
-        return "usage: sdfleet info [options]\n" + PipelineOptions.HELP;
-    }
-
-    @Override
-    public int run(List<String> argv, PrintStream out, PrintStream err) {
-        Args args = Args.parse(argv, PipelineOptions.valued(), PipelineOptions.flags());
-        try (DiffusionPipeline pipeline =
-                DiffusionPipeline.load(PipelineOptions.model(args), PipelineOptions.runtime(args))) {
+    public Integer call() {
+        PrintStream out = main.out;
+        try (DiffusionPipeline pipeline = DiffusionPipeline.load(pipelineOptions.model(), pipelineOptions.runtime())) {
             PipelineInfo info = pipeline.info();
             out.printf(
                     Locale.ROOT,

@@ -1,77 +1,133 @@
 package dev.sdfleet.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code sdfleet COMMAND [options]}. Exit codes: 0 done, 1 failed, 2 bad usage or bad input.
+ *
+ * <p>Parsed by picocli: every command has {@code -h/--help}, the root has {@code --version}, and
+ * {@code sdfleet completion} prints a bash completion script built from the same declarations.
  */
-public final class Main {
-    private static final Map<String, Command> COMMANDS = Map.of(
-            "generate", new GenerateCommand(),
-            "tokenize", new TokenizeCommand(),
-            "info", new InfoCommand(),
-            "up", new UpCommand(),
-            "submit", new SubmitCommand(),
-            "demo", new DemoCommand());
+@Command(
+        name = "sdfleet",
+        // Inherited: every subcommand gets -h/--help and -V/--version without declaring them.
+        scope = CommandLine.ScopeType.INHERIT,
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        sortOptions = false,
+        synopsisSubcommandLabel = "COMMAND",
+        description = "A Stable Diffusion fleet on Kafka, S3 and ONNX Runtime: the local pipeline, the local fleet, "
+                + "and a client of any dispatcher's HTTP API.",
+        subcommands = {
+            GenerateCommand.class,
+            TokenizeCommand.class,
+            InfoCommand.class,
+            UpCommand.class,
+            SubmitCommand.class,
+            DemoCommand.class,
+            CompletionCommand.class,
+            CommandLine.HelpCommand.class
+        },
+        footer = {
+            "",
+            "`sdfleet COMMAND --help` shows a command's options. Benchmarks are not in this command line: the"
+                    + " launcher runs them from the bench module (./sdfleet bench --help)."
+        })
+public final class Main implements Callable<Integer> {
+    /** Where commands print: the streams {@link #run} was given (the tests' buffers, or the terminal). */
+    final PrintStream out;
 
-    private Main() {}
+    final PrintStream err;
+
+    @Spec
+    CommandSpec spec;
+
+    private Main(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
 
     public static void main(String[] argv) {
         System.exit(run(Arrays.asList(argv), System.out, System.err));
     }
 
     static int run(List<String> argv, PrintStream out, PrintStream err) {
-        if (argv.isEmpty()
-                || argv.getFirst().equals("--help")
-                || argv.getFirst().equals("help")) {
-            usage(out);
-            return argv.isEmpty() ? 2 : 0;
-        }
-        Command command = COMMANDS.get(argv.getFirst());
-        if (command == null) {
-            err.println("sdfleet: unknown command '" + argv.getFirst() + "'");
-            usage(err);
-            return 2;
-        }
-        List<String> rest = argv.subList(1, argv.size());
-        if (rest.contains("--help")) {
-            out.println(command.help());
-            return 0;
-        }
-        try {
-            return command.run(rest, out, err);
-        } catch (Args.UsageException | IllegalArgumentException e) {
-            err.println("sdfleet " + argv.getFirst() + ": " + e.getMessage());
-            return 2;
-        } catch (RuntimeException e) {
-            err.println("sdfleet " + argv.getFirst() + ": failed: " + e.getMessage());
-            return 1;
-        }
+        return commandLine(out, err).execute(argv.toArray(String[]::new));
     }
 
-    private static void usage(PrintStream out) {
-        out.println("""
-                usage: sdfleet COMMAND [options]   (sdfleet COMMAND --help for its options)
-
-                  generate PROMPT...   text to PNG on the local pipeline
-                  tokenize [PROMPT...] CLIP token ids as JSON lines (prompts from stdin when none given)
-                  info                 what a model folder holds: family, components, signatures, providers
-                  up                   the local fleet (Kafka, S3, dispatcher, workers) until Ctrl-C
-                  submit PROMPT...     one prompt through a dispatcher's HTTP API (the local fleet's by default),
-                                       its images downloaded into ./out
-                  demo PROMPT...       the local fleet started, one prompt through its HTTP API, a PNG in ./out
-
-                Benchmarks are not in this command line: the launcher runs them from the bench module
-                (./sdfleet bench --help).""");
+    /** The whole command tree, printing to {@code out} and {@code err}. */
+    static CommandLine commandLine(PrintStream out, PrintStream err) {
+        CommandLine line = new CommandLine(new Main(out, err));
+        line.setOut(new PrintWriter(out, true));
+        line.setErr(new PrintWriter(err, true));
+        line.setUsageHelpWidth(110);
+        line.setUsageHelpLongOptionsMaxWidth(32);
+        line.setParameterExceptionHandler(Main::badUsage);
+        line.setExecutionExceptionHandler(Main::failed);
+        return line;
     }
 
-    /** One subcommand. */
-    interface Command {
-        int run(List<String> args, PrintStream out, PrintStream err);
+    /** No command given: the overview, and exit code 2 as for any other usage error. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(out);
+        return 2;
+    }
 
-        String help();
+    /** A parse error: an unknown command, option or a value of the wrong type. Exit code 2. */
+    private static int badUsage(CommandLine.ParameterException e, String[] argv) {
+        CommandLine line = e.getCommandLine();
+        PrintWriter err = line.getErr();
+        if (line.getCommandSpec().parent() == null
+                && e instanceof CommandLine.UnmatchedArgumentException
+                && argv.length > 0
+                && !argv[0].startsWith("-")) {
+            err.println("sdfleet: unknown command '" + argv[0] + "'");
+        } else {
+            err.println(line.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+        }
+        line.usage(err);
+        return 2;
+    }
+
+    /**
+     * A command that threw: bad input the parser could not see (a missing model folder, a width the pipeline refuses)
+     * is a usage error, 2; anything else a failure, 1.
+     */
+    private static int failed(Exception e, CommandLine line, CommandLine.ParseResult parsed) {
+        PrintWriter err = line.getErr();
+        String name = line.getCommandSpec().qualifiedName();
+        if (e instanceof Args.UsageException || e instanceof IllegalArgumentException) {
+            err.println(name + ": " + e.getMessage());
+            return 2;
+        }
+        err.println(name + ": failed: " + e.getMessage());
+        return 1;
+    }
+
+    /** The project version, filtered into {@code version.properties} by the build. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                Properties properties = new Properties();
+                properties.load(in);
+                return new String[] {"sdfleet " + properties.getProperty("version")};
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 }

@@ -7,35 +7,85 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import picocli.CommandLine.Option;
 
-/** The model and runtime options every pipeline command (and the pipeline benchmark) shares. */
+/**
+ * The model and runtime options every pipeline command (and the pipeline benchmark) shares: a picocli mixin for the
+ * command line, and {@link #from(Args)} for the benchmarks' own parser, so both read the options the same way.
+ */
 public final class PipelineOptions {
-    public static final Set<String> VALUED = Set.of(
-            "model",
-            "providers",
-            "threads",
-            "cuda-device",
-            "cuda-mem-limit",
-            "trt-cache",
-            "trt-opt-level",
-            "trt-sizes",
-            "trt-max-batch");
-    public static final Set<String> FLAGS = Set.of("trt-no-fp16");
+    private static final ArgsView ARGS = new ArgsView(new PipelineOptions());
+    /** The benchmarks' parser: the options that take a value. */
+    public static final Set<String> VALUED = ARGS.valued();
+    /** The benchmarks' parser: the options that take none. */
+    public static final Set<String> FLAGS = ARGS.flags();
+    /** The benchmarks' help lines: the command line's. */
+    public static final String HELP = ARGS.help();
 
-    public static final String HELP = """
-              --model DIR           model folder in the diffusers/optimum ONNX layout (default: the bundled tiny model)
-              --providers LIST      execution providers in order of preference, e.g. tensorrt,cuda,cpu (default: cpu,
-                                    or $SDFLEET_PROVIDERS)
-              --threads N           CPU intra-op threads (default: ONNX Runtime's choice)
-              --cuda-device N       GPU ordinal (default 0);  --cuda-mem-limit BYTES  CUDA arena limit
-              --trt-cache DIR       TensorRT engine and timing cache folder
-              --trt-opt-level N     TensorRT builder optimisation level 0..5 (default 3)
-              --trt-sizes LIST      image sizes the TensorRT profiles cover, e.g. 512x512,768x512
-              --trt-max-batch N     most images per call the profiles cover (default 1);  --trt-no-fp16""";
+    @Option(
+            names = "--model",
+            paramLabel = "DIR",
+            description = "model folder in the diffusers/optimum ONNX layout (default: the bundled tiny model)")
+    Path model;
 
-    private PipelineOptions() {}
+    @Option(
+            names = "--providers",
+            paramLabel = "LIST",
+            description = "execution providers in order of preference, e.g. tensorrt,cuda,cpu (default: cpu, or"
+                    + " $SDFLEET_PROVIDERS)")
+    String providers;
+
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            description = "CPU intra-op threads (default: ONNX Runtime's choice)")
+    int threads;
+
+    @Option(names = "--cuda-device", paramLabel = "N", description = "GPU ordinal (default 0)")
+    int cudaDevice;
+
+    @Option(names = "--cuda-mem-limit", paramLabel = "BYTES", description = "CUDA arena limit (default: none)")
+    long cudaMemLimit;
+
+    @Option(names = "--trt-cache", paramLabel = "DIR", description = "TensorRT engine and timing cache folder")
+    Path trtCache;
+
+    @Option(
+            names = "--trt-opt-level",
+            paramLabel = "N",
+            description = "TensorRT builder optimisation level 0..5 (default 3)")
+    int trtOptLevel = 3;
+
+    @Option(
+            names = "--trt-sizes",
+            paramLabel = "LIST",
+            description = "image sizes the TensorRT profiles cover, e.g. 512x512,768x512 (default 512x512)")
+    String trtSizes = "512x512";
+
+    @Option(
+            names = "--trt-max-batch",
+            paramLabel = "N",
+            description = "most images per call the TensorRT profiles cover (default 1)")
+    int trtMaxBatch = 1;
+
+    @Option(names = "--trt-no-fp16", description = "TensorRT engines in fp32")
+    boolean trtNoFp16;
+
+    /** The options as the benchmarks' parser read them. */
+    public static PipelineOptions from(Args args) {
+        PipelineOptions o = new PipelineOptions();
+        o.model = args.has("model") ? Path.of(args.get("model", "")) : null;
+        o.providers = args.get("providers", null);
+        o.threads = args.getInt("threads", 0);
+        o.cudaDevice = args.getInt("cuda-device", 0);
+        o.cudaMemLimit = args.getLong("cuda-mem-limit", 0);
+        o.trtCache = args.has("trt-cache") ? Path.of(args.get("trt-cache", "")) : null;
+        o.trtOptLevel = args.getInt("trt-opt-level", 3);
+        o.trtSizes = args.get("trt-sizes", "512x512");
+        o.trtMaxBatch = args.getInt("trt-max-batch", 1);
+        o.trtNoFp16 = args.has("trt-no-fp16");
+        return o;
+    }
 
     /** The repository (or install) root: where the launcher lives. */
     public static Path home() {
@@ -43,38 +93,40 @@ public final class PipelineOptions {
         return Path.of(home).toAbsolutePath().normalize();
     }
 
-    public static Path model(Args args) {
-        Path model = args.has("model") ? Path.of(args.get("model", "")) : home().resolve("models/tiny-sd");
-        if (!Files.isDirectory(model)) {
-            throw new IllegalArgumentException("model folder " + model + " does not exist");
+    /**
+     * The model folder: {@code --model}, else the bundled tiny model.
+     *
+     * @throws IllegalArgumentException when it is not a folder
+     */
+    public Path model() {
+        Path folder = model != null ? model : home().resolve("models/tiny-sd");
+        if (!Files.isDirectory(folder)) {
+            throw new IllegalArgumentException("model folder " + folder + " does not exist");
         }
-        return model;
+        return folder;
+    }
+
+    /** {@code --threads}: 0 leaves the choice to ONNX Runtime. */
+    public int threads() {
+        return threads;
+    }
+
+    public RuntimeSettings runtime() {
+        String list = providers != null ? providers : System.getenv().getOrDefault("SDFLEET_PROVIDERS", "cpu");
+        var cpu = new RuntimeSettings.CpuSettings(threads, 0);
+        var cuda = new RuntimeSettings.CudaSettings(cudaDevice, cudaMemLimit);
+        List<RuntimeSettings.ImageSize> sizes = Arrays.stream(trtSizes.split(","))
+                .map(RuntimeSettings.ImageSize::parse)
+                .toList();
+        var trt = new RuntimeSettings.TensorRtSettings(!trtNoFp16, trtCache, trtCache, trtOptLevel, sizes, trtMaxBatch);
+        return new RuntimeSettings(ExecutionProvider.parseList(list), cpu, cuda, trt);
+    }
+
+    public static Path model(Args args) {
+        return from(args).model();
     }
 
     public static RuntimeSettings runtime(Args args) {
-        String providers = args.get("providers", System.getenv().getOrDefault("SDFLEET_PROVIDERS", "cpu"));
-        var cpu = new RuntimeSettings.CpuSettings(args.getInt("threads", 0), 0);
-        var cuda = new RuntimeSettings.CudaSettings(args.getInt("cuda-device", 0), args.getLong("cuda-mem-limit", 0));
-        Path cache = args.has("trt-cache") ? Path.of(args.get("trt-cache", "")) : null;
-        List<RuntimeSettings.ImageSize> sizes = Arrays.stream(
-                        args.get("trt-sizes", "512x512").split(","))
-                .map(RuntimeSettings.ImageSize::parse)
-                .toList();
-        var trt = new RuntimeSettings.TensorRtSettings(
-                !args.has("trt-no-fp16"),
-                cache,
-                cache,
-                args.getInt("trt-opt-level", 3),
-                sizes,
-                args.getInt("trt-max-batch", 1));
-        return new RuntimeSettings(ExecutionProvider.parseList(providers), cpu, cuda, trt);
-    }
-
-    public static Set<String> valued(String... more) {
-        return Stream.concat(VALUED.stream(), Arrays.stream(more)).collect(Collectors.toSet());
-    }
-
-    public static Set<String> flags(String... more) {
-        return Stream.concat(FLAGS.stream(), Arrays.stream(more)).collect(Collectors.toSet());
+        return from(args).runtime();
     }
 }

@@ -11,30 +11,40 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code sdfleet tokenize}: one JSON line of CLIP input ids per prompt. */
-final class TokenizeCommand implements Main.Command {
+@Command(
+        name = "tokenize",
+        description = {
+            "CLIP token ids as JSON lines: {\"input_ids\": [77 ints], \"truncated\": true|false} per prompt.",
+            "Without PROMPT arguments, reads one prompt per line from standard input."
+        })
+final class TokenizeCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Parameters(paramLabel = "PROMPT", arity = "0..*", description = "prompts (default: lines of standard input)")
+    List<String> prompts = List.of();
+
+    @Option(
+            names = "--tokenizer",
+            paramLabel = "DIR",
+            description = "a folder with vocab.json and merges.txt, or a model folder (default: the tiny model)")
+    Path tokenizerDir;
 
     @Override
-    public String help() {
-        return """
-                usage: sdfleet tokenize [--tokenizer DIR] [PROMPT...]
-                  Prints {"input_ids": [77 ints], "truncated": true|false} per prompt. Without PROMPT arguments, reads
-                  one prompt per line from standard input.
-                  --tokenizer DIR   a folder with vocab.json and merges.txt, or a model folder (default: the tiny model)""";
-    }
-
-    @Override
-    public int run(List<String> argv, PrintStream out, PrintStream err) {
-        Args args = Args.parse(argv, Set.of("tokenizer"), Set.of());
-        Path dir = args.has("tokenizer")
-                ? Path.of(args.get("tokenizer", ""))
-                : PipelineOptions.home().resolve("models/tiny-sd");
+    public Integer call() {
+        PrintStream out = main.out;
+        Path dir = tokenizerDir != null ? tokenizerDir : PipelineOptions.home().resolve("models/tiny-sd");
         ClipTokenizer tokenizer = ClipTokenizer.load(dir);
-        if (!args.positional().isEmpty()) {
-            args.positional().forEach(p -> out.println(json(tokenizer.encode(p))));
+        if (!prompts.isEmpty()) {
+            prompts.forEach(p -> out.println(json(tokenizer.encode(p))));
             return 0;
         }
         try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {

@@ -22,15 +22,15 @@ class SubmitCommandTest {
 
     @Test
     void explainsAnUnreachableDispatcherARefusedKeyAndARefusedRequest(@TempDir Path root) throws Exception {
-        CliTest.Run refused = CliTest.run(
+        CliTest.Run unreachable = CliTest.run(
                 "submit",
                 "--url",
                 "http://127.0.0.1:" + FreePorts.pick(),
                 "--api-key",
                 "sk-local-0123456789abcdef",
                 "a red circle");
-        assertEquals(1, refused.exit(), refused.out() + refused.err());
-        assertTrue(refused.err().contains("connection refused"), refused.err());
+        assertEquals(1, unreachable.exit(), unreachable.out() + unreachable.err());
+        assertTrue(unreachable.err().contains("connection refused"), unreachable.err());
 
         LocalFleet.Settings settings = new LocalFleet.Settings(root, 0, 0, 0, 0, 0, Path.of(CliTest.tinyModel()), 1, 1);
         try (LocalFleet fleet = LocalFleet.start(settings)) {
@@ -49,13 +49,21 @@ class SubmitCommandTest {
             assertEquals(1, unauthorized.exit(), unauthorized.out() + unauthorized.err());
             assertTrue(unauthorized.err().contains("refused the API key (401)"), unauthorized.err());
 
-            // No --api-key: the key comes from the fleet's tenants file under --root.
+            // No --api-key: the key comes from the fleet's tenants file under --root. The protocol's own checks
+            // refuse these before anything is sent, each field on its own line.
             CliTest.Run invalid = CliTest.run(
                     "submit", "--url", url, "--root", root.toString(), "--size", "65", "--steps", "0", "a red circle");
             assertEquals(2, invalid.exit(), invalid.out() + invalid.err());
-            assertTrue(invalid.err().contains("(400)"), invalid.err());
+            assertTrue(invalid.err().contains("nothing sent"), invalid.err());
             assertTrue(invalid.err().contains("\n  width: "), invalid.err());
             assertTrue(invalid.err().contains("\n  steps: "), invalid.err());
+
+            // What only the dispatcher knows: the models it serves (a 400, its field errors).
+            CliTest.Run refused = CliTest.run(
+                    "submit", "--url", url, "--root", root.toString(), "--model", "no-such-model", "a red circle");
+            assertEquals(2, refused.exit(), refused.out() + refused.err());
+            assertTrue(refused.err().contains("answered 400"), refused.err());
+            assertTrue(refused.err().contains("\n  model: "), refused.err());
         }
     }
 }

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sdfleet.cli.fleet.LocalFleet;
+import dev.sdfleet.protocol.CloudEventHeaders;
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.JobResult;
 import dev.sdfleet.protocol.JobStatus;
+import dev.sdfleet.protocol.MessageType;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.worker.Worker;
 import java.net.URI;
@@ -17,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -131,7 +134,12 @@ class TwoModelsTest {
             while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))
                     && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    results.add(Codec.decode(record.value(), JobResult.class));
+                    // The results topic also carries the workers' progress reports: results only, by ce_type.
+                    Map<String, byte[]> headers = new HashMap<>();
+                    record.headers().forEach(h -> headers.put(h.key(), h.value()));
+                    if (CloudEventHeaders.parse(headers).messageType() == MessageType.JOB_RESULT) {
+                        results.add(Codec.decode(record.value(), JobResult.class));
+                    }
                 }
             }
         }

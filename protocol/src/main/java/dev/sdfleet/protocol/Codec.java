@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -66,6 +67,21 @@ public final class Codec {
      * @throws ValidationException listing what is wrong, field by field
      */
     public static <T extends ProtocolMessage> T decode(byte[] json, Class<T> type) {
+        return decode(json, type, MAPPER.readerFor(type));
+    }
+
+    /**
+     * As {@link #decode(byte[], Class)}, but skipping properties this build does not know: for a client reading the
+     * dispatcher's documents ({@link Generation}), which a newer dispatcher may extend with optional fields within
+     * the same schema version. The known fields are checked as strictly as {@code decode} checks them.
+     *
+     * @throws ValidationException listing what is wrong, field by field
+     */
+    public static <T extends ProtocolMessage> T decodeIgnoringUnknown(byte[] json, Class<T> type) {
+        return decode(json, type, MAPPER.readerFor(type).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES));
+    }
+
+    private static <T extends ProtocolMessage> T decode(byte[] json, Class<T> type, ObjectReader reader) {
         if (json == null || json.length == 0) {
             throw new ValidationException("", "is empty: a JSON object is required");
         }
@@ -78,7 +94,7 @@ public final class Codec {
                 throw new ValidationException("", "must be a JSON object");
             }
             checkSchemaVersion(object, type);
-            return MAPPER.treeToValue(object, type);
+            return reader.readValue(object);
         } catch (JacksonException e) {
             throw JacksonErrors.toValidationException(e, MAPPER);
         } catch (IOException e) {

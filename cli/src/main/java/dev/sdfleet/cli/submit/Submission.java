@@ -1,128 +1,122 @@
 package dev.sdfleet.cli.submit;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.sdfleet.client.NewGeneration;
+import dev.sdfleet.client.SdfleetClient;
+import dev.sdfleet.protocol.Generation;
+import dev.sdfleet.protocol.GenerationStatus;
+import dev.sdfleet.protocol.ImageStatus;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.UUID;
+import java.util.Locale;
 
 /**
- * One generation through the HTTP API, as {@code sdfleet submit} and {@code sdfleet demo} run it: POST with a fresh
- * Idempotency-Key, GET until the request is finished (printing each change of its images' states), then download
- * every stored image into the out folder and print where it lies in S3 and locally.
+ * One generation through the HTTP API, as {@code sdfleet submit} and {@code sdfleet demo} run it, on the Java client:
+ * submit (a fresh Idempotency-Key), wait (printing each change of its images' states), then download every stored
+ * image into the out folder through its presigned {@code download_url} and print where it lies in S3 and locally.
  */
 public final class Submission {
-    private static final Set<String> FINISHED = Set.of("completed", "failed", "partially_failed", "cancelled");
-    private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
-
-    /** One image stored in S3 and downloaded. */
+    /** One image stored in S3 and, when the dispatcher presigns, downloaded. */
     public record SavedImage(int index, String s3Uri, Path file) {}
 
-    /** How the request ended, what was saved, and why the other images are missing. */
-    public record Outcome(String requestId, String status, List<SavedImage> saved, List<String> failures) {
+    /** How the request ended, its final document, what was saved, and why the other images are missing. */
+    public record Outcome(Generation generation, List<SavedImage> saved, List<String> failures) {
+        public String requestId() {
+            return generation.id();
+        }
+
+        /** The status as the API spells it, e.g. {@code partially_failed}. */
+        public String status() {
+            return wire(generation.status());
+        }
+
         public boolean completed() {
-            return status.equals("completed");
+            return generation.status() == GenerationStatus.COMPLETED;
         }
     }
 
-    private final GenerationsApi api;
-    private final ImageDownloads downloads;
+    private final SdfleetClient client;
     private final PrintStream out;
 
-    public Submission(GenerationsApi api, ImageDownloads downloads, PrintStream out) {
-        this.api = api;
-        this.downloads = downloads;
+    /** @param out where the progress and image lines go (stderr when stdout carries JSON) */
+    public Submission(SdfleetClient client, PrintStream out) {
+        this.client = client;
         this.out = out;
     }
 
+    /** Submits {@code request} and prints what the dispatcher accepted; the accepted document. */
+    public Generation submit(NewGeneration request) {
+        Generation accepted = client.submit(request);
+        out.println("Submitted " + accepted.id() + " to " + client.baseUrl() + " (seed " + accepted.seed() + ", "
+                + accepted.n() + " image(s))");
+        return accepted;
+    }
+
     /**
-     * Runs the generation to its end.
+     * Waits for the request and downloads its images.
      *
      * @param timeout how long to wait for the request to finish
-     * @throws ApiException the dispatcher could not be reached or refused a call
-     * @throws IllegalStateException the request did not finish in time
+     * @throws dev.sdfleet.client.SdfleetApiException the dispatcher could not be reached or refused a call
+     * @throws dev.sdfleet.client.WaitTimeoutException the request did not finish in time
      */
-    public Outcome run(Generation generation, Path outDir, Duration timeout) {
-        // Fresh per run: a retried POST within this run is safe, and the next run is a new request.
-        String idempotencyKey = "cli-" + UUID.randomUUID();
-        JsonNode accepted = api.submit(generation.toJson(), idempotencyKey);
-        String id = accepted.path("id").asText();
-        out.println("Submitted " + id + " to " + api.base() + " (seed "
-                + accepted.path("seed").asText("drawn") + ", "
-                + accepted.path("n").asInt(1) + " image(s))");
-        JsonNode state = awaitFinished(id, timeout);
+    public Outcome finish(Generation accepted, Path outDir, Duration timeout) {
+        Generation done = client.waitFor(accepted.id(), timeout, state -> out.println("  " + progress(state)));
         List<SavedImage> saved = new ArrayList<>();
         List<String> failures = new ArrayList<>();
-        for (JsonNode image : state.path("images")) {
-            int index = image.path("index").asInt();
-            if (image.path("status").asText().equals("succeeded")) {
-                String bucket = image.path("bucket").asText();
-                String key = image.path("key").asText();
-                Path file = outDir.resolve(id + "-" + key.substring(key.lastIndexOf('/') + 1))
-                        .toAbsolutePath();
-                // A presigned download_url needs no S3 keys; a dispatcher without S3 settings gives the raw url only.
-                String url = image.hasNonNull("download_url")
-                        ? image.get("download_url").asText()
-                        : image.path("url").asText();
-                downloads.download(url, bucket, key, file);
-                SavedImage one = new SavedImage(index, "s3://" + bucket + "/" + key, file);
-                saved.add(one);
-                out.println("Image " + index + ":");
-                out.println(
-                        "  S3:    " + one.s3Uri() + "   (" + image.path("url").asText() + ")");
-                if (image.hasNonNull("download_url")) {
-                    out.println("  URL:   " + image.get("download_url").asText() + "   (until "
-                            + image.path("download_expires_at").asText() + ")");
-                }
-                out.println("  Local: " + file);
+        for (Generation.Image image : done.images()) {
+            if (image.status() == ImageStatus.SUCCEEDED) {
+                saved.add(save(done.id(), image, outDir));
             } else {
-                JsonNode error = image.path("error");
-                String why = "image " + index + " " + image.path("status").asText() + ": "
-                        + error.path("reason").asText("?") + " "
-                        + error.path("message").asText("");
-                failures.add(why.trim());
-                out.println(why.trim());
+                Generation.ImageError error = image.error();
+                String why = ("image " + image.index() + " " + wire(image.status()) + ": "
+                                + (error == null ? "?" : error.reason() + " " + error.message()))
+                        .trim();
+                failures.add(why);
+                out.println(why);
             }
         }
-        return new Outcome(id, state.path("status").asText(), saved, failures);
+        return new Outcome(done, saved, failures);
     }
 
-    private JsonNode awaitFinished(String id, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String shown = "";
-        while (true) {
-            JsonNode state = api.get(id);
-            String status = state.path("status").asText();
-            String line = progress(state);
-            if (!line.equals(shown)) {
-                out.println("  " + line);
-                shown = line;
-            }
-            if (FINISHED.contains(status)) {
-                return state;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("request " + id + " did not finish within " + timeout + " (still "
-                        + status + "); GET " + api.base() + "/v1/generations/" + id + " shows it");
-            }
-            try {
-                Thread.sleep(POLL_INTERVAL.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + id, e);
-            }
+    private SavedImage save(String id, Generation.Image image, Path outDir) {
+        String s3 = "s3://" + image.bucket() + "/" + image.key();
+        out.println("Image " + image.index() + ":");
+        out.println("  S3:    " + s3);
+        if (image.downloadUrl() == null) {
+            // A dispatcher without S3 settings does not presign: the object is there, for S3 credentials to fetch.
+            out.println("  (not downloaded: this dispatcher gives no download_url; fetch it with S3 credentials)");
+            return new SavedImage(image.index(), s3, null);
         }
+        out.println("  URL:   " + image.downloadUrl() + "   (until " + image.downloadExpiresAt() + ")");
+        Path file = outDir.resolve(id + "-" + image.key().substring(image.key().lastIndexOf('/') + 1))
+                .toAbsolutePath();
+        try {
+            Files.createDirectories(file.getParent());
+            Files.write(file, client.download(image));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        out.println("  Local: " + file);
+        return new SavedImage(image.index(), s3, file);
     }
 
-    /** {@code status: image 0 succeeded, image 1 queued}. */
-    private static String progress(JsonNode state) {
+    /** {@code in_progress: image 0 succeeded, image 1 running 12/30}. */
+    static String progress(Generation state) {
         List<String> images = new ArrayList<>();
-        state.path("images")
-                .forEach(i -> images.add("image " + i.path("index").asInt() + " "
-                        + i.path("status").asText()));
-        return state.path("status").asText() + ": " + String.join(", ", images);
+        for (Generation.Image i : state.images()) {
+            String steps = i.step() != null && i.totalSteps() != null ? " " + i.step() + "/" + i.totalSteps() : "";
+            images.add("image " + i.index() + " " + wire(i.status()) + steps);
+        }
+        return wire(state.status()) + ": " + String.join(", ", images);
+    }
+
+    /** A status as the API spells it: the constant in lower case ({@code IN_PROGRESS} is {@code in_progress}). */
+    static String wire(Enum<?> status) {
+        return status.name().toLowerCase(Locale.ROOT);
     }
 }

@@ -1,15 +1,15 @@
-package dev.sdfleet.cli.submit;
+package dev.sdfleet.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.sdfleet.protocol.Generation;
+import dev.sdfleet.protocol.GenerationStatus;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +24,14 @@ import org.junit.jupiter.api.Test;
  * between instances; a real two-instance dispatcher gives it in the dispatcher module's RestartAndOwnershipTest).
  * Here an HTTP server answers 503 a set number of times, which a live dispatcher cannot be made to do on cue.
  */
-class GenerationsApiRetryTest {
+class RetryTest {
+    /** A queued request as the dispatcher describes it (the protocol's Generation document). */
+    private static final String QUEUED = """
+            {"schema_version": 1, "id": "req-1", "tenant": "acme", "status": "queued", "model": "tiny-sd",
+             "prompt": "a red circle", "n": 1, "width": 64, "height": 64, "steps": 20, "priority": "normal",
+             "seed": 7, "accepted_at": "2026-03-01T12:00:00Z",
+             "images": [{"index": 0, "seed": 7, "status": "queued", "attempt": 1}]}""";
+
     private static final String PROBLEM = "{\"title\": \"rebalancing\", \"status\": 503, "
             + "\"detail\": \"request ownership is moving between instances; retry\"}";
 
@@ -48,9 +55,9 @@ class GenerationsApiRetryTest {
     @Test
     void aGetWaitsOutTheRebalanceAndReturnsTheState() {
         unavailableLeft.set(2);
-        try (GenerationsApi api = api(Duration.ofSeconds(30))) {
-            JsonNode state = api.get("req-1");
-            assertEquals("queued", state.path("status").asText());
+        try (SdfleetClient api = api(Duration.ofSeconds(30))) {
+            Generation state = api.get("req-1");
+            assertEquals(GenerationStatus.QUEUED, state.status());
         }
         assertEquals(3, calls.get(), "two 503s, then the answer");
     }
@@ -58,10 +65,9 @@ class GenerationsApiRetryTest {
     @Test
     void aRetriedSubmitRepeatsItsIdempotencyKeySoItStaysOneRequest() {
         unavailableLeft.set(1);
-        try (GenerationsApi api = api(Duration.ofSeconds(30))) {
-            JsonNode accepted =
-                    api.submit(GenerationsApi.JSON.createObjectNode().put("prompt", "a red circle"), "k-1");
-            assertEquals("req-1", accepted.path("id").asText());
+        try (SdfleetClient api = api(Duration.ofSeconds(30))) {
+            Generation accepted = api.submit(NewGeneration.of("a red circle", "tiny-sd"), "k-1");
+            assertEquals("req-1", accepted.id());
         }
         assertEquals(List.of("k-1", "k-1"), idempotencyKeys);
     }
@@ -69,10 +75,10 @@ class GenerationsApiRetryTest {
     @Test
     void aDispatcherThatStaysUnavailableIsReportedAfterTheRetryWindow() {
         unavailableLeft.set(Integer.MAX_VALUE);
-        try (GenerationsApi api = api(Duration.ofSeconds(2))) {
-            ApiException failure = assertThrows(ApiException.class, () -> api.get("req-1"));
+        try (SdfleetClient api = api(Duration.ofSeconds(2))) {
+            SdfleetApiException failure = assertThrows(SdfleetApiException.class, () -> api.get("req-1"));
             assertEquals(503, failure.status());
-            assertTrue(failure.getMessage().contains("still answered 503 after 2 s of retries"), failure.getMessage());
+            assertEquals("rebalancing", failure.code());
             assertTrue(failure.getMessage().contains("ownership is moving"), failure.getMessage());
         }
         // The window counts from the first 503 and Retry-After says 1 s, so a 2 s window always allows a retry.
@@ -82,16 +88,18 @@ class GenerationsApiRetryTest {
     @Test
     void otherErrorsAreNotRetried() {
         unavailableLeft.set(0);
-        try (GenerationsApi api = api(Duration.ofSeconds(30))) {
-            ApiException failure = assertThrows(ApiException.class, () -> api.get("missing"));
+        try (SdfleetClient api = api(Duration.ofSeconds(30))) {
+            SdfleetApiException failure = assertThrows(SdfleetApiException.class, () -> api.get("missing"));
             assertEquals(404, failure.status());
         }
         assertEquals(1, calls.get());
     }
 
-    private GenerationsApi api(Duration retryWindow) {
-        return new GenerationsApi(
-                URI.create("http://127.0.0.1:" + server.getAddress().getPort()), "sk-test", retryWindow);
+    private SdfleetClient api(Duration retryWindow) {
+        return SdfleetClient.builder("http://127.0.0.1:" + server.getAddress().getPort())
+                .bearerToken("sk-test")
+                .retryPolicy(new RetryPolicy(retryWindow, RetryPolicy.DEFAULT.maxWait()))
+                .build();
     }
 
     private void answer(HttpExchange exchange) throws IOException {
@@ -107,9 +115,9 @@ class GenerationsApiRetryTest {
         } else if (exchange.getRequestURI().getPath().endsWith("/missing")) {
             send(exchange, 404, "{\"title\": \"not found\", \"status\": 404}");
         } else if (exchange.getRequestMethod().equals("POST")) {
-            send(exchange, 202, "{\"id\": \"req-1\", \"status\": \"queued\"}");
+            send(exchange, 202, QUEUED);
         } else {
-            send(exchange, 200, "{\"id\": \"req-1\", \"status\": \"queued\"}");
+            send(exchange, 200, QUEUED);
         }
     }
 
