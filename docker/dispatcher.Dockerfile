@@ -18,8 +18,10 @@ COPY docker/healthcheck.sh /opt/sdfleet/healthcheck.sh
 # runs with a read-only root file system: these two volumes are all it writes (/tmp: java.io.tmpdir, where RocksDB
 # unpacks its JNI library).
 VOLUME ["/var/lib/sdfleet/state", "/tmp"]
-# The API on 8080; /metrics and /health/* on 9090 only (SDFLEET_OPS_PORT).
+# The API on 8080; /metrics and /health/* on 9090 only (SDFLEET_OPS_PORT). The log is JSON lines for the log
+# shipper (SDFLEET_LOG_FORMAT=text for a person reading `docker logs`).
 ENV SDFLEET_STATE_DIR=/var/lib/sdfleet/state \
+    SDFLEET_LOG_FORMAT=json \
     SDFLEET_HTTP_PORT=8080 \
     SDFLEET_OPS_PORT=9090 \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -Djava.io.tmpdir=/tmp"

@@ -21,7 +21,9 @@ COPY models/tiny-sd /opt/sdfleet/models/tiny-sd
 # The image runs with a read-only root file system: these volumes are all it writes (/tmp: java.io.tmpdir, where
 # ONNX Runtime unpacks its native libraries).
 VOLUME ["/var/cache/sdfleet/models", "/tmp"]
+# The log is JSON lines for the log shipper (SDFLEET_LOG_FORMAT=text for a person reading `docker logs`).
 ENV SDFLEET_PROVIDERS=cpu \
+    SDFLEET_LOG_FORMAT=json \
     SDFLEET_MODEL=/opt/sdfleet/models/tiny-sd \
     SDFLEET_MODEL_CACHE=/var/cache/sdfleet/models \
     SDFLEET_HTTP_PORT=8081 \

@@ -50,7 +50,9 @@ COPY docker/healthcheck.sh docker/drain.sh /opt/sdfleet/
 # runs with a read-only root file system: these volumes are all it writes (/tmp: java.io.tmpdir; CUDA's JIT cache
 # goes next to the engines).
 VOLUME ["/var/cache/sdfleet/trt", "/var/cache/sdfleet/models", "/tmp"]
+# The log is JSON lines for the log shipper (SDFLEET_LOG_FORMAT=text for a person reading `docker logs`).
 ENV SDFLEET_PROVIDERS=tensorrt,cuda,cpu \
+    SDFLEET_LOG_FORMAT=json \
     SDFLEET_TRT_CACHE=/var/cache/sdfleet/trt \
     SDFLEET_MODEL_CACHE=/var/cache/sdfleet/models \
     SDFLEET_HTTP_PORT=8081 \

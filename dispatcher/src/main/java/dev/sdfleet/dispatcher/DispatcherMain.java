@@ -1,6 +1,7 @@
 package dev.sdfleet.dispatcher;
 
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
+import dev.sdfleet.service.LogSettings;
 import java.util.concurrent.CountDownLatch;
 
 /** Runs one dispatcher from the {@code SDFLEET_*} environment until SIGTERM / Ctrl-C. */
@@ -8,6 +9,7 @@ public final class DispatcherMain {
     private DispatcherMain() {}
 
     public static void main(String[] args) throws InterruptedException {
+        LogSettings.bridgeJavaUtilLogging();
         DispatcherConfig config;
         try {
             config = DispatcherConfig.fromEnv(System.getenv());

@@ -1,6 +1,7 @@
 package dev.sdfleet.infra;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sdfleet.dispatcher.config.DispatcherConfig;
@@ -117,6 +118,15 @@ class ConfigKeysTest {
         allSet("docker/compose.yaml worker", composeWorker(), WORKER_MUST_SET);
         allSet("infra/base dispatcher", kubernetesDispatcher(), DISPATCHER_MUST_SET);
         allSet("docker/compose.yaml dispatcher", composeDispatcher(), DISPATCHER_MUST_SET);
+    }
+
+    @Test
+    void theImagesLogJsonLinesForTheLogShipper() {
+        // Compose and Kubernetes run these images, so both get JSON logs; the local fleet (`sdfleet up`) stays text.
+        for (String image : List.of(
+                "docker/dispatcher.Dockerfile", "docker/worker-cpu.Dockerfile", "docker/worker-gpu.Dockerfile")) {
+            assertEquals("json", Dockerfile.read(image).env().get("SDFLEET_LOG_FORMAT"), image);
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.sdfleet.worker;
 
+import dev.sdfleet.service.LogSettings;
 import dev.sdfleet.worker.config.WorkerConfig;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,6 +18,7 @@ public final class WorkerMain {
     private WorkerMain() {}
 
     public static void main(String[] args) throws InterruptedException {
+        LogSettings.bridgeJavaUtilLogging();
         Map<String, String> env = new HashMap<>(System.getenv());
         for (String arg : args) {
             if (arg.equals("-h") || arg.equals("--help")) {

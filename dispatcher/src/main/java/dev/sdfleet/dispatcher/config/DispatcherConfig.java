@@ -2,6 +2,7 @@ package dev.sdfleet.dispatcher.config;
 
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.service.KafkaClientProperties;
+import dev.sdfleet.service.LogSettings;
 import dev.sdfleet.service.S3ClientSettings;
 import dev.sdfleet.service.Setting;
 import dev.sdfleet.service.SettingSet;
@@ -210,6 +211,8 @@ public final class DispatcherConfig {
     public static final Setting<Path> KAFKA_PROPERTIES_FILE = KafkaClientProperties.FILE;
 
     public static final Setting<Map<String, String>> KAFKA_PROPERTIES = KafkaClientProperties.INLINE;
+    /** Read by the log configuration itself (log4j2.xml); declared for validation and the README. */
+    public static final Setting<String> LOG_FORMAT = LogSettings.FORMAT;
 
     /** Every setting of the dispatcher, in the order they are resolved and logged. */
     public static final SettingSet SETTINGS = SettingSet.of(
@@ -249,7 +252,8 @@ public final class DispatcherConfig {
             PRESIGN_IMAGES,
             IMAGE_URL_TTL,
             KAFKA_PROPERTIES_FILE,
-            KAFKA_PROPERTIES);
+            KAFKA_PROPERTIES,
+            LOG_FORMAT);
 
     private final SettingValues values;
     private final WebhookSettings webhooks;

@@ -11,7 +11,9 @@ import dev.sdfleet.dispatcher.webhook.DestinationGuard;
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.FieldError;
 import dev.sdfleet.protocol.GenerationRequest;
+import dev.sdfleet.protocol.TraceParent;
 import dev.sdfleet.protocol.ValidationException;
+import dev.sdfleet.service.LogContext;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
@@ -194,13 +196,21 @@ final class AdmitHandler {
         return false;
     }
 
+    /** Admits in the caller's trace (its valid {@code traceparent}, else a new one), logged with the request. */
     private void admit(RoutingContext ctx, GenerationRequest request, boolean keyed, long started) {
+        TraceParent trace = AdmissionTrace.of(ctx.request().getHeader(TraceParent.HEADER));
+        try (LogContext.Scope logs = AdmissionTrace.logContext(request, trace).open()) {
+            admit(ctx, request, trace, keyed, started);
+        }
+    }
+
+    private void admit(RoutingContext ctx, GenerationRequest request, TraceParent trace, boolean keyed, long started) {
         String id = request.requestId();
         String fingerprint = Fingerprints.of(request);
         CompletableFuture<String> stored = admissions.expect(id);
         try {
             publisher
-                    .publishAdmitted(config.topics().requests(), request, clock.instant())
+                    .publishAdmitted(config.topics().requests(), request, trace, clock.instant())
                     .await();
             String storedFingerprint = awaitQuietly(Future.fromCompletionStage(stored, vertx.getOrCreateContext())
                     .timeout(config.admitWait().toMillis(), TimeUnit.MILLISECONDS));
@@ -223,11 +233,13 @@ final class AdmitHandler {
                             .put("status", "accepted")
                             .toString();
             metrics.request("http", "accepted");
+            LOG.info("Admitted request {} for model {}", id, request.model());
             metrics.tenantRequest(request.tenant(), "admitted");
             metrics.admitted(Duration.ofNanos(System.nanoTime() - started));
             ctx.response()
                     .setStatusCode(202)
                     .putHeader("location", RequestView.location(id))
+                    .putHeader(TraceParent.HEADER, trace.header())
                     .putHeader("content-type", "application/json")
                     .end(view);
         } catch (Exception e) { // not only RuntimeException: await() rethrows checked failures as they are

@@ -20,9 +20,15 @@ final class Forwarder {
     static final String HEADER = "x-sdfleet-forwarded";
     private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
     private static final List<String> REQUEST_HEADERS =
-            List.of("authorization", "x-api-key", "idempotency-key", "content-type");
+            List.of("authorization", "x-api-key", "idempotency-key", "content-type", "traceparent");
     private static final List<String> RESPONSE_HEADERS = List.of(
-            "content-type", "location", "idempotent-replayed", "www-authenticate", "retry-after", "cache-control");
+            "content-type",
+            "location",
+            "idempotent-replayed",
+            "www-authenticate",
+            "retry-after",
+            "cache-control",
+            "traceparent");
     /** How long the owner may stay silent (an event stream sends a heartbeat more often). */
     private static final long TIMEOUT_MS = 15_000;
 

@@ -5,6 +5,7 @@ import dev.sdfleet.protocol.CloudEventHeaders;
 import dev.sdfleet.protocol.Codec;
 import dev.sdfleet.protocol.GenerationRequest;
 import dev.sdfleet.protocol.ProtocolMessage;
+import dev.sdfleet.protocol.TraceParent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -35,11 +36,12 @@ final class Publisher {
 
     /**
      * Sends a request admitted over HTTP, keyed by its id: as {@link #publish}, plus the ingress header, so the
-     * stream task counts it under {@code ingress="http"}.
+     * stream task counts it under {@code ingress="http"}, and the admission's {@code traceparent}.
      */
-    Future<Void> publishAdmitted(String topic, GenerationRequest request, Instant now) {
+    Future<Void> publishAdmitted(String topic, GenerationRequest request, TraceParent trace, Instant now) {
         ProducerRecord<String, byte[]> record = record(topic, request.requestId(), request, now);
         record.headers().add(Outputs.INGRESS_HEADER, "http".getBytes(StandardCharsets.UTF_8));
+        record.headers().add(TraceParent.HEADER, trace.headerBytes());
         return send(record);
     }
 

@@ -32,6 +32,8 @@ import java.util.function.UnaryOperator;
  *     written before this field, which count from {@code acceptedAt}
  * @param announcedAt when its progress was last announced (events topic, progress webhook), which happens at most
  *     once a second; absent until the first
+ * @param traceParent the W3C {@code traceparent} the request came with (or was given), whose trace its jobs and
+ *     webhook calls carry; absent in states written before this field, whose jobs go without one
  */
 public record RequestState(
         String requestId,
@@ -47,7 +49,8 @@ public record RequestState(
         Instant finishedAt,
         List<Delivery> deliveries,
         Instant progressAt,
-        Instant announcedAt) {
+        Instant announcedAt,
+        String traceParent) {
 
     public RequestState {
         images = List.copyOf(images);
@@ -80,6 +83,7 @@ public record RequestState(
                 null,
                 List.of(),
                 acceptedAt,
+                null,
                 null);
     }
 
@@ -127,7 +131,8 @@ public record RequestState(
                 finishedAt,
                 deliveries,
                 progressAt,
-                announcedAt);
+                announcedAt,
+                traceParent);
     }
 
     public RequestState withImages(UnaryOperator<ImageState> change) {
@@ -145,7 +150,8 @@ public record RequestState(
                 finishedAt,
                 deliveries,
                 progressAt,
-                announcedAt);
+                announcedAt,
+                traceParent);
     }
 
     public RequestState cancelled(String reason) {
@@ -163,7 +169,8 @@ public record RequestState(
                 finishedAt,
                 deliveries,
                 progressAt,
-                announcedAt);
+                announcedAt,
+                traceParent);
     }
 
     /** Finished now, with the status the images add up to. */
@@ -183,7 +190,8 @@ public record RequestState(
                 end,
                 deliveries,
                 progressAt,
-                announcedAt);
+                announcedAt,
+                traceParent);
     }
 
     /**
@@ -234,7 +242,8 @@ public record RequestState(
                 finishedAt,
                 all,
                 progressAt,
-                announcedAt);
+                announcedAt,
+                traceParent);
     }
 
     public RequestState withoutDelivery(String id) {
@@ -254,7 +263,8 @@ public record RequestState(
                 finishedAt,
                 all,
                 progressAt,
-                announcedAt);
+                announcedAt,
+                traceParent);
     }
 
     /** Moved on by a result now: the maximum age counts from here. */
@@ -273,7 +283,8 @@ public record RequestState(
                 finishedAt,
                 deliveries,
                 now,
-                announcedAt);
+                announcedAt,
+                traceParent);
     }
 
     /** Its progress announced now. */
@@ -292,7 +303,28 @@ public record RequestState(
                 finishedAt,
                 deliveries,
                 progressAt,
-                now);
+                now,
+                traceParent);
+    }
+
+    /** With the trace it came with (see {@code streams/RequestTrace}). */
+    public RequestState withTraceParent(String trace) {
+        return new RequestState(
+                requestId,
+                tenant,
+                requestJson,
+                fingerprint,
+                source,
+                acceptedAt,
+                baseSeed,
+                images,
+                cancelReason,
+                status,
+                finishedAt,
+                deliveries,
+                progressAt,
+                announcedAt,
+                trace);
     }
 
     /** When a result last moved the request on, or when it was accepted. */

@@ -198,6 +198,8 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
                                 ? ImageState.held(j.imageIndex(), j.seed())
                                 : ImageState.queued(j.imageIndex(), j.seed()))
                         .toList());
+        String trace = RequestTrace.ofRequest(record.headers());
+        state = state.withTraceParent(trace);
         if (request.deadline() != null && !now.isBefore(request.deadline())) {
             // Dropped before any job reaches a GPU.
             Failure late = new Failure(
@@ -207,7 +209,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
             state = finish(state.withImages(i -> i.failed(late, null, now)), now);
         } else {
             if (!capped) {
-                jobs.forEach(job -> publish(job, now));
+                jobs.forEach(job -> publish(job, trace, now));
             }
             tally.started(id, now);
             timers.put(Timers.key(now.plus(hooks.config().maxRequestAge()), Timers.STALL, id), "");
@@ -259,7 +261,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
                 && (request.deadline() == null || now.isBefore(request.deadline()))) {
             // The image stays in flight, so it keeps its tenant's slot.
             ImageState retried = image.retried();
-            publish(jobOf(state, retried, now), now);
+            publish(jobOf(state, retried, now), state.traceParent(), now);
             state = state.withImage(retried);
         } else {
             state = state.withImage(image.failed(result.error(), result.workerId(), result.finishedAt()));
@@ -545,7 +547,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
             }
             RequestState state = requests.get(next.requestId());
             ImageState image = state.images().get(next.imageIndex()).released();
-            publish(jobOf(state, image, now), now);
+            publish(jobOf(state, image, now), state.traceParent(), now);
             // Published now: a stall counts from here, not from the admission.
             save(state, state.withImage(image).progressed(now));
         }
@@ -568,8 +570,8 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         return job;
     }
 
-    private void publish(Job job, Instant now) {
-        context.forward(outputs.job(job, now), DispatcherTopology.JOBS_SINK);
+    private void publish(Job job, String trace, Instant now) {
+        context.forward(RequestTrace.onJob(outputs.job(job, now), trace), DispatcherTopology.JOBS_SINK);
     }
 
     private TenantLimits limits(String tenant) {

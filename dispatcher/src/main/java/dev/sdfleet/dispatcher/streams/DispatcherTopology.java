@@ -36,7 +36,7 @@ public final class DispatcherTopology {
         topology.addSource("control-in", keys.deserializer(), values.deserializer(), controlTopic);
         topology.addProcessor(
                 PROCESSOR,
-                () -> new DispatcherProcessor(hooks),
+                () -> new LoggedProcessor<>(new DispatcherProcessor(hooks)),
                 "requests-in",
                 "results-in",
                 "cancels-in",

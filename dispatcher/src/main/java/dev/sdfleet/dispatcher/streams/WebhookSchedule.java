@@ -136,7 +136,7 @@ final class WebhookSchedule {
 
     /** Gives a due try to the sender and leases it: due again only if no outcome arrives in time. */
     private RequestState handOut(RequestState state, Delivery delivery, Instant now) {
-        hooks.webhooks().submit(state.requestId(), state.tenant(), delivery);
+        hooks.webhooks().submit(state.requestId(), state.tenant(), state.traceParent(), delivery);
         Delivery leased =
                 delivery.dueAt(now.plus(hooks.config().webhooks().timeout()).plus(LEASE_SLACK));
         timers.put(Timers.key(leased.nextAttemptAt(), Timers.WEBHOOK, state.requestId(), delivery.id()), "");

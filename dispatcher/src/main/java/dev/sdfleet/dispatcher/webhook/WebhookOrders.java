@@ -10,4 +10,12 @@ import dev.sdfleet.dispatcher.state.Delivery;
 @FunctionalInterface
 public interface WebhookOrders {
     void submit(String requestId, String tenant, Delivery delivery);
+
+    /**
+     * As {@link #submit(String, String, Delivery)}, in the request's trace: {@code traceParent} is the one stored with
+     * the request (null for a request stored before traces were kept).
+     */
+    default void submit(String requestId, String tenant, String traceParent, Delivery delivery) {
+        submit(requestId, tenant, delivery);
+    }
 }

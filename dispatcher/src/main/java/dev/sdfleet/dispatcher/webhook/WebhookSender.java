@@ -7,6 +7,8 @@ import dev.sdfleet.dispatcher.state.ControlMessage;
 import dev.sdfleet.dispatcher.state.Delivery;
 import dev.sdfleet.dispatcher.state.DeliveryAttempt;
 import dev.sdfleet.dispatcher.state.StateJson;
+import dev.sdfleet.protocol.TraceParent;
+import dev.sdfleet.service.LogContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -90,6 +92,11 @@ public final class WebhookSender extends VerticleBase implements WebhookOrders {
 
     @Override
     public void submit(String requestId, String tenant, Delivery delivery) {
+        submit(requestId, tenant, null, delivery);
+    }
+
+    @Override
+    public void submit(String requestId, String tenant, String traceParent, Delivery delivery) {
         Context target = ctx;
         if (target == null) {
             return;
@@ -102,8 +109,9 @@ public final class WebhookSender extends VerticleBase implements WebhookOrders {
         }
         try {
             target.runOnContext(v -> {
-                try {
-                    deliver(requestId, tenant, delivery);
+                WebhookTrace call = WebhookTrace.of(requestId, tenant, traceParent, delivery);
+                try (LogContext.Scope logs = call.logContext().open()) {
+                    deliver(requestId, tenant, delivery, call);
                 } finally {
                     inFlight.remove(delivery.id());
                 }
@@ -115,7 +123,7 @@ public final class WebhookSender extends VerticleBase implements WebhookOrders {
         }
     }
 
-    private void deliver(String requestId, String tenant, Delivery delivery) {
+    private void deliver(String requestId, String tenant, Delivery delivery, WebhookTrace call) {
         Instant started = clock.instant();
         long startNanos = System.nanoTime();
         Integer status = null;
@@ -130,7 +138,7 @@ public final class WebhookSender extends VerticleBase implements WebhookOrders {
         try {
             URI uri = URI.create(delivery.url());
             InetAddress address = within(vertx.executeBlocking(() -> resolve(uri)), deadline.future());
-            status = post(uri, address, tenant, delivery, started, deadline.future());
+            status = post(uri, address, tenant, delivery, call, started, deadline.future());
             permanent = status == 410; // Standard Webhooks: 410 Gone means stop sending
         } catch (DestinationGuard.Refused e) {
             error = e.getMessage();
@@ -145,7 +153,9 @@ public final class WebhookSender extends VerticleBase implements WebhookOrders {
         DeliveryAttempt attempt =
                 new DeliveryAttempt(delivery.nextAttemptNumber(), started, took.toMillis(), status, error);
         metrics.webhook(attempt.succeeded() ? "delivered" : permanent ? "refused" : "failed", took);
-        if (!attempt.succeeded()) {
+        if (attempt.succeeded()) {
+            LOG.info("Webhook {} try {} delivered: HTTP {}", delivery.id(), attempt.number(), status);
+        } else {
             LOG.info(
                     "Webhook {} try {} failed: {}",
                     delivery.id(),
@@ -169,7 +179,13 @@ public final class WebhookSender extends VerticleBase implements WebhookOrders {
     }
 
     private int post(
-            URI uri, InetAddress address, String tenant, Delivery delivery, Instant now, Future<Void> deadline) {
+            URI uri,
+            InetAddress address,
+            String tenant,
+            Delivery delivery,
+            WebhookTrace call,
+            Instant now,
+            Future<Void> deadline) {
         long timestamp = now.getEpochSecond();
         int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
         RequestOptions options = new RequestOptions()
@@ -182,7 +198,8 @@ public final class WebhookSender extends VerticleBase implements WebhookOrders {
                 .putHeader("content-type", "application/json")
                 .putHeader("user-agent", "sdfleet-dispatcher")
                 .putHeader(WebhookSignature.ID_HEADER, delivery.id())
-                .putHeader(WebhookSignature.TIMESTAMP_HEADER, Long.toString(timestamp));
+                .putHeader(WebhookSignature.TIMESTAMP_HEADER, Long.toString(timestamp))
+                .putHeader(TraceParent.HEADER, call.trace().header());
         if (!tenants.webhookKeys(tenant).isEmpty()) {
             // A tenant without secrets (possible only for Kafka ingress) gets unsigned calls.
             options.putHeader(

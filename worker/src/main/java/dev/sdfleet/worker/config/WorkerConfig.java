@@ -6,6 +6,7 @@ import dev.sdfleet.pipeline.runtime.RuntimeSettings;
 import dev.sdfleet.protocol.Identifier;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.service.KafkaClientProperties;
+import dev.sdfleet.service.LogSettings;
 import dev.sdfleet.service.S3ClientSettings;
 import dev.sdfleet.service.Setting;
 import dev.sdfleet.service.SettingSet;
@@ -159,6 +160,9 @@ public final class WorkerConfig {
                             + " the broker's `group.share.max.record.lock.duration.ms`)")
             .unsetMeans("the group's own");
 
+    /** Read by the log configuration itself (log4j2.xml); declared for validation and the README. */
+    public static final Setting<String> LOG_FORMAT = LogSettings.FORMAT;
+
     /** Every setting of the worker, in the order they are resolved and logged. */
     public static final SettingSet SETTINGS = SettingSet.of(
             KAFKA_BOOTSTRAP,
@@ -193,7 +197,8 @@ public final class WorkerConfig {
             STALL_TIMEOUT,
             CRASH_QUARANTINE,
             JOB_INTAKE,
-            SHARE_LOCK);
+            SHARE_LOCK,
+            LOG_FORMAT);
 
     private final SettingValues values;
     private final S3Settings s3;

@@ -39,7 +39,7 @@ final class BatchProgress implements ProgressListener {
         for (QueuedJob job : jobs) {
             if (job.stoppedWith() == null && !job.isReleased()) {
                 sink.progress(
-                        JobProgress.of(job.job(), jobStep(step, total, job.job().steps()), now));
+                        JobProgress.of(job.job(), jobStep(step, total, job.job().steps()), now), job.trace());
             }
         }
     }

@@ -7,6 +7,7 @@ import dev.sdfleet.pipeline.StageTimings;
 import dev.sdfleet.protocol.CancelRequest;
 import dev.sdfleet.protocol.Failure;
 import dev.sdfleet.protocol.Job;
+import dev.sdfleet.service.LogContext;
 import dev.sdfleet.worker.metrics.WorkerMetrics;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The one thread that runs the pipeline: takes a job, or a micro-batch of compatible jobs, from the {@link JobQueue},
@@ -158,18 +158,20 @@ public final class InferenceRunner implements AutoCloseable {
                 outcomes.released(job);
                 continue;
             }
-            Failure refusal = refusal(job, now);
-            if (refusal != null) {
-                LOG.info(
-                        "job_id={} request_id={} refused: {} {}",
-                        job.job().jobId(),
-                        job.job().requestId(),
-                        refusal.reason(),
-                        refusal.message());
-                outcomes.failed(job, refusal, Map.of());
-            } else {
-                metrics.queueWait(job.queueWait(now));
-                runnable.add(job);
+            try (LogContext.Scope logs = JobLogContext.open(job)) {
+                Failure refusal = refusal(job, now);
+                if (refusal != null) {
+                    LOG.info(
+                            "job_id={} request_id={} refused: {} {}",
+                            job.job().jobId(),
+                            job.job().requestId(),
+                            refusal.reason(),
+                            refusal.message());
+                    outcomes.failed(job, refusal, Map.of());
+                } else {
+                    metrics.queueWait(job.queueWait(now));
+                    runnable.add(job);
+                }
             }
         }
         if (!runnable.isEmpty()) {
@@ -206,6 +208,13 @@ public final class InferenceRunner implements AutoCloseable {
      * that fails alone fails, with its own reason, and its batch-mates get their images.
      */
     private void generate(RunningBatch batch) throws InterruptedException {
+        // The batch's fields on every line about it; each single-job call below has its own job's.
+        try (LogContext.Scope logs = JobLogContext.open(batch.jobs())) {
+            generateLogged(batch);
+        }
+    }
+
+    private void generateLogged(RunningBatch batch) throws InterruptedException {
         RuntimeException failure = call(batch);
         if (failure == null) {
             return;
@@ -245,13 +254,15 @@ public final class InferenceRunner implements AutoCloseable {
             return;
         }
         Failure failure = FailureClassifier.of(e);
-        LOG.warn(
-                "job_id={} request_id={} failed: {} {}",
-                job.job().jobId(),
-                job.job().requestId(),
-                failure.reason(),
-                failure.message(),
-                e);
+        try (LogContext.Scope logs = JobLogContext.open(job)) {
+            LOG.warn(
+                    "job_id={} request_id={} failed: {} {}",
+                    job.job().jobId(),
+                    job.job().requestId(),
+                    failure.reason(),
+                    failure.message(),
+                    e);
+        }
         outcomes.failed(job, failure, Map.of());
     }
 
@@ -260,6 +271,12 @@ public final class InferenceRunner implements AutoCloseable {
      * none does, and the failure is returned for the caller to decide.
      */
     private RuntimeException call(RunningBatch batch) throws InterruptedException {
+        try (LogContext.Scope logs = JobLogContext.open(batch.jobs())) {
+            return callLogged(batch);
+        }
+    }
+
+    private RuntimeException callLogged(RunningBatch batch) throws InterruptedException {
         if (batch.jobs().stream().anyMatch(QueuedJob::isSuspect)) {
             // This call may kill the process again: first let the results of earlier jobs be acknowledged, so that
             // they are committed with this call's start mark and a crash here makes nobody else's image again.
@@ -283,7 +300,6 @@ public final class InferenceRunner implements AutoCloseable {
             }
         }
         batch.stopIfAnyReleased();
-        setLogContext(batch);
         lastSignOfLife = System.nanoTime();
         calling = true;
         long start = System.nanoTime();
@@ -331,7 +347,6 @@ public final class InferenceRunner implements AutoCloseable {
                 running = null;
             }
             runs.ended(batch.jobs());
-            MDC.clear();
         }
     }
 
@@ -371,18 +386,6 @@ public final class InferenceRunner implements AutoCloseable {
     private void stage(Map<String, Long> stageMs, String name, long nanos) {
         metrics.stage(name, nanos);
         stageMs.put(name, TimeUnit.NANOSECONDS.toMillis(nanos));
-    }
-
-    private static void setLogContext(RunningBatch batch) {
-        List<QueuedJob> jobs = batch.jobs();
-        MDC.put(
-                "job_id",
-                String.join(",", jobs.stream().map(j -> j.job().jobId()).toList()));
-        MDC.put(
-                "request_id",
-                String.join(
-                        ",",
-                        jobs.stream().map(j -> j.job().requestId()).distinct().toList()));
     }
 
     /**

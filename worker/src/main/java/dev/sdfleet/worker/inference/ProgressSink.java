@@ -1,9 +1,11 @@
 package dev.sdfleet.worker.inference;
 
 import dev.sdfleet.protocol.JobProgress;
+import dev.sdfleet.protocol.TraceParent;
 
-/** Where progress events go (the events topic); best effort, must not block the inference thread. */
+/** Where progress events go (the results topic); best effort, must not block the inference thread. */
 @FunctionalInterface
 public interface ProgressSink {
-    void progress(JobProgress progress);
+    /** @param trace the job's span (its traceparent header), as on its result */
+    void progress(JobProgress progress, TraceParent trace);
 }

@@ -2,6 +2,7 @@ package dev.sdfleet.worker.inference;
 
 import dev.sdfleet.protocol.Failure;
 import dev.sdfleet.protocol.Job;
+import dev.sdfleet.protocol.TraceParent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -18,6 +19,7 @@ public final class QueuedJob {
     private final RecordPosition position;
     private final Instant receivedAt;
     private final int crashedRuns;
+    private final TraceParent trace;
     private volatile Failure stoppedWith;
     private volatile boolean released;
     private volatile Instant startedAt;
@@ -31,6 +33,14 @@ public final class QueuedJob {
      *     quarantine's count, from the partition's committed metadata)
      */
     public QueuedJob(Job job, RecordPosition position, Instant receivedAt, int crashedRuns) {
+        this(job, position, receivedAt, crashedRuns, TraceParent.generate());
+    }
+
+    /**
+     * @param trace this worker's span of the job's trace (a child of the job record's {@code traceparent}, or a new
+     *     trace for a record without one): in its log lines and on its result record
+     */
+    public QueuedJob(Job job, RecordPosition position, Instant receivedAt, int crashedRuns, TraceParent trace) {
         this.job = Objects.requireNonNull(job, "job");
         this.position = Objects.requireNonNull(position, "position");
         this.receivedAt = Objects.requireNonNull(receivedAt, "receivedAt");
@@ -38,6 +48,7 @@ public final class QueuedJob {
             throw new IllegalArgumentException("crashedRuns must be >= 0, got " + crashedRuns);
         }
         this.crashedRuns = crashedRuns;
+        this.trace = Objects.requireNonNull(trace, "trace");
     }
 
     public Job job() {
@@ -46,6 +57,11 @@ public final class QueuedJob {
 
     public RecordPosition position() {
         return position;
+    }
+
+    /** The worker's span of the job's trace. */
+    public TraceParent trace() {
+        return trace;
     }
 
     /** How many earlier runs of this record killed the worker that ran them. */

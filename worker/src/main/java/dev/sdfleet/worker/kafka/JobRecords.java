@@ -13,6 +13,7 @@ import dev.sdfleet.protocol.JobResult;
 import dev.sdfleet.protocol.JobStatus;
 import dev.sdfleet.protocol.MessageType;
 import dev.sdfleet.protocol.ProtocolMessage;
+import dev.sdfleet.protocol.TraceParent;
 import dev.sdfleet.protocol.ValidationException;
 import java.io.IOException;
 import java.time.Instant;
@@ -41,9 +42,10 @@ final class JobRecords {
     /** The decoded form of one record. */
     sealed interface Decoded permits Accepted, Rejected, DeadLettered {}
 
-    record Accepted(Job job) implements Decoded {}
+    /** @param trace the worker's span: a child of the record's {@code traceparent}, or a new trace without one */
+    record Accepted(Job job, TraceParent trace) implements Decoded {}
 
-    record Rejected(JobResult result) implements Decoded {}
+    record Rejected(JobResult result, TraceParent trace) implements Decoded {}
 
     record DeadLettered(DeadLetter letter) implements Decoded {}
 
@@ -64,17 +66,22 @@ final class JobRecords {
                         "the jobs topic carries " + MessageType.JOB.ceType() + ", this record is "
                                 + declared.get().ceType());
             }
-            return new Accepted(Codec.decode(record.value(), Job.class));
+            return new Accepted(Codec.decode(record.value(), Job.class), traceOf(headers));
         } catch (ValidationException invalid) {
             JobResult rejection = rejection(record.value(), invalid, workerId, now);
             if (rejection != null) {
-                return new Rejected(rejection);
+                return new Rejected(rejection, traceOf(headers));
             }
             return new DeadLettered(deadLetter(record, headers, invalid, DeadLetterReason.of(invalid), workerId, now));
         } catch (RuntimeException unexpected) {
             return new DeadLettered(
                     deadLetter(record, headers, unexpected, DeadLetterReason.PROCESSING_FAILED, workerId, now));
         }
+    }
+
+    /** The worker's span of the record's trace; a bad or missing {@code traceparent} starts a new trace (W3C). */
+    static TraceParent traceOf(Map<String, byte[]> headers) {
+        return TraceParent.fromHeaders(headers).map(TraceParent::child).orElseGet(TraceParent::generate);
     }
 
     /** The dead letter of {@code record}; never throws. */

@@ -3,6 +3,8 @@ package dev.sdfleet.worker.kafka;
 import dev.sdfleet.protocol.DeadLetter;
 import dev.sdfleet.protocol.DeadLetterReason;
 import dev.sdfleet.protocol.Topics;
+import dev.sdfleet.service.LogContext;
+import dev.sdfleet.worker.inference.JobLogContext;
 import dev.sdfleet.worker.inference.JobQueue;
 import dev.sdfleet.worker.inference.QueuedJob;
 import dev.sdfleet.worker.inference.RecordPosition;
@@ -13,7 +15,6 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Turns one jobs record into a queued job, a FAILED result or a dead letter, whichever way it was delivered (a
@@ -83,40 +84,42 @@ final class RecordIntake {
 
     private void queue(
             JobRecords.Accepted accepted, int crashedRuns, Polled polled, RecordPosition position, Instant now) {
-        QueuedJob job = new QueuedJob(accepted.job(), position, now, crashedRuns);
-        if (crashedRuns > 0) {
-            LOG.warn(
-                    "job_id={} request_id={} at {}: {} earlier run(s) killed the worker; it runs alone",
+        QueuedJob job = new QueuedJob(accepted.job(), position, now, crashedRuns, accepted.trace());
+        try (LogContext.Scope logs = JobLogContext.open(job)) {
+            if (crashedRuns > 0) {
+                LOG.warn(
+                        "job_id={} request_id={} at {}: {} earlier run(s) killed the worker; it runs alone",
+                        accepted.job().jobId(),
+                        accepted.job().requestId(),
+                        position,
+                        crashedRuns);
+                metrics.crashSuspect();
+            }
+            polled.polled(position, job);
+            queue.add(job); // last: once queued, the job is the inference thread's to finish
+            LOG.debug(
+                    "job_id={} request_id={} queued from {}",
                     accepted.job().jobId(),
                     accepted.job().requestId(),
-                    position,
-                    crashedRuns);
-            metrics.crashSuspect();
+                    position);
         }
-        polled.polled(position, job);
-        queue.add(job); // last: once queued, the job is the inference thread's to finish
-        LOG.debug(
-                "job_id={} request_id={} queued from {}",
-                accepted.job().jobId(),
-                accepted.job().requestId(),
-                position);
     }
 
     private void reject(JobRecords.Rejected rejected, Polled polled, RecordPosition position) {
         polled.polled(position, null);
-        try {
-            MDC.put("job_id", rejected.result().jobId());
-            MDC.put("request_id", rejected.result().requestId());
+        try (LogContext.Scope logs = LogContext.create()
+                .request(rejected.result().requestId())
+                .job(rejected.result().jobId())
+                .trace(rejected.trace().traceId(), rejected.trace().parentId())
+                .open()) {
             LOG.warn(
                     "job_id={} request_id={} at {} rejected: {}",
                     rejected.result().jobId(),
                     rejected.result().requestId(),
                     position,
                     rejected.result().error().message());
-        } finally {
-            MDC.clear();
         }
-        publisher.publish(rejected.result(), () -> {
+        publisher.publish(rejected.result(), rejected.trace(), () -> {
             metrics.jobOutcome(rejected.result().error().reason().name().toLowerCase(Locale.ROOT));
             finished.accept(position);
         });

@@ -7,6 +7,7 @@ import dev.sdfleet.protocol.MessageType;
 import dev.sdfleet.protocol.ProtocolMessage;
 import dev.sdfleet.protocol.RecordKeys;
 import dev.sdfleet.protocol.Topics;
+import dev.sdfleet.protocol.TraceParent;
 import dev.sdfleet.worker.config.RetryPolicy;
 import dev.sdfleet.worker.metrics.WorkerMetrics;
 import java.nio.charset.StandardCharsets;
@@ -85,17 +86,25 @@ public final class ResultPublisher implements AutoCloseable {
      * has acknowledged it, or once it has failed permanently. It never runs for a message still unsent at close.
      */
     public void publish(ProtocolMessage message, Runnable onDone) {
-        ProducerRecord<byte[], byte[]> record = toRecord(message);
+        publish(message, null, onDone);
+    }
+
+    /** As {@link #publish(ProtocolMessage, Runnable)}, carrying {@code trace} (nullable) as its traceparent header. */
+    public void publish(ProtocolMessage message, TraceParent trace, Runnable onDone) {
+        ProducerRecord<byte[], byte[]> record = toRecord(message, trace);
         submit(() -> send(record, 0, onDone), 0);
     }
 
-    /** Publishes a progress event if the publisher is not backed up; never retried. */
-    public void publishProgress(JobProgress progress) {
+    /**
+     * Publishes a progress event if the publisher is not backed up; never retried. {@code trace} (nullable) is its
+     * traceparent header.
+     */
+    public void publishProgress(JobProgress progress, TraceParent trace) {
         if (closed || pendingProgress.incrementAndGet() > MAX_PENDING_PROGRESS) {
             pendingProgress.decrementAndGet();
             return;
         }
-        ProducerRecord<byte[], byte[]> record = toRecord(progress);
+        ProducerRecord<byte[], byte[]> record = toRecord(progress, trace);
         submit(
                 () -> {
                     pendingProgress.decrementAndGet();
@@ -174,12 +183,15 @@ public final class ResultPublisher implements AutoCloseable {
         }
     }
 
-    private ProducerRecord<byte[], byte[]> toRecord(ProtocolMessage message) {
+    private ProducerRecord<byte[], byte[]> toRecord(ProtocolMessage message, TraceParent trace) {
         RecordHeaders headers = new RecordHeaders();
         for (Map.Entry<String, byte[]> header : CloudEventHeaders.forMessage(message, source, clock.instant())
                 .toMap()
                 .entrySet()) {
             headers.add(header.getKey(), header.getValue());
+        }
+        if (trace != null) {
+            headers.add(TraceParent.HEADER, trace.headerBytes());
         }
         return new ProducerRecord<>(
                 MessageType.of(message).topic(topics), null, RecordKeys.keyOf(message), Codec.encode(message), headers);

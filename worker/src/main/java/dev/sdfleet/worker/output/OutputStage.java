@@ -6,7 +6,9 @@ import dev.sdfleet.protocol.FailureReason;
 import dev.sdfleet.protocol.JobResult;
 import dev.sdfleet.protocol.JobStatus;
 import dev.sdfleet.protocol.StoredImage;
+import dev.sdfleet.service.LogContext;
 import dev.sdfleet.worker.config.RetryPolicy;
+import dev.sdfleet.worker.inference.JobLogContext;
 import dev.sdfleet.worker.inference.JobOutcomes;
 import dev.sdfleet.worker.inference.QueuedJob;
 import dev.sdfleet.worker.inference.RecordPosition;
@@ -29,7 +31,6 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -183,9 +184,7 @@ public final class OutputStage implements JobOutcomes, AutoCloseable {
     }
 
     private void run(QueuedJob job, Supplier<JobResult> work) {
-        MDC.put("job_id", job.job().jobId());
-        MDC.put("request_id", job.job().requestId());
-        try {
+        try (LogContext.Scope logs = JobLogContext.open(job)) {
             JobResult result;
             try {
                 result = work.get();
@@ -198,8 +197,6 @@ public final class OutputStage implements JobOutcomes, AutoCloseable {
             } else {
                 publishOrFinish(job, result);
             }
-        } finally {
-            MDC.clear();
         }
     }
 
@@ -315,31 +312,38 @@ public final class OutputStage implements JobOutcomes, AutoCloseable {
             done();
             return;
         }
-        publisher.publish(result, () -> {
-            // The commit first: nothing below may keep the job from finishing.
-            try {
-                onFinished.accept(job.position());
-            } finally {
-                done();
-            }
-            metrics.jobOutcome(outcomeOf(result));
-            if (result.status() == JobStatus.SUCCEEDED) {
-                LOG.info(
-                        "job_id={} request_id={} succeeded: s3://{}/{} ({} bytes)",
-                        result.jobId(),
-                        result.requestId(),
-                        result.output().bucket(),
-                        result.output().key(),
-                        result.output().sizeBytes());
-            } else {
-                LOG.info(
-                        "job_id={} request_id={} failed: {} {}",
-                        result.jobId(),
-                        result.requestId(),
-                        result.error().reason(),
-                        result.error().message());
+        publisher.publish(result, job.trace(), () -> {
+            // On a producer thread: the job's log fields are set here again.
+            try (LogContext.Scope logs = JobLogContext.open(job)) {
+                finished(job, result);
             }
         });
+    }
+
+    private void finished(QueuedJob job, JobResult result) {
+        // The commit first: nothing below may keep the job from finishing.
+        try {
+            onFinished.accept(job.position());
+        } finally {
+            done();
+        }
+        metrics.jobOutcome(outcomeOf(result));
+        if (result.status() == JobStatus.SUCCEEDED) {
+            LOG.info(
+                    "job_id={} request_id={} succeeded: s3://{}/{} ({} bytes)",
+                    result.jobId(),
+                    result.requestId(),
+                    result.output().bucket(),
+                    result.output().key(),
+                    result.output().sizeBytes());
+        } else {
+            LOG.info(
+                    "job_id={} request_id={} failed: {} {}",
+                    result.jobId(),
+                    result.requestId(),
+                    result.error().reason(),
+                    result.error().message());
+        }
     }
 
     private void markStorageUnavailable(SdkException e) {
