@@ -30,7 +30,10 @@ class DispatcherConfigTest {
         assertEquals(8080, config.httpPort());
         assertEquals(Duration.ofDays(2), config.retention());
         assertEquals(13_107_200, config.pixelStepsPerGpuSecond());
-        assertEquals(64 * 1024, config.maxBodyBytes());
+        assertEquals(
+                dev.sdfleet.protocol.GenerationRequest.MAX_INLINE_IMAGE_CHARS + 64 * 1024,
+                config.maxBodyBytes(),
+                "room for the inline images and 64 KiB of the rest");
         assertFalse(config.webhooks().allowLoopback());
         assertEquals(Optional.empty(), config.tenants().tenantOf("sk-acme-0123456789abcdef"));
     }
