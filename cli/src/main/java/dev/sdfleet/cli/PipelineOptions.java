@@ -63,10 +63,11 @@ public final class PipelineOptions {
     String trtSizes = "512x512";
 
     @Option(
-            names = "--trt-max-batch",
+            names = "--max-images-per-call",
             paramLabel = "N",
-            description = "most images per call the TensorRT profiles cover (default 1)")
-    int trtMaxBatch = 1;
+            description = "most images in one UNet call (more run as several calls); TensorRT's profiles cover this"
+                    + " many (default 1)")
+    int maxImagesPerCall = RuntimeSettings.DEFAULT_MAX_IMAGES_PER_CALL;
 
     @Option(names = "--trt-no-fp16", description = "TensorRT engines in fp32")
     boolean trtNoFp16;
@@ -82,7 +83,7 @@ public final class PipelineOptions {
         o.trtCache = args.has("trt-cache") ? Path.of(args.get("trt-cache", "")) : null;
         o.trtOptLevel = args.getInt("trt-opt-level", 3);
         o.trtSizes = args.get("trt-sizes", "512x512");
-        o.trtMaxBatch = args.getInt("trt-max-batch", 1);
+        o.maxImagesPerCall = args.getInt("max-images-per-call", RuntimeSettings.DEFAULT_MAX_IMAGES_PER_CALL);
         o.trtNoFp16 = args.has("trt-no-fp16");
         return o;
     }
@@ -118,8 +119,8 @@ public final class PipelineOptions {
         List<RuntimeSettings.ImageSize> sizes = Arrays.stream(trtSizes.split(","))
                 .map(RuntimeSettings.ImageSize::parse)
                 .toList();
-        var trt = new RuntimeSettings.TensorRtSettings(!trtNoFp16, trtCache, trtCache, trtOptLevel, sizes, trtMaxBatch);
-        return new RuntimeSettings(ExecutionProvider.parseList(list), cpu, cuda, trt);
+        var trt = new RuntimeSettings.TensorRtSettings(!trtNoFp16, trtCache, trtCache, trtOptLevel, sizes);
+        return new RuntimeSettings(ExecutionProvider.parseList(list), cpu, cuda, trt, maxImagesPerCall);
     }
 
     public static Path model(Args args) {

@@ -51,6 +51,8 @@ public final class DiffusionPipeline implements AutoCloseable {
     private final VAEDecoder decoder;
     private final VAEEncoder encoder; // null when the export has none
     private final List<LoadedSession> sessions;
+    /** Images per UNet call at most ({@link RuntimeSettings#maxImagesPerCall}): more run as several calls. */
+    private final int maxImagesPerCall;
 
     private DiffusionPipeline(
             ModelFolder folder,
@@ -59,7 +61,9 @@ public final class DiffusionPipeline implements AutoCloseable {
             UNet unet,
             VAEDecoder decoder,
             VAEEncoder encoder,
-            List<LoadedSession> sessions) {
+            List<LoadedSession> sessions,
+            int maxImagesPerCall) {
+        this.maxImagesPerCall = maxImagesPerCall;
         this.folder = folder;
         this.schedulerConfig = schedulerConfig;
         this.encoders = encoders;
@@ -84,7 +88,12 @@ public final class DiffusionPipeline implements AutoCloseable {
             List<TextEmbedder> encoders = new ArrayList<>();
             boolean xl = folder.family() == ModelFamily.SDXL;
             encoders.add(new TextEmbedder(
-                    open(factory, opened, "text_encoder", folder.textEncoder(), TensorRtProfiles.textEncoder(trt)),
+                    open(
+                            factory,
+                            opened,
+                            "text_encoder",
+                            folder.textEncoder(),
+                            TensorRtProfiles.textEncoder(settings.maxImagesPerCall())),
                     ClipTokenizer.load(folder.tokenizer()),
                     xl,
                     null));
@@ -95,12 +104,17 @@ public final class DiffusionPipeline implements AutoCloseable {
                                 opened,
                                 "text_encoder_2",
                                 folder.textEncoder2(),
-                                TensorRtProfiles.textEncoder(trt)),
+                                TensorRtProfiles.textEncoder(settings.maxImagesPerCall())),
                         ClipTokenizer.load(folder.tokenizer2()),
                         true,
                         "text_embeds"));
             }
-            UNet unet = new UNet(open(factory, opened, "unet", folder.unet(), TensorRtProfiles.unet(trt, geometry)));
+            UNet unet = new UNet(open(
+                    factory,
+                    opened,
+                    "unet",
+                    folder.unet(),
+                    TensorRtProfiles.unet(trt, settings.maxImagesPerCall(), geometry)));
             if (unet.takesInpaintingChannels() && folder.vaeEncoder() == null) {
                 throw new IncompatibleModelException("the unet is an inpainting UNet (" + unet.inputChannels()
                         + " input channels) but there is" + " no vae_encoder for the masked image");
@@ -124,7 +138,14 @@ public final class DiffusionPipeline implements AutoCloseable {
                     : new VAEEncoder(
                             open(factory, opened, "vae_encoder", folder.vaeEncoder(), TensorRtProfiles.Profile.NONE));
             return new DiffusionPipeline(
-                    folder, schedulerConfig, List.copyOf(encoders), unet, decoder, encoder, List.copyOf(opened));
+                    folder,
+                    schedulerConfig,
+                    List.copyOf(encoders),
+                    unet,
+                    decoder,
+                    encoder,
+                    List.copyOf(opened),
+                    settings.maxImagesPerCall());
         } catch (RuntimeException e) {
             opened.forEach(LoadedSession::close);
             throw e;
@@ -184,6 +205,37 @@ public final class DiffusionPipeline implements AutoCloseable {
      * @throws OrtRunException when ORT fails
      */
     public synchronized GenerationResult generate(
+            PipelineRequest request, ProgressListener progress, Cancellation cancellation) {
+        int images = request.imageCount();
+        if (images <= maxImagesPerCall) {
+            return generateTogether(request, progress, cancellation);
+        }
+        // More images than one UNet call may take: consecutive slices, each image still made from its own seed, so
+        // the images are those of any other split. Progress counts over the whole request.
+        int parts = (images + maxImagesPerCall - 1) / maxImagesPerCall;
+        List<GeneratedImage> out = new ArrayList<>(images);
+        List<String> warnings = new ArrayList<>();
+        StageTimings timings = null;
+        String scheduler = null;
+        for (int part = 0; part < parts; part++) {
+            int from = part * maxImagesPerCall;
+            int before = part;
+            GenerationResult slice = generateTogether(
+                    request.slice(from, Math.min(images, from + maxImagesPerCall)),
+                    (step, total) -> progress.onStep(before * total + step, parts * total),
+                    cancellation);
+            slice.images()
+                    .forEach(i ->
+                            out.add(new GeneratedImage(from + i.index(), i.prompt(), i.seed(), i.image(), i.png())));
+            slice.warnings().stream().filter(w -> !warnings.contains(w)).forEach(warnings::add);
+            timings = timings == null ? slice.timings() : timings.plus(slice.timings());
+            scheduler = slice.scheduler();
+        }
+        return new GenerationResult(out, timings, warnings, scheduler);
+    }
+
+    /** One request in one UNet batch (twice its images with guidance). */
+    private GenerationResult generateTogether(
             PipelineRequest request, ProgressListener progress, Cancellation cancellation) {
         long start = System.nanoTime();
         OrtClock clock = new OrtClock();

@@ -121,6 +121,33 @@ public record PipelineRequest(
         return prompts.get(index / imagesPerPrompt);
     }
 
+    /**
+     * Images {@code from} (inclusive) to {@code to} (exclusive) of this request, prompt-major as {@link #promptOf}:
+     * the same settings, one image per prompt entry, their own seeds.
+     */
+    public PipelineRequest slice(int from, int to) {
+        if (from < 0 || to > imageCount() || from >= to) {
+            throw new IllegalArgumentException("no images " + from + ".." + to + " in " + imageCount());
+        }
+        List<String> slicePrompts = new java.util.ArrayList<>(to - from);
+        for (int i = from; i < to; i++) {
+            slicePrompts.add(promptOf(i));
+        }
+        return new PipelineRequest(
+                slicePrompts,
+                negativePrompt,
+                1,
+                width,
+                height,
+                steps,
+                guidanceScale,
+                guidanceRescale,
+                scheduler,
+                eta,
+                seeds.subList(from, to),
+                initImage);
+    }
+
     /** Classifier-free guidance is on for a scale strictly above 1, as in diffusers. */
     public boolean usesGuidance() {
         return guidanceScale > 1.0;

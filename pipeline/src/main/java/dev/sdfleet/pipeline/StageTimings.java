@@ -20,6 +20,18 @@ public record StageTimings(
         long ortNanos,
         int unetCalls) {
 
+    /** These and {@code other} together: a request run as several UNet calls. */
+    public StageTimings plus(StageTimings other) {
+        return new StageTimings(
+                textNanos + other.textNanos,
+                denoiseNanos + other.denoiseNanos,
+                decodeNanos + other.decodeNanos,
+                pngNanos + other.pngNanos,
+                totalNanos + other.totalNanos,
+                ortNanos + other.ortNanos,
+                unetCalls + other.unetCalls);
+    }
+
     /** The share of wall time spent outside ORT: the pipeline's own overhead. */
     public double outsideOrtShare() {
         return totalNanos == 0 ? 0 : (double) (totalNanos - ortNanos) / totalNanos;

@@ -13,7 +13,24 @@ import java.util.Objects;
  * @param tensorRt TensorRT precision, caches and optimisation profiles
  */
 public record RuntimeSettings(
-        List<ExecutionProvider> providers, CpuSettings cpu, CudaSettings cuda, TensorRtSettings tensorRt) {
+        List<ExecutionProvider> providers,
+        CpuSettings cpu,
+        CudaSettings cuda,
+        TensorRtSettings tensorRt,
+        int maxImagesPerCall) {
+
+    /**
+     * One image per UNet call unless asked otherwise: measured on CPUs, a batch of images costs as much per image as
+     * one at a time (no gain) and its memory grows with the batch (BENCHMARKS.md, "images per call"); a GPU may
+     * gain from more, and TensorRT's profiles are built for this many.
+     */
+    public static final int DEFAULT_MAX_IMAGES_PER_CALL = 1;
+
+    /** The settings with the default cap on images per UNet call. */
+    public RuntimeSettings(
+            List<ExecutionProvider> providers, CpuSettings cpu, CudaSettings cuda, TensorRtSettings tensorRt) {
+        this(providers, cpu, cuda, tensorRt, DEFAULT_MAX_IMAGES_PER_CALL);
+    }
 
     public RuntimeSettings {
         providers = List.copyOf(Objects.requireNonNull(providers, "providers"));
@@ -23,6 +40,9 @@ public record RuntimeSettings(
         Objects.requireNonNull(cpu, "cpu");
         Objects.requireNonNull(cuda, "cuda");
         Objects.requireNonNull(tensorRt, "tensorRt");
+        if (maxImagesPerCall < 1) {
+            throw new IllegalArgumentException("maxImagesPerCall must be >= 1, got " + maxImagesPerCall);
+        }
     }
 
     /** CPU only, ORT's default thread counts: what tests and the local fleet use. */
@@ -36,7 +56,15 @@ public record RuntimeSettings(
 
     /** The same settings with another provider order. */
     public RuntimeSettings withProviders(List<ExecutionProvider> order) {
-        return new RuntimeSettings(order, cpu, cuda, tensorRt);
+        return new RuntimeSettings(order, cpu, cuda, tensorRt, maxImagesPerCall);
+    }
+
+    /**
+     * The same settings with another cap on images per UNet call: a request for more runs as several calls of at
+     * most this many images, each image the same as in any batch (its noise comes from its own seed).
+     */
+    public RuntimeSettings withMaxImagesPerCall(int images) {
+        return new RuntimeSettings(providers, cpu, cuda, tensorRt, images);
     }
 
     /**
@@ -76,16 +104,15 @@ public record RuntimeSettings(
      * @param engineCacheDir where built engines are kept across restarts (null: no cache)
      * @param timingCacheDir where kernel timing results are kept (null: no cache)
      * @param builderOptimizationLevel TensorRT builder level 0..5 (3 is TensorRT's default)
-     * @param imageSizes the image sizes (pixels) the optimisation profiles must cover
-     * @param maxBatch the most images generated in one call (the UNet sees twice that with guidance)
+     * @param imageSizes the image sizes (pixels) the optimisation profiles must cover (the batch they cover is the
+     *     settings' {@code maxImagesPerCall})
      */
     public record TensorRtSettings(
             boolean fp16,
             Path engineCacheDir,
             Path timingCacheDir,
             int builderOptimizationLevel,
-            List<ImageSize> imageSizes,
-            int maxBatch) {
+            List<ImageSize> imageSizes) {
         public TensorRtSettings {
             if (builderOptimizationLevel < 0 || builderOptimizationLevel > 5) {
                 throw new IllegalArgumentException("TensorRT builder optimisation level must be 0..5");
@@ -94,13 +121,10 @@ public record RuntimeSettings(
             if (imageSizes.isEmpty()) {
                 throw new IllegalArgumentException("TensorRT profiles need at least one image size");
             }
-            if (maxBatch < 1) {
-                throw new IllegalArgumentException("TensorRT maxBatch must be >= 1");
-            }
         }
 
         public static TensorRtSettings defaults() {
-            return new TensorRtSettings(true, null, null, 3, List.of(new ImageSize(512, 512)), 1);
+            return new TensorRtSettings(true, null, null, 3, List.of(new ImageSize(512, 512)));
         }
     }
 

@@ -37,9 +37,13 @@ public final class TensorRtProfiles {
         }
     }
 
-    /** Profiles for the text encoder(s): batch 1 up to twice the max batch (negative + positive prompts). */
-    public static Profile textEncoder(RuntimeSettings.TensorRtSettings trt) {
-        int max = 2 * trt.maxBatch();
+    /**
+     * Profiles for the text encoder(s): batch 1 up to twice the images per call (negative + positive prompts).
+     *
+     * @param maxImages the most images generated in one call ({@code RuntimeSettings.maxImagesPerCall})
+     */
+    public static Profile textEncoder(int maxImages) {
+        int max = 2 * maxImages;
         return new Profile(
                 "input_ids:1x" + CONTEXT,
                 "input_ids:" + Math.min(2, max) + "x" + CONTEXT,
@@ -47,11 +51,11 @@ public final class TensorRtProfiles {
     }
 
     /** Profiles for the UNet: CFG doubles the batch; the latent is a factor 8 smaller than the image. */
-    public static Profile unet(RuntimeSettings.TensorRtSettings trt, Geometry g) {
+    public static Profile unet(RuntimeSettings.TensorRtSettings trt, int maxImages, Geometry g) {
         if (g.latentChannels() == 0 || g.contextDim() == 0) {
             return Profile.NONE;
         }
-        int maxBatch = 2 * trt.maxBatch();
+        int maxBatch = 2 * maxImages;
         int optBatch = Math.min(2, maxBatch);
         return new Profile(
                 unetShapes(g, 1, smallest(trt)),

@@ -86,13 +86,15 @@ class OrtOptionsTest {
     @Test
     void tensorRtGetsEveryOptionWithCachesAndProfiles() {
         var trt = new RuntimeSettings.TensorRtSettings(
-                true, Path.of("/cache/engines"), Path.of("/cache/timing"), 5, List.of(S512), 2);
+                true, Path.of("/cache/engines"), Path.of("/cache/timing"), 5, List.of(S512));
         var settings = new RuntimeSettings(
                 List.of(ExecutionProvider.TENSORRT, ExecutionProvider.CPU),
                 RuntimeSettings.CpuSettings.defaults(),
                 new RuntimeSettings.CudaSettings(2, 0),
-                trt);
-        var profile = TensorRtProfiles.unet(trt, new TensorRtProfiles.Geometry(4, 768, 0, 0));
+                trt,
+                2);
+        var profile =
+                TensorRtProfiles.unet(trt, settings.maxImagesPerCall(), new TensorRtProfiles.Geometry(4, 768, 0, 0));
         assertEquals(
                 ordered(
                         "device_id", "2",
@@ -110,7 +112,7 @@ class OrtOptionsTest {
 
     @Test
     void tensorRtWithoutCachesOrProfilesSendsNoCacheOrShapeKeys() {
-        var trt = new RuntimeSettings.TensorRtSettings(false, null, null, 3, List.of(S512), 1);
+        var trt = new RuntimeSettings.TensorRtSettings(false, null, null, 3, List.of(S512));
         var settings = RuntimeSettings.cpuOnly();
         settings = new RuntimeSettings(settings.providers(), settings.cpu(), settings.cuda(), trt);
         assertEquals(
@@ -125,7 +127,7 @@ class OrtOptionsTest {
                 ordered("trt_fp16_enable", "1", "trt_builder_optimization_level", "3"),
                 SessionFactory.tensorRtOptionMap(trt, TensorRtProfiles.Profile.NONE));
         assertEquals(List.of(S512), trt.imageSizes());
-        assertEquals(1, trt.maxBatch());
+        assertEquals(1, RuntimeSettings.cpuOnly().maxImagesPerCall());
     }
 
     @Test
@@ -135,15 +137,15 @@ class OrtOptionsTest {
                 null,
                 null,
                 3,
-                List.of(new RuntimeSettings.ImageSize(512, 512), new RuntimeSettings.ImageSize(1024, 768)),
-                3);
+                List.of(new RuntimeSettings.ImageSize(512, 512), new RuntimeSettings.ImageSize(1024, 768)));
         var settings = new RuntimeSettings(
                 List.of(ExecutionProvider.TENSORRT),
                 RuntimeSettings.CpuSettings.defaults(),
                 RuntimeSettings.CudaSettings.defaults(),
-                trt);
-        Map<String, String> text =
-                SessionFactory.tensorRtProviderOptionMap(settings, TensorRtProfiles.textEncoder(trt));
+                trt,
+                3);
+        Map<String, String> text = SessionFactory.tensorRtProviderOptionMap(
+                settings, TensorRtProfiles.textEncoder(settings.maxImagesPerCall()));
         assertEquals("input_ids:1x77", text.get("trt_profile_min_shapes"));
         assertEquals("input_ids:2x77", text.get("trt_profile_opt_shapes"));
         assertEquals("input_ids:6x77", text.get("trt_profile_max_shapes"));

@@ -32,8 +32,7 @@ class ProviderSettingsTest {
                 Path.of("/cache/engines"),
                 Path.of("/cache/timing"),
                 4,
-                List.of(new RuntimeSettings.ImageSize(512, 512)),
-                2);
+                List.of(new RuntimeSettings.ImageSize(512, 512)));
         Map<String, String> options = SessionFactory.tensorRtOptionMap(trt, TensorRtProfiles.Profile.NONE);
         assertEquals("1", options.get("trt_fp16_enable"));
         assertEquals("4", options.get("trt_builder_optimization_level"));
@@ -50,10 +49,9 @@ class ProviderSettingsTest {
                 null,
                 null,
                 3,
-                List.of(new RuntimeSettings.ImageSize(512, 768), new RuntimeSettings.ImageSize(768, 512)),
-                4);
+                List.of(new RuntimeSettings.ImageSize(512, 768), new RuntimeSettings.ImageSize(768, 512)));
         var sd = new TensorRtProfiles.Geometry(4, 768, 0, 0);
-        TensorRtProfiles.Profile unet = TensorRtProfiles.unet(trt, sd);
+        TensorRtProfiles.Profile unet = TensorRtProfiles.unet(trt, 4, sd);
         assertEquals("sample:1x4x64x64,encoder_hidden_states:1x77x768", unet.min());
         assertEquals("sample:8x4x96x96,encoder_hidden_states:8x77x768", unet.max());
         assertTrue(unet.opt().startsWith("sample:2x4x"), unet.opt());
@@ -61,7 +59,7 @@ class ProviderSettingsTest {
         var inpainting = new TensorRtProfiles.Geometry(4, 768, 0, 0, 9);
         assertEquals(
                 "sample:1x9x64x64,encoder_hidden_states:1x77x768",
-                TensorRtProfiles.unet(trt, inpainting).min());
+                TensorRtProfiles.unet(trt, 4, inpainting).min());
         assertEquals(
                 "latent_sample:1x4x96x96",
                 TensorRtProfiles.vaeDecoder(trt, inpainting).max());
@@ -69,12 +67,12 @@ class ProviderSettingsTest {
         var xl = new TensorRtProfiles.Geometry(4, 2048, 1280, 6);
         assertEquals(
                 "sample:1x4x64x64,encoder_hidden_states:1x77x2048,text_embeds:1x1280,time_ids:1x6",
-                TensorRtProfiles.unet(trt, xl).min());
+                TensorRtProfiles.unet(trt, 4, xl).min());
         assertEquals(
                 "latent_sample:1x4x96x96", TensorRtProfiles.vaeDecoder(trt, sd).max());
-        assertEquals("input_ids:8x77", TensorRtProfiles.textEncoder(trt).max());
+        assertEquals("input_ids:8x77", TensorRtProfiles.textEncoder(4).max());
         assertTrue(
-                TensorRtProfiles.unet(trt, new TensorRtProfiles.Geometry(4, 0, 0, 0))
+                TensorRtProfiles.unet(trt, 4, new TensorRtProfiles.Geometry(4, 0, 0, 0))
                         .isEmpty(),
                 "unknown geometry: no profile rather than a wrong one");
     }

@@ -95,6 +95,12 @@ public final class WorkerConfig {
                     "SDFLEET_BATCH_SIZE", "the most jobs per pipeline call")
             .withDefault(1)
             .between(1, PipelineRequest.MAX_PROMPTS);
+    public static final Setting<Integer> MAX_IMAGES_PER_CALL = Setting.integer(
+                    "SDFLEET_MAX_IMAGES_PER_CALL",
+                    "the most images in one UNet call: a batch of more jobs runs as several calls (on a GPU, set it to"
+                            + " the batch size to batch on the GPU; TensorRT's profiles cover this many)")
+            .withDefault(RuntimeSettings.DEFAULT_MAX_IMAGES_PER_CALL)
+            .between(1, PipelineRequest.MAX_PROMPTS);
     public static final Setting<Duration> BATCH_WAIT = Setting.millis(
                     "SDFLEET_BATCH_WAIT_MS", "wait for more compatible jobs once one is taken (batch size above 1)")
             .withDefault(Duration.ofMillis(50))
@@ -185,6 +191,7 @@ public final class WorkerConfig {
             THREADS,
             TRT_CACHE,
             BATCH_SIZE,
+            MAX_IMAGES_PER_CALL,
             BATCH_WAIT,
             QUEUE_CAPACITY,
             DRAIN_TIMEOUT,
@@ -391,13 +398,13 @@ public final class WorkerConfig {
                 trtCache == null ? null : trtCache.resolve("engines"),
                 trtCache == null ? null : trtCache.resolve("timing"),
                 trt.builderOptimizationLevel(),
-                List.of(size),
-                batchSize());
+                List.of(size));
         return new RuntimeSettings(
                 providers(),
                 new RuntimeSettings.CpuSettings(threads(), 0),
                 RuntimeSettings.CudaSettings.defaults(),
-                trt);
+                trt,
+                values.get(MAX_IMAGES_PER_CALL));
     }
 
     /** hostname-pid, made into a legal id. */

@@ -50,6 +50,7 @@ class WorkerConfigTest {
                 Map.entry("SDFLEET_MODEL", "s3://models/sd15/"),
                 Map.entry("SDFLEET_PROVIDERS", "cuda,cpu"),
                 Map.entry("SDFLEET_BATCH_SIZE", "4"),
+                Map.entry("SDFLEET_MAX_IMAGES_PER_CALL", "4"),
                 Map.entry("SDFLEET_BATCH_WAIT_MS", "20"),
                 Map.entry("SDFLEET_KAFKA_PROPERTIES", "security.protocol=SASL_SSL,sasl.jaas.config=x=y")));
         assertEquals("k1:9092,k2:9092", config.kafkaBootstrap());
@@ -62,7 +63,11 @@ class WorkerConfigTest {
         assertEquals(8, config.queueCapacity());
         assertEquals(Duration.ofMillis(20), config.batchWait());
         assertEquals("x=y", config.kafkaProperties().get("sasl.jaas.config"));
-        assertEquals(4, config.runtimeSettings().tensorRt().maxBatch());
+        assertEquals(4, config.runtimeSettings().maxImagesPerCall());
+        assertEquals(
+                RuntimeSettings.DEFAULT_MAX_IMAGES_PER_CALL,
+                WorkerConfig.fromEnv(Map.of()).runtimeSettings().maxImagesPerCall(),
+                "one image per UNet call unless asked: the measured CPU default");
     }
 
     /** The worker's environment as the exact options ONNX Runtime receives (the GPU image's settings). */
@@ -72,7 +77,8 @@ class WorkerConfigTest {
                         "SDFLEET_PROVIDERS", "tensorrt,cuda,cpu",
                         "SDFLEET_THREADS", "6",
                         "SDFLEET_TRT_CACHE", "/var/cache/sdfleet/trt",
-                        "SDFLEET_BATCH_SIZE", "2"))
+                        "SDFLEET_BATCH_SIZE", "2",
+                        "SDFLEET_MAX_IMAGES_PER_CALL", "2"))
                 .runtimeSettings();
         assertEquals(
                 List.of(ExecutionProvider.TENSORRT, ExecutionProvider.CUDA, ExecutionProvider.CPU),
@@ -101,7 +107,10 @@ class WorkerConfigTest {
                 trt,
                 SessionFactory.tensorRtProviderOptionMap(
                         runtime,
-                        TensorRtProfiles.unet(runtime.tensorRt(), new TensorRtProfiles.Geometry(4, 768, 0, 0))),
+                        TensorRtProfiles.unet(
+                                runtime.tensorRt(),
+                                runtime.maxImagesPerCall(),
+                                new TensorRtProfiles.Geometry(4, 768, 0, 0))),
                 "SD 1.5 UNet: 512x512 only, batch 1..2 images (x2 for guidance)");
     }
 
@@ -110,8 +119,8 @@ class WorkerConfigTest {
     void tensorRtProfilesCoverTheModelsNativeSize() {
         WorkerConfig config = WorkerConfig.fromEnv(Map.of("SDFLEET_PROVIDERS", "tensorrt,cpu"));
         RuntimeSettings xl = config.runtimeSettings(new RuntimeSettings.ImageSize(1024, 1024));
-        TensorRtProfiles.Profile unet =
-                TensorRtProfiles.unet(xl.tensorRt(), new TensorRtProfiles.Geometry(4, 2048, 1280, 6));
+        TensorRtProfiles.Profile unet = TensorRtProfiles.unet(
+                xl.tensorRt(), xl.maxImagesPerCall(), new TensorRtProfiles.Geometry(4, 2048, 1280, 6));
         assertEquals(
                 "sample:1x4x128x128,encoder_hidden_states:1x77x2048,text_embeds:1x1280,time_ids:1x6",
                 SessionFactory.tensorRtProviderOptionMap(xl, unet).get("trt_profile_min_shapes"));
