@@ -316,9 +316,10 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
 
     private RequestState announceProgress(RequestState state, Instant now) {
         publishDocument(state, "progress" + now.toEpochMilli(), now);
-        Generation document = GenerationDocuments.forEvent(state, hooks.imageLinks());
         GenerationRequest request = state.request();
         if (request.webhook() != null && request.webhook().wants(WebhookEvent.GENERATION_PROGRESS)) {
+            // The webhook's document has download links (signed now); built only for a request that wants it.
+            Generation document = GenerationDocuments.forEvent(state, hooks.imageLinks());
             state = webhooks.replaceProgress(
                     state,
                     WebhookPayloads.messageId(state.requestId(), WebhookEvent.GENERATION_PROGRESS, null, now),
@@ -499,12 +500,12 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         // Progress messages not yet delivered are moot now: the final message says more.
         done = webhooks.dropProgress(done);
         publishDocument(done, "finished", now);
-        Generation document = GenerationDocuments.forEvent(done, hooks.imageLinks());
         if (request.deadline() != null) {
             timers.delete(Timers.key(request.deadline(), Timers.DEADLINE, done.requestId()));
         }
         WebhookEvent event = WebhookPayloads.terminalEvent(done.status());
         if (request.webhook() != null && request.webhook().wants(event)) {
+            Generation document = GenerationDocuments.forEvent(done, hooks.imageLinks());
             done = webhooks.add(
                     done,
                     WebhookPayloads.messageId(done.requestId(), event, null, now),
