@@ -44,17 +44,22 @@ class ShareGroupIntakeTest {
             for (int w = 0; w < 3; w++) {
                 fleet.start(shared(fleet, "w-share-" + w).build());
             }
-            // Three members on a lane of two partitions: the broker gives at least one partition to two of them.
-            // Which one it decides (and it may first assign before every worker has polled), so the jobs go to the
-            // partition it shares once it does.
+            // Three members on a lane of two partitions: once each has its share, the broker has given one of the
+            // partitions to two of them. Which one it decides (and it may assign before every worker has polled), so
+            // the jobs go to the partition it shares once all three are in.
             AtomicReference<TopicPartition> sharedPartition = new AtomicReference<>();
-            Fleet.await("a partition of the jobs topic assigned to two workers", () -> {
+            Fleet.await("each of the three workers assigned a partition of the jobs topic", () -> {
+                Set<String> assigned = new HashSet<>();
+                sharedPartition.set(null);
                 fleet.shareGroupAssignment().forEach((partition, members) -> {
-                    if (partition.topic().equals(fleet.topics().jobs()) && members.size() >= 2) {
-                        sharedPartition.set(partition);
+                    if (partition.topic().equals(fleet.topics().jobs())) {
+                        assigned.addAll(members);
+                        if (members.size() >= 2) {
+                            sharedPartition.set(partition);
+                        }
                     }
                 });
-                return sharedPartition.get() != null;
+                return assigned.size() == 3 && sharedPartition.get() != null;
             });
             List<Job> jobs = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
