@@ -6,6 +6,7 @@ import dev.sdfleet.bench.fleet.FleetBench;
 import dev.sdfleet.bench.kafka.ShareGroupTrial;
 import dev.sdfleet.bench.pipeline.PipelineBench;
 import dev.sdfleet.bench.pipeline.SoakBench;
+import dev.sdfleet.bench.pipeline.StagesBench;
 import dev.sdfleet.cli.Args;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -26,6 +27,7 @@ public final class BenchMain {
         for (Benchmark b : List.of(
                 PipelineBench.benchmark(),
                 SoakBench.benchmark(),
+                StagesBench.benchmark(),
                 FleetBench.latency(),
                 FleetBench.throughput(),
                 FleetBench.batching(),

@@ -2,6 +2,7 @@ package dev.sdfleet.cli;
 
 import dev.sdfleet.pipeline.runtime.ExecutionProvider;
 import dev.sdfleet.pipeline.runtime.RuntimeSettings;
+import dev.sdfleet.service.Setting;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -72,6 +73,19 @@ public final class PipelineOptions {
     @Option(names = "--trt-no-fp16", description = "TensorRT engines in fp32")
     boolean trtNoFp16;
 
+    @Option(
+            names = "--split-guidance",
+            description = "classifier-free guidance as two UNet runs of half the batch: half the activations' memory")
+    boolean splitGuidance;
+
+    @Option(
+            names = "--ort-options",
+            paramLabel = "LIST",
+            description = "ONNX Runtime session options over the defaults, key=value,... (config keys such as"
+                    + " session.intra_op.allow_spinning=1, or enable_cpu_mem_arena, enable_mem_pattern,"
+                    + " graph_optimization_level)")
+    String ortOptions = "";
+
     /** The options as the benchmarks' parser read them. */
     public static PipelineOptions from(Args args) {
         PipelineOptions o = new PipelineOptions();
@@ -85,6 +99,8 @@ public final class PipelineOptions {
         o.trtSizes = args.get("trt-sizes", "512x512");
         o.maxImagesPerCall = args.getInt("max-images-per-call", RuntimeSettings.DEFAULT_MAX_IMAGES_PER_CALL);
         o.trtNoFp16 = args.has("trt-no-fp16");
+        o.ortOptions = args.get("ort-options", "");
+        o.splitGuidance = args.has("split-guidance");
         return o;
     }
 
@@ -114,13 +130,13 @@ public final class PipelineOptions {
 
     public RuntimeSettings runtime() {
         String list = providers != null ? providers : System.getenv().getOrDefault("SDFLEET_PROVIDERS", "cpu");
-        var cpu = new RuntimeSettings.CpuSettings(threads, 0);
+        var cpu = new RuntimeSettings.CpuSettings(threads, 0, Setting.parseProperties(ortOptions));
         var cuda = new RuntimeSettings.CudaSettings(cudaDevice, cudaMemLimit);
         List<RuntimeSettings.ImageSize> sizes = Arrays.stream(trtSizes.split(","))
                 .map(RuntimeSettings.ImageSize::parse)
                 .toList();
         var trt = new RuntimeSettings.TensorRtSettings(!trtNoFp16, trtCache, trtCache, trtOptLevel, sizes);
-        return new RuntimeSettings(ExecutionProvider.parseList(list), cpu, cuda, trt, maxImagesPerCall);
+        return new RuntimeSettings(ExecutionProvider.parseList(list), cpu, cuda, trt, maxImagesPerCall, splitGuidance);
     }
 
     public static Path model(Args args) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,6 +86,8 @@ public final class SessionFactory {
                     options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.valueOf(e.getValue()));
                 case INTRA_OP_NUM_THREADS -> options.setIntraOpNumThreads(Integer.parseInt(e.getValue()));
                 case INTER_OP_NUM_THREADS -> options.setInterOpNumThreads(Integer.parseInt(e.getValue()));
+                case ENABLE_CPU_MEM_ARENA -> options.setCPUArenaAllocator(flag(e));
+                case ENABLE_MEM_PATTERN -> options.setMemoryPatternOptimization(flag(e));
                 default -> options.addConfigEntry(e.getKey(), e.getValue());
             }
         }
@@ -105,6 +108,18 @@ public final class SessionFactory {
 
     static final String INTRA_OP_NUM_THREADS = "intra_op_num_threads";
     static final String INTER_OP_NUM_THREADS = "inter_op_num_threads";
+    static final String ENABLE_CPU_MEM_ARENA = "enable_cpu_mem_arena";
+    static final String ENABLE_MEM_PATTERN = "enable_mem_pattern";
+
+    private static boolean flag(Map.Entry<String, String> option) {
+        return switch (option.getValue().strip().toLowerCase(Locale.ROOT)) {
+            case "1", "true" -> true;
+            case "0", "false" -> false;
+            default ->
+                throw new IllegalArgumentException(
+                        option.getKey() + " is 1/true or 0/false, got '" + option.getValue() + "'");
+        };
+    }
 
     /**
      * What every session gets on its {@code SessionOptions}, whatever the provider: the optimisation level (an
@@ -122,6 +137,7 @@ public final class SessionFactory {
         }
         // Spinning threads burn a core between our short runs; the loop calls ORT back-to-back anyway.
         map.put("session.intra_op.allow_spinning", "0");
+        map.putAll(cpu.sessionOptions());
         return map;
     }
 

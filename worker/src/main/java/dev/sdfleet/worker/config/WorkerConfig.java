@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * Everything a worker is told, validated up front. Each setting is declared once below (its {@code SDFLEET_*}
@@ -101,6 +102,20 @@ public final class WorkerConfig {
                             + " the batch size to batch on the GPU; TensorRT's profiles cover this many)")
             .withDefault(RuntimeSettings.DEFAULT_MAX_IMAGES_PER_CALL)
             .between(1, PipelineRequest.MAX_PROMPTS);
+    public static final Setting<Map<String, String>> ORT_OPTIONS = Setting.properties(
+                    "SDFLEET_ORT_OPTIONS",
+                    "ONNX Runtime session options over the pipeline's, key=value,... (config keys such as"
+                            + " `session.intra_op.allow_spinning`, or `enable_cpu_mem_arena`, `enable_mem_pattern`,"
+                            + " `graph_optimization_level`): for tuning, see BENCHMARKS.md \"SD-1.5-shaped model\"")
+            .withDefault(Map.of())
+            .check("ORT config keys (with a dot) or " + new TreeSet<>(RuntimeSettings.CpuSettings.SETTERS), options -> {
+                try {
+                    new RuntimeSettings.CpuSettings(0, 0, options);
+                    return true;
+                } catch (IllegalArgumentException e) {
+                    return false;
+                }
+            });
     public static final Setting<Duration> BATCH_WAIT = Setting.millis(
                     "SDFLEET_BATCH_WAIT_MS", "wait for more compatible jobs once one is taken (batch size above 1)")
             .withDefault(Duration.ofMillis(50))
@@ -192,6 +207,7 @@ public final class WorkerConfig {
             TRT_CACHE,
             BATCH_SIZE,
             MAX_IMAGES_PER_CALL,
+            ORT_OPTIONS,
             BATCH_WAIT,
             QUEUE_CAPACITY,
             DRAIN_TIMEOUT,
@@ -401,7 +417,7 @@ public final class WorkerConfig {
                 List.of(size));
         return new RuntimeSettings(
                 providers(),
-                new RuntimeSettings.CpuSettings(threads(), 0),
+                new RuntimeSettings.CpuSettings(threads(), 0, values.get(ORT_OPTIONS)),
                 RuntimeSettings.CudaSettings.defaults(),
                 trt,
                 values.get(MAX_IMAGES_PER_CALL));
