@@ -5,6 +5,7 @@ import dev.sdfleet.bench.fleet.FaultCampaign;
 import dev.sdfleet.bench.fleet.FleetBench;
 import dev.sdfleet.bench.kafka.ShareGroupTrial;
 import dev.sdfleet.bench.pipeline.PipelineBench;
+import dev.sdfleet.bench.pipeline.RuntimeComparison;
 import dev.sdfleet.bench.pipeline.SoakBench;
 import dev.sdfleet.bench.pipeline.StagesBench;
 import dev.sdfleet.cli.Args;
@@ -28,6 +29,7 @@ public final class BenchMain {
                 PipelineBench.benchmark(),
                 SoakBench.benchmark(),
                 StagesBench.benchmark(),
+                RuntimeComparison.benchmark(),
                 FleetBench.latency(),
                 FleetBench.throughput(),
                 FleetBench.batching(),

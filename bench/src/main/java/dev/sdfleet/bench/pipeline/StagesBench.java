@@ -43,13 +43,7 @@ public final class StagesBench {
 
     private static void run(Args args, BenchReport report, PrintStream log) {
         int runs = Math.max(1, args.getInt("runs", 1));
-        String[] size = args.get("size", "512x512").toLowerCase(Locale.ROOT).split("x");
-        PipelineRequest request = PipelineRequest.builder(args.get("prompt", "a red circle on a blue background"))
-                .size(Integer.parseInt(size[0]), Integer.parseInt(size[1]))
-                .steps(args.getInt("steps", 20))
-                .guidance(7.5)
-                .seed(42)
-                .build();
+        PipelineRequest request = BenchRequests.fromArgs(args, "512x512", 20);
         Instant processStart = ProcessHandle.current().info().startInstant().orElse(Instant.now());
         try (RssSampler sampler = RssSampler.start()) {
             long rssBefore = ProcessMemory.rssKiB();
