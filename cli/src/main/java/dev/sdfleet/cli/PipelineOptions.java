@@ -75,8 +75,16 @@ public final class PipelineOptions {
 
     @Option(
             names = "--split-guidance",
-            description = "classifier-free guidance as two UNet runs of half the batch: half the activations' memory")
-    boolean splitGuidance;
+            negatable = true,
+            description = "classifier-free guidance as two UNet runs of half the batch, which halves the activations'"
+                    + " memory (default: on)")
+    boolean splitGuidance = RuntimeSettings.DEFAULT_SPLIT_GUIDANCE;
+
+    @Option(
+            names = "--graph-cache",
+            paramLabel = "DIR",
+            description = "keep ONNX Runtime's optimised graphs here: the next load skips the optimisations")
+    Path graphCache;
 
     @Option(
             names = "--ort-options",
@@ -100,7 +108,10 @@ public final class PipelineOptions {
         o.maxImagesPerCall = args.getInt("max-images-per-call", RuntimeSettings.DEFAULT_MAX_IMAGES_PER_CALL);
         o.trtNoFp16 = args.has("trt-no-fp16");
         o.ortOptions = args.get("ort-options", "");
-        o.splitGuidance = args.has("split-guidance");
+        o.graphCache = args.has("graph-cache") ? Path.of(args.get("graph-cache", "")) : null;
+        o.splitGuidance = args.has("no-split-guidance")
+                ? false
+                : args.has("split-guidance") || RuntimeSettings.DEFAULT_SPLIT_GUIDANCE;
         return o;
     }
 
@@ -130,7 +141,7 @@ public final class PipelineOptions {
 
     public RuntimeSettings runtime() {
         String list = providers != null ? providers : System.getenv().getOrDefault("SDFLEET_PROVIDERS", "cpu");
-        var cpu = new RuntimeSettings.CpuSettings(threads, 0, Setting.parseProperties(ortOptions));
+        var cpu = new RuntimeSettings.CpuSettings(threads, 0, Setting.parseProperties(ortOptions), graphCache);
         var cuda = new RuntimeSettings.CudaSettings(cudaDevice, cudaMemLimit);
         List<RuntimeSettings.ImageSize> sizes = Arrays.stream(trtSizes.split(","))
                 .map(RuntimeSettings.ImageSize::parse)

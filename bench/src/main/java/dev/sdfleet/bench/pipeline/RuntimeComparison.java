@@ -95,7 +95,8 @@ public final class RuntimeComparison {
                     new RuntimeSettings.CpuSettings(
                             cpu.intraOpThreads(),
                             cpu.interOpThreads(),
-                            Setting.parseProperties(args.get("b-ort-options", ""))),
+                            Setting.parseProperties(args.get("b-ort-options", "")),
+                            cpu.graphCache()),
                     a.cuda(),
                     a.tensorRt(),
                     a.maxImagesPerCall(),

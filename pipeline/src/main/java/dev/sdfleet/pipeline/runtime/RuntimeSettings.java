@@ -99,8 +99,11 @@ public record RuntimeSettings(
      *     ORT's session config keys (with a dot, e.g. {@code session.intra_op.allow_spinning}) and the setters by
      *     their names in ORT's Python API ({@code enable_cpu_mem_arena}, {@code enable_mem_pattern},
      *     {@code graph_optimization_level}); for measuring and for an operator's tuning
+     * @param graphCache a folder for ORT's optimised graphs ({@link OptimizedGraphCache}); null: none, every load
+     *     optimises again
      */
-    public record CpuSettings(int intraOpThreads, int interOpThreads, Map<String, String> sessionOptions) {
+    public record CpuSettings(
+            int intraOpThreads, int interOpThreads, Map<String, String> sessionOptions, Path graphCache) {
         /** The setters {@link #sessionOptions} may name besides ORT's dotted config keys. */
         public static final Set<String> SETTERS =
                 Set.of("enable_cpu_mem_arena", "enable_mem_pattern", "graph_optimization_level");
@@ -119,6 +122,10 @@ public record RuntimeSettings(
                     throw new IllegalArgumentException("session option '" + e.getKey() + "' has no value");
                 }
             }
+        }
+
+        public CpuSettings(int intraOpThreads, int interOpThreads, Map<String, String> sessionOptions) {
+            this(intraOpThreads, interOpThreads, sessionOptions, null);
         }
 
         public CpuSettings(int intraOpThreads, int interOpThreads) {

@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.providers.OrtCUDAProviderOptions;
 import ai.onnxruntime.providers.OrtTensorRTProviderOptions;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,8 +54,7 @@ public final class SessionFactory {
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             try {
                 configure(options, provider, trtProfiles);
-                // Load by path, not bytes: ORT resolves external weights (model.onnx_data, weights.pb) next to it.
-                OrtSession session = env.createSession(file.toString(), options);
+                OrtSession session = createSession(component, file, provider, options);
                 try {
                     LoadedSession loaded = new LoadedSession(component, file, session, options, provider);
                     LOG.info("{}: execution provider {} ({})", component, provider.id(), file);
@@ -75,6 +75,49 @@ public final class SessionFactory {
         }
         throw new IllegalStateException(
                 "no execution provider could open " + component + " (" + file + "): " + failures);
+    }
+
+    /**
+     * Creates the session from the cached optimised graph when there is one, else from {@code file} (writing the
+     * optimised graph to the cache when one is configured).
+     */
+    private OrtSession createSession(
+            String component, Path file, ExecutionProvider provider, OrtSession.SessionOptions options)
+            throws OrtException {
+        Path cacheFolder = settings.cpu().graphCache();
+        if (cacheFolder == null || provider != ExecutionProvider.CPU) {
+            // Load by path, not bytes: ORT resolves external weights (model.onnx_data, weights.pb) next to it.
+            return env.createSession(file.toString(), options);
+        }
+        OptimizedGraphCache cache = new OptimizedGraphCache(cacheFolder);
+        OptimizedGraphCache.Entry entry = cache.entry(component, file, sessionOptionMap(settings.cpu()));
+        if (entry.exists()) {
+            try {
+                // The graph is optimised already: optimising it again would only cost the time the cache saves.
+                options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+                OrtSession session = env.createSession(entry.model().toString(), options);
+                LOG.info("{}: optimised graph from the cache ({})", component, entry.model());
+                return session;
+            } catch (OrtException | RuntimeException e) {
+                LOG.warn(
+                        "{}: the cached graph {} did not open ({}); optimising again",
+                        component,
+                        entry.model(),
+                        e.getMessage());
+                cache.discard(entry);
+                options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.valueOf(
+                        sessionOptionMap(settings.cpu()).get(GRAPH_OPTIMIZATION_LEVEL)));
+            }
+        }
+        cache.writeOnCreate(options, entry);
+        OrtSession session = env.createSession(file.toString(), options);
+        try {
+            cache.commit(entry);
+            LOG.info("{}: optimised graph written to the cache ({})", component, entry.model());
+        } catch (IOException e) {
+            LOG.warn("{}: the optimised graph could not be kept in the cache: {}", component, e.toString());
+        }
+        return session;
     }
 
     private void configure(

@@ -93,6 +93,12 @@ class WorkerConfigTest {
         session.put("session.intra_op.allow_spinning", "0");
         assertEquals(session, SessionFactory.sessionOptionMap(runtime.cpu()), "no inter-op count: ORT's default");
         assertEquals(
+                Path.of("/var/cache/sdfleet/trt/graphs"),
+                runtime.cpu().graphCache(),
+                "ORT's optimised CPU graphs beside the TensorRT engines");
+        assertEquals(
+                null, WorkerConfig.fromEnv(Map.of()).runtimeSettings().cpu().graphCache());
+        assertEquals(
                 Map.of("device_id", "0", "arena_extend_strategy", "kSameAsRequested"),
                 SessionFactory.cudaOptionMap(runtime.cuda()),
                 "no gpu_mem_limit: the worker sets none");
