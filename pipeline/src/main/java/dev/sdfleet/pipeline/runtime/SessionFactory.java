@@ -178,6 +178,11 @@ public final class SessionFactory {
         if (cpu.interOpThreads() > 0) {
             map.put(INTER_OP_NUM_THREADS, Integer.toString(cpu.interOpThreads()));
         }
+        // No CPU arena: with one, each session keeps the largest activations it ever held (the UNet's ~5 GB at
+        // 512x512 beside the VAE's and the text encoder's), so the process's peak is their sum; without, each run's
+        // activations go back when it ends and the peak is the largest single run (BENCHMARKS.md, "SD-1.5-shaped
+        // model": 10.9 GB to 7.3 GB).
+        map.put(ENABLE_CPU_MEM_ARENA, "0");
         // Spinning threads burn a core between our short runs; the loop calls ORT back-to-back anyway.
         map.put("session.intra_op.allow_spinning", "0");
         map.putAll(cpu.sessionOptions());
