@@ -34,9 +34,9 @@ public record RuntimeSettings(
     public static final int DEFAULT_MAX_IMAGES_PER_CALL = 1;
 
     /**
-     * Guidance split into two runs by default: on an SD-1.5-shaped model at 512x512 it took the UNet's peak RSS from
-     * 10.1 to 8.0 GB (5.9 GB with the CPU arena off), with no loss of speed measured (BENCHMARKS.md, "SD-1.5-shaped
-     * model"); the images are the same. A GPU with memory to spare may run the whole batch at once.
+     * Guidance split into two runs by default: on an SD-1.5-shaped model at 512x512 it took the process's peak RSS
+     * from 11.0 to 8.7 GB (5.9 GB with the CPU arena off) at the same speed (per UNet call B/A 1.000, BENCHMARKS.md,
+     * "SD-1.5-shaped model"); the images are the same. A GPU with memory to spare may run the whole batch at once.
      */
     public static final boolean DEFAULT_SPLIT_GUIDANCE = true;
 

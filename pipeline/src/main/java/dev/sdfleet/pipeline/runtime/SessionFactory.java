@@ -178,12 +178,13 @@ public final class SessionFactory {
         if (cpu.interOpThreads() > 0) {
             map.put(INTER_OP_NUM_THREADS, Integer.toString(cpu.interOpThreads()));
         }
-        // No CPU arena: with one, each session keeps the largest activations it ever held (the UNet's ~5 GB at
-        // 512x512 beside the VAE's and the text encoder's), so the process's peak is their sum; without, each run's
-        // activations go back when it ends and the peak is the largest single run (BENCHMARKS.md, "SD-1.5-shaped
-        // model": 10.9 GB to 7.3 GB).
-        map.put(ENABLE_CPU_MEM_ARENA, "0");
-        // Spinning threads burn a core between our short runs; the loop calls ORT back-to-back anyway.
+        // The CPU arena stays on (ORT's default): off, each session's activations go back when its run ends, so the
+        // sessions no longer keep their largest ones side by side (SD-1.5-shaped at 512x512: peak 8.7 GB to 5.9 GB),
+        // but every run faults its memory in afresh: 12 % slower per UNet call, 6 % with glibc's transparent huge
+        // pages (BENCHMARKS.md, "SD-1.5-shaped model"). SDFLEET_ORT_OPTIONS=enable_cpu_mem_arena=0 chooses memory.
+
+        // Spinning threads burn a core between our short runs, and measured no faster: +1 % per UNet call with
+        // spinning on (SD-1.5-shaped, 512x512, bench compare).
         map.put("session.intra_op.allow_spinning", "0");
         map.putAll(cpu.sessionOptions());
         return map;

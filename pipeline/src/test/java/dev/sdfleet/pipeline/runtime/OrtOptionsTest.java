@@ -28,13 +28,10 @@ class OrtOptionsTest {
     }
 
     @Test
-    void sessionOptionsByDefaultLeaveThreadsToOrtAndTurnTheArenaAndSpinningOff() {
+    void sessionOptionsByDefaultLeaveThreadsToOrtAndTurnSpinningOff() {
         Map<String, String> options = SessionFactory.sessionOptionMap(RuntimeSettings.CpuSettings.defaults());
         assertEquals(
-                List.copyOf(ordered(
-                                "graph_optimization_level", "ALL_OPT",
-                                "enable_cpu_mem_arena", "0",
-                                "session.intra_op.allow_spinning", "0")
+                List.copyOf(ordered("graph_optimization_level", "ALL_OPT", "session.intra_op.allow_spinning", "0")
                         .entrySet()),
                 List.copyOf(options.entrySet()));
     }
@@ -47,11 +44,10 @@ class OrtOptionsTest {
                         "graph_optimization_level", "ALL_OPT",
                         "intra_op_num_threads", "3",
                         "inter_op_num_threads", "2",
-                        "enable_cpu_mem_arena", "0",
                         "session.intra_op.allow_spinning", "0"),
                 options);
         assertEquals(
-                List.of("intra_op_num_threads", "enable_cpu_mem_arena", "session.intra_op.allow_spinning"),
+                List.of("intra_op_num_threads", "session.intra_op.allow_spinning"),
                 SessionFactory.sessionOptionMap(new RuntimeSettings.CpuSettings(1, 0)).keySet().stream()
                         .skip(1)
                         .toList(),

@@ -90,7 +90,6 @@ class WorkerConfigTest {
         Map<String, String> session = new LinkedHashMap<>();
         session.put("graph_optimization_level", "ALL_OPT");
         session.put("intra_op_num_threads", "6");
-        session.put("enable_cpu_mem_arena", "0");
         session.put("session.intra_op.allow_spinning", "0");
         assertEquals(session, SessionFactory.sessionOptionMap(runtime.cpu()), "no inter-op count: ORT's default");
         assertEquals(
