@@ -2,9 +2,9 @@ package dev.sdfleet.cli;
 
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * A picocli options class (a mixin such as {@link PipelineOptions}) as the benchmarks' {@link Args} parser needs it:
@@ -42,11 +42,8 @@ final class ArgsView {
     private Set<String> names(boolean takesValue) {
         return spec.options().stream()
                 .filter(o -> (o.typeInfo().isBoolean()) != takesValue)
-                .flatMap(o -> {
-                    String name = o.longestName().substring(2);
-                    // A negatable flag (--[no-]x) is also written --no-x.
-                    return o.negatable() ? Stream.of(name, "no-" + name) : Stream.of(name);
-                })
+                .map(OptionSpec::longestName)
+                .map(name -> name.substring(2))
                 .collect(Collectors.toUnmodifiableSet());
     }
 }

@@ -75,10 +75,12 @@ public final class PipelineOptions {
 
     @Option(
             names = "--split-guidance",
-            negatable = true,
-            description = "classifier-free guidance as two UNet runs of half the batch, which halves the activations'"
-                    + " memory (default: on)")
-    boolean splitGuidance = RuntimeSettings.DEFAULT_SPLIT_GUIDANCE;
+            description = "classifier-free guidance as two UNet runs of half the batch: the same images, half the"
+                    + " activations' memory (the default)")
+    boolean splitGuidance;
+
+    @Option(names = "--no-split-guidance", description = "classifier-free guidance as one UNet run of the whole batch")
+    boolean wholeGuidance;
 
     @Option(
             names = "--graph-cache",
@@ -109,9 +111,8 @@ public final class PipelineOptions {
         o.trtNoFp16 = args.has("trt-no-fp16");
         o.ortOptions = args.get("ort-options", "");
         o.graphCache = args.has("graph-cache") ? Path.of(args.get("graph-cache", "")) : null;
-        o.splitGuidance = args.has("no-split-guidance")
-                ? false
-                : args.has("split-guidance") || RuntimeSettings.DEFAULT_SPLIT_GUIDANCE;
+        o.splitGuidance = args.has("split-guidance");
+        o.wholeGuidance = args.has("no-split-guidance");
         return o;
     }
 
@@ -139,6 +140,11 @@ public final class PipelineOptions {
         return threads;
     }
 
+    /** {@code --no-split-guidance} wins; else {@code --split-guidance} or the default (on). */
+    private boolean splitGuidance() {
+        return !wholeGuidance && (splitGuidance || RuntimeSettings.DEFAULT_SPLIT_GUIDANCE);
+    }
+
     public RuntimeSettings runtime() {
         String list = providers != null ? providers : System.getenv().getOrDefault("SDFLEET_PROVIDERS", "cpu");
         var cpu = new RuntimeSettings.CpuSettings(threads, 0, Setting.parseProperties(ortOptions), graphCache);
@@ -147,7 +153,8 @@ public final class PipelineOptions {
                 .map(RuntimeSettings.ImageSize::parse)
                 .toList();
         var trt = new RuntimeSettings.TensorRtSettings(!trtNoFp16, trtCache, trtCache, trtOptLevel, sizes);
-        return new RuntimeSettings(ExecutionProvider.parseList(list), cpu, cuda, trt, maxImagesPerCall, splitGuidance);
+        return new RuntimeSettings(
+                ExecutionProvider.parseList(list), cpu, cuda, trt, maxImagesPerCall, splitGuidance());
     }
 
     public static Path model(Args args) {
