@@ -8,6 +8,7 @@ Two export styles are produced so that the Java loader meets both in its tests:
 """
 import json
 import os
+import tempfile
 
 import onnx
 import torch
@@ -27,9 +28,13 @@ def _save_json(path, obj):
 def _export(module, args, path, inputs, outputs, axes, external=None):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     module.eval()
-    torch.onnx.export(module, args, path, opset_version=OPSET, input_names=inputs, output_names=outputs,
-                      dynamic_axes=axes, do_constant_folding=True)
-    model = onnx.load(path)
+    # Exported into a scratch folder: a model over protobuf's 2 GB (SD-sized, sd15_shaped.py) comes out of the
+    # exporter as one file per weight, and only the final save below gathers them into one external file.
+    with tempfile.TemporaryDirectory() as scratch:
+        raw = os.path.join(scratch, "model.onnx")
+        torch.onnx.export(module, args, raw, opset_version=OPSET, input_names=inputs, output_names=outputs,
+                          dynamic_axes=axes, do_constant_folding=True)
+        model = onnx.load(raw)
     # Axes not declared dynamic get their concrete size (the exporter leaves generated symbolic names there).
     with torch.no_grad():
         results = module(*args)
@@ -39,14 +44,16 @@ def _export(module, args, path, inputs, outputs, axes, external=None):
             if i not in axes.get(out.name, {}):
                 dim.Clear()
                 dim.dim_value = value.shape[i]
-    onnx.checker.check_model(model)
-    onnx.save(model, path)
-    if external:  # move the weights into one external file, as large real exports have to
+    if external:  # the weights in one external file, as large real exports have to
         data = os.path.join(os.path.dirname(path), external)
         if os.path.exists(data):
             os.remove(data)
         onnx.save_model(model, path, save_as_external_data=True, all_tensors_to_one_file=True, location=external,
                         size_threshold=1024)
+        onnx.checker.check_model(path)  # by path: the checker refuses an in-memory model over 2 GB
+    else:
+        onnx.checker.check_model(model)
+        onnx.save(model, path)
 
 
 class _TextEncoder(nn.Module):
@@ -115,7 +122,7 @@ def export_unet(unet, folder, context_dim, timestep, external, sdxl_text_dim=0, 
     _export(_UNet(unet, bool(sdxl_text_dim)), tuple(args), f"{folder}/model.onnx", inputs, ["out_sample"], axes, external)
     cfg = {"_class_name": "UNet2DConditionModel", "_diffusers_version": DIFFUSERS_VERSION, "in_channels": 4,
            "out_channels": 4, "sample_size": 8, "cross_attention_dim": context_dim,
-           "block_out_channels": [unet.ch0, unet.down1.conv1.out_channels], "attention_head_dim": 4,
+           "block_out_channels": list(getattr(unet, "block_out_channels", None) or [unet.ch0, unet.down1.conv1.out_channels]), "attention_head_dim": 4,
            "down_block_types": ["CrossAttnDownBlock2D", "CrossAttnDownBlock2D"],
            "up_block_types": ["CrossAttnUpBlock2D", "CrossAttnUpBlock2D"], "flip_sin_to_cos": True, "freq_shift": 0}
     if sdxl_text_dim:

@@ -5,7 +5,9 @@ import dev.sdfleet.bench.fleet.FaultCampaign;
 import dev.sdfleet.bench.fleet.FleetBench;
 import dev.sdfleet.bench.kafka.ShareGroupTrial;
 import dev.sdfleet.bench.pipeline.PipelineBench;
+import dev.sdfleet.bench.pipeline.RuntimeComparison;
 import dev.sdfleet.bench.pipeline.SoakBench;
+import dev.sdfleet.bench.pipeline.StagesBench;
 import dev.sdfleet.cli.Args;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -26,6 +28,8 @@ public final class BenchMain {
         for (Benchmark b : List.of(
                 PipelineBench.benchmark(),
                 SoakBench.benchmark(),
+                StagesBench.benchmark(),
+                RuntimeComparison.benchmark(),
                 FleetBench.latency(),
                 FleetBench.throughput(),
                 FleetBench.batching(),

@@ -2,6 +2,7 @@ package dev.sdfleet.cli;
 
 import dev.sdfleet.pipeline.runtime.ExecutionProvider;
 import dev.sdfleet.pipeline.runtime.RuntimeSettings;
+import dev.sdfleet.service.Setting;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -72,6 +73,29 @@ public final class PipelineOptions {
     @Option(names = "--trt-no-fp16", description = "TensorRT engines in fp32")
     boolean trtNoFp16;
 
+    @Option(
+            names = "--split-guidance",
+            description = "classifier-free guidance as two UNet runs of half the batch: the same images, half the"
+                    + " activations' memory (the default)")
+    boolean splitGuidance;
+
+    @Option(names = "--no-split-guidance", description = "classifier-free guidance as one UNet run of the whole batch")
+    boolean wholeGuidance;
+
+    @Option(
+            names = "--graph-cache",
+            paramLabel = "DIR",
+            description = "keep ONNX Runtime's optimised graphs here: the next load skips the optimisations")
+    Path graphCache;
+
+    @Option(
+            names = "--ort-options",
+            paramLabel = "LIST",
+            description = "ONNX Runtime session options over the defaults, key=value,... (config keys such as"
+                    + " session.intra_op.allow_spinning=1, or enable_cpu_mem_arena, enable_mem_pattern,"
+                    + " graph_optimization_level)")
+    String ortOptions = "";
+
     /** The options as the benchmarks' parser read them. */
     public static PipelineOptions from(Args args) {
         PipelineOptions o = new PipelineOptions();
@@ -85,6 +109,10 @@ public final class PipelineOptions {
         o.trtSizes = args.get("trt-sizes", "512x512");
         o.maxImagesPerCall = args.getInt("max-images-per-call", RuntimeSettings.DEFAULT_MAX_IMAGES_PER_CALL);
         o.trtNoFp16 = args.has("trt-no-fp16");
+        o.ortOptions = args.get("ort-options", "");
+        o.graphCache = args.has("graph-cache") ? Path.of(args.get("graph-cache", "")) : null;
+        o.splitGuidance = args.has("split-guidance");
+        o.wholeGuidance = args.has("no-split-guidance");
         return o;
     }
 
@@ -112,15 +140,21 @@ public final class PipelineOptions {
         return threads;
     }
 
+    /** {@code --no-split-guidance} wins; else {@code --split-guidance} or the default (on). */
+    private boolean splitGuidance() {
+        return !wholeGuidance && (splitGuidance || RuntimeSettings.DEFAULT_SPLIT_GUIDANCE);
+    }
+
     public RuntimeSettings runtime() {
         String list = providers != null ? providers : System.getenv().getOrDefault("SDFLEET_PROVIDERS", "cpu");
-        var cpu = new RuntimeSettings.CpuSettings(threads, 0);
+        var cpu = new RuntimeSettings.CpuSettings(threads, 0, Setting.parseProperties(ortOptions), graphCache);
         var cuda = new RuntimeSettings.CudaSettings(cudaDevice, cudaMemLimit);
         List<RuntimeSettings.ImageSize> sizes = Arrays.stream(trtSizes.split(","))
                 .map(RuntimeSettings.ImageSize::parse)
                 .toList();
         var trt = new RuntimeSettings.TensorRtSettings(!trtNoFp16, trtCache, trtCache, trtOptLevel, sizes);
-        return new RuntimeSettings(ExecutionProvider.parseList(list), cpu, cuda, trt, maxImagesPerCall);
+        return new RuntimeSettings(
+                ExecutionProvider.parseList(list), cpu, cuda, trt, maxImagesPerCall, splitGuidance());
     }
 
     public static Path model(Args args) {

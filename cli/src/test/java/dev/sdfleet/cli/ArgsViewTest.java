@@ -12,11 +12,26 @@ import org.junit.jupiter.api.Test;
 class ArgsViewTest {
     @Test
     void theBenchmarksSeeTheCommandLinesOptions() {
-        assertEquals(Set.of("trt-no-fp16"), PipelineOptions.FLAGS);
+        assertEquals(Set.of("trt-no-fp16", "split-guidance", "no-split-guidance"), PipelineOptions.FLAGS);
         assertTrue(PipelineOptions.VALUED.containsAll(Set.of("model", "providers", "threads", "trt-sizes")));
         assertEquals(Set.of("kafka-bootstrap", "kafka-properties"), KafkaOptions.VALUED);
         assertTrue(PipelineOptions.HELP.contains("--model=DIR"), PipelineOptions.HELP);
         assertTrue(KafkaOptions.HELP.contains("--kafka-bootstrap=HOST:PORT"), KafkaOptions.HELP);
+    }
+
+    @Test
+    void aNegatableFlagReadsTheSameBothWays() {
+        for (List<String> argv :
+                List.of(List.of("--no-split-guidance"), List.of("--split-guidance"), List.<String>of())) {
+            PipelineOptions viaArgs =
+                    PipelineOptions.from(Args.parse(argv, PipelineOptions.VALUED, PipelineOptions.FLAGS));
+            PipelineOptions viaPicocli = new PipelineOptions();
+            new picocli.CommandLine(viaPicocli).parseArgs(argv.toArray(String[]::new));
+            assertEquals(viaPicocli.runtime().splitGuidance(), viaArgs.runtime().splitGuidance(), argv.toString());
+        }
+        PipelineOptions off = new PipelineOptions();
+        new picocli.CommandLine(off).parseArgs("--no-split-guidance");
+        assertEquals(false, off.runtime().splitGuidance());
     }
 
     @Test

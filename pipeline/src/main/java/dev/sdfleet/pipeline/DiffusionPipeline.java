@@ -9,11 +9,13 @@ import dev.sdfleet.pipeline.model.ModelFamily;
 import dev.sdfleet.pipeline.model.ModelFolder;
 import dev.sdfleet.pipeline.noise.NoiseSource;
 import dev.sdfleet.pipeline.noise.NumpyRandom;
+import dev.sdfleet.pipeline.runtime.ExecutionProvider;
 import dev.sdfleet.pipeline.runtime.IncompatibleModelException;
 import dev.sdfleet.pipeline.runtime.LoadedSession;
 import dev.sdfleet.pipeline.runtime.OrtClock;
 import dev.sdfleet.pipeline.runtime.RuntimeSettings;
 import dev.sdfleet.pipeline.runtime.SessionFactory;
+import dev.sdfleet.pipeline.runtime.SessionLoader;
 import dev.sdfleet.pipeline.runtime.TensorRtProfiles;
 import dev.sdfleet.pipeline.scheduler.Scheduler;
 import dev.sdfleet.pipeline.scheduler.SchedulerConfig;
@@ -52,6 +54,8 @@ public final class DiffusionPipeline implements AutoCloseable {
     private final List<LoadedSession> sessions;
     /** Images per UNet call at most ({@link RuntimeSettings#maxImagesPerCall}): more run as several calls. */
     private final int maxImagesPerCall;
+    /** Guidance's two halves as two ORT runs ({@link RuntimeSettings#splitGuidance}). */
+    private final boolean splitGuidance;
 
     private DiffusionPipeline(
             ModelFolder folder,
@@ -61,8 +65,10 @@ public final class DiffusionPipeline implements AutoCloseable {
             VAEDecoder decoder,
             VAEEncoder encoder,
             List<LoadedSession> sessions,
-            int maxImagesPerCall) {
+            int maxImagesPerCall,
+            boolean splitGuidance) {
         this.maxImagesPerCall = maxImagesPerCall;
+        this.splitGuidance = splitGuidance;
         this.folder = folder;
         this.schedulerConfig = schedulerConfig;
         this.encoders = encoders;
@@ -82,39 +88,30 @@ public final class DiffusionPipeline implements AutoCloseable {
         SessionFactory factory = new SessionFactory(settings);
         var trt = settings.tensorRt();
         TensorRtProfiles.Geometry geometry = folder.geometry();
-        List<LoadedSession> opened = new ArrayList<>();
-        try {
+        boolean xl = folder.family() == ModelFamily.SDXL;
+        int images = settings.maxImagesPerCall();
+        try (SessionLoader loader = new SessionLoader(factory, loadThreads(settings))) {
+            // Every component starts loading at once; the checks below wait for the ones they need.
+            var textEncoder = loader.open("text_encoder", folder.textEncoder(), TensorRtProfiles.textEncoder(images));
+            var textEncoder2 = xl
+                    ? loader.open("text_encoder_2", folder.textEncoder2(), TensorRtProfiles.textEncoder(images))
+                    : null;
+            var unetSession = loader.open("unet", folder.unet(), TensorRtProfiles.unet(trt, images, geometry));
+            var vaeDecoder =
+                    loader.open("vae_decoder", folder.vaeDecoder(), TensorRtProfiles.vaeDecoder(trt, geometry));
+            var vaeEncoder = folder.vaeEncoder() == null
+                    ? null
+                    : loader.open("vae_encoder", folder.vaeEncoder(), TensorRtProfiles.Profile.NONE);
+
             List<TextEmbedder> encoders = new ArrayList<>();
-            boolean xl = folder.family() == ModelFamily.SDXL;
-            encoders.add(new TextEmbedder(
-                    open(
-                            factory,
-                            opened,
-                            "text_encoder",
-                            folder.textEncoder(),
-                            TensorRtProfiles.textEncoder(settings.maxImagesPerCall())),
-                    ClipTokenizer.load(folder.tokenizer()),
-                    xl,
-                    null));
+            encoders.add(
+                    new TextEmbedder(SessionLoader.get(textEncoder), ClipTokenizer.load(folder.tokenizer()), xl, null));
             if (xl) {
                 encoders.add(new TextEmbedder(
-                        open(
-                                factory,
-                                opened,
-                                "text_encoder_2",
-                                folder.textEncoder2(),
-                                TensorRtProfiles.textEncoder(settings.maxImagesPerCall())),
-                        ClipTokenizer.load(folder.tokenizer2()),
-                        true,
-                        "text_embeds"));
+                        SessionLoader.get(textEncoder2), ClipTokenizer.load(folder.tokenizer2()), true, "text_embeds"));
             }
-            UNet unet = new UNet(open(
-                    factory,
-                    opened,
-                    "unet",
-                    folder.unet(),
-                    TensorRtProfiles.unet(trt, settings.maxImagesPerCall(), geometry)));
-            if (unet.takesInpaintingChannels() && folder.vaeEncoder() == null) {
+            UNet unet = new UNet(SessionLoader.get(unetSession));
+            if (unet.takesInpaintingChannels() && vaeEncoder == null) {
                 throw new IncompatibleModelException("the unet is an inpainting UNet (" + unet.inputChannels()
                         + " input channels) but there is" + " no vae_encoder for the masked image");
             }
@@ -130,12 +127,8 @@ public final class DiffusionPipeline implements AutoCloseable {
                 throw new IncompatibleModelException("the text encoder(s) give " + textWidth
                         + "-wide embeddings but the unet's encoder_hidden_states expects " + unet.contextDim());
             }
-            VAEDecoder decoder = new VAEDecoder(open(
-                    factory, opened, "vae_decoder", folder.vaeDecoder(), TensorRtProfiles.vaeDecoder(trt, geometry)));
-            VAEEncoder encoder = folder.vaeEncoder() == null
-                    ? null
-                    : new VAEEncoder(
-                            open(factory, opened, "vae_encoder", folder.vaeEncoder(), TensorRtProfiles.Profile.NONE));
+            VAEDecoder decoder = new VAEDecoder(SessionLoader.get(vaeDecoder));
+            VAEEncoder encoder = vaeEncoder == null ? null : new VAEEncoder(SessionLoader.get(vaeEncoder));
             return new DiffusionPipeline(
                     folder,
                     schedulerConfig,
@@ -143,23 +136,21 @@ public final class DiffusionPipeline implements AutoCloseable {
                     unet,
                     decoder,
                     encoder,
-                    List.copyOf(opened),
-                    settings.maxImagesPerCall());
-        } catch (RuntimeException e) {
-            opened.forEach(LoadedSession::close);
-            throw e;
+                    List.copyOf(loader.keep()),
+                    settings.maxImagesPerCall(),
+                    settings.splitGuidance());
         }
     }
 
-    private static LoadedSession open(
-            SessionFactory factory,
-            List<LoadedSession> opened,
-            String component,
-            Path file,
-            TensorRtProfiles.Profile profile) {
-        LoadedSession session = factory.open(component, file, profile);
-        opened.add(session);
-        return session;
+    /**
+     * Sessions built at once: one per core on the CPU. TensorRT builds its engines one at a time: each build times
+     * kernels on the GPU and takes much of its memory, and builds side by side would disturb both.
+     */
+    private static int loadThreads(RuntimeSettings settings) {
+        if (settings.providers().getFirst() == ExecutionProvider.TENSORRT) {
+            return 1;
+        }
+        return Math.max(1, Runtime.getRuntime().availableProcessors());
     }
 
     public ModelFolder folder() {
@@ -439,7 +430,8 @@ public final class DiffusionPipeline implements AutoCloseable {
                 latentW,
                 conditioning.context.length / (batch * conditioning.dim),
                 conditioning.dim,
-                conditioning.pooledDim);
+                conditioning.pooledDim,
+                guided && splitGuidance ? 2 : 1);
         Inpainting inpainting = plan.inpainting();
         boolean conditionedUnet = inpainting != null && inpainting.conditionsTheUnet();
         if (conditionedUnet) {

@@ -329,7 +329,7 @@ public final class Setting<T> {
     }
 
     /** {@code "a=1,b=2"} as a map; values may contain '=' but not ','. */
-    static Map<String, String> parseProperties(String text) {
+    public static Map<String, String> parseProperties(String text) {
         Map<String, String> properties = new LinkedHashMap<>();
         for (String pair : text.split(",")) {
             if (pair.isBlank()) {

@@ -22,9 +22,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,10 +44,31 @@ class ShareGroupIntakeTest {
             for (int w = 0; w < 3; w++) {
                 fleet.start(shared(fleet, "w-share-" + w).build());
             }
+            // Three members on a lane of two partitions: once each has its share, the broker has given one of the
+            // partitions to two of them. Which one it decides (and it may assign before every worker has polled), so
+            // the jobs go to the partition it shares once all three are in.
+            AtomicReference<TopicPartition> sharedPartition = new AtomicReference<>();
+            Fleet.await("each of the three workers assigned a partition of the jobs topic", () -> {
+                Set<String> assigned = new HashSet<>();
+                sharedPartition.set(null);
+                fleet.shareGroupAssignment().forEach((partition, members) -> {
+                    if (partition.topic().equals(fleet.topics().jobs())) {
+                        assigned.addAll(members);
+                        if (members.size() >= 2) {
+                            sharedPartition.set(partition);
+                        }
+                    }
+                });
+                return assigned.size() == 3 && sharedPartition.get() != null;
+            });
             List<Job> jobs = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
                 Job job = TestJobs.job("req-share-" + i, 0, "a red circle on a blue background", 100 + i);
-                fleet.publishWithKey(ONE_PARTITION, job);
+                fleet.publishRecord(new ProducerRecord<>(
+                        sharedPartition.get().topic(),
+                        sharedPartition.get().partition(),
+                        utf8(ONE_PARTITION),
+                        Codec.encode(job)));
                 jobs.add(job);
             }
             for (Job job : jobs) {

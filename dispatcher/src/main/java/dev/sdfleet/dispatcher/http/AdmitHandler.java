@@ -207,26 +207,27 @@ final class AdmitHandler {
     private void admit(RoutingContext ctx, GenerationRequest request, TraceParent trace, boolean keyed, long started) {
         String id = request.requestId();
         String fingerprint = Fingerprints.of(request);
-        CompletableFuture<String> stored = admissions.expect(id);
+        CompletableFuture<RequestState> stored = admissions.expect(id);
         try {
             publisher
                     .publishAdmitted(config.topics().requests(), request, trace, clock.instant())
                     .await();
-            String storedFingerprint = awaitQuietly(Future.fromCompletionStage(stored, vertx.getOrCreateContext())
+            RequestState storedState = awaitQuietly(Future.fromCompletionStage(stored, vertx.getOrCreateContext())
                     .timeout(config.admitWait().toMillis(), TimeUnit.MILLISECONDS));
-            if (storedFingerprint != null && !storedFingerprint.equals(fingerprint)) {
+            if (storedState != null && !storedState.fingerprint().equals(fingerprint)) {
                 metrics.request("http", "conflict");
                 Problems.send(ctx, 409, "conflict", "this Idempotency-Key was used for a different request");
                 return;
             }
-            if (storedFingerprint == null) {
+            if (storedState == null) {
                 LOG.warn(
                         "Request {} is on the requests topic but not in the store after {} ms (rebalancing?)",
                         id,
                         config.admitWait().toMillis());
             }
-            String view = storedFingerprint != null && routing.lookup(id) instanceof Lookup.Found(RequestState state)
-                    ? RequestView.json(state, imageLinks)
+            // The state the stream task signalled is what the store holds: no second read of the store.
+            String view = storedState != null
+                    ? RequestView.json(storedState, imageLinks)
                     : StateJson.MAPPER
                             .createObjectNode()
                             .put("id", id)

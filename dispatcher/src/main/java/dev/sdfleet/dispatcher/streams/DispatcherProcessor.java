@@ -168,7 +168,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         String ingress = Outputs.ingressOf(record.headers());
         RequestState existing = requests.get(id);
         if (existing != null) {
-            hooks.admissions().signal(id, existing.fingerprint());
+            hooks.admissions().signal(id, existing);
             if (existing.fingerprint().equals(fingerprint)) {
                 hooks.metrics().request(ingress, "duplicate");
                 return;
@@ -219,7 +219,8 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         }
         save(null, state);
         release(request.tenant(), now);
-        hooks.admissions().signal(id, fingerprint);
+        // A capped tenant's release() may have stored a newer state of this request (an image released): read it.
+        hooks.admissions().signal(id, capped ? requests.get(id) : state);
         if (!"http".equals(ingress)) {
             hooks.metrics().request(ingress, "accepted");
         }

@@ -21,6 +21,7 @@ public final class FloatTensorBuffer implements AutoCloseable {
     private final OnnxJavaType type;
     private final FloatBuffer floats; // fp32 storage, or null
     private final ShortBuffer halves; // fp16 storage, or null
+    private final ByteBuffer halvesAsBytes; // the same fp16 storage as bytes, for views
     private final OnnxTensor tensor;
 
     public FloatTensorBuffer(OnnxJavaType type, long... shape) {
@@ -35,12 +36,14 @@ public final class FloatTensorBuffer implements AutoCloseable {
                             .order(ByteOrder.nativeOrder())
                             .asFloatBuffer();
                     halves = null;
+                    halvesAsBytes = null;
                     tensor = OnnxTensor.createTensor(env, floats, shape);
                 }
                 case FLOAT16 -> {
                     ByteBuffer bytes =
                             ByteBuffer.allocateDirect(size * Short.BYTES).order(ByteOrder.nativeOrder());
                     halves = bytes.asShortBuffer();
+                    halvesAsBytes = bytes;
                     floats = null;
                     tensor = OnnxTensor.createTensor(env, bytes, shape, OnnxJavaType.FLOAT16);
                 }
@@ -65,6 +68,31 @@ public final class FloatTensorBuffer implements AutoCloseable {
     /** The ORT tensor viewing this buffer. */
     public OnnxTensor tensor() {
         return tensor;
+    }
+
+    /**
+     * A tensor viewing rows {@code first .. first + count - 1} of this one's first axis: the same memory, no copy (a
+     * slice of a direct buffer). The caller closes it, before this buffer.
+     */
+    public OnnxTensor rows(int first, int count) {
+        long[] viewShape = shape.clone();
+        viewShape[0] = count;
+        int perRow = size / Math.toIntExact(shape[0]);
+        OrtEnvironment env = OrtRuntime.environment();
+        try {
+            if (floats != null) {
+                return OnnxTensor.createTensor(env, floats.slice(first * perRow, count * perRow), viewShape);
+            }
+            return OnnxTensor.createTensor(
+                    env,
+                    halvesAsBytes
+                            .slice(first * perRow * Short.BYTES, count * perRow * Short.BYTES)
+                            .order(ByteOrder.nativeOrder()),
+                    viewShape,
+                    OnnxJavaType.FLOAT16);
+        } catch (OrtException e) {
+            throw new IllegalStateException("could not view rows of a " + type + " tensor", e);
+        }
     }
 
     /** Copies {@code size()} floats from {@code src[offset..]} into the tensor. */

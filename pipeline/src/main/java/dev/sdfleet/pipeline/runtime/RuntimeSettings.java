@@ -2,7 +2,10 @@ package dev.sdfleet.pipeline.runtime;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * How ONNX Runtime sessions are created: the ordered provider preference and each provider's settings.
@@ -11,13 +14,17 @@ import java.util.Objects;
  * @param cpu thread counts for the CPU provider (and ORT's own CPU work under the GPU providers)
  * @param cuda CUDA device and memory limit
  * @param tensorRt TensorRT precision, caches and optimisation profiles
+ * @param maxImagesPerCall the most images in one UNet call
+ * @param splitGuidance under classifier-free guidance, run the UNet's unconditional and conditional halves as two ORT
+ *     runs instead of one run of twice the batch: the same result, half the activations' memory
  */
 public record RuntimeSettings(
         List<ExecutionProvider> providers,
         CpuSettings cpu,
         CudaSettings cuda,
         TensorRtSettings tensorRt,
-        int maxImagesPerCall) {
+        int maxImagesPerCall,
+        boolean splitGuidance) {
 
     /**
      * One image per UNet call unless asked otherwise: measured on CPUs, a batch of images costs as much per image as
@@ -26,10 +33,27 @@ public record RuntimeSettings(
      */
     public static final int DEFAULT_MAX_IMAGES_PER_CALL = 1;
 
+    /**
+     * Guidance split into two runs by default: on an SD-1.5-shaped model at 512x512 it took the process's peak RSS
+     * from 11.0 to 8.7 GB (5.9 GB with the CPU arena off) at the same speed (per UNet call B/A 1.000, BENCHMARKS.md,
+     * "SD-1.5-shaped model"); the images are the same. A GPU with memory to spare may run the whole batch at once.
+     */
+    public static final boolean DEFAULT_SPLIT_GUIDANCE = true;
+
     /** The settings with the default cap on images per UNet call. */
     public RuntimeSettings(
             List<ExecutionProvider> providers, CpuSettings cpu, CudaSettings cuda, TensorRtSettings tensorRt) {
         this(providers, cpu, cuda, tensorRt, DEFAULT_MAX_IMAGES_PER_CALL);
+    }
+
+    /** The settings with the default way of running guidance. */
+    public RuntimeSettings(
+            List<ExecutionProvider> providers,
+            CpuSettings cpu,
+            CudaSettings cuda,
+            TensorRtSettings tensorRt,
+            int maxImagesPerCall) {
+        this(providers, cpu, cuda, tensorRt, maxImagesPerCall, DEFAULT_SPLIT_GUIDANCE);
     }
 
     public RuntimeSettings {
@@ -56,7 +80,7 @@ public record RuntimeSettings(
 
     /** The same settings with another provider order. */
     public RuntimeSettings withProviders(List<ExecutionProvider> order) {
-        return new RuntimeSettings(order, cpu, cuda, tensorRt, maxImagesPerCall);
+        return new RuntimeSettings(order, cpu, cuda, tensorRt, maxImagesPerCall, splitGuidance);
     }
 
     /**
@@ -64,18 +88,52 @@ public record RuntimeSettings(
      * most this many images, each image the same as in any batch (its noise comes from its own seed).
      */
     public RuntimeSettings withMaxImagesPerCall(int images) {
-        return new RuntimeSettings(providers, cpu, cuda, tensorRt, images);
+        return new RuntimeSettings(providers, cpu, cuda, tensorRt, images, splitGuidance);
+    }
+
+    /** The same settings with guidance run as two ORT runs ({@code true}) or one. */
+    public RuntimeSettings withSplitGuidance(boolean split) {
+        return new RuntimeSettings(providers, cpu, cuda, tensorRt, maxImagesPerCall, split);
     }
 
     /**
      * @param intraOpThreads threads inside one operator; 0 lets ORT choose (one per physical core)
      * @param interOpThreads threads across independent operators; 0 lets ORT choose
+     * @param sessionOptions ORT session options over the pipeline's own ({@code SessionFactory.sessionOptionMap}):
+     *     ORT's session config keys (with a dot, e.g. {@code session.intra_op.allow_spinning}) and the setters by
+     *     their names in ORT's Python API ({@code enable_cpu_mem_arena}, {@code enable_mem_pattern},
+     *     {@code graph_optimization_level}); for measuring and for an operator's tuning
+     * @param graphCache a folder for ORT's optimised graphs ({@link OptimizedGraphCache}); null: none, every load
+     *     optimises again
      */
-    public record CpuSettings(int intraOpThreads, int interOpThreads) {
+    public record CpuSettings(
+            int intraOpThreads, int interOpThreads, Map<String, String> sessionOptions, Path graphCache) {
+        /** The setters {@link #sessionOptions} may name besides ORT's dotted config keys. */
+        public static final Set<String> SETTERS =
+                Set.of("enable_cpu_mem_arena", "enable_mem_pattern", "graph_optimization_level");
+
         public CpuSettings {
             if (intraOpThreads < 0 || interOpThreads < 0) {
                 throw new IllegalArgumentException("thread counts must be >= 0 (0 = ORT default)");
             }
+            sessionOptions = Map.copyOf(sessionOptions);
+            for (Map.Entry<String, String> e : sessionOptions.entrySet()) {
+                if (!e.getKey().contains(".") && !SETTERS.contains(e.getKey())) {
+                    throw new IllegalArgumentException("unknown ONNX Runtime session option '" + e.getKey()
+                            + "': a config key (with a dot) or one of " + new TreeSet<>(SETTERS));
+                }
+                if (e.getValue().isBlank()) {
+                    throw new IllegalArgumentException("session option '" + e.getKey() + "' has no value");
+                }
+            }
+        }
+
+        public CpuSettings(int intraOpThreads, int interOpThreads, Map<String, String> sessionOptions) {
+            this(intraOpThreads, interOpThreads, sessionOptions, null);
+        }
+
+        public CpuSettings(int intraOpThreads, int interOpThreads) {
+            this(intraOpThreads, interOpThreads, Map.of());
         }
 
         public static CpuSettings defaults() {

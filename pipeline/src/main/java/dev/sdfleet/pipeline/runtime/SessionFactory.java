@@ -5,11 +5,13 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.providers.OrtCUDAProviderOptions;
 import ai.onnxruntime.providers.OrtTensorRTProviderOptions;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,8 +54,7 @@ public final class SessionFactory {
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             try {
                 configure(options, provider, trtProfiles);
-                // Load by path, not bytes: ORT resolves external weights (model.onnx_data, weights.pb) next to it.
-                OrtSession session = env.createSession(file.toString(), options);
+                OrtSession session = createSession(component, file, provider, options);
                 try {
                     LoadedSession loaded = new LoadedSession(component, file, session, options, provider);
                     LOG.info("{}: execution provider {} ({})", component, provider.id(), file);
@@ -76,6 +77,49 @@ public final class SessionFactory {
                 "no execution provider could open " + component + " (" + file + "): " + failures);
     }
 
+    /**
+     * Creates the session from the cached optimised graph when there is one, else from {@code file} (writing the
+     * optimised graph to the cache when one is configured).
+     */
+    private OrtSession createSession(
+            String component, Path file, ExecutionProvider provider, OrtSession.SessionOptions options)
+            throws OrtException {
+        Path cacheFolder = settings.cpu().graphCache();
+        if (cacheFolder == null || provider != ExecutionProvider.CPU) {
+            // Load by path, not bytes: ORT resolves external weights (model.onnx_data, weights.pb) next to it.
+            return env.createSession(file.toString(), options);
+        }
+        OptimizedGraphCache cache = new OptimizedGraphCache(cacheFolder);
+        OptimizedGraphCache.Entry entry = cache.entry(component, file, sessionOptionMap(settings.cpu()));
+        if (entry.exists()) {
+            try {
+                // The graph is optimised already: optimising it again would only cost the time the cache saves.
+                options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+                OrtSession session = env.createSession(entry.model().toString(), options);
+                LOG.info("{}: optimised graph from the cache ({})", component, entry.model());
+                return session;
+            } catch (OrtException | RuntimeException e) {
+                LOG.warn(
+                        "{}: the cached graph {} did not open ({}); optimising again",
+                        component,
+                        entry.model(),
+                        e.getMessage());
+                cache.discard(entry);
+                options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.valueOf(
+                        sessionOptionMap(settings.cpu()).get(GRAPH_OPTIMIZATION_LEVEL)));
+            }
+        }
+        cache.writeOnCreate(options, entry);
+        OrtSession session = env.createSession(file.toString(), options);
+        try {
+            cache.commit(entry);
+            LOG.info("{}: optimised graph written to the cache ({})", component, entry.model());
+        } catch (IOException e) {
+            LOG.warn("{}: the optimised graph could not be kept in the cache: {}", component, e.toString());
+        }
+        return session;
+    }
+
     private void configure(
             OrtSession.SessionOptions options, ExecutionProvider provider, TensorRtProfiles.Profile profiles)
             throws OrtException {
@@ -85,6 +129,8 @@ public final class SessionFactory {
                     options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.valueOf(e.getValue()));
                 case INTRA_OP_NUM_THREADS -> options.setIntraOpNumThreads(Integer.parseInt(e.getValue()));
                 case INTER_OP_NUM_THREADS -> options.setInterOpNumThreads(Integer.parseInt(e.getValue()));
+                case ENABLE_CPU_MEM_ARENA -> options.setCPUArenaAllocator(flag(e));
+                case ENABLE_MEM_PATTERN -> options.setMemoryPatternOptimization(flag(e));
                 default -> options.addConfigEntry(e.getKey(), e.getValue());
             }
         }
@@ -105,6 +151,18 @@ public final class SessionFactory {
 
     static final String INTRA_OP_NUM_THREADS = "intra_op_num_threads";
     static final String INTER_OP_NUM_THREADS = "inter_op_num_threads";
+    static final String ENABLE_CPU_MEM_ARENA = "enable_cpu_mem_arena";
+    static final String ENABLE_MEM_PATTERN = "enable_mem_pattern";
+
+    private static boolean flag(Map.Entry<String, String> option) {
+        return switch (option.getValue().strip().toLowerCase(Locale.ROOT)) {
+            case "1", "true" -> true;
+            case "0", "false" -> false;
+            default ->
+                throw new IllegalArgumentException(
+                        option.getKey() + " is 1/true or 0/false, got '" + option.getValue() + "'");
+        };
+    }
 
     /**
      * What every session gets on its {@code SessionOptions}, whatever the provider: the optimisation level (an
@@ -120,8 +178,15 @@ public final class SessionFactory {
         if (cpu.interOpThreads() > 0) {
             map.put(INTER_OP_NUM_THREADS, Integer.toString(cpu.interOpThreads()));
         }
-        // Spinning threads burn a core between our short runs; the loop calls ORT back-to-back anyway.
+        // The CPU arena stays on (ORT's default): off, each session's activations go back when its run ends, so the
+        // sessions no longer keep their largest ones side by side (SD-1.5-shaped at 512x512: peak 8.7 GB to 5.9 GB),
+        // but every run faults its memory in afresh: 12 % slower per UNet call, 6 % with glibc's transparent huge
+        // pages (BENCHMARKS.md, "SD-1.5-shaped model"). SDFLEET_ORT_OPTIONS=enable_cpu_mem_arena=0 chooses memory.
+
+        // Spinning threads burn a core between our short runs, and measured no faster: +1 % per UNet call with
+        // spinning on (SD-1.5-shaped, 512x512, bench compare).
         map.put("session.intra_op.allow_spinning", "0");
+        map.putAll(cpu.sessionOptions());
         return map;
     }
 

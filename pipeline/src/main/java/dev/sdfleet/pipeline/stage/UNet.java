@@ -9,8 +9,11 @@ import dev.sdfleet.pipeline.runtime.LoadedSession;
 import dev.sdfleet.pipeline.runtime.OrtClock;
 import dev.sdfleet.pipeline.runtime.TensorSpec;
 import dev.sdfleet.pipeline.runtime.TimestepTensor;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The denoising UNet: predicts noise (or v) for a batch of latents at one timestep, conditioned on text embeddings
@@ -29,6 +32,7 @@ public final class UNet implements AutoCloseable {
     private final int latentChannels;
     private final int inputChannels;
     private final int contextDim;
+    private static final Set<String> NO_OUTPUTS = Set.of();
     private Buffers cached;
 
     public UNet(LoadedSession session) {
@@ -105,14 +109,25 @@ public final class UNet implements AutoCloseable {
      *
      * @param batch UNet batch (twice the image count under classifier-free guidance)
      * @param textEmbedsDim SDXL pooled embedding width (ignored otherwise)
+     * @param runs ORT runs per prediction, each over an equal share of the batch's rows (2 under guidance: the
+     *     unconditional and the conditional half separately, which halves the activations' memory)
      */
     public Buffers buffersFor(
-            int batch, int latentHeight, int latentWidth, int contextLength, int contextWidth, int textEmbedsDim) {
+            int batch,
+            int latentHeight,
+            int latentWidth,
+            int contextLength,
+            int contextWidth,
+            int textEmbedsDim,
+            int runs) {
+        if (runs < 1 || batch % runs != 0) {
+            throw new IllegalArgumentException("a batch of " + batch + " does not split into " + runs + " runs");
+        }
         if (contextDim > 0 && contextWidth != contextDim) {
             throw new IncompatibleModelException("the text encoders give " + contextWidth
                     + "-wide embeddings but the unet's encoder_hidden_states is " + context);
         }
-        long[] shape = {batch, latentHeight, latentWidth, contextLength, contextWidth, textEmbedsDim};
+        long[] shape = {batch, latentHeight, latentWidth, contextLength, contextWidth, textEmbedsDim, runs};
         if (cached == null || !java.util.Arrays.equals(cached.shapeKey, shape)) {
             if (cached != null) {
                 cached.close();
@@ -130,12 +145,15 @@ public final class UNet implements AutoCloseable {
     public void predict(Buffers buffers, float t, OrtSession.RunOptions runOptions, OrtClock clock) {
         buffers.timestep.set(t);
         long start = System.nanoTime();
-        try (OrtSession.Result ignored =
-                session.session().run(buffers.inputs, java.util.Set.of(), buffers.outputs, runOptions)) {
-            clock.add(System.nanoTime() - start);
-        } catch (OrtException e) {
-            throw new OrtRunException("unet", e);
+        for (int run = 0; run < buffers.runInputs.size(); run++) {
+            try (OrtSession.Result ignored = session.session()
+                    .run(buffers.runInputs.get(run), NO_OUTPUTS, buffers.runOutputs.get(run), runOptions)) {
+                // Results land in the pinned output tensors; nothing to read from the Result.
+            } catch (OrtException e) {
+                throw new OrtRunException("unet", e);
+            }
         }
+        clock.add(System.nanoTime() - start);
     }
 
     @Override
@@ -157,6 +175,11 @@ public final class UNet implements AutoCloseable {
         final TimestepTensor timestep;
         final Map<String, OnnxTensor> inputs = new HashMap<>();
         final Map<String, OnnxTensor> outputs = new HashMap<>();
+        /** What each ORT run reads and writes: the whole batch, or views of its rows when it runs in parts. */
+        final List<Map<String, OnnxTensor>> runInputs = new ArrayList<>();
+
+        final List<Map<String, OnnxTensor>> runOutputs = new ArrayList<>();
+        private final List<OnnxTensor> views = new ArrayList<>();
 
         Buffers(long[] shapeKey) {
             this.shapeKey = shapeKey;
@@ -183,9 +206,36 @@ public final class UNet implements AutoCloseable {
                 timeIds = null;
             }
             outputs.put("out_sample", output.tensor());
+            int runs = (int) shapeKey[6];
+            if (runs == 1) {
+                runInputs.add(inputs);
+                runOutputs.add(outputs);
+                return;
+            }
+            int rows = batch / runs;
+            for (int run = 0; run < runs; run++) {
+                int first = run * rows;
+                Map<String, OnnxTensor> in = new HashMap<>();
+                in.put("sample", view(sample, first, rows));
+                in.put("timestep", timestep.tensor()); // one timestep for every row
+                in.put("encoder_hidden_states", view(context, first, rows));
+                if (textEmbeds != null) {
+                    in.put("text_embeds", view(textEmbeds, first, rows));
+                    in.put("time_ids", view(timeIds, first, rows));
+                }
+                runInputs.add(in);
+                runOutputs.add(Map.of("out_sample", view(output, first, rows)));
+            }
+        }
+
+        private OnnxTensor view(FloatTensorBuffer buffer, int first, int rows) {
+            OnnxTensor view = buffer.rows(first, rows);
+            views.add(view);
+            return view;
         }
 
         void close() {
+            views.forEach(OnnxTensor::close);
             sample.close();
             context.close();
             timestep.close();

@@ -1,6 +1,8 @@
 package dev.sdfleet.pipeline.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sdfleet.pipeline.testing.TinyModels;
 import java.nio.file.Path;
@@ -64,6 +66,48 @@ class OrtOptionsTest {
                     Map.of("session.intra_op.allow_spinning", "0"),
                     session.options().getConfigEntries());
         }
+    }
+
+    @Test
+    void sessionOptionsOverTheDefaultsReachARealSession() {
+        Path unet = TinyModels.sd().resolve("unet").resolve("model.onnx");
+        var cpu = new RuntimeSettings.CpuSettings(
+                1,
+                0,
+                Map.of(
+                        "session.intra_op.allow_spinning", "1",
+                        "session.disable_prepacking", "1",
+                        "enable_cpu_mem_arena", "0",
+                        "enable_mem_pattern", "false"));
+        var settings = new RuntimeSettings(
+                List.of(ExecutionProvider.CPU),
+                cpu,
+                RuntimeSettings.CudaSettings.defaults(),
+                RuntimeSettings.cpuOnly().tensorRt());
+        try (LoadedSession session = new SessionFactory(settings).open("unet", unet, TensorRtProfiles.Profile.NONE)) {
+            assertEquals(
+                    Map.of("session.intra_op.allow_spinning", "1", "session.disable_prepacking", "1"),
+                    session.options().getConfigEntries(),
+                    "an override replaces the default, a new key is added; the setters are no config entries");
+        }
+    }
+
+    @Test
+    void unknownSessionOptionsAndFlagValuesAreRefused() {
+        var unknown = assertThrows(
+                IllegalArgumentException.class,
+                () -> new RuntimeSettings.CpuSettings(0, 0, Map.of("enable_turbo", "1")));
+        assertTrue(unknown.getMessage().contains("enable_turbo"), unknown.getMessage());
+        var settings = new RuntimeSettings(
+                List.of(ExecutionProvider.CPU),
+                new RuntimeSettings.CpuSettings(0, 0, Map.of("enable_cpu_mem_arena", "maybe")),
+                RuntimeSettings.CudaSettings.defaults(),
+                RuntimeSettings.cpuOnly().tensorRt());
+        Path unet = TinyModels.sd().resolve("unet").resolve("model.onnx");
+        var failed = assertThrows(
+                IllegalStateException.class,
+                () -> new SessionFactory(settings).open("unet", unet, TensorRtProfiles.Profile.NONE));
+        assertTrue(failed.getMessage().contains("enable_cpu_mem_arena"), failed.getMessage());
     }
 
     @Test

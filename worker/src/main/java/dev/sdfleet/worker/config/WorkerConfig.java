@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * Everything a worker is told, validated up front. Each setting is declared once below (its {@code SDFLEET_*}
@@ -91,6 +92,15 @@ public final class WorkerConfig {
     public static final Setting<Path> TRT_CACHE = Setting.path(
                     "SDFLEET_TRT_CACHE", "TensorRT engine and timing cache folder")
             .unsetMeans("none");
+    public static final Setting<Path> GRAPH_CACHE = Setting.path(
+                    "SDFLEET_GRAPH_CACHE",
+                    "folder for ONNX Runtime's optimised graphs on the CPU provider: a restart skips the graph"
+                            + " optimisations (most of an SD-sized UNet's load)")
+            .withDefault(
+                    values -> values.get(TRT_CACHE) == null
+                            ? null
+                            : values.get(TRT_CACHE).resolve("graphs"),
+                    "`$SDFLEET_TRT_CACHE/graphs`, none without a TensorRT cache");
     public static final Setting<Integer> BATCH_SIZE = Setting.integer(
                     "SDFLEET_BATCH_SIZE", "the most jobs per pipeline call")
             .withDefault(1)
@@ -101,6 +111,25 @@ public final class WorkerConfig {
                             + " the batch size to batch on the GPU; TensorRT's profiles cover this many)")
             .withDefault(RuntimeSettings.DEFAULT_MAX_IMAGES_PER_CALL)
             .between(1, PipelineRequest.MAX_PROMPTS);
+    public static final Setting<Boolean> SPLIT_GUIDANCE = Setting.flag(
+                    "SDFLEET_SPLIT_GUIDANCE",
+                    "classifier-free guidance as two UNet runs of half the batch (half the activations' memory, the"
+                            + " same images)")
+            .withDefault(RuntimeSettings.DEFAULT_SPLIT_GUIDANCE);
+    public static final Setting<Map<String, String>> ORT_OPTIONS = Setting.properties(
+                    "SDFLEET_ORT_OPTIONS",
+                    "ONNX Runtime session options over the pipeline's, key=value,... (config keys such as"
+                            + " `session.intra_op.allow_spinning`, or `enable_cpu_mem_arena`, `enable_mem_pattern`,"
+                            + " `graph_optimization_level`): for tuning, see BENCHMARKS.md \"SD-1.5-shaped model\"")
+            .withDefault(Map.of())
+            .check("ORT config keys (with a dot) or " + new TreeSet<>(RuntimeSettings.CpuSettings.SETTERS), options -> {
+                try {
+                    new RuntimeSettings.CpuSettings(0, 0, options);
+                    return true;
+                } catch (IllegalArgumentException e) {
+                    return false;
+                }
+            });
     public static final Setting<Duration> BATCH_WAIT = Setting.millis(
                     "SDFLEET_BATCH_WAIT_MS", "wait for more compatible jobs once one is taken (batch size above 1)")
             .withDefault(Duration.ofMillis(50))
@@ -190,8 +219,11 @@ public final class WorkerConfig {
             PROVIDERS,
             THREADS,
             TRT_CACHE,
+            GRAPH_CACHE,
             BATCH_SIZE,
             MAX_IMAGES_PER_CALL,
+            SPLIT_GUIDANCE,
+            ORT_OPTIONS,
             BATCH_WAIT,
             QUEUE_CAPACITY,
             DRAIN_TIMEOUT,
@@ -401,10 +433,11 @@ public final class WorkerConfig {
                 List.of(size));
         return new RuntimeSettings(
                 providers(),
-                new RuntimeSettings.CpuSettings(threads(), 0),
+                new RuntimeSettings.CpuSettings(threads(), 0, values.get(ORT_OPTIONS), values.get(GRAPH_CACHE)),
                 RuntimeSettings.CudaSettings.defaults(),
                 trt,
-                values.get(MAX_IMAGES_PER_CALL));
+                values.get(MAX_IMAGES_PER_CALL),
+                values.get(SPLIT_GUIDANCE));
     }
 
     /** hostname-pid, made into a legal id. */

@@ -52,6 +52,7 @@ class WorkerConfigTest {
                 Map.entry("SDFLEET_BATCH_SIZE", "4"),
                 Map.entry("SDFLEET_MAX_IMAGES_PER_CALL", "4"),
                 Map.entry("SDFLEET_BATCH_WAIT_MS", "20"),
+                Map.entry("SDFLEET_ORT_OPTIONS", "enable_cpu_mem_arena=0,session.disable_prepacking=1"),
                 Map.entry("SDFLEET_KAFKA_PROPERTIES", "security.protocol=SASL_SSL,sasl.jaas.config=x=y")));
         assertEquals("k1:9092,k2:9092", config.kafkaBootstrap());
         assertEquals("acme.results", config.topics().results());
@@ -64,6 +65,9 @@ class WorkerConfigTest {
         assertEquals(Duration.ofMillis(20), config.batchWait());
         assertEquals("x=y", config.kafkaProperties().get("sasl.jaas.config"));
         assertEquals(4, config.runtimeSettings().maxImagesPerCall());
+        assertEquals(
+                Map.of("enable_cpu_mem_arena", "0", "session.disable_prepacking", "1"),
+                config.runtimeSettings().cpu().sessionOptions());
         assertEquals(
                 RuntimeSettings.DEFAULT_MAX_IMAGES_PER_CALL,
                 WorkerConfig.fromEnv(Map.of()).runtimeSettings().maxImagesPerCall(),
@@ -88,6 +92,12 @@ class WorkerConfigTest {
         session.put("intra_op_num_threads", "6");
         session.put("session.intra_op.allow_spinning", "0");
         assertEquals(session, SessionFactory.sessionOptionMap(runtime.cpu()), "no inter-op count: ORT's default");
+        assertEquals(
+                Path.of("/var/cache/sdfleet/trt/graphs"),
+                runtime.cpu().graphCache(),
+                "ORT's optimised CPU graphs beside the TensorRT engines");
+        assertEquals(
+                null, WorkerConfig.fromEnv(Map.of()).runtimeSettings().cpu().graphCache());
         assertEquals(
                 Map.of("device_id", "0", "arena_extend_strategy", "kSameAsRequested"),
                 SessionFactory.cudaOptionMap(runtime.cuda()),
@@ -170,6 +180,9 @@ class WorkerConfigTest {
         e = assertThrows(
                 IllegalArgumentException.class, () -> WorkerConfig.fromEnv(Map.of("SDFLEET_WORKER_ID", "gpu 3")));
         assertTrue(e.getMessage().contains("SDFLEET_WORKER_ID"), e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class, () -> WorkerConfig.fromEnv(Map.of("SDFLEET_ORT_OPTIONS", "turbo=1")));
+        assertTrue(e.getMessage().contains("SDFLEET_ORT_OPTIONS"), e.getMessage());
         assertThrows(
                 IllegalArgumentException.class,
                 () -> WorkerConfig.fromEnv(Map.of("SDFLEET_S3_ACCESS_KEY", "only-the-id")));

@@ -24,9 +24,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -36,6 +38,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.ShareGroupDescription;
+import org.apache.kafka.clients.admin.ShareMemberDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -274,6 +278,29 @@ public final class Fleet implements AutoCloseable {
             return end - committedTotal();
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
             throw new AssertionError("reading end offsets failed: " + e, e);
+        }
+    }
+
+    /**
+     * The share group's assignment right now: for each partition, the client ids of the members it is assigned to. A
+     * worker's share consumer joins on its first poll, not when the worker starts; with more members than partitions
+     * the broker gives some partitions to several members, which ones it decides.
+     */
+    public Map<TopicPartition, Set<String>> shareGroupAssignment() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            ShareGroupDescription group = admin.describeShareGroups(List.of(groupId))
+                    .describedGroups()
+                    .get(groupId)
+                    .get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, Set<String>> members = new HashMap<>();
+            for (ShareMemberDescription member : group.members()) {
+                for (TopicPartition partition : member.assignment().topicPartitions()) {
+                    members.computeIfAbsent(partition, p -> new HashSet<>()).add(member.clientId());
+                }
+            }
+            return members;
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw new AssertionError("describing share group " + groupId + " failed: " + e, e);
         }
     }
 
