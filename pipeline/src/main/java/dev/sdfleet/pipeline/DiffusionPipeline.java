@@ -4,7 +4,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.sdfleet.pipeline.image.DecodedPixels;
 import dev.sdfleet.pipeline.image.GenerationParameters;
-import dev.sdfleet.pipeline.image.PngEncoder;
 import dev.sdfleet.pipeline.image.RgbImage;
 import dev.sdfleet.pipeline.model.ModelFamily;
 import dev.sdfleet.pipeline.model.ModelFolder;
@@ -188,7 +187,19 @@ public final class DiffusionPipeline implements AutoCloseable {
     }
 
     /**
-     * Runs one request.
+     * Runs one request, its PNGs encoded in the call ({@link PngEncoding#IN_CALL}).
+     *
+     * @throws InvalidRequestException for a request this model cannot serve (unknown scheduler, img2img without a
+     *     VAE encoder, too many steps for the schedule)
+     * @throws GenerationCancelledException when cancelled
+     * @throws OrtRunException when ORT fails
+     */
+    public GenerationResult generate(PipelineRequest request, ProgressListener progress, Cancellation cancellation) {
+        return generate(request, progress, cancellation, PngEncoding.IN_CALL);
+    }
+
+    /**
+     * Runs one request, encoding its PNGs in the call or leaving them to the caller ({@link PngEncoding}).
      *
      * @throws InvalidRequestException for a request this model cannot serve (unknown scheduler, img2img without a
      *     VAE encoder, too many steps for the schedule)
@@ -196,10 +207,10 @@ public final class DiffusionPipeline implements AutoCloseable {
      * @throws OrtRunException when ORT fails
      */
     public synchronized GenerationResult generate(
-            PipelineRequest request, ProgressListener progress, Cancellation cancellation) {
+            PipelineRequest request, ProgressListener progress, Cancellation cancellation, PngEncoding encoding) {
         int images = request.imageCount();
         if (images <= maxImagesPerCall) {
-            return generateTogether(request, progress, cancellation);
+            return generateTogether(request, progress, cancellation, encoding);
         }
         // More images than one UNet call may take: consecutive slices, each image still made from its own seed, so
         // the images are those of any other split. Progress counts over the whole request.
@@ -214,10 +225,9 @@ public final class DiffusionPipeline implements AutoCloseable {
             GenerationResult slice = generateTogether(
                     request.slice(from, Math.min(images, from + maxImagesPerCall)),
                     (step, total) -> progress.onStep(before * total + step, parts * total),
-                    cancellation);
-            slice.images()
-                    .forEach(i ->
-                            out.add(new GeneratedImage(from + i.index(), i.prompt(), i.seed(), i.image(), i.png())));
+                    cancellation,
+                    encoding);
+            slice.images().forEach(i -> out.add(i.withIndex(from + i.index())));
             slice.warnings().stream().filter(w -> !warnings.contains(w)).forEach(warnings::add);
             timings = timings == null ? slice.timings() : timings.plus(slice.timings());
             scheduler = slice.scheduler();
@@ -227,7 +237,7 @@ public final class DiffusionPipeline implements AutoCloseable {
 
     /** One request in one UNet batch (twice its images with guidance). */
     private GenerationResult generateTogether(
-            PipelineRequest request, ProgressListener progress, Cancellation cancellation) {
+            PipelineRequest request, ProgressListener progress, Cancellation cancellation, PngEncoding encoding) {
         long start = System.nanoTime();
         OrtClock clock = new OrtClock();
         SchedulerKind kind = request.scheduler() != null ? request.scheduler() : modelSchedulerKind();
@@ -306,13 +316,13 @@ public final class DiffusionPipeline implements AutoCloseable {
                     request.width(),
                     request.height(),
                     folder.name());
-            out.add(new GeneratedImage(
-                    i,
-                    request.promptOf(i),
-                    request.seeds().get(i),
-                    image,
-                    PngEncoder.encode(image, parameters.asTextChunks())));
-            pngNanos += System.nanoTime() - pngStart;
+            GeneratedImage generated = GeneratedImage.unencoded(
+                    i, request.promptOf(i), request.seeds().get(i), image, parameters.asTextChunks());
+            if (encoding == PngEncoding.IN_CALL) {
+                generated.png();
+                pngNanos += System.nanoTime() - pngStart;
+            }
+            out.add(generated);
         }
         long end = System.nanoTime();
         StageTimings timings = new StageTimings(

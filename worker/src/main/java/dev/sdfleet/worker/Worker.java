@@ -1,6 +1,7 @@
 package dev.sdfleet.worker;
 
 import dev.sdfleet.pipeline.DiffusionPipeline;
+import dev.sdfleet.pipeline.PngEncoding;
 import dev.sdfleet.pipeline.runtime.RuntimeSettings;
 import dev.sdfleet.protocol.Topics;
 import dev.sdfleet.worker.config.WorkerConfig;
@@ -249,7 +250,9 @@ public final class Worker implements AutoCloseable {
                         config.batchWait(),
                         config.progressThrottle(),
                         config.crashQuarantine()),
-                generator.apply(pipeline::generate),
+                // The PNG is encoded by the output stage, off this thread: the GPU starts the next job at once.
+                generator.apply((request, progress, cancellation) ->
+                        pipeline.generate(request, progress, cancellation, PngEncoding.DEFERRED)),
                 new InferenceRunner.Links(
                         queue,
                         output,

@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sdfleet.pipeline.DiffusionPipeline;
+import dev.sdfleet.pipeline.PipelineRequest;
 import dev.sdfleet.pipeline.image.PngDecoder;
 import dev.sdfleet.pipeline.image.RgbImage;
+import dev.sdfleet.pipeline.runtime.RuntimeSettings;
 import dev.sdfleet.pipeline.testing.ImageJudge;
+import dev.sdfleet.pipeline.testing.TinyModels;
 import dev.sdfleet.protocol.Job;
 import dev.sdfleet.protocol.JobProgress;
 import dev.sdfleet.protocol.JobResult;
@@ -59,6 +63,19 @@ class JobToImageTest {
             Map<String, String> text = PngDecoder.textChunks(png);
             assertEquals("5", text.get("seed"));
             assertEquals(job.prompt(), text.get("prompt"));
+            // The worker defers the PNG to its output thread: the pixels are still exactly the pipeline's.
+            try (DiffusionPipeline direct = DiffusionPipeline.load(TinyModels.sd(), RuntimeSettings.cpuOnly())) {
+                RgbImage expected = direct.generate(PipelineRequest.builder(job.prompt())
+                                .size(job.width(), job.height())
+                                .steps(job.steps())
+                                .guidance(job.guidance())
+                                .seeds(List.of(job.seed()))
+                                .build())
+                        .images()
+                        .getFirst()
+                        .image();
+                assertEquals(expected, image, "the stored PNG holds the pipeline's pixels");
+            }
             ImageJudge.Verdict verdict = ImageJudge.judge(image);
             assertEquals("blue", verdict.background(), verdict.toString());
             assertEquals("red", verdict.colour(), verdict.toString());

@@ -370,13 +370,16 @@ public final class InferenceRunner implements AutoCloseable {
         }
     }
 
-    /** Records the stage meters and returns the stages as the result's {@code stage_ms}, in the order they ran. */
+    /**
+     * Records the stage meters and returns the stages as the result's {@code stage_ms}, in the order they ran. The PNG
+     * is encoded after this thread is done with the job ({@code PngEncoding.DEFERRED}): the output stage adds
+     * {@code png_encode}.
+     */
     private Map<String, Long> record(StageTimings timings) {
         Map<String, Long> stageMs = new LinkedHashMap<>();
         stage(stageMs, "text_encoder", timings.textNanos());
         stage(stageMs, "denoise", timings.denoiseNanos());
         stage(stageMs, "vae_decode", timings.decodeNanos());
-        stage(stageMs, "png_encode", timings.pngNanos());
         if (timings.denoiseNanos() > 0) {
             metrics.denoiseStepsPerSecond(timings.unetCalls() / (timings.denoiseNanos() / 1e9));
         }

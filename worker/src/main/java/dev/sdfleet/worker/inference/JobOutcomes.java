@@ -12,7 +12,7 @@ import java.util.Map;
 public interface JobOutcomes {
 
     /**
-     * The job's image is ready to be stored and reported.
+     * The job's image is ready to be encoded (if its PNG was deferred), stored and reported.
      *
      * @param stageMs milliseconds per pipeline stage, in the order they ran (for a micro-batch, the batch's)
      */

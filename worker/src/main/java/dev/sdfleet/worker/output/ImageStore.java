@@ -1,11 +1,11 @@
 package dev.sdfleet.worker.output;
 
-import dev.sdfleet.pipeline.GeneratedImage;
 import dev.sdfleet.protocol.Job;
 import dev.sdfleet.protocol.StoredImage;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -49,20 +49,23 @@ public final class ImageStore {
     /**
      * Uploads (or overwrites) the image of {@code job}.
      *
+     * @param png the image's PNG file
      * @throws software.amazon.awssdk.core.exception.SdkException when S3 refuses or cannot be reached
      */
-    public StoredImage put(Job job, GeneratedImage image) {
-        byte[] png = image.png();
+    public StoredImage put(Job job, byte[] png) {
         String key = keyOf(job);
+        byte[] digest = digest(png);
         s3.putObject(
                 b -> b.bucket(bucket)
                         .key(key)
                         .contentType(CONTENT_TYPE)
                         .contentLength((long) png.length)
+                        // S3 checks the body against it and refuses a damaged upload; the same hash the result carries.
+                        .checksumSHA256(Base64.getEncoder().encodeToString(digest))
                         .metadata(metadataOf(job)),
                 RequestBody.fromBytes(png));
         String url = s3.utilities().getUrl(b -> b.bucket(bucket).key(key)).toExternalForm();
-        return new StoredImage(bucket, key, url, sha256(png), png.length, CONTENT_TYPE);
+        return new StoredImage(bucket, key, url, HexFormat.of().formatHex(digest), png.length, CONTENT_TYPE);
     }
 
     /**
@@ -82,8 +85,12 @@ public final class ImageStore {
     }
 
     static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(digest(bytes));
+    }
+
+    private static byte[] digest(byte[] bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }

@@ -37,8 +37,9 @@ import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * What happens to a job after the inference thread is done with it, on one output thread (so the GPU never waits for
- * S3): the image is uploaded, the result is built and published, and when the broker acknowledges it the job's
- * offset is handed to the consumer loop as finished.
+ * S3, nor for the PNG encoder): the image's PNG is encoded (the pipeline defers it, {@code PngEncoding.DEFERRED}), the
+ * PNG is uploaded, the result is built and published, and when the broker acknowledges it the job's offset is handed
+ * to the consumer loop as finished.
  *
  * <p>Every job handed over ends in exactly one of three ways:
  * <ul>
@@ -228,10 +229,28 @@ public final class OutputStage implements JobOutcomes, AutoCloseable {
         return JobResult.failed(job.job(), workerId, queueWaitMs(job), Map.of(), failure, clock.instant());
     }
 
-    /** Uploads the image, retrying through outages for the retry window; null if the job was released meanwhile. */
+    /**
+     * Encodes the image's PNG and uploads it, retrying through outages for the retry window; null if the job was
+     * released meanwhile.
+     */
     private JobResult storeAndBuild(
             QueuedJob job, GeneratedImage image, Map<String, Long> stageMs, long handedOverNanos) {
         long deadline = handedOverNanos + retryWindow.toNanos();
+        Map<String, Long> stages = new LinkedHashMap<>(stageMs);
+        long encodeStart = System.nanoTime();
+        byte[] png;
+        try {
+            png = image.png();
+        } catch (RuntimeException e) {
+            // The pixels exist but cannot become a PNG (a bug, or text the PNG cannot hold): nothing to upload, and
+            // running the job again would end the same way.
+            LOG.error("{}: encoding its PNG failed; it fails as INTERNAL", job, e);
+            Failure failure = Failure.of(FailureReason.INTERNAL, "encoding the image's PNG failed: " + e, false);
+            return JobResult.failed(job.job(), workerId, queueWaitMs(job), stages, failure, clock.instant());
+        }
+        long encodeNanos = System.nanoTime() - encodeStart;
+        metrics.stage("png_encode", encodeNanos);
+        stages.put("png_encode", TimeUnit.NANOSECONDS.toMillis(encodeNanos));
         long start = System.nanoTime();
         StoredImage stored = null;
         Failure failure = null;
@@ -242,8 +261,8 @@ public final class OutputStage implements JobOutcomes, AutoCloseable {
             }
             long attemptStart = System.nanoTime();
             try {
-                stored = store.put(job.job(), image);
-                metrics.uploaded(image.png().length, System.nanoTime() - attemptStart);
+                stored = store.put(job.job(), png);
+                metrics.uploaded(png.length, System.nanoTime() - attemptStart);
                 markStorageAvailable();
             } catch (SdkException e) {
                 metrics.uploadFailed(System.nanoTime() - attemptStart);
@@ -260,7 +279,6 @@ public final class OutputStage implements JobOutcomes, AutoCloseable {
         }
         long uploadNanos = System.nanoTime() - start;
         metrics.stage("upload", uploadNanos);
-        Map<String, Long> stages = new LinkedHashMap<>(stageMs);
         stages.put("upload", TimeUnit.NANOSECONDS.toMillis(uploadNanos));
         Instant now = clock.instant();
         return stored != null

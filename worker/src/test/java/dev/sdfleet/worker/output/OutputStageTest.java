@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sdfleet.pipeline.GeneratedImage;
+import dev.sdfleet.pipeline.image.PngDecoder;
+import dev.sdfleet.pipeline.image.RgbImage;
 import dev.sdfleet.protocol.Failure;
 import dev.sdfleet.protocol.FailureReason;
 import dev.sdfleet.protocol.Job;
@@ -141,5 +143,65 @@ class OutputStageTest {
             assertEquals(List.of(), fleet.keys("images/req-released/"));
             assertEquals(List.of(), holds, "S3 was up: intake was never held");
         }
+    }
+    /**
+     * The pipeline defers the PNG (the inference thread hands over pixels): the output stage encodes it, and what
+     * lands in S3 is a valid PNG of exactly those pixels, with the generation's text chunks, and its size and hash
+     * in the result; the result's stages gain png_encode before upload.
+     */
+    @Test
+    void aDeferredImageIsEncodedHereAndStoredAsAPngOfItsPixels() throws Exception {
+        try (OutputStage stage = stage(new ImageStore(s3, Fleet.BUCKET, "images", WORKER))) {
+            Job job = TestJobs.job("req-deferred", 0, "a gradient", 6);
+            RgbImage pixels = gradient(48, 32);
+            GeneratedImage image =
+                    GeneratedImage.unencoded(0, job.prompt(), job.seed(), pixels, Map.of("seed", "6", "prompt", "x"));
+            stage.succeeded(queued(job, 1), image, Map.of("denoise", 5L));
+
+            JobResult result = fleet.awaitResult(job.jobId());
+            assertEquals(JobStatus.SUCCEEDED, result.status(), () -> "error: " + result.error());
+            assertEquals(
+                    List.of("denoise", "png_encode", "upload"),
+                    List.copyOf(result.stageMs().keySet()));
+            byte[] png = fleet.object(result.output().key());
+            assertEquals(pixels, PngDecoder.decode(png), "the stored PNG holds the pipeline's pixels");
+            assertEquals("6", PngDecoder.textChunks(png).get("seed"));
+            assertEquals(png.length, result.output().sizeBytes());
+            assertEquals(ImageStore.sha256(png), result.output().sha256());
+            assertTrue(stage.awaitIdle(Fleet.TIMEOUT));
+            assertEquals(1, finished.size());
+        }
+    }
+
+    /** An image whose PNG cannot be encoded ends its job once, as a non-retryable INTERNAL failure, with no object. */
+    @Test
+    void anImageThatCannotBeEncodedEndsAsAnInternalFailureAndIsFinished() throws Exception {
+        try (OutputStage stage = stage(new ImageStore(s3, Fleet.BUCKET, "images", WORKER))) {
+            Job job = TestJobs.job("req-unencodable", 0, "a gradient", 7);
+            // A NUL in a text chunk: PNG cannot hold it, so the encoder refuses.
+            GeneratedImage image = GeneratedImage.unencoded(
+                    0, job.prompt(), job.seed(), gradient(8, 8), Map.of("prompt", "bad\0text"));
+            QueuedJob queued = queued(job, 4);
+            stage.succeeded(queued, image, Map.of("denoise", 5L));
+
+            JobResult result = fleet.awaitResult(job.jobId());
+            assertEquals(JobStatus.FAILED, result.status());
+            assertEquals(FailureReason.INTERNAL, result.error().reason());
+            assertFalse(result.error().retryable());
+            assertTrue(result.error().message().contains("PNG"), result.error().message());
+            assertTrue(stage.awaitIdle(Fleet.TIMEOUT), "the job is acknowledged");
+            assertEquals(List.of(queued.position()), finished, "the job's offset may be committed");
+            assertEquals(List.of(), fleet.keys("images/req-unencodable/"));
+            assertEquals(0, stage.awaitingUpload());
+            assertFalse(fatal.get());
+        }
+    }
+
+    private static RgbImage gradient(int width, int height) {
+        byte[] bytes = new byte[width * height * RgbImage.CHANNELS];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) (i * 7 + i / 97);
+        }
+        return new RgbImage(width, height, bytes);
     }
 }
