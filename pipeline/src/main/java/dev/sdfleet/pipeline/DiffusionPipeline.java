@@ -150,7 +150,7 @@ public final class DiffusionPipeline implements AutoCloseable {
         if (settings.providers().getFirst() == ExecutionProvider.TENSORRT) {
             return 1;
         }
-        return Math.max(1, Runtime.getRuntime().availableProcessors());
+        return Runtime.getRuntime().availableProcessors();
     }
 
     public ModelFolder folder() {

@@ -2,6 +2,7 @@ package dev.sdfleet.bench.pipeline;
 
 import dev.sdfleet.bench.BenchReport;
 import dev.sdfleet.bench.Benchmark;
+import dev.sdfleet.bench.ProcessMemory;
 import dev.sdfleet.cli.Args;
 import dev.sdfleet.cli.PipelineOptions;
 import dev.sdfleet.pipeline.Cancellation;
@@ -12,10 +13,7 @@ import dev.sdfleet.pipeline.PipelineRequest;
 import dev.sdfleet.pipeline.PngEncoding;
 import dev.sdfleet.pipeline.ProgressListener;
 import dev.sdfleet.pipeline.StageTimings;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -61,13 +59,7 @@ public final class PipelineBench {
         int runs = Math.max(1, args.getInt("runs", 20));
         int warmup = args.getInt("warmup", 3);
         int every = Math.max(1, args.getInt("rss-every", Math.max(1, runs / 10)));
-        String[] size = args.get("size", "64x64").toLowerCase(Locale.ROOT).split("x");
-        PipelineRequest request = PipelineRequest.builder(args.get("prompt", "a red circle on a blue background"))
-                .size(Integer.parseInt(size[0]), Integer.parseInt(size[1]))
-                .steps(args.getInt("steps", 20))
-                .guidance(7.5)
-                .seed(42)
-                .build();
+        PipelineRequest request = BenchRequests.fromArgs(args, "64x64", 20);
         long loadStart = System.nanoTime();
         try (DiffusionPipeline pipeline =
                 DiffusionPipeline.load(PipelineOptions.model(args), PipelineOptions.runtime(args))) {
@@ -77,11 +69,11 @@ public final class PipelineBench {
                     "model %s loaded in %.0f ms; RSS %d MiB%n",
                     pipeline.folder().name(),
                     loadMs,
-                    rssKiB("VmRSS") / 1024);
+                    ProcessMemory.rssKiB() / 1024);
             for (int i = 0; i < warmup; i++) {
                 generateAndEncode(pipeline, request);
             }
-            long afterWarmup = rssKiB("VmRSS");
+            long afterWarmup = ProcessMemory.rssKiB();
             List<Run> timings = new ArrayList<>(runs);
             for (int i = 1; i <= runs; i++) {
                 timings.add(generateAndEncode(pipeline, request));
@@ -90,21 +82,21 @@ public final class PipelineBench {
                             Locale.ROOT,
                             "run %5d  RSS %6d KiB  (%+d KiB since warm-up)%n",
                             i,
-                            rssKiB("VmRSS"),
-                            rssKiB("VmRSS") - afterWarmup);
+                            ProcessMemory.rssKiB(),
+                            ProcessMemory.rssKiB() - afterWarmup);
                 }
             }
-            long afterRuns = rssKiB("VmRSS");
+            long afterRuns = ProcessMemory.rssKiB();
             report.row("model", "%s, loaded in %.0f ms", pipeline.folder().name(), loadMs)
                     .figure("model", pipeline.folder().name())
                     .figure("load_ms", loadMs);
             report(report, timings, request, warmup);
             report.row("RSS after warm-up", "%d MiB", afterWarmup / 1024)
                     .row("RSS growth over the measured runs", "%+d KiB", afterRuns - afterWarmup)
-                    .row("peak RSS", "%d MiB", rssKiB("VmHWM") / 1024)
+                    .row("peak RSS", "%d MiB", ProcessMemory.peakKiB() / 1024)
                     .figure("rss_after_warmup_kib", afterWarmup)
                     .figure("rss_growth_kib", afterRuns - afterWarmup)
-                    .figure("peak_rss_kib", rssKiB("VmHWM"));
+                    .figure("peak_rss_kib", ProcessMemory.peakKiB());
         }
     }
 
@@ -171,19 +163,5 @@ public final class PipelineBench {
 
     private static double avg(List<StageTimings> timings, ToLongFunction<StageTimings> f) {
         return timings.stream().mapToLong(f).average().orElse(0);
-    }
-
-    /** A field of /proc/self/status in KiB (VmRSS now, VmHWM peak); -1 where /proc is not available. */
-    static long rssKiB(String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(field + ":")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
     }
 }

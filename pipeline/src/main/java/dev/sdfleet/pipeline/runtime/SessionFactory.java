@@ -90,7 +90,8 @@ public final class SessionFactory {
             return env.createSession(file.toString(), options);
         }
         OptimizedGraphCache cache = new OptimizedGraphCache(cacheFolder);
-        OptimizedGraphCache.Entry entry = cache.entry(component, file, sessionOptionMap(settings.cpu()));
+        Map<String, String> sessionOptions = sessionOptionMap(settings.cpu());
+        OptimizedGraphCache.Entry entry = cache.entry(component, file, sessionOptions);
         if (entry.exists()) {
             try {
                 // The graph is optimised already: optimising it again would only cost the time the cache saves.
@@ -105,8 +106,8 @@ public final class SessionFactory {
                         entry.model(),
                         e.getMessage());
                 cache.discard(entry);
-                options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.valueOf(
-                        sessionOptionMap(settings.cpu()).get(GRAPH_OPTIMIZATION_LEVEL)));
+                options.setOptimizationLevel(
+                        OrtSession.SessionOptions.OptLevel.valueOf(sessionOptions.get(GRAPH_OPTIMIZATION_LEVEL)));
             }
         }
         cache.writeOnCreate(options, entry);
