@@ -34,6 +34,7 @@ public final class BenchMain {
                 FleetBench.throughput(),
                 FleetBench.batching(),
                 FleetBench.killTrials(),
+                FleetBench.soak(),
                 FleetBench.priority(),
                 FleetBench.starvation(),
                 DispatcherBench.benchmark(),

@@ -145,6 +145,42 @@ public final class FleetBench {
                 });
     }
 
+    public static Benchmark soak() {
+        return new Benchmark(
+                "fleet-soak",
+                "RSS of one worker process over many jobs through Kafka and S3: the last within 5 % of job --at (a check)",
+                """
+                  --jobs N         jobs (default 2000)
+                  --at N           the result RSS is compared from (default 100)
+                  --every N        read RSS every N results (default jobs/20)
+                  --tolerance PCT  allowed growth from result --at to the last (default 5)
+                """
+                        + COMMON.formatted(512, 1)
+                                .replace(
+                                        "denoising steps (default 1)",
+                                        "denoising steps (default 1: memory is per image, not per step)"),
+                Stream.concat(VALUED.stream(), Stream.of("at", "every", "tolerance"))
+                        .collect(Collectors.toUnmodifiableSet()),
+                Set.of(),
+                (args, report, log) -> {
+                    Settings s = Settings.of(args, 2000, 512, 1);
+                    int at = args.getInt("at", 100);
+                    int every = Math.max(1, args.getInt("every", Math.max(1, s.jobs() / 20)));
+                    try (BenchStack bench = start(args, log)) {
+                        new WorkerSoak(bench, log)
+                                .run(
+                                        s.jobs(),
+                                        at,
+                                        every,
+                                        args.getDouble("tolerance", 5),
+                                        s.threads(),
+                                        s.side(),
+                                        s.steps(),
+                                        report);
+                    }
+                });
+    }
+
     public static Benchmark priority() {
         return new Benchmark(
                 "fleet-priority",

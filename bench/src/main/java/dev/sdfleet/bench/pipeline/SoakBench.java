@@ -73,8 +73,11 @@ public final class SoakBench {
         }
     }
 
-    /** Compares RSS at the last image with RSS at image {@code at} (or the first reading after it). */
-    static void verdict(
+    /**
+     * Compares RSS at the last image with RSS at image {@code at} (or the first reading after it); with {@code check},
+     * a growth past {@code tolerance} percent fails the report. Also the fleet's worker soak's verdict.
+     */
+    public static void verdict(
             BenchReport report,
             String label,
             String key,

@@ -107,10 +107,7 @@ public final class JobConsumerLoop implements JobIntake {
             }
             RunMark mark = new RunMark(positions(jobs), true);
             runMarks.add(mark);
-            KafkaConsumer<byte[], byte[]> current = consumer;
-            if (current != null) {
-                current.wakeup();
-            }
+            wakeLoop();
             if (!mark.durable().await(COMMIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 LOG.warn("Could not record the start of {} in time; it runs uncounted", jobs);
             }
@@ -214,6 +211,17 @@ public final class JobConsumerLoop implements JobIntake {
     @Override
     public void finished(RecordPosition position) {
         finished.add(position);
+        // Commit now, while nothing waits on the loop: left to the next poll's return, this commit would run when the
+        // next job arrives, and that job's start mark would queue behind it (3 to 7 ms per job, bench fleet-latency).
+        wakeLoop();
+    }
+
+    /** Ends the loop's poll (or its next one) early, so that the turn's commit comes now. Any thread. */
+    private void wakeLoop() {
+        KafkaConsumer<byte[], byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
     }
 
     /**
@@ -320,7 +328,10 @@ public final class JobConsumerLoop implements JobIntake {
      * wakeup (a call waiting for its start to be committed).
      */
     private void pollAndAccept() {
-        Duration timeout = POLL_TIMEOUT;
+        // A call waiting for its start mark must not wait out a poll: its wakeup may have been spent on a call of the
+        // turn (commit, position, the lanes' offsets), which would leave the mark uncommitted for a whole timeout.
+        // Checked right before the poll: a mark added after this check comes with a wakeup that this poll receives.
+        Duration timeout = runMarks.isEmpty() ? POLL_TIMEOUT : Duration.ZERO;
         int taken = 0;
         while (taken < BURST_RECORDS) {
             ConsumerRecords<byte[], byte[]> records = poll(timeout);
@@ -462,15 +473,21 @@ public final class JobConsumerLoop implements JobIntake {
     }
 
     /**
-     * A commit that a {@link KafkaConsumer#wakeup()} (the inference thread hurrying the loop along) does not cancel:
-     * one wakeup is consumed by the first attempt, so the second runs. This matters in the rebalance callback, where a
-     * lost commit would make the partition's next owner run finished jobs again.
+     * A commit that a {@link KafkaConsumer#wakeup()} (a finished record or a starting call hurrying the loop along)
+     * does not cancel: a woken attempt is made again, up to {@code COMMIT_TIMEOUT} in all. This matters in the
+     * rebalance callback, where a lost commit would make the partition's next owner run finished jobs again.
      */
     private void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        try {
-            consumer.commitSync(offsets, COMMIT_TIMEOUT);
-        } catch (WakeupException e) {
-            consumer.commitSync(offsets, COMMIT_TIMEOUT);
+        long deadline = System.nanoTime() + COMMIT_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                consumer.commitSync(offsets, COMMIT_TIMEOUT);
+                return;
+            } catch (WakeupException e) {
+                if (System.nanoTime() >= deadline) {
+                    throw e;
+                }
+            }
         }
     }
 

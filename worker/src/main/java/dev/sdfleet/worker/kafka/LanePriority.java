@@ -55,7 +55,9 @@ final class LanePriority {
         try {
             ends = consumer.endOffsets(assigned, TIMEOUT);
         } catch (KafkaException e) {
+            // Often a wakeup (a finished record, a starting call): ask again next turn rather than a whole interval on.
             LOG.debug("Lane backlogs unknown ({}): reading every lane", e.toString());
+            checkedFor = null;
             return assigned;
         }
         Set<TopicPartition> read = new HashSet<>();
