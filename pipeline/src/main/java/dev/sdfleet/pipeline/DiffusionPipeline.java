@@ -300,10 +300,9 @@ public final class DiffusionPipeline implements AutoCloseable {
         long denoiseDone = System.nanoTime();
 
         List<GeneratedImage> out = new ArrayList<>(images);
-        float[] pixels = new float[3 * request.width() * request.height()];
         long pngNanos = 0;
         for (int i = 0; i < images; i++) {
-            decoder.decode(latents, i * perImage, latentH, latentW, folder.vaeScalingFactor(), pixels, clock);
+            float[] pixels = decoder.decode(latents, i * perImage, latentH, latentW, folder.vaeScalingFactor(), clock);
             long pngStart = System.nanoTime();
             RgbImage image = DecodedPixels.toImage(pixels, 0, request.width(), request.height());
             GenerationParameters parameters = new GenerationParameters(

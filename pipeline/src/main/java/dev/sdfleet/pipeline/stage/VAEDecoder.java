@@ -12,7 +12,8 @@ import java.util.Map;
  * The VAE decoder: latents (divided by the scaling factor) to pixels in [-1, 1], NCHW.
  *
  * <p>Decodes one image at a time, as diffusers' ONNX pipeline does (fp16 decoders misbehave with batch > 1). The
- * tensors for the last shape are kept and reused.
+ * tensors and the pixel array for the last shape are kept and reused: at 512x512 a fresh 3 MB pixel array per image
+ * cost about 9 ms of the inference thread (a humongous G1 allocation; {@code bench pipeline}, 2026-12-06).
  */
 public final class VAEDecoder implements AutoCloseable {
     private final LoadedSession session;
@@ -28,18 +29,13 @@ public final class VAEDecoder implements AutoCloseable {
     }
 
     /**
-     * Decodes latents {@code [offset, offset + C*h*w)} of {@code latents} into {@code pixels} (3*8h*8w floats).
+     * Decodes latents {@code [offset, offset + C*h*w)} of {@code latents}.
      *
      * @param scalingFactor the VAE's latent scaling factor (0.18215 for SD 1.x)
+     * @return the pixels, 3*8h*8w floats (CHW): this stage's own array, overwritten by the next call
      */
-    public void decode(
-            float[] latents,
-            int offset,
-            int latentHeight,
-            int latentWidth,
-            float scalingFactor,
-            float[] pixels,
-            OrtClock clock) {
+    public float[] decode(
+            float[] latents, int offset, int latentHeight, int latentWidth, float scalingFactor, OrtClock clock) {
         ShapeBuffers b = buffersFor(latentHeight, latentWidth);
         int n = b.latent.size();
         float inverse = 1.0f / scalingFactor;
@@ -54,7 +50,8 @@ public final class VAEDecoder implements AutoCloseable {
         } catch (OrtException e) {
             throw new OrtRunException("vae_decoder", e);
         }
-        b.pixels.read(pixels, 0);
+        b.pixels.read(b.decoded, 0);
+        return b.decoded;
     }
 
     private ShapeBuffers buffersFor(int h, int w) {
@@ -81,6 +78,7 @@ public final class VAEDecoder implements AutoCloseable {
         final FloatTensorBuffer latent;
         final FloatTensorBuffer pixels;
         final float[] scaled;
+        final float[] decoded;
 
         ShapeBuffers(int h, int w) {
             this.h = h;
@@ -88,6 +86,7 @@ public final class VAEDecoder implements AutoCloseable {
             latent = new FloatTensorBuffer(input.type(), 1, latentChannels, h, w);
             pixels = new FloatTensorBuffer(input.type(), 1, 3, 8L * h, 8L * w);
             scaled = new float[latent.size()];
+            decoded = new float[pixels.size()];
         }
 
         @Override
