@@ -83,6 +83,12 @@ public final class PipelineOptions {
     boolean wholeGuidance;
 
     @Option(
+            names = "--keep-arenas",
+            description = "keep each ONNX Runtime session's CPU arena between images (by default it is handed back"
+                    + " after its stage: a lower peak, the first UNet run of each image grows it again)")
+    boolean keepArenas;
+
+    @Option(
             names = "--graph-cache",
             paramLabel = "DIR",
             description = "keep ONNX Runtime's optimised graphs here: the next load skips the optimisations")
@@ -113,6 +119,7 @@ public final class PipelineOptions {
         o.graphCache = args.has("graph-cache") ? Path.of(args.get("graph-cache", "")) : null;
         o.splitGuidance = args.has("split-guidance");
         o.wholeGuidance = args.has("no-split-guidance");
+        o.keepArenas = args.has("keep-arenas");
         return o;
     }
 
@@ -154,7 +161,13 @@ public final class PipelineOptions {
                 .toList();
         var trt = new RuntimeSettings.TensorRtSettings(!trtNoFp16, trtCache, trtCache, trtOptLevel, sizes);
         return new RuntimeSettings(
-                ExecutionProvider.parseList(list), cpu, cuda, trt, maxImagesPerCall, splitGuidance());
+                ExecutionProvider.parseList(list),
+                cpu,
+                cuda,
+                trt,
+                maxImagesPerCall,
+                splitGuidance(),
+                !keepArenas && RuntimeSettings.DEFAULT_SHRINK_ARENAS);
     }
 
     public static Path model(Args args) {

@@ -3,6 +3,7 @@ package dev.sdfleet.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sdfleet.pipeline.runtime.RuntimeSettings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -12,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class ArgsViewTest {
     @Test
     void theBenchmarksSeeTheCommandLinesOptions() {
-        assertEquals(Set.of("trt-no-fp16", "split-guidance", "no-split-guidance"), PipelineOptions.FLAGS);
+        assertEquals(
+                Set.of("trt-no-fp16", "split-guidance", "no-split-guidance", "keep-arenas"), PipelineOptions.FLAGS);
         assertTrue(PipelineOptions.VALUED.containsAll(Set.of("model", "providers", "threads", "trt-sizes")));
         assertEquals(Set.of("kafka-bootstrap", "kafka-properties"), KafkaOptions.VALUED);
         assertTrue(PipelineOptions.HELP.contains("--model=DIR"), PipelineOptions.HELP);
@@ -32,6 +34,12 @@ class ArgsViewTest {
         PipelineOptions off = new PipelineOptions();
         new picocli.CommandLine(off).parseArgs("--no-split-guidance");
         assertEquals(false, off.runtime().splitGuidance());
+        PipelineOptions keep = PipelineOptions.from(
+                Args.parse(List.of("--keep-arenas"), PipelineOptions.VALUED, PipelineOptions.FLAGS));
+        assertEquals(false, keep.runtime().shrinkArenas());
+        assertEquals(
+                RuntimeSettings.DEFAULT_SHRINK_ARENAS,
+                new PipelineOptions().runtime().shrinkArenas());
     }
 
     @Test

@@ -465,7 +465,7 @@ public final class DiffusionPipeline implements AutoCloseable {
                 } else {
                     buffers.sample.write(modelInput, 0);
                 }
-                unet.predict(buffers, timesteps[step], runOptions, hooks.clock());
+                unet.predict(buffers, timesteps[step], runOptions, step == timesteps.length - 1, hooks.clock());
                 buffers.output.read(prediction, 0);
                 Guidance.combine(prediction, guided, scale, rescale, images, n / images, guidedPrediction);
                 scheduler.step(guidedPrediction, step, latents, plan.stepNoise());

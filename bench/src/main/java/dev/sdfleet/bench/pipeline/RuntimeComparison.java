@@ -38,10 +38,14 @@ public final class RuntimeComparison {
                   --b-ort-options LIST  B's ORT session options (default: A's)
                   --b-split-guidance    B runs guidance as two ORT runs
                   --b-whole-guidance    B runs guidance as one ORT run
+                  --b-keep-arenas       B keeps each session's CPU arena between images
+                  --b-shrink-arenas     B hands each session's CPU arena back after its stage
                 """ + PipelineOptions.HELP.indent(2),
                 Stream.concat(PipelineOptions.VALUED.stream(), Stream.of("rounds", "steps", "size", "b-ort-options"))
                         .collect(Collectors.toSet()),
-                Stream.concat(PipelineOptions.FLAGS.stream(), Stream.of("b-split-guidance", "b-whole-guidance"))
+                Stream.concat(
+                                PipelineOptions.FLAGS.stream(),
+                                Stream.of("b-split-guidance", "b-whole-guidance", "b-keep-arenas", "b-shrink-arenas"))
                         .collect(Collectors.toSet()),
                 RuntimeComparison::run);
     }
@@ -100,7 +104,8 @@ public final class RuntimeComparison {
                     a.cuda(),
                     a.tensorRt(),
                     a.maxImagesPerCall(),
-                    a.splitGuidance());
+                    a.splitGuidance(),
+                    a.shrinkArenas());
         }
         if (args.has("b-split-guidance")) {
             b = b.withSplitGuidance(true);
@@ -108,12 +113,19 @@ public final class RuntimeComparison {
         if (args.has("b-whole-guidance")) {
             b = b.withSplitGuidance(false);
         }
+        if (args.has("b-keep-arenas")) {
+            b = b.withShrinkArenas(false);
+        }
+        if (args.has("b-shrink-arenas")) {
+            b = b.withShrinkArenas(true);
+        }
         return b;
     }
 
     private static String describe(RuntimeSettings settings) {
         return "ORT options " + settings.cpu().sessionOptions() + ", guidance "
-                + (settings.splitGuidance() ? "split into two runs" : "in one run");
+                + (settings.splitGuidance() ? "split into two runs" : "in one run") + ", CPU arenas "
+                + (settings.shrinkArenas() ? "shrunk after each stage" : "kept");
     }
 
     private static void compare(

@@ -13,6 +13,9 @@ import java.util.Map;
  * native objects.
  */
 public final class LoadedSession implements AutoCloseable {
+    /** ORT's run option: free the named devices' arenas of what is unused when the run ends. */
+    static final String ARENA_SHRINKAGE = "memory.enable_memory_arena_shrinkage";
+
     private final String component;
     private final Path file;
     private final OrtSession session;
@@ -20,13 +23,17 @@ public final class LoadedSession implements AutoCloseable {
     private final ExecutionProvider provider;
     private final Map<String, TensorSpec> inputs;
     private final Map<String, TensorSpec> outputs;
+    private final boolean shrinkArena;
+    /** For stages that run once per image (text encoder, VAE): asks for the arena's release when shrinking. */
+    private final OrtSession.RunOptions onceOptions;
 
     LoadedSession(
             String component,
             Path file,
             OrtSession session,
             OrtSession.SessionOptions options,
-            ExecutionProvider provider)
+            ExecutionProvider provider,
+            boolean shrinkArena)
             throws OrtException {
         this.component = component;
         this.file = file;
@@ -35,6 +42,39 @@ public final class LoadedSession implements AutoCloseable {
         this.provider = provider;
         this.inputs = specs(session.getInputInfo());
         this.outputs = specs(session.getOutputInfo());
+        this.shrinkArena = shrinkArena;
+        this.onceOptions = new OrtSession.RunOptions();
+        try {
+            shrinkArenaAfter(onceOptions);
+        } catch (RuntimeException e) {
+            onceOptions.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Run options for a stage that runs once per image (text encoder, VAE): with {@link RuntimeSettings#shrinkArenas},
+     * they hand the session's CPU arena back to the system at the end of each run. Owned by this session; one run at a
+     * time.
+     */
+    public OrtSession.RunOptions onceOptions() {
+        return onceOptions;
+    }
+
+    /**
+     * With {@link RuntimeSettings#shrinkArenas}, makes the runs of {@code runOptions} end by handing this session's
+     * free CPU arena memory back to the system (ORT's {@code memory.enable_memory_arena_shrinkage}): for the last UNet
+     * run of a generation, so that the VAE decoder's activations do not come on top of the UNet's kept ones.
+     */
+    public void shrinkArenaAfter(OrtSession.RunOptions runOptions) {
+        if (!shrinkArena) {
+            return;
+        }
+        try {
+            runOptions.addRunConfigEntry(ARENA_SHRINKAGE, "cpu:0");
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime refused " + ARENA_SHRINKAGE, e);
+        }
     }
 
     private static Map<String, TensorSpec> specs(Map<String, NodeInfo> infos) {
@@ -109,6 +149,7 @@ public final class LoadedSession implements AutoCloseable {
         } catch (OrtException e) {
             throw new IllegalStateException("closing the " + component + " session failed", e);
         } finally {
+            onceOptions.close();
             options.close();
         }
     }

@@ -17,6 +17,9 @@ import java.util.TreeSet;
  * @param maxImagesPerCall the most images in one UNet call
  * @param splitGuidance under classifier-free guidance, run the UNet's unconditional and conditional halves as two ORT
  *     runs instead of one run of twice the batch: the same result, half the activations' memory
+ * @param shrinkArenas hand each session's CPU arena back to the system when its stage is done for the image (after
+ *     each text encoder and VAE run, after the last UNet run of a generation), so that the stages' activations do not
+ *     add up in the process's peak
  */
 public record RuntimeSettings(
         List<ExecutionProvider> providers,
@@ -24,7 +27,8 @@ public record RuntimeSettings(
         CudaSettings cuda,
         TensorRtSettings tensorRt,
         int maxImagesPerCall,
-        boolean splitGuidance) {
+        boolean splitGuidance,
+        boolean shrinkArenas) {
 
     /**
      * One image per UNet call unless asked otherwise: measured on CPUs, a batch of images costs as much per image as
@@ -40,6 +44,13 @@ public record RuntimeSettings(
      */
     public static final boolean DEFAULT_SPLIT_GUIDANCE = true;
 
+    /**
+     * Arenas shrunk after each stage by default: on an SD-1.5-shaped model at 512x512 the process's peak RSS fell from
+     * 8.4 to 6.3 GB (5.4 GB past the first image), the UNet keeping its arena between the steps of an image, so
+     * that only its first run of each image grows it again (BENCHMARKS.md, "SD-1.5-shaped model").
+     */
+    public static final boolean DEFAULT_SHRINK_ARENAS = true;
+
     /** The settings with the default cap on images per UNet call. */
     public RuntimeSettings(
             List<ExecutionProvider> providers, CpuSettings cpu, CudaSettings cuda, TensorRtSettings tensorRt) {
@@ -53,7 +64,18 @@ public record RuntimeSettings(
             CudaSettings cuda,
             TensorRtSettings tensorRt,
             int maxImagesPerCall) {
-        this(providers, cpu, cuda, tensorRt, maxImagesPerCall, DEFAULT_SPLIT_GUIDANCE);
+        this(providers, cpu, cuda, tensorRt, maxImagesPerCall, DEFAULT_SPLIT_GUIDANCE, DEFAULT_SHRINK_ARENAS);
+    }
+
+    /** The settings with the default arena shrinkage. */
+    public RuntimeSettings(
+            List<ExecutionProvider> providers,
+            CpuSettings cpu,
+            CudaSettings cuda,
+            TensorRtSettings tensorRt,
+            int maxImagesPerCall,
+            boolean splitGuidance) {
+        this(providers, cpu, cuda, tensorRt, maxImagesPerCall, splitGuidance, DEFAULT_SHRINK_ARENAS);
     }
 
     public RuntimeSettings {
@@ -80,7 +102,7 @@ public record RuntimeSettings(
 
     /** The same settings with another provider order. */
     public RuntimeSettings withProviders(List<ExecutionProvider> order) {
-        return new RuntimeSettings(order, cpu, cuda, tensorRt, maxImagesPerCall, splitGuidance);
+        return new RuntimeSettings(order, cpu, cuda, tensorRt, maxImagesPerCall, splitGuidance, shrinkArenas);
     }
 
     /**
@@ -88,12 +110,17 @@ public record RuntimeSettings(
      * most this many images, each image the same as in any batch (its noise comes from its own seed).
      */
     public RuntimeSettings withMaxImagesPerCall(int images) {
-        return new RuntimeSettings(providers, cpu, cuda, tensorRt, images, splitGuidance);
+        return new RuntimeSettings(providers, cpu, cuda, tensorRt, images, splitGuidance, shrinkArenas);
     }
 
     /** The same settings with guidance run as two ORT runs ({@code true}) or one. */
     public RuntimeSettings withSplitGuidance(boolean split) {
-        return new RuntimeSettings(providers, cpu, cuda, tensorRt, maxImagesPerCall, split);
+        return new RuntimeSettings(providers, cpu, cuda, tensorRt, maxImagesPerCall, split, shrinkArenas);
+    }
+
+    /** The same settings with the CPU arenas shrunk after each stage ({@code true}) or kept. */
+    public RuntimeSettings withShrinkArenas(boolean shrink) {
+        return new RuntimeSettings(providers, cpu, cuda, tensorRt, maxImagesPerCall, splitGuidance, shrink);
     }
 
     /**

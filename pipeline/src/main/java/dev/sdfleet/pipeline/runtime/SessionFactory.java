@@ -56,7 +56,8 @@ public final class SessionFactory {
                 configure(options, provider, trtProfiles);
                 OrtSession session = createSession(component, file, provider, options);
                 try {
-                    LoadedSession loaded = new LoadedSession(component, file, session, options, provider);
+                    LoadedSession loaded =
+                            new LoadedSession(component, file, session, options, provider, settings.shrinkArenas());
                     LOG.info("{}: execution provider {} ({})", component, provider.id(), file);
                     return loaded;
                 } catch (OrtException | RuntimeException e) {

@@ -98,7 +98,8 @@ public final class TextEmbedder implements AutoCloseable {
         Set<String> wanted = pooledOutput == null ? Set.of(hiddenOutput) : Set.of(hiddenOutput, pooledOutput);
         try (OnnxTensor ids = idsTensor(env, tokens, shape)) {
             long start = System.nanoTime();
-            try (OrtSession.Result result = session.session().run(Map.of("input_ids", ids), wanted)) {
+            try (OrtSession.Result result =
+                    session.session().run(Map.of("input_ids", ids), wanted, session.onceOptions())) {
                 clock.add(System.nanoTime() - start);
                 float[] hidden = floats(result.get(hiddenOutput).orElseThrow());
                 int dim = hidden.length / (n * length);

@@ -141,11 +141,18 @@ public final class UNet implements AutoCloseable {
      * One UNet evaluation into {@code buffers.output}.
      *
      * @param runOptions carries cancellation (setTerminate)
+     * @param lastOfGeneration the generation's last evaluation: its last run hands the arena back when the settings
+     *     shrink arenas (the VAE decoder comes next), so {@code runOptions} must not be used for another run after it
      */
-    public void predict(Buffers buffers, float t, OrtSession.RunOptions runOptions, OrtClock clock) {
+    public void predict(
+            Buffers buffers, float t, OrtSession.RunOptions runOptions, boolean lastOfGeneration, OrtClock clock) {
         buffers.timestep.set(t);
         long start = System.nanoTime();
-        for (int run = 0; run < buffers.runInputs.size(); run++) {
+        int runs = buffers.runInputs.size();
+        for (int run = 0; run < runs; run++) {
+            if (lastOfGeneration && run == runs - 1) {
+                session.shrinkArenaAfter(runOptions);
+            }
             try (OrtSession.Result ignored = session.session()
                     .run(buffers.runInputs.get(run), NO_OUTPUTS, buffers.runOutputs.get(run), runOptions)) {
                 // Results land in the pinned output tensors; nothing to read from the Result.

@@ -7,6 +7,7 @@ import dev.sdfleet.pipeline.runtime.LoadedSession;
 import dev.sdfleet.pipeline.runtime.OrtClock;
 import dev.sdfleet.pipeline.runtime.TensorSpec;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The VAE decoder: latents (divided by the scaling factor) to pixels in [-1, 1], NCHW.
@@ -45,7 +46,11 @@ public final class VAEDecoder implements AutoCloseable {
         b.latent.write(b.scaled, 0);
         long start = System.nanoTime();
         try (OrtSession.Result ignored = session.session()
-                .run(Map.of("latent_sample", b.latent.tensor()), Map.of("sample", b.pixels.tensor()))) {
+                .run(
+                        Map.of("latent_sample", b.latent.tensor()),
+                        Set.of(),
+                        Map.of("sample", b.pixels.tensor()),
+                        session.onceOptions())) {
             clock.add(System.nanoTime() - start);
         } catch (OrtException e) {
             throw new OrtRunException("vae_decoder", e);

@@ -69,7 +69,8 @@ public final class VAEEncoder implements AutoCloseable {
         try (FloatTensorBuffer pixels = new FloatTensorBuffer(input.type(), 1, 3, h, w)) {
             pixels.write(chw, 0);
             long start = System.nanoTime();
-            try (OrtSession.Result result = session.session().run(Map.of("sample", pixels.tensor()))) {
+            try (OrtSession.Result result =
+                    session.session().run(Map.of("sample", pixels.tensor()), session.onceOptions())) {
                 clock.add(System.nanoTime() - start);
                 float[] out = TextEmbedder.floats(result.get(output).orElseThrow());
                 int latentSize = latentChannels * (h / 8) * (w / 8);

@@ -116,6 +116,11 @@ public final class WorkerConfig {
                     "classifier-free guidance as two UNet runs of half the batch (half the activations' memory, the"
                             + " same images)")
             .withDefault(RuntimeSettings.DEFAULT_SPLIT_GUIDANCE);
+    public static final Setting<Boolean> SHRINK_ARENAS = Setting.flag(
+                    "SDFLEET_SHRINK_ARENAS",
+                    "hand each ONNX Runtime session's CPU arena back after its stage of an image (the stages'"
+                            + " activations do not add up in the peak; the first UNet run of each image grows it again)")
+            .withDefault(RuntimeSettings.DEFAULT_SHRINK_ARENAS);
     public static final Setting<Map<String, String>> ORT_OPTIONS = Setting.properties(
                     "SDFLEET_ORT_OPTIONS",
                     "ONNX Runtime session options over the pipeline's, key=value,... (config keys such as"
@@ -223,6 +228,7 @@ public final class WorkerConfig {
             BATCH_SIZE,
             MAX_IMAGES_PER_CALL,
             SPLIT_GUIDANCE,
+            SHRINK_ARENAS,
             ORT_OPTIONS,
             BATCH_WAIT,
             QUEUE_CAPACITY,
@@ -437,7 +443,8 @@ public final class WorkerConfig {
                 RuntimeSettings.CudaSettings.defaults(),
                 trt,
                 values.get(MAX_IMAGES_PER_CALL),
-                values.get(SPLIT_GUIDANCE));
+                values.get(SPLIT_GUIDANCE),
+                values.get(SHRINK_ARENAS));
     }
 
     /** hostname-pid, made into a legal id. */
