@@ -120,7 +120,7 @@ class FollowingRequestsTest {
         JsonNode running = get(id);
         assertEquals("running", running.at("/images/0/status").asText());
         assertEquals(20, running.at("/images/0/total_steps").asInt());
-        assertEquals("queued", running.get("status").asText(), "no image has ended yet");
+        assertEquals("in_progress", running.get("status").asText(), "an image runs");
         Eventually.until("the stream shows step 5", () -> streamed.stream().anyMatch(e -> e.contains("\"step\":5")));
         Eventually.until("a progress webhook", () -> !callsFor(id).isEmpty());
 

@@ -7,10 +7,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * The last four are final.
  */
 public enum GenerationStatus {
-    /** No image has ended yet (waiting for a worker, or being made). */
+    /** No image has started yet: every one waits for a worker. */
     @JsonProperty("queued")
     QUEUED,
-    /** Some images have ended, others have not. */
+    /** An image is being made, or some have ended and others have not. */
     @JsonProperty("in_progress")
     IN_PROGRESS,
     /** Every image succeeded. */

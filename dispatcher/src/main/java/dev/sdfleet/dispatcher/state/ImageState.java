@@ -44,8 +44,13 @@ public record ImageState(
         return new ImageState(index, seed, attempt, ImagePhase.QUEUED, null, null, null, null, null, null);
     }
 
+    /**
+     * The image is made: every step is done, whatever the last (throttled) progress report said; a job too short for
+     * any report leaves both unknown.
+     */
     public ImageState succeeded(StoredImage image, String worker, Instant at) {
-        return new ImageState(index, seed, attempt, ImagePhase.SUCCEEDED, image, null, worker, at, step, totalSteps);
+        return new ImageState(
+                index, seed, attempt, ImagePhase.SUCCEEDED, image, null, worker, at, totalSteps, totalSteps);
     }
 
     public ImageState failed(Failure failure, String worker, Instant at) {

@@ -215,7 +215,8 @@ public record RequestState(
         if (status != null) {
             return status;
         }
-        return images.stream().anyMatch(i -> i.phase().terminal())
+        // A caller watching steps advance must not read "queued" beside them: a running image counts as progress.
+        return images.stream().anyMatch(i -> i.phase().terminal() || i.running())
                 ? GenerationStatus.IN_PROGRESS
                 : GenerationStatus.QUEUED;
     }

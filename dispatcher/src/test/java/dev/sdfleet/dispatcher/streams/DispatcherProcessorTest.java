@@ -336,7 +336,7 @@ class DispatcherProcessorTest {
         progress(published.get(0), null, 5);
         assertEquals(5, state("p1").images().get(0).step());
         Generation announced = event();
-        assertEquals(GenerationStatus.QUEUED, announced.status());
+        assertEquals(GenerationStatus.IN_PROGRESS, announced.status(), "an image runs: no longer queued");
         assertEquals(
                 dev.sdfleet.protocol.ImageStatus.RUNNING,
                 announced.images().get(0).status());
@@ -383,7 +383,10 @@ class DispatcherProcessorTest {
 
         results.pipeInput("p1", Codec.encode(succeeded(published.get(0))));
         results.pipeInput("p1", Codec.encode(succeeded(published.get(1))));
-        assertEquals(GenerationStatus.COMPLETED, event().status());
+        Generation completed = event();
+        assertEquals(GenerationStatus.COMPLETED, completed.status());
+        assertEquals(30, completed.images().get(0).step(), "a made image has done every step, whatever was reported");
+        assertEquals(30, completed.images().get(1).step());
         assertEquals(
                 List.of("generation.completed"),
                 state("p1").deliveries().stream().map(d -> d.event()).toList(),
