@@ -4,7 +4,10 @@ import dev.sdfleet.cli.Args;
 import dev.sdfleet.pipeline.PipelineRequest;
 import java.util.Locale;
 
-/** The one request the pipeline benchmarks time: {@code --prompt}, {@code --size}, {@code --steps}, seed 42, 7.5. */
+/**
+ * The one request the pipeline benchmarks time: {@code --prompt}, {@code --size}, {@code --steps}, {@code --scheduler}
+ * (default: the model's), seed 42, guidance 7.5.
+ */
 final class BenchRequests {
     private BenchRequests() {}
 
@@ -13,6 +16,7 @@ final class BenchRequests {
         return PipelineRequest.builder(args.get("prompt", "a red circle on a blue background"))
                 .size(Integer.parseInt(size[0]), Integer.parseInt(size[1]))
                 .steps(args.getInt("steps", defaultSteps))
+                .scheduler(args.get("scheduler", null))
                 .guidance(7.5)
                 .seed(42)
                 .build();

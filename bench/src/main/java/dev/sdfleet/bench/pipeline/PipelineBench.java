@@ -43,13 +43,14 @@ public final class PipelineBench {
                   --runs N         measured generations (default 20)
                   --warmup N       generations before measuring (default 3)
                   --steps N        denoising steps (default 20)
+                  --scheduler NAME pndm, lms, euler, ... (default: the model's)
                   --prompt TEXT    (default "a red circle on a blue background")
                   --size WxH       (default 64x64)
                   --rss-every N    log RSS every N runs (default: runs/10)
                 """ + PipelineOptions.HELP.indent(2),
                 Stream.concat(
                                 PipelineOptions.VALUED.stream(),
-                                Stream.of("runs", "warmup", "steps", "prompt", "size", "rss-every"))
+                                Stream.of("runs", "warmup", "steps", "scheduler", "prompt", "size", "rss-every"))
                         .collect(Collectors.toSet()),
                 Set.copyOf(PipelineOptions.FLAGS),
                 PipelineBench::run);

@@ -34,6 +34,7 @@ public final class RuntimeComparison {
                 """
                   --rounds N            images per setting, taken in turn after one unmeasured each (default 3)
                   --steps N             denoising steps (default 3)
+                  --scheduler NAME      (default: the model's)
                   --size WxH            (default 512x512)
                   --b-ort-options LIST  B's ORT session options (default: A's)
                   --b-split-guidance    B runs guidance as two ORT runs
@@ -41,7 +42,9 @@ public final class RuntimeComparison {
                   --b-keep-arenas       B keeps each session's CPU arena between images
                   --b-shrink-arenas     B hands each session's CPU arena back after its stage
                 """ + PipelineOptions.HELP.indent(2),
-                Stream.concat(PipelineOptions.VALUED.stream(), Stream.of("rounds", "steps", "size", "b-ort-options"))
+                Stream.concat(
+                                PipelineOptions.VALUED.stream(),
+                                Stream.of("rounds", "steps", "scheduler", "size", "b-ort-options"))
                         .collect(Collectors.toSet()),
                 Stream.concat(
                                 PipelineOptions.FLAGS.stream(),

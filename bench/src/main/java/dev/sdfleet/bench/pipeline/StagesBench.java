@@ -32,10 +32,13 @@ public final class StagesBench {
                 """
                   --runs N         measured generations after the first (default 1)
                   --steps N        denoising steps (default 20)
+                  --scheduler NAME pndm, lms, euler, ... (default: the model's)
                   --size WxH       (default 512x512)
                   --prompt TEXT    (default "a red circle on a blue background")
                 """ + PipelineOptions.HELP.indent(2),
-                Stream.concat(PipelineOptions.VALUED.stream(), Stream.of("runs", "steps", "prompt", "size"))
+                Stream.concat(
+                                PipelineOptions.VALUED.stream(),
+                                Stream.of("runs", "steps", "scheduler", "prompt", "size"))
                         .collect(Collectors.toSet()),
                 Set.copyOf(PipelineOptions.FLAGS),
                 StagesBench::run);
