@@ -14,7 +14,7 @@ class ArgsViewTest {
     @Test
     void theBenchmarksSeeTheCommandLinesOptions() {
         assertEquals(
-                Set.of("trt-no-fp16", "split-guidance", "no-split-guidance", "keep-arenas"), PipelineOptions.FLAGS);
+                Set.of("trt-no-fp16", "split-guidance", "no-split-guidance", "shrink-arenas"), PipelineOptions.FLAGS);
         assertTrue(PipelineOptions.VALUED.containsAll(Set.of("model", "providers", "threads", "trt-sizes")));
         assertEquals(Set.of("kafka-bootstrap", "kafka-properties"), KafkaOptions.VALUED);
         assertTrue(PipelineOptions.HELP.contains("--model=DIR"), PipelineOptions.HELP);
@@ -34,9 +34,9 @@ class ArgsViewTest {
         PipelineOptions off = new PipelineOptions();
         new picocli.CommandLine(off).parseArgs("--no-split-guidance");
         assertEquals(false, off.runtime().splitGuidance());
-        PipelineOptions keep = PipelineOptions.from(
-                Args.parse(List.of("--keep-arenas"), PipelineOptions.VALUED, PipelineOptions.FLAGS));
-        assertEquals(false, keep.runtime().shrinkArenas());
+        PipelineOptions shrink = PipelineOptions.from(
+                Args.parse(List.of("--shrink-arenas"), PipelineOptions.VALUED, PipelineOptions.FLAGS));
+        assertEquals(true, shrink.runtime().shrinkArenas());
         assertEquals(
                 RuntimeSettings.DEFAULT_SHRINK_ARENAS,
                 new PipelineOptions().runtime().shrinkArenas());

@@ -45,11 +45,12 @@ public record RuntimeSettings(
     public static final boolean DEFAULT_SPLIT_GUIDANCE = true;
 
     /**
-     * Arenas shrunk after each stage by default: on an SD-1.5-shaped model at 512x512 the process's peak RSS fell from
-     * 8.4 to 6.3 GB (5.4 GB past the first image), the UNet keeping its arena between the steps of an image, so
-     * that only its first run of each image grows it again (BENCHMARKS.md, "SD-1.5-shaped model").
+     * Arenas kept by default. Shrunk, an SD-1.5-shaped model at 512x512 peaked at 6.3 GB instead of 8.4 (5.4 GB past
+     * the first image; the UNet keeps its arena between the steps of an image), but every image grows the arenas
+     * again: 7 % per image at 3 steps on that model (about 3 % at 20), 8 % on the bundled model at 64x64
+     * (BENCHMARKS.md, "SD-1.5-shaped model"). Memory-bound workers of large models turn it on.
      */
-    public static final boolean DEFAULT_SHRINK_ARENAS = true;
+    public static final boolean DEFAULT_SHRINK_ARENAS = false;
 
     /** The settings with the default cap on images per UNet call. */
     public RuntimeSettings(

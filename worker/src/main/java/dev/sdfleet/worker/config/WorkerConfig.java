@@ -118,8 +118,9 @@ public final class WorkerConfig {
             .withDefault(RuntimeSettings.DEFAULT_SPLIT_GUIDANCE);
     public static final Setting<Boolean> SHRINK_ARENAS = Setting.flag(
                     "SDFLEET_SHRINK_ARENAS",
-                    "hand each ONNX Runtime session's CPU arena back after its stage of an image (the stages'"
-                            + " activations do not add up in the peak; the first UNet run of each image grows it again)")
+                    "hand each ONNX Runtime session's CPU arena back after its stage of an image: the stages'"
+                            + " activations no longer add up in the peak (an SD-1.5-shaped model: 8.4 to 6.3 GB), each"
+                            + " image grows the arenas again (about 3 % per image at 20 steps, 8 % on tiny models)")
             .withDefault(RuntimeSettings.DEFAULT_SHRINK_ARENAS);
     public static final Setting<Map<String, String>> ORT_OPTIONS = Setting.properties(
                     "SDFLEET_ORT_OPTIONS",

@@ -51,7 +51,7 @@ class WorkerConfigTest {
                 Map.entry("SDFLEET_PROVIDERS", "cuda,cpu"),
                 Map.entry("SDFLEET_BATCH_SIZE", "4"),
                 Map.entry("SDFLEET_MAX_IMAGES_PER_CALL", "4"),
-                Map.entry("SDFLEET_SHRINK_ARENAS", "false"),
+                Map.entry("SDFLEET_SHRINK_ARENAS", "true"),
                 Map.entry("SDFLEET_BATCH_WAIT_MS", "20"),
                 Map.entry("SDFLEET_ORT_OPTIONS", "enable_cpu_mem_arena=0,session.disable_prepacking=1"),
                 Map.entry("SDFLEET_KAFKA_PROPERTIES", "security.protocol=SASL_SSL,sasl.jaas.config=x=y")));
@@ -66,8 +66,8 @@ class WorkerConfigTest {
         assertEquals(Duration.ofMillis(20), config.batchWait());
         assertEquals("x=y", config.kafkaProperties().get("sasl.jaas.config"));
         assertEquals(4, config.runtimeSettings().maxImagesPerCall());
-        assertFalse(config.runtimeSettings().shrinkArenas());
-        assertTrue(WorkerConfig.fromEnv(Map.of()).runtimeSettings().shrinkArenas(), "shrinking is the default");
+        assertTrue(config.runtimeSettings().shrinkArenas());
+        assertFalse(WorkerConfig.fromEnv(Map.of()).runtimeSettings().shrinkArenas(), "kept by default");
         assertEquals(
                 Map.of("enable_cpu_mem_arena", "0", "session.disable_prepacking", "1"),
                 config.runtimeSettings().cpu().sessionOptions());
