@@ -125,23 +125,44 @@ public final class SdfleetClient implements AutoCloseable {
     }
 
     /**
-     * Polls the request until it finishes.
+     * Follows the request until it finishes: its event stream ({@code GET /v1/generations/{id}/events}, pushed by the
+     * dispatcher as the state changes), or, where the stream cannot be had or breaks off, polls
+     * {@code GET /v1/generations/{id}} every poll interval.
      *
      * @param progress called with the first state and then each time the state changes (a status, an attempt, a
      *     denoising step); not for a fresh download link alone. Runs on the calling thread.
-     * @return the finished request
+     * @return the finished request, read with a GET at the end (its download links signed now)
      * @throws WaitTimeoutException when it is still running after {@code timeout}
      */
     public Generation waitFor(String id, Duration timeout, Consumer<Generation> progress) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode shown = null;
+        Changes changes = new Changes(progress);
+        try (EventStream events = EventStream.open(
+                http,
+                authorized("/v1/generations/" + encode(id) + "/events")
+                        .header("Accept", "text/event-stream")
+                        .GET()
+                        .build())) {
+            while (!events.ended()) {
+                Optional<Generation> state = events.next(deadline - System.nanoTime());
+                if (state.isPresent()) {
+                    changes.offer(state.get());
+                    if (state.get().status().finished()) {
+                        Generation done = get(id);
+                        changes.offer(done);
+                        return done;
+                    }
+                } else if (System.nanoTime() >= deadline) {
+                    throw new WaitTimeoutException(changes.last != null ? changes.last : get(id), timeout);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + id, e);
+        }
         while (true) {
             Generation state = get(id);
-            JsonNode comparable = withoutLinks(state);
-            if (!comparable.equals(shown)) {
-                shown = comparable;
-                progress.accept(state);
-            }
+            changes.offer(state);
             if (state.status().finished()) {
                 return state;
             }
@@ -149,6 +170,26 @@ public final class SdfleetClient implements AutoCloseable {
                 throw new WaitTimeoutException(state, timeout);
             }
             HttpCalls.pause(pollInterval);
+        }
+    }
+
+    /** Hands the caller each state that differs from the last one shown, links aside. */
+    private static final class Changes {
+        private final Consumer<Generation> progress;
+        private JsonNode shown;
+        private Generation last;
+
+        Changes(Consumer<Generation> progress) {
+            this.progress = progress;
+        }
+
+        void offer(Generation state) {
+            last = state;
+            JsonNode comparable = withoutLinks(state);
+            if (!comparable.equals(shown)) {
+                shown = comparable;
+                progress.accept(state);
+            }
         }
     }
 
@@ -311,7 +352,7 @@ public final class SdfleetClient implements AutoCloseable {
             return this;
         }
 
-        /** How often {@link SdfleetClient#waitFor} looks (default 500 ms). */
+        /** How often {@link SdfleetClient#waitFor} polls where the event stream is not to be had (default 500 ms). */
         public Builder pollInterval(Duration value) {
             pollInterval = value;
             return this;
