@@ -10,7 +10,6 @@ import dev.sdfleet.protocol.Generation;
 import dev.sdfleet.protocol.GenerationStatus;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -111,22 +110,13 @@ class RetryTest {
         exchange.getRequestBody().readAllBytes();
         if (unavailableLeft.getAndDecrement() > 0) {
             exchange.getResponseHeaders().add("Retry-After", "1");
-            send(exchange, 503, PROBLEM);
+            JsonAnswers.send(exchange, 503, PROBLEM);
         } else if (exchange.getRequestURI().getPath().endsWith("/missing")) {
-            send(exchange, 404, "{\"title\": \"not found\", \"status\": 404}");
+            JsonAnswers.send(exchange, 404, "{\"title\": \"not found\", \"status\": 404}");
         } else if (exchange.getRequestMethod().equals("POST")) {
-            send(exchange, 202, QUEUED);
+            JsonAnswers.send(exchange, 202, QUEUED);
         } else {
-            send(exchange, 200, QUEUED);
+            JsonAnswers.send(exchange, 200, QUEUED);
         }
-    }
-
-    private static void send(HttpExchange exchange, int status, String json) throws IOException {
-        byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders()
-                .add("Content-Type", status >= 400 ? "application/problem+json" : "application/json");
-        exchange.sendResponseHeaders(status, body.length);
-        exchange.getResponseBody().write(body);
-        exchange.close();
     }
 }

@@ -105,11 +105,11 @@ class WaitForTest {
         if (!exchange.getRequestURI().getPath().endsWith("/events")) {
             int n = gets.incrementAndGet();
             boolean streamed = events.equals("stream");
-            send(exchange, 200, streamed || n > 1 ? DONE : QUEUED);
+            JsonAnswers.send(exchange, 200, streamed || n > 1 ? DONE : QUEUED);
             return;
         }
         if (events.equals("missing")) {
-            send(exchange, 404, "{\"title\": \"not found\", \"status\": 404}");
+            JsonAnswers.send(exchange, 404, "{\"title\": \"not found\", \"status\": 404}");
             return;
         }
         exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
@@ -133,14 +133,5 @@ class WaitForTest {
         out.write(("id: " + id + "\nevent: generation.progress\ndata: " + json + "\n\n")
                 .getBytes(StandardCharsets.UTF_8));
         out.flush();
-    }
-
-    private static void send(HttpExchange exchange, int status, String json) throws IOException {
-        byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders()
-                .add("Content-Type", status >= 400 ? "application/problem+json" : "application/json");
-        exchange.sendResponseHeaders(status, body.length);
-        exchange.getResponseBody().write(body);
-        exchange.close();
     }
 }
