@@ -49,30 +49,21 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
 
-    /**
-     * A broker's fatal faults call Kafka's {@code Exit.exit}/{@code halt}, which end the whole JVM: a test fork would
-     * vanish without a word ("the forked VM terminated without saying goodbye"), the local fleet with it. Embedded,
-     * the broker lives in someone else's JVM, so the request is logged and thrown in the broker's thread instead.
-     * Set once per JVM, before the first broker starts.
+    /*
+     * A broker's fatal faults call Kafka's Exit.exit/halt, which end the whole JVM: a test fork would vanish without a
+     * word ("the forked VM terminated without saying goodbye"), the local fleet with it. Embedded, the broker lives in
+     * someone else's JVM, so the request is logged and thrown in the broker's thread instead. Once per JVM, when this
+     * class loads, before its first broker starts.
      */
-    private static final Runnable KEEP_THE_JVM = new Runnable() {
-        private final AtomicBoolean done = new AtomicBoolean();
+    static {
+        org.apache.kafka.common.utils.Exit.setExitProcedure((status, message) -> refuseTo("exit", status, message));
+        org.apache.kafka.common.utils.Exit.setHaltProcedure((status, message) -> refuseTo("halt", status, message));
+    }
 
-        @Override
-        public void run() {
-            if (done.compareAndSet(false, true)) {
-                org.apache.kafka.common.utils.Exit.setExitProcedure(
-                        (status, message) -> refuse("exit", status, message));
-                org.apache.kafka.common.utils.Exit.setHaltProcedure(
-                        (status, message) -> refuse("halt", status, message));
-            }
-        }
-
-        private static void refuse(String what, int status, String message) {
-            LOG.error("The embedded Kafka broker asked to {} the JVM with status {}: {}", what, status, message);
-            throw new IllegalStateException("embedded Kafka broker: " + what + "(" + status + "): " + message);
-        }
-    };
+    private static void refuseTo(String what, int status, String message) {
+        LOG.error("The embedded Kafka broker asked to {} the JVM with status {}: {}", what, status, message);
+        throw new IllegalStateException("embedded Kafka broker: " + what + "(" + status + "): " + message);
+    }
 
     private static final int NODE_ID = 1;
     private static final long READY_TIMEOUT_SECONDS = 30;
@@ -95,7 +86,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** A broker from {@code builder}; {@code before} (or null) is the stopped broker whose ports and folder it takes. */
     private EmbeddedKafka(Builder builder, EmbeddedKafka before) {
         long started = System.nanoTime();
-        KEEP_THE_JVM.run();
         this.settings = builder;
         this.security = builder.security;
         this.port = before != null ? before.port : FreePorts.orPick(builder.port);
