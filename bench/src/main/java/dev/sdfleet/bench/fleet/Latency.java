@@ -39,15 +39,19 @@ final class Latency {
         JobFactory factory = new JobFactory(bench.modelId(), side, steps, 7.5);
 
         List<Double> bare = new ArrayList<>();
+        byte[] png = null;
         try (DiffusionPipeline pipeline = DiffusionPipeline.load(model, config.runtimeSettings())) {
             for (int i = -5; i < jobs; i++) { // five unmeasured runs first, as the worker's warm-up
                 long start = System.nanoTime();
-                pipeline.generate(PipelineRequest.builder("a red circle on a blue background")
-                        .size(side, side)
-                        .steps(steps)
-                        .guidance(7.5)
-                        .seed(i + 5)
-                        .build());
+                png = pipeline.generate(PipelineRequest.builder("a red circle on a blue background")
+                                .size(side, side)
+                                .steps(steps)
+                                .guidance(7.5)
+                                .seed(i + 5)
+                                .build())
+                        .images()
+                        .getFirst()
+                        .png();
                 if (i >= 0) {
                     bare.add((System.nanoTime() - start) / 1e6);
                 }
@@ -95,6 +99,27 @@ final class Latency {
                 .percentiles("end_to_end", "through the fleet (publish -> result read)", Percentiles.of(endToEnd))
                 .percentiles("overhead", "added by Kafka + S3 per job", Percentiles.of(overhead))
                 .percentiles("upload", "of which the S3 upload", Percentiles.of(upload));
+
+        // The same round trips without the worker between them: what the stack itself costs a job.
+        Percentiles barePercentiles = Percentiles.of(bare);
+        ServerFloor floor = new ServerFloor();
+        floor.run(
+                bench,
+                bench.scope("floor", 1),
+                config,
+                factory,
+                png,
+                jobs,
+                Duration.ofMillis(Math.round(barePercentiles.p50())));
+        floor.report(report);
+        Percentiles overheadPercentiles = Percentiles.of(overhead);
+        report.row(
+                        "overhead above the servers alone (difference of medians)",
+                        "p50 %.1f ms",
+                        overheadPercentiles.p50() - floor.chain().p50())
+                .figure(
+                        "above_floor.p50_ms",
+                        overheadPercentiles.p50() - floor.chain().p50());
     }
 
     private static double pipelineMs(Map<String, Long> stageMs) {
