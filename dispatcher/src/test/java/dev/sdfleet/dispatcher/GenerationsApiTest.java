@@ -28,6 +28,7 @@ import dev.sdfleet.protocol.GenerationStatus;
 import dev.sdfleet.protocol.Job;
 import dev.sdfleet.protocol.Priority;
 import dev.sdfleet.protocol.Topics;
+import dev.sdfleet.protocol.TraceParent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -223,6 +224,10 @@ class GenerationsApiTest {
         List<ConsumerRecord<String, byte[]>> cancels = recorder.keyed(topics.cancels(), id);
         assertEquals(
                 id, Codec.decode(cancels.get(0).value(), CancelRequest.class).requestId());
+        assertEquals(
+                traceIdOf(cancels.get(0)),
+                traceIdOf(recorder.keyed(topics.events(), id).getLast()),
+                "the API's cancel and the request's event go in the request's trace");
         worker.release(id); // results after the end change nothing
         assertEquals(
                 409, api.delete("/v1/generations/" + id, TestTenants.ACME_KEY).status());
@@ -583,5 +588,13 @@ class GenerationsApiTest {
                         SharedInfra.get().kafkaBootstrap()),
                 new StringSerializer(),
                 new ByteArraySerializer());
+    }
+
+    private static String traceIdOf(ConsumerRecord<String, byte[]> record) {
+        org.apache.kafka.common.header.Header header = record.headers().lastHeader(TraceParent.HEADER);
+        assertNotNull(header, "a traceparent on " + record.topic());
+        return TraceParent.parse(new String(header.value(), java.nio.charset.StandardCharsets.UTF_8))
+                .orElseThrow()
+                .traceId();
     }
 }

@@ -35,6 +35,18 @@ final class Publisher {
     }
 
     /**
+     * As {@link #publish}, in a child span of {@code requestTrace} (the request's stored {@code traceparent}; null or
+     * invalid: no header), so the workers that act on the record log it under the request's trace id.
+     */
+    Future<Void> publishInTrace(String topic, String key, ProtocolMessage message, String requestTrace, Instant now) {
+        ProducerRecord<String, byte[]> record = record(topic, key, message, now);
+        TraceParent.parse(requestTrace)
+                .ifPresent(trace ->
+                        record.headers().add(TraceParent.HEADER, trace.child().headerBytes()));
+        return send(record);
+    }
+
+    /**
      * Sends a request admitted over HTTP, keyed by its id: as {@link #publish}, plus the ingress header, so the
      * stream task counts it under {@code ingress="http"}, and the admission's {@code traceparent}.
      */

@@ -57,7 +57,8 @@ final class RequestHandlers {
             CancelRequest cancel =
                     CancelRequest.ofRequest(state.requestId(), "cancelled through the API", clock.instant());
             publisher
-                    .publish(config.topics().cancels(), state.requestId(), cancel, clock.instant())
+                    .publishInTrace(
+                            config.topics().cancels(), state.requestId(), cancel, state.traceParent(), clock.instant())
                     .await();
             accepted(
                     ctx,

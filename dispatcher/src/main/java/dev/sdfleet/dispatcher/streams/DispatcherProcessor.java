@@ -405,7 +405,9 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         RequestState expired = finish(state.withImages(i -> i.phase().terminal() ? i : i.failed(late, null, now)), now);
         // Workers skip the dropped jobs still queued and stop a running one.
         CancelRequest cancel = CancelRequest.ofRequest(state.requestId(), "deadline exceeded", now);
-        context.forward(outputs.cancel(cancel, now), DispatcherTopology.CANCELS_SINK);
+        context.forward(
+                RequestTrace.inTrace(outputs.cancel(cancel, now), state.traceParent()),
+                DispatcherTopology.CANCELS_SINK);
         save(state, expired);
         release(state.tenant(), now);
     }
@@ -439,7 +441,9 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
         RequestState ended =
                 finish(state.withImages(i -> i.phase().terminal() ? i : i.failed(stalled, null, now)), now);
         CancelRequest cancel = CancelRequest.ofRequest(state.requestId(), "stalled", now);
-        context.forward(outputs.cancel(cancel, now), DispatcherTopology.CANCELS_SINK);
+        context.forward(
+                RequestTrace.inTrace(outputs.cancel(cancel, now), state.traceParent()),
+                DispatcherTopology.CANCELS_SINK);
         save(state, ended);
         release(state.tenant(), now);
     }
@@ -490,7 +494,9 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
      */
     private void publishDocument(RequestState state, String what, Instant now) {
         Generation document = GenerationDocuments.forEvent(state, ImageLinks.none());
-        context.forward(outputs.generation(document, what, now), DispatcherTopology.EVENTS_SINK);
+        context.forward(
+                RequestTrace.inTrace(outputs.generation(document, what, now), state.traceParent()),
+                DispatcherTopology.EVENTS_SINK);
     }
 
     /** Ends the request: its final document on the events topic, its webhook message, and the retention timer. */
@@ -573,7 +579,7 @@ final class DispatcherProcessor implements Processor<String, byte[], String, byt
     }
 
     private void publish(Job job, String trace, Instant now) {
-        context.forward(RequestTrace.onJob(outputs.job(job, now), trace), DispatcherTopology.JOBS_SINK);
+        context.forward(RequestTrace.inTrace(outputs.job(job, now), trace), DispatcherTopology.JOBS_SINK);
     }
 
     private TenantLimits limits(String tenant) {

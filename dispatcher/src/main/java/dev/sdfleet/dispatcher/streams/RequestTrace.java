@@ -13,7 +13,8 @@ import org.apache.kafka.streams.processor.api.Record;
 /**
  * A request's W3C trace context inside the stream task: read from the request record's {@code traceparent} header
  * (the API's admission span, or whatever a Kafka publisher sent), kept in the request's state, and passed on as a new
- * child span on each job record, so the worker's result and the webhook calls share the request's trace id.
+ * child span on each record the dispatcher writes for the request (jobs, cancels, events), so the workers, the
+ * services reading the events and the webhook calls all share the request's trace id.
  */
 final class RequestTrace {
     private RequestTrace() {}
@@ -24,14 +25,14 @@ final class RequestTrace {
     }
 
     /**
-     * A job record carrying a child span of {@code requestTrace} (the stored {@code traceparent}; null for a request
-     * stored before traces were kept, whose jobs go without one and whose worker starts a trace).
+     * {@code output} (a job, cancel or event record of the request) carrying a child span of {@code requestTrace} (the
+     * stored {@code traceparent}; null for a request stored before traces were kept, whose records go without one).
      */
-    static Record<String, byte[]> onJob(Record<String, byte[]> job, String requestTrace) {
+    static Record<String, byte[]> inTrace(Record<String, byte[]> output, String requestTrace) {
         TraceParent.parse(requestTrace)
                 .ifPresent(trace ->
-                        job.headers().add(TraceParent.HEADER, trace.child().headerBytes()));
-        return job;
+                        output.headers().add(TraceParent.HEADER, trace.child().headerBytes()));
+        return output;
     }
 
     /**

@@ -22,6 +22,7 @@ import dev.sdfleet.protocol.TraceParent;
 import dev.sdfleet.service.LogContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,8 @@ class RequestTraceTest {
     private TestInputTopic<String, byte[]> requests;
     private TestInputTopic<String, byte[]> results;
     private TestOutputTopic<String, byte[]> jobs;
+    private TestOutputTopic<String, byte[]> events;
+    private TestOutputTopic<String, byte[]> cancels;
 
     @BeforeEach
     void start() throws Exception {
@@ -89,6 +92,10 @@ class RequestTraceTest {
         results = driver.createInputTopic(config.topics().results(), new StringSerializer(), new ByteArraySerializer());
         jobs = driver.createOutputTopic(
                 config.topics().jobsFor("tiny-sd"), new StringDeserializer(), new ByteArrayDeserializer());
+        events = driver.createOutputTopic(
+                config.topics().events(), new StringDeserializer(), new ByteArrayDeserializer());
+        cancels = driver.createOutputTopic(
+                config.topics().cancels(), new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     @AfterEach
@@ -119,6 +126,34 @@ class RequestTraceTest {
     }
 
     @Test
+    void theRequestsEventsAndTheCancelOfItsDeadlineGoInItsTrace() {
+        GenerationRequest request = GenerationRequest.builder("a red circle", "tiny-sd")
+                .requestId("late")
+                .tenant("acme")
+                .deadline(START.plus(Duration.ofSeconds(30)))
+                .build();
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(TraceParent.HEADER, CALLER.getBytes(StandardCharsets.UTF_8));
+        requests.pipeInput(new TestRecord<>("late", Codec.encode(request), headers, clock.instant()));
+        clock.set(START.plus(Duration.ofMinutes(1)));
+        driver.advanceWallClockTime(Duration.ofMinutes(1));
+
+        List<TestRecord<String, byte[]>> documents = events.readRecordsToList();
+        assertFalse(documents.isEmpty(), "the request's end goes on the events topic");
+        List<TestRecord<String, byte[]>> cancelled = cancels.readRecordsToList();
+        assertEquals(1, cancelled.size(), "the deadline's cancel");
+        for (TestRecord<String, byte[]> record : concat(documents, cancelled)) {
+            TraceParent trace = traceOf(record);
+            assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", trace.traceId(), "in the request's trace");
+            assertNotEquals("00f067aa0ba902b7", trace.parentId(), "a span of its own");
+        }
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+    }
+
+    @Test
     void aRequestWithoutOrWithABadTraceGetsANewOneForAllItsJobs() {
         submit("none", 2, null);
         submit("bad", 1, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1"); // flags too short
@@ -142,7 +177,7 @@ class RequestTraceTest {
         RequestState old = StateJson.read(StateJson.write(stored), RequestState.class);
         assertNull(old.traceParent());
 
-        Record<String, byte[]> job = RequestTrace.onJob(new Record<>("old", new byte[0], 0L), old.traceParent());
+        Record<String, byte[]> job = RequestTrace.inTrace(new Record<>("old", new byte[0], 0L), old.traceParent());
         assertNull(job.headers().lastHeader(TraceParent.HEADER));
     }
 
