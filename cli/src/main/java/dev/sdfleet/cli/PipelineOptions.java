@@ -85,7 +85,7 @@ public final class PipelineOptions {
     @Option(
             names = "--shrink-arenas",
             description = "hand each ONNX Runtime session's CPU arena back after its stage of an image: a lower peak"
-                    + " (an SD-1.5-shaped model: 8.4 to 6.3 GB), a few % more time per image")
+                    + " (an SD-1.5-shaped model: 8.4 to 6.3 GB), a few %% more time per image")
     boolean shrinkArenas;
 
     @Option(

@@ -4,10 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /**
  * The command line's own commands, as its help lists them, and the parser's standard parts: {@code -h/--help} on every
@@ -57,6 +63,26 @@ class HelpTest {
             assertEquals(longHelp.out(), CliTest.run(command, "-h").out(), command);
             assertEquals(longHelp.out(), CliTest.run("help", command).out(), command);
         }
+    }
+
+    /**
+     * Picocli formats every description with {@code String.format}; one that does not format (a bare {@code %}) is
+     * printed raw, with a warning on stderr at every help call.
+     */
+    @Test
+    void everyHelpRendersWithoutPicocliWarnings() {
+        CommandLine root = Main.commandLine(System.out, System.err);
+        List<CommandLine> commands = new ArrayList<>(List.of(root));
+        commands.addAll(root.getSubcommands().values());
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+        try {
+            commands.forEach(command -> command.usage(new PrintStream(OutputStream.nullOutputStream())));
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals("", warnings.toString(StandardCharsets.UTF_8));
     }
 
     @Test
