@@ -61,8 +61,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private static void refuseTo(String what, int status, String message) {
-        LOG.error("The embedded Kafka broker asked to {} the JVM with status {}: {}", what, status, message);
-        throw new IllegalStateException("embedded Kafka broker: " + what + "(" + status + "): " + message);
+        // Kafka's fatal-fault handler passes no message: it logged the fault and its cause just before.
+        String why = message != null ? message : "see the broker's \"Encountered fatal fault\" log just before";
+        LOG.error("The embedded Kafka broker asked to {} the JVM with status {}: {}", what, status, why);
+        throw new IllegalStateException("embedded Kafka broker: " + what + "(" + status + "): " + why);
     }
 
     private static final int NODE_ID = 1;

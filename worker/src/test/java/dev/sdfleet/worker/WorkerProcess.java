@@ -1,9 +1,9 @@
 package dev.sdfleet.worker;
 
+import dev.sdfleet.devstack.FreePorts;
 import dev.sdfleet.worker.config.WorkerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,8 +53,9 @@ public final class WorkerProcess implements AutoCloseable {
     /** As {@link #start(WorkerConfig, String, Path, List)}, with another main class ({@link FaultyWorkerMain}). */
     public static WorkerProcess start(
             Class<?> main, WorkerConfig config, String classPath, Path log, List<String> jvmOptions) {
-        WorkerConfig fixed =
-                config.httpPort() == 0 ? config.toBuilder().httpPort(freePort()).build() : config;
+        WorkerConfig fixed = config.httpPort() == 0
+                ? config.toBuilder().httpPort(FreePorts.pick()).build()
+                : config;
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--enable-native-access=ALL-UNNAMED");
@@ -176,15 +177,6 @@ public final class WorkerProcess implements AutoCloseable {
     public void close() throws InterruptedException {
         if (process.isAlive()) {
             kill();
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port", e);
         }
     }
 }
