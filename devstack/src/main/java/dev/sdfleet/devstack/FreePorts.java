@@ -28,6 +28,10 @@ public final class FreePorts {
     private static final int DEFAULT_EPHEMERAL_LOW = 32_768;
 
     private static final Path LINUX_EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+
+    /** The first port of the kernel's ephemeral range, read once: the picks stay below it. */
+    static final int EPHEMERAL_LOW = ephemeralLow();
+
     private static final int ATTEMPTS = 500;
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
@@ -38,9 +42,8 @@ public final class FreePorts {
      * this JVM. Only another process binding that very port can still take it before the caller binds it.
      */
     public static int pick() {
-        int above = ephemeralLow();
-        for (int attempt = 0; attempt < ATTEMPTS && above > LOWEST; attempt++) {
-            int candidate = ThreadLocalRandom.current().nextInt(LOWEST, above);
+        for (int attempt = 0; attempt < ATTEMPTS && EPHEMERAL_LOW > LOWEST; attempt++) {
+            int candidate = ThreadLocalRandom.current().nextInt(LOWEST, EPHEMERAL_LOW);
             if (HANDED_OUT.add(candidate) && isFree(candidate)) {
                 return candidate;
             }
@@ -49,8 +52,7 @@ public final class FreePorts {
         return kernelPick();
     }
 
-    /** The first port of the kernel's ephemeral range. */
-    static int ephemeralLow() {
+    private static int ephemeralLow() {
         try {
             // readAllLines, not readString: on /proc files (size 0) JDK 25's readString returned only "3".
             String range = Files.readAllLines(LINUX_EPHEMERAL_RANGE).get(0).trim();
